@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_tasks import task
+
+from accord.lib.mail import absolute, send_email
+
+from .models import Invitation, User
+
+
+@task()
+def send_invitation(invitation_id: int) -> None:
+    from .actions import invitation_token
+
+    invitation = Invitation.objects.select_related("person", "org", "invited_by").filter(id=invitation_id).first()
+    if invitation is None or not invitation.is_usable():
+        return
+    link = absolute(reverse("accept_invitation", args=[invitation_token(invitation)]))
+    inviter = invitation.invited_by.name if invitation.invited_by else "An admin"
+    body = (
+        f"Hello {invitation.person.name},\n\n"
+        f"{inviter} has invited you to {invitation.org.name} on Accord.\n\n"
+        f"Choose a password and sign in here (the link works once, until "
+        f"{invitation.expires_at:%d %B %Y}):\n{link}\n\n"
+        "If you did not expect this, you can ignore this message.\n"
+    )
+    send_email.call(to=[invitation.person.email], subject=f"You're invited to {invitation.org.name}", body=body)
+
+
+@task()
+def send_password_reset(user_id: int) -> None:
+    user = User.objects.filter(id=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = absolute(reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)]))
+    body = (
+        "Someone asked to reset the password for this email address on Accord.\n\n"
+        f"Choose a new password here (the link works once, for two hours):\n{link}\n\n"
+        "If it was not you, ignore this message; your password has not changed.\n"
+    )
+    send_email.call(to=[user.email], subject="Reset your Accord password", body=body)

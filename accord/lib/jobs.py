@@ -1,0 +1,106 @@
+"""The scheduler: periodic work as rows with a ``next_*_at`` column, claimed one at a time.
+
+A claim is a conditional update, ``UPDATE ... SET next_at = <new> WHERE id = ? AND next_at = <old>``:
+exactly one scheduler sees "1 row changed" for a given due time, so two schedulers never run the
+same occurrence twice. The claim and the work it starts (usually enqueueing a task, which is a row
+in the same database) commit in one transaction, so a scheduler killed mid-claim loses nothing:
+the transaction rolls back and the row is still due for the next tick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+log = logging.getLogger("accord.scheduler")
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A kind of due row. `handle(row, now)` does (or enqueues) the work and returns the next due time."""
+
+    name: str
+    model: type[models.Model]
+    field: str
+    handle: Callable[[Any, dt.datetime], dt.datetime]
+    batch: int = 200
+
+
+REGISTRY: list[Periodic] = []
+
+
+def periodic(name: str, model: type[models.Model], field: str, batch: int = 200):  # type: ignore[no-untyped-def]
+    def register(handle: Callable[[Any, dt.datetime], dt.datetime]) -> Callable[[Any, dt.datetime], dt.datetime]:
+        REGISTRY[:] = [p for p in REGISTRY if p.name != name]
+        REGISTRY.append(Periodic(name, model, field, handle, batch))
+        return handle
+
+    return register
+
+
+def claim(model: type[models.Model], pk: Any, field: str, seen: dt.datetime, new: dt.datetime) -> bool:
+    """Move a due row from `seen` to `new` if nobody else did first. True means it is ours."""
+    return model._default_manager.filter(pk=pk, **{field: seen}).update(**{field: new}) == 1
+
+
+def run_due(kind: Periodic, now: dt.datetime) -> int:
+    """Claim and handle every due row of one kind; returns how many this scheduler handled."""
+    done = 0
+    # One indexed query finds the due rows; each is then claimed on its own.
+    due = list(
+        kind.model._default_manager.filter(**{f"{kind.field}__lte": now})
+        .order_by(kind.field)
+        .values_list("pk", kind.field)[: kind.batch]
+    )
+    for pk, seen in due:
+        with transaction.atomic():
+            row = kind.model._default_manager.select_for_update().filter(pk=pk, **{kind.field: seen}).first()
+            if row is None:
+                continue  # another scheduler claimed it between our read and now
+            new = kind.handle(row, now)
+            if new <= now:
+                raise ValueError(f"{kind.name}: next due time must be in the future")
+            if claim(kind.model, pk, kind.field, seen, new):
+                done += 1
+            else:
+                transaction.set_rollback(True)
+    return done
+
+
+def tick(now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    return {kind.name: run_due(kind, now) for kind in REGISTRY}
+
+
+def loop(interval: float = 15.0, once: bool = False) -> None:
+    load_jobs()
+    log.info("scheduler started with %s", ", ".join(k.name for k in REGISTRY) or "nothing registered")
+    while True:
+        counts = tick()
+        if any(counts.values()):
+            log.info("scheduler handled %s", counts)
+        if once:
+            return
+        time.sleep(interval)
+
+
+def load_jobs() -> None:
+    """Import every app's jobs module so that its @periodic registrations run."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("accord."):
+            try:
+                import_module(f"{config.name}.jobs")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.jobs":
+                    raise

@@ -1,0 +1,49 @@
+"""The one way views reach tenant data, and the role checks every view uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+M = TypeVar("M", bound=Model)
+
+
+def get_for_org(request: HttpRequest, model: type[M], **lookup: Any) -> M:
+    """Fetch one object of the current organisation; anything else (another tenant's) is a 404."""
+    return get_object_or_404(model.objects.filter(org=request.org), **lookup)  # type: ignore[attr-defined]
+
+
+View = Callable[..., HttpResponse]
+
+
+def member_required(view: View) -> View:
+    """Signed in and a member of some organisation (request.person is set)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.person is None:  # type: ignore[attr-defined]
+            raise Http404("You are not a member of any organisation.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view: View) -> View:
+    """Admins and owners. Others get a 404, not a 403, so the page does not reveal itself."""
+
+    @wraps(view)
+    @member_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.person.is_admin:  # type: ignore[attr-defined]
+            raise Http404("Only admins can open this page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,135 @@
+"""Writes for organisations, teams and people, and the rules they must keep."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from accord.accounts.models import User
+
+from .models import Organisation, Person, Role, Team
+
+
+def manager_cycle(person: Person, manager: Person | None) -> list[Person] | None:
+    """The chain that would close into a loop if `person` reported to `manager`, else None."""
+    chain = [person]
+    seen = {person.pk} if person.pk else set()
+    current = manager
+    while current is not None:
+        chain.append(current)
+        if current.pk in seen or (person.pk is None and current is person):
+            return chain
+        seen.add(current.pk)
+        current = current.manager
+    return None
+
+
+def check_person(person: Person) -> None:
+    """Every rule a person must keep, as field errors, so forms, API and import report alike."""
+    errors: dict[str, list[str]] = {}
+    try:
+        person.full_clean(exclude=["org", "user"], validate_unique=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if person.manager_id and person.manager.org_id != person.org_id:
+        errors.setdefault("manager", []).append("The manager must belong to the same organisation.")
+    elif person.manager_id:
+        cycle = manager_cycle(person, person.manager)
+        if cycle:
+            names = " → ".join(p.name for p in cycle)
+            errors.setdefault("manager", []).append(f"That would make a reporting loop: {names}.")
+    if person.team_id and person.team.org_id != person.org_id:
+        errors.setdefault("team", []).append("The team must belong to the same organisation.")
+    if person.work_start and person.work_end and person.work_end <= person.work_start:
+        errors.setdefault("work_end", []).append("Working hours must end after they start.")
+    if (person.birthday_month is None) != (person.birthday_day is None):
+        errors.setdefault("birthday_day", []).append("Give both month and day, or neither.")
+    elif person.birthday_month:
+        import datetime as dt
+
+        try:
+            dt.date(2000, person.birthday_month, person.birthday_day or 0)
+        except ValueError:
+            errors.setdefault("birthday_day", []).append("That day does not exist in that month.")
+    email_taken = Person.objects.filter(org_id=person.org_id, email__iexact=person.email).exclude(pk=person.pk)
+    if person.email and email_taken.exists():
+        errors.setdefault("email", []).append("Someone in this organisation already has that email.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def save_person(person: Person) -> Person:
+    person.email = person.email.strip().lower()
+    check_person(person)
+    person.save()
+    return person
+
+
+def create_organisation(name: str, *, owner: User, owner_name: str, timezone: str = "UTC") -> Organisation:
+    base = slugify(name)[:50] or "org"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    with transaction.atomic():
+        org = Organisation.objects.create(name=name, slug=slug)
+        Person.objects.create(
+            org=org, user=owner, email=owner.email, name=owner_name, role=Role.OWNER, timezone=timezone
+        )
+    return org
+
+
+def team_cycle(team: Team, parent: Team | None) -> bool:
+    current = parent
+    while current is not None:
+        if team.pk is not None and current.pk == team.pk:
+            return True
+        current = current.parent
+    return False
+
+
+def check_team(team: Team) -> None:
+    errors: dict[str, list[str]] = {}
+    if not team.name.strip():
+        errors["name"] = ["Give the team a name."]
+    if "/" in team.name:
+        errors.setdefault("name", []).append("A team name cannot contain “/”: it separates levels in team paths.")
+    if team.parent_id and team.parent.org_id != team.org_id:
+        errors.setdefault("parent", []).append("The parent team must belong to the same organisation.")
+    elif team.parent_id and team_cycle(team, team.parent):
+        errors.setdefault("parent", []).append("A team cannot sit inside itself or one of its sub-teams.")
+    clash = Team.objects.filter(org_id=team.org_id, parent_id=team.parent_id, name__iexact=team.name.strip())
+    if team.name.strip() and clash.exclude(pk=team.pk).exists():
+        errors.setdefault("name", []).append("There is already a team with that name at that level.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def save_team(team: Team) -> Team:
+    team.name = team.name.strip()
+    check_team(team)
+    team.save()
+    return team
+
+
+def team_path(team: Team | None, by_id: dict[int, Team] | None = None) -> str:
+    """'Support/Level 1': the team's names from the top, the form the CSV import uses."""
+    names: list[str] = []
+    while team is not None:
+        names.append(team.name)
+        parent_id = team.parent_id
+        team = (by_id.get(parent_id) if by_id is not None else team.parent) if parent_id else None
+    return "/".join(reversed(names))
+
+
+def update_fields(obj: Any, data: dict[str, Any]) -> bool:
+    """Set attributes that differ; True if anything changed (imports use this to stay idempotent)."""
+    changed = False
+    for key, value in data.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed

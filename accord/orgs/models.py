@@ -1,0 +1,129 @@
+"""Organisations (tenants), teams and people.
+
+Every tenant-owned table in Accord carries its own ``org`` foreign key and indexes that start
+with it, even where a join could reach the organisation: queries never have to trust a join to
+stay inside a tenant, and ``org`` is the distribution column should a deployment shard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone as djtz
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+@cache
+def valid_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    if value not in valid_timezones():
+        raise ValidationError(f"“{value}” is not a known IANA time zone (for example Europe/Berlin).")
+
+
+def validate_work_days(value: str) -> None:
+    if not value or any(c not in "1234567" for c in value) or len(set(value)) != len(value):
+        raise ValidationError("Working days must be one or more distinct ISO weekdays, 1 (Mon) to 7 (Sun).")
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(default=djtz.now)
+    # Claimed by the scheduler (lib/jobs.py) with a conditional update; see orgs/jobs.py.
+    next_housekeeping_at = models.DateTimeField(default=djtz.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=120)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "parent", "name"], name="team_unique_name_per_parent"),
+        ]
+        indexes = [models.Index(fields=["org", "parent"])]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", "Member"
+    ADMIN = "admin", "Admin"
+    OWNER = "owner", "Owner"
+
+
+class Person(models.Model):
+    """A membership: one user in one organisation, with everything the organisation knows of them."""
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="people")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="people"
+    )
+    email = models.EmailField()
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
+    manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    work_start = models.TimeField(default=dt.time(9, 0))
+    work_end = models.TimeField(default=dt.time(17, 0))
+    work_days = models.CharField(max_length=7, default="12345", validators=[validate_work_days])
+    location = models.CharField(max_length=200, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    # Birthdays are opt-in and never carry a year.
+    birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birthday_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=djtz.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "email"], name="person_unique_email_per_org"),
+            models.UniqueConstraint(fields=["org", "user"], name="person_unique_user_per_org"),
+        ]
+        indexes = [
+            models.Index(fields=["org", "team"]),
+            models.Index(fields=["org", "manager"]),
+            models.Index(fields=["org", "name"]),
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in (Role.ADMIN, Role.OWNER)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def work_day_names(self) -> str:
+        return ", ".join(WEEKDAYS[int(d) - 1] for d in sorted(self.work_days))
+
+    @property
+    def birthday(self) -> dt.date | None:
+        if self.birthday_month and self.birthday_day:
+            return dt.date(2000, self.birthday_month, self.birthday_day)  # a leap year, so 29 Feb fits
+        return None
