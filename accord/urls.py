@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from accord.api import api
+
 urlpatterns = [
+    path("api/", api.urls),
     path("", include("accord.orgs.urls")),
     path("", include("accord.accounts.urls")),
 ]

@@ -1,1 +1,15 @@
-urlpatterns = []
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("accounts/login/", views.sign_in, name="login"),
+    path("accounts/demo-login/", views.demo_sign_in, name="demo_login"),
+    path("accounts/logout/", views.sign_out, name="logout"),
+    path("accounts/invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("accounts/password-reset/", views.password_reset, name="password_reset"),
+    path("accounts/password-reset/sent/", views.password_reset_done, name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("accounts/reset/done/", views.password_reset_complete, name="password_reset_complete"),
+    path("", include("accord.accounts.urls_tokens")),
+]

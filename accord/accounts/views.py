@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import actions
+from .forms import QueuedPasswordResetForm, SetPasswordForm, SignInForm
+from .models import User
+
+BACKEND = "accord.accounts.backends.EmailBackend"
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect("home")
+    form = SignInForm(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.user, backend=BACKEND)
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+            target = ""
+        return redirect(target or "home")
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", ""), "demo": _demo()})
+
+
+@require_POST
+def demo_sign_in(request: HttpRequest) -> HttpResponse:
+    """One-click sign-in as a demo persona. Exists only when the server runs in demo mode."""
+    if not settings.DEMO:
+        raise Http404("Demo sign-in is only available in demo mode.")
+    from accord.demo import DEMO_ACCOUNTS
+
+    email = DEMO_ACCOUNTS.get(request.POST.get("as", ""))
+    user = User.objects.filter(email=email).first() if email else None
+    if user is None:
+        raise Http404("No such demo account. Run `accord demo` to create the demo organisation.")
+    login(request, user, backend=BACKEND)
+    return redirect("home")
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "You have signed out.")
+    return redirect("login")
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = actions.invitation_from_token(token)
+    except actions.InvitationInvalid as exc:
+        return render(request, "accounts/invitation_invalid.html", {"reason": str(exc)}, status=410)
+    form = SetPasswordForm(request.POST or None, email=invitation.person.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.accept_invitation(invitation, password=form.cleaned_data["password1"])
+        except actions.InvitationInvalid as exc:
+            return render(request, "accounts/invitation_invalid.html", {"reason": str(exc)}, status=410)
+        login(request, user, backend=BACKEND)
+        from accord.orgs.middleware import SESSION_KEY
+
+        request.session[SESSION_KEY] = invitation.org_id
+        messages.success(request, f"Welcome to {invitation.org.name}.")
+        return redirect("home")
+    return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+def _demo() -> list[tuple[str, str, str]]:
+    if not settings.DEMO:
+        return []
+    from accord.demo import DEMO_ACCOUNTS
+
+    labels = {"member": "a team member", "manager": "a manager", "admin": "a people-ops admin"}
+    return [(key, labels.get(key, key), email) for key, email in DEMO_ACCOUNTS.items()]
+
+
+password_reset = auth_views.PasswordResetView.as_view(
+    form_class=QueuedPasswordResetForm,
+    template_name="accounts/password_reset.html",
+    success_url=reverse_lazy("password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html", success_url=reverse_lazy("password_reset_complete")
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)

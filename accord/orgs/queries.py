@@ -1,0 +1,114 @@
+"""Reads with rules: who sees whom, and what a person's clock says right now."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from accord.lib.tz import Hours, utc_offset_label
+
+from .models import Organisation, Person, Team
+
+
+def people(org: Organisation) -> QuerySet[Person]:
+    """Active people with what every list shows, in a fixed number of queries however many there are."""
+    return (
+        Person.objects.filter(org=org, is_active=True)
+        .select_related("team", "manager")
+        .annotate(report_count=Count("reports", filter=Q(reports__is_active=True)))
+    )
+
+
+def directory(org: Organisation, *, q: str = "", team: Team | None = None) -> QuerySet[Person]:
+    found = people(org)
+    if q:
+        found = found.filter(Q(name__icontains=q) | Q(title__icontains=q) | Q(location__icontains=q))
+    if team is not None:
+        found = found.filter(team_id__in=subtree_ids(team))
+    return found.order_by("name")
+
+
+def subtree_ids(team: Team) -> list[int]:
+    """The team and everything below it, from one query of the org's teams."""
+    parents = dict(Team.objects.filter(org_id=team.org_id).values_list("id", "parent_id"))
+    children: dict[int | None, list[int]] = {}
+    for tid, parent in parents.items():
+        children.setdefault(parent, []).append(tid)
+    found, todo = [], [team.id]
+    while todo:
+        tid = todo.pop()
+        found.append(tid)
+        todo.extend(children.get(tid, []))
+    return found
+
+
+@dataclass
+class TreeNode:
+    team: Team
+    children: list[TreeNode]
+    member_count: int
+    depth: int
+
+
+def team_tree(org: Organisation) -> list[TreeNode]:
+    teams = list(
+        Team.objects.filter(org=org).annotate(n=Count("members", filter=Q(members__is_active=True))).order_by("name")
+    )
+    by_parent: dict[int | None, list[Team]] = {}
+    for t in teams:
+        by_parent.setdefault(t.parent_id, []).append(t)
+
+    def build(parent: int | None, depth: int) -> list[TreeNode]:
+        return [TreeNode(t, build(t.id, depth + 1), t.n, depth) for t in by_parent.get(parent, [])]
+
+    return build(None, 0)
+
+
+def flatten(nodes: list[TreeNode]) -> list[TreeNode]:
+    out: list[TreeNode] = []
+    for node in nodes:
+        out.append(node)
+        out.extend(flatten(node.children))
+    return out
+
+
+@dataclass(frozen=True)
+class Clock:
+    """What a person's own clock says now, from declared hours only (never from activity)."""
+
+    local: dt.datetime
+    offset: str
+    working: bool
+    next_start: dt.datetime | None
+
+    @property
+    def status(self) -> str:
+        return "In working hours" if self.working else "Outside working hours"
+
+
+def hours_of(person: Person) -> Hours:
+    return Hours(person.work_start, person.work_end, person.work_days, person.zone)
+
+
+def clock(person: Person, now: dt.datetime) -> Clock:
+    hours = hours_of(person)
+    working = hours.is_working(now)
+    upcoming = None if working else hours.next_start(now)
+    return Clock(
+        local=now.astimezone(person.zone),
+        offset=utc_offset_label(person.zone, now),
+        working=working,
+        next_start=upcoming.astimezone(person.zone) if upcoming else None,
+    )
+
+
+def with_clocks(found: list[Person], now: dt.datetime) -> list[Person]:
+    for p in found:
+        p.clock = clock(p, now)  # type: ignore[attr-defined]
+    return found
+
+
+def can_edit(viewer: Person, person: Person) -> bool:
+    return viewer.is_admin or viewer.pk == person.pk

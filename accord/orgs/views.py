@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accord.accounts.actions import invite_person
+
+from . import queries
+from .access import admin_required, get_for_org, member_required
+from .actions import save_person, save_team, team_path
+from .forms import PersonForm, TeamForm
+from .middleware import SESSION_KEY
+from .models import Person, Team, valid_timezones
+
+
+@member_required
+def home(request: HttpRequest) -> HttpResponse:
+    me = request.person  # type: ignore[attr-defined]
+    now = timezone.now()
+    reports = queries.with_clocks(list(queries.people(request.org).filter(manager=me)), now)  # type: ignore[attr-defined]
+    teammates = []
+    if me.team_id:
+        teammates = queries.with_clocks(
+            list(queries.people(request.org).filter(team_id=me.team_id).exclude(pk=me.pk)), now  # type: ignore[attr-defined]
+        )
+    return render(
+        request,
+        "orgs/home.html",
+        {"clock": queries.clock(me, now), "reports": reports, "teammates": teammates},
+    )
+
+
+@member_required
+def directory(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    team = None
+    if request.GET.get("team", "").isdigit():
+        team = get_for_org(request, Team, pk=int(request.GET["team"]))
+    found = queries.with_clocks(list(queries.directory(request.org, q=q, team=team)), timezone.now())  # type: ignore[attr-defined]
+    context = {"people": found, "q": q, "team": team, "teams": queries.flatten(queries.team_tree(request.org))}  # type: ignore[attr-defined]
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "orgs/directory.html#results", context)
+    return render(request, "orgs/directory.html", context)
+
+
+@member_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_for_org(request, Person, pk=pk, is_active=True)
+    reports = queries.with_clocks(list(queries.people(request.org).filter(manager=person)), timezone.now())  # type: ignore[attr-defined]
+    return render(
+        request,
+        "orgs/person.html",
+        {
+            "person": person,
+            "clock": queries.clock(person, timezone.now()),
+            "reports": reports,
+            "team_path": team_path(person.team),
+            "can_edit": queries.can_edit(request.person, person),  # type: ignore[attr-defined]
+            "is_self": person.pk == request.person.pk,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@member_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_for_org(request, Person, pk=pk, is_active=True)
+    me = request.person  # type: ignore[attr-defined]
+    if not queries.can_edit(me, person):
+        raise Http404("You can edit only your own profile.")
+    form = PersonForm(request.POST or None, instance=person, as_admin=me.is_admin)
+    if request.method == "POST" and form.is_valid():
+        save_person(form.instance)
+        messages.success(request, "Profile saved.")
+        return redirect("person", pk=person.pk)
+    return render(request, "orgs/person_form.html", {"form": form, "person": person, "zones": _zones()})
+
+
+@admin_required
+def person_new(request: HttpRequest) -> HttpResponse:
+    person = Person(org=request.org)  # type: ignore[attr-defined]
+    form = PersonForm(request.POST or None, instance=person, as_admin=True)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            save_person(form.instance)
+            if request.POST.get("send_invitation"):
+                invite_person(form.instance, invited_by=request.person)  # type: ignore[attr-defined]
+        messages.success(request, f"{form.instance.name} added.")
+        return redirect("person", pk=form.instance.pk)
+    return render(request, "orgs/person_form.html", {"form": form, "person": None, "zones": _zones()})
+
+
+@admin_required
+@require_POST
+def person_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_for_org(request, Person, pk=pk, is_active=True)
+    invite_person(person, invited_by=request.person)  # type: ignore[attr-defined]
+    messages.success(request, f"Invitation sent to {person.email}.")
+    return redirect("person", pk=person.pk)
+
+
+@member_required
+def teams(request: HttpRequest) -> HttpResponse:
+    return render(request, "orgs/teams.html", {"tree": queries.team_tree(request.org)})  # type: ignore[attr-defined]
+
+
+@member_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = get_for_org(request, Team, pk=pk)
+    members = queries.with_clocks(list(queries.people(request.org).filter(team=team)), timezone.now())  # type: ignore[attr-defined]
+    children = list(Team.objects.filter(org=request.org, parent=team))  # type: ignore[attr-defined]
+    return render(
+        request,
+        "orgs/team.html",
+        {"team": team, "members": members, "children": children, "path": team_path(team)},
+    )
+
+
+@admin_required
+def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    team = get_for_org(request, Team, pk=pk) if pk else Team(org=request.org)  # type: ignore[attr-defined]
+    form = TeamForm(request.POST or None, instance=team)
+    if request.method == "POST" and form.is_valid():
+        save_team(form.instance)
+        messages.success(request, f"Team “{team.name}” saved.")
+        return redirect("team", pk=team.pk)
+    return render(request, "orgs/team_form.html", {"form": form, "team": team})
+
+
+@member_required
+@require_POST
+def switch_org(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("org", "")
+    if not target.isdigit() or not Person.objects.filter(
+        user=request.user, org_id=int(target), is_active=True
+    ).exists():
+        raise Http404("You are not a member of that organisation.")
+    request.session[SESSION_KEY] = int(target)
+    return redirect("home")
+
+
+def _zones() -> list[str]:
+    return sorted(valid_timezones())

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import pytest
+
+from accord.orgs.models import Role
+
+from .factories import PASSWORD, OrgFactory, PersonFactory, TeamFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run in-process in tests; tests/lib/test_worker.py drives the real database queue and worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture
+def org(db):
+    return OrgFactory(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrgFactory(name="Globex", slug="globex")
+
+
+@pytest.fixture
+def team(org):
+    return TeamFactory(org=org, name="Engineering")
+
+
+@pytest.fixture
+def admin(org, team):
+    return PersonFactory(org=org, team=team, name="Ada Admin", email="ada@acme.test", role=Role.ADMIN)
+
+
+@pytest.fixture
+def owner(org, team):
+    return PersonFactory(org=org, team=team, name="Olu Owner", email="olu@acme.test", role=Role.OWNER)
+
+
+@pytest.fixture
+def manager(org, team):
+    return PersonFactory(org=org, team=team, name="Maya Manager", email="maya@acme.test")
+
+
+@pytest.fixture
+def member(org, team, manager):
+    return PersonFactory(org=org, team=team, manager=manager, name="Milo Member", email="milo@acme.test")
+
+
+@pytest.fixture
+def outsider(other_org):
+    team = TeamFactory(org=other_org, name="Sales")
+    return PersonFactory(org=other_org, team=team, name="Otto Outsider", email="otto@globex.test")
+
+
+def login(client, person):
+    assert client.login(email=person.email, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def as_member(client, member):
+    return login(client, member)
+
+
+@pytest.fixture
+def as_manager(client, manager, member):
+    return login(client, manager)
+
+
+@pytest.fixture
+def as_admin(client, admin):
+    return login(client, admin)
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) on a free local port; Django sends to it over the socket."""
+    from aiosmtpd.controller import Controller
+
+    import socket
+
+    with socket.socket() as probe:  # aiosmtpd needs a concrete port to check that it started
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    yield inbox
+    controller.stop()

@@ -1,0 +1,95 @@
+"""The scheduler's claim-due-row loop: no double runs, nothing lost when a run dies."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+
+from accord.lib import jobs
+from accord.lib.tz import UTC
+from accord.orgs.jobs import org_housekeeping
+from accord.orgs.models import Organisation
+from tests.factories import OrgFactory
+
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def registry():
+    saved = list(jobs.REGISTRY)
+    yield jobs.REGISTRY
+    jobs.REGISTRY[:] = saved
+
+
+@pytest.mark.django_db
+def test_due_rows_are_handled_once_and_moved_forward(registry):
+    jobs.load_jobs()
+    due = OrgFactory(next_housekeeping_at=NOW - dt.timedelta(minutes=1))
+    later = OrgFactory(next_housekeeping_at=NOW + dt.timedelta(hours=1))
+    assert jobs.tick(NOW)["org housekeeping"] == 1
+    due.refresh_from_db()
+    later.refresh_from_db()
+    assert due.next_housekeeping_at == NOW + dt.timedelta(days=1)
+    assert later.next_housekeeping_at == NOW + dt.timedelta(hours=1)
+    # A second tick at the same moment finds nothing due.
+    assert jobs.tick(NOW)["org housekeeping"] == 0
+
+
+@pytest.mark.django_db
+def test_a_claim_succeeds_only_for_the_due_time_that_was_seen():
+    org = OrgFactory(next_housekeeping_at=NOW)
+    new = NOW + dt.timedelta(days=1)
+    assert jobs.claim(Organisation, org.pk, "next_housekeeping_at", NOW, new) is True
+    # A second scheduler that read the same due time loses the race.
+    assert jobs.claim(Organisation, org.pk, "next_housekeeping_at", NOW, new) is False
+
+
+@pytest.mark.django_db
+def test_a_crash_mid_run_loses_nothing(registry):
+    calls = []
+
+    def explode(org, now):
+        calls.append(org.pk)
+        raise RuntimeError("worker machine lost power")
+
+    registry[:] = [jobs.Periodic("boom", Organisation, "next_housekeeping_at", explode)]
+    org = OrgFactory(next_housekeeping_at=NOW - dt.timedelta(minutes=5))
+    with pytest.raises(RuntimeError):
+        jobs.tick(NOW)
+    org.refresh_from_db()
+    assert org.next_housekeeping_at == NOW - dt.timedelta(minutes=5)  # still due
+    registry[:] = [jobs.Periodic("ok", Organisation, "next_housekeeping_at", org_housekeeping)]
+    assert jobs.tick(NOW) == {"ok": 1}
+    assert calls == [org.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_schedulers_at_once_never_handle_a_row_twice(registry):
+    handled: list[int] = []
+    lock = threading.Lock()
+
+    def record(org, now):
+        with lock:
+            handled.append(org.pk)
+        return now + dt.timedelta(days=1)
+
+    registry[:] = [jobs.Periodic("record", Organisation, "next_housekeeping_at", record)]
+    orgs = [OrgFactory(next_housekeeping_at=NOW - dt.timedelta(seconds=i)) for i in range(30)]
+    errors = []
+
+    def run():
+        try:
+            jobs.tick(NOW)
+        except Exception as exc:  # surfaced below; a thread's exception would otherwise vanish
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(handled) == sorted(o.pk for o in orgs)
