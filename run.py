@@ -28,19 +28,29 @@ def find_uv() -> str:
     if found:
         return found
     print("Installing uv into .tools/ (one time) ...", flush=True)
-    cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-           "--target", str(TOOLS), "uv"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--target",
+        str(TOOLS),
+        "uv",
+    ]
     if subprocess.call(cmd) != 0:
         # Some Pythons ship without pip in the base install; a throwaway venv always has it.
         venv = TOOLS / "venv"
         subprocess.check_call([sys.executable, "-m", "venv", str(venv)])
-        subprocess.check_call([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                               "--target", str(TOOLS), "uv"])
+        subprocess.check_call(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--target", str(TOOLS), "uv"]
+        )
     return str(local)
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file must run on any python3 to say so
         sys.exit("Accord needs Python 3.11 or newer.")
     if not argv or argv[0] in {"-h", "--help"}:
         print(__doc__)

@@ -53,8 +53,11 @@ def cmd_run(ns: argparse.Namespace) -> int:
 
 def _serve(ns: argparse.Namespace, *, demo: bool) -> int:
     """Web server, one worker and the scheduler, as three child processes that stop together."""
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="accord.settings", SITE_URL=os.environ.get(
-        "SITE_URL", f"http://{ns.host}:{ns.port}"))
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="accord.settings",
+        SITE_URL=os.environ.get("SITE_URL", f"http://{ns.host}:{ns.port}"),
+    )
     if demo:
         env["ACCORD_DEMO"] = "1"
     me = [sys.executable, "-m", "accord.cli"]
@@ -88,8 +91,19 @@ def _serve(ns: argparse.Namespace, *, demo: bool) -> int:
 
 
 def cmd_web(ns: argparse.Namespace) -> int:
-    args = ["granian", "--interface", "wsgi", "--host", ns.host, "--port", str(ns.port),
-            "--workers", str(ns.workers), "--no-ws", "accord.wsgi:application"]
+    args = [
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        ns.host,
+        "--port",
+        str(ns.port),
+        "--workers",
+        str(ns.workers),
+        "--no-ws",
+        "accord.wsgi:application",
+    ]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
     bindir = os.path.dirname(sys.executable)
     os.execv(os.path.join(bindir, "granian"), args)
@@ -131,7 +145,9 @@ def cmd_create_org(ns: argparse.Namespace) -> int:
     from accord.orgs.actions import create_organisation
     from accord.orgs.models import Person
 
-    user = User.objects.filter(email__iexact=ns.owner_email).first() or User.objects.create_user(ns.owner_email)
+    user = User.objects.filter(email__iexact=ns.owner_email).first() or User.objects.create_user(
+        ns.owner_email
+    )
     org = create_organisation(ns.name, owner=user, owner_name=ns.owner_name, timezone=ns.timezone)
     owner = Person.objects.get(org=org, user=user)
     from django.conf import settings
@@ -180,7 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--org", required=True, help="organisation slug")
     p.add_argument("--apply", action="store_true", help="apply the file; without it, a dry run")
-    p.add_argument("--create-teams", action="store_true", help="create teams the file names but the org lacks")
+    p.add_argument(
+        "--create-teams", action="store_true", help="create teams the file names but the org lacks"
+    )
     p.set_defaults(func=cmd_import_people)
     p = sub.add_parser("export-people", help="write the org chart as CSV to stdout")
     p.add_argument("--org", required=True, help="organisation slug")

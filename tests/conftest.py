@@ -92,9 +92,9 @@ class _Inbox:
 @pytest.fixture
 def smtp(settings):
     """A real SMTP server (aiosmtpd) on a free local port; Django sends to it over the socket."""
-    from aiosmtpd.controller import Controller
-
     import socket
+
+    from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:  # aiosmtpd needs a concrete port to check that it started
         probe.bind(("127.0.0.1", 0))

@@ -89,7 +89,9 @@ def invitation_from_token(token: str) -> Invitation:
 def accept_invitation(invitation: Invitation, *, password: str) -> User:
     """Use the invitation once: link (or create) the user for the person's email and set the password."""
     with transaction.atomic():
-        claimed = Invitation.objects.filter(id=invitation.id, used_at__isnull=True).update(used_at=timezone.now())
+        claimed = Invitation.objects.filter(id=invitation.id, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
         if claimed != 1:
             raise InvitationInvalid("This invitation has already been used. Sign in, or reset your password.")
         person = invitation.person

@@ -44,6 +44,9 @@ class LoginFailure(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    def __str__(self) -> str:
+        return f"{self.email} at {self.at:%Y-%m-%d %H:%M}"
+
 
 def hash_secret(raw: str) -> str:
     # Tokens are long random strings, so a fast digest is enough: there is nothing to brute-force.
@@ -69,6 +72,9 @@ class Invitation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["org", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"Invitation for person {self.person_id}"
 
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()

@@ -15,7 +15,9 @@ from .models import Invitation, User
 def send_invitation(invitation_id: int) -> None:
     from .actions import invitation_token
 
-    invitation = Invitation.objects.select_related("person", "org", "invited_by").filter(id=invitation_id).first()
+    invitation = (
+        Invitation.objects.select_related("person", "org", "invited_by").filter(id=invitation_id).first()
+    )
     if invitation is None or not invitation.is_usable():
         return
     link = absolute(reverse("accept_invitation", args=[invitation_token(invitation)]))
@@ -27,7 +29,9 @@ def send_invitation(invitation_id: int) -> None:
         f"{invitation.expires_at:%d %B %Y}):\n{link}\n\n"
         "If you did not expect this, you can ignore this message.\n"
     )
-    send_email.call(to=[invitation.person.email], subject=f"You're invited to {invitation.org.name}", body=body)
+    send_email.call(
+        to=[invitation.person.email], subject=f"You're invited to {invitation.org.name}", body=body
+    )
 
 
 @task()

@@ -24,10 +24,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         login(request, form.user, backend=BACKEND)
         target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        if not url_has_allowed_host_and_scheme(
+            target, {request.get_host()}, require_https=request.is_secure()
+        ):
             target = ""
         return redirect(target or "home")
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", ""), "demo": _demo()})
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", ""), "demo": _demo()}
+    )
 
 
 @require_POST
@@ -86,7 +90,9 @@ password_reset = auth_views.PasswordResetView.as_view(
     template_name="accounts/password_reset.html",
     success_url=reverse_lazy("password_reset_done"),
 )
-password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="accounts/password_reset_confirm.html", success_url=reverse_lazy("password_reset_complete")
 )

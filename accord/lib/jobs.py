@@ -37,7 +37,9 @@ REGISTRY: list[Periodic] = []
 
 
 def periodic(name: str, model: type[models.Model], field: str, batch: int = 200):  # type: ignore[no-untyped-def]
-    def register(handle: Callable[[Any, dt.datetime], dt.datetime]) -> Callable[[Any, dt.datetime], dt.datetime]:
+    def register(
+        handle: Callable[[Any, dt.datetime], dt.datetime],
+    ) -> Callable[[Any, dt.datetime], dt.datetime]:
         REGISTRY[:] = [p for p in REGISTRY if p.name != name]
         REGISTRY.append(Periodic(name, model, field, handle, batch))
         return handle

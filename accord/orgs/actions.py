@@ -54,7 +54,9 @@ def check_person(person: Person) -> None:
             dt.date(2000, person.birthday_month, person.birthday_day or 0)
         except ValueError:
             errors.setdefault("birthday_day", []).append("That day does not exist in that month.")
-    email_taken = Person.objects.filter(org_id=person.org_id, email__iexact=person.email).exclude(pk=person.pk)
+    email_taken = Person.objects.filter(org_id=person.org_id, email__iexact=person.email).exclude(
+        pk=person.pk
+    )
     if person.email and email_taken.exists():
         errors.setdefault("email", []).append("Someone in this organisation already has that email.")
     if errors:
@@ -96,7 +98,9 @@ def check_team(team: Team) -> None:
     if not team.name.strip():
         errors["name"] = ["Give the team a name."]
     if "/" in team.name:
-        errors.setdefault("name", []).append("A team name cannot contain “/”: it separates levels in team paths.")
+        errors.setdefault("name", []).append(
+            "A team name cannot contain “/”: it separates levels in team paths."
+        )
     if team.parent_id and team.parent.org_id != team.org_id:
         errors.setdefault("parent", []).append("The parent team must belong to the same organisation.")
     elif team.parent_id and team_cycle(team, team.parent):

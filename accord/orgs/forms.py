@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import calendar
 from typing import Any
 
 from django import forms
@@ -9,12 +10,7 @@ from .actions import check_person, check_team
 from .models import WEEKDAYS, Person, Team, valid_timezones
 
 DAY_CHOICES = [(str(i + 1), name) for i, name in enumerate(WEEKDAYS)]
-MONTHS = [(None, "—")] + [
-    (i, name)
-    for i, name in enumerate(
-        "January February March April May June July August September October November December".split(), 1
-    )
-]
+MONTHS = [(None, "—")] + [(i, calendar.month_name[i]) for i in range(1, 13)]
 
 
 class TimezoneField(forms.CharField):
@@ -27,8 +23,17 @@ class TimezoneField(forms.CharField):
 class PersonForm(forms.ModelForm):
     """Used both for editing oneself and, with the admin fields, for admins editing anyone."""
 
-    SELF_FIELDS = ["name", "title", "timezone", "work_start", "work_end", "work_days", "location",
-                   "birthday_month", "birthday_day"]
+    SELF_FIELDS = [
+        "name",
+        "title",
+        "timezone",
+        "work_start",
+        "work_end",
+        "work_days",
+        "location",
+        "birthday_month",
+        "birthday_day",
+    ]
     ADMIN_FIELDS = ["email", "team", "manager", "role", "start_date"]
 
     timezone = TimezoneField(
@@ -38,19 +43,38 @@ class PersonForm(forms.ModelForm):
         label="Working days", choices=DAY_CHOICES, widget=forms.CheckboxSelectMultiple
     )
     birthday_month = forms.TypedChoiceField(
-        label="Birthday month", choices=MONTHS, coerce=int, empty_value=None, required=False,
+        label="Birthday month",
+        choices=MONTHS,
+        coerce=int,
+        empty_value=None,
+        required=False,
         help_text="Optional. Only month and day, and only if you want it celebrated.",
     )
     birthday_day = forms.TypedChoiceField(
-        label="Birthday day", choices=[(None, "—")] + [(d, d) for d in range(1, 32)], coerce=int,
-        empty_value=None, required=False,
+        label="Birthday day",
+        choices=[(None, "—")] + [(d, d) for d in range(1, 32)],
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
 
     class Meta:
         model = Person
         fields = [
-            "name", "email", "title", "team", "manager", "role", "timezone", "work_start", "work_end",
-            "work_days", "location", "start_date", "birthday_month", "birthday_day",
+            "name",
+            "email",
+            "title",
+            "team",
+            "manager",
+            "role",
+            "timezone",
+            "work_start",
+            "work_end",
+            "work_days",
+            "location",
+            "start_date",
+            "birthday_month",
+            "birthday_day",
         ]
         widgets = {
             "work_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -99,7 +123,9 @@ class TeamForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Team.objects.filter(org=self.instance.org).exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = Team.objects.filter(org=self.instance.org).exclude(
+            pk=self.instance.pk
+        )
         self.fields["parent"].required = False
 
     def _post_clean(self) -> None:

@@ -54,7 +54,9 @@ class TreeNode:
 
 def team_tree(org: Organisation) -> list[TreeNode]:
     teams = list(
-        Team.objects.filter(org=org).annotate(n=Count("members", filter=Q(members__is_active=True))).order_by("name")
+        Team.objects.filter(org=org)
+        .annotate(n=Count("members", filter=Q(members__is_active=True)))
+        .order_by("name")
     )
     by_parent: dict[int | None, list[Team]] = {}
     for t in teams:

@@ -13,7 +13,9 @@ def housekeep_org(org_id: int) -> dict[str, int]:
     from accord.accounts.models import Invitation, LoginFailure
 
     now = timezone.now()
-    invitations, _ = Invitation.objects.filter(org_id=org_id, expires_at__lt=now - dt.timedelta(days=30)).delete()
+    invitations, _ = Invitation.objects.filter(
+        org_id=org_id, expires_at__lt=now - dt.timedelta(days=30)
+    ).delete()
     # Sign-in failures are not tenant data (they come before sign-in); any org's run may sweep them.
     failures, _ = LoginFailure.objects.filter(
         at__lt=now - dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)

@@ -25,7 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
     teammates = []
     if me.team_id:
         teammates = queries.with_clocks(
-            list(queries.people(request.org).filter(team_id=me.team_id).exclude(pk=me.pk)), now  # type: ignore[attr-defined]
+            list(queries.people(request.org).filter(team_id=me.team_id).exclude(pk=me.pk)),
+            now,  # type: ignore[attr-defined]
         )
     return render(
         request,
@@ -41,7 +42,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     if request.GET.get("team", "").isdigit():
         team = get_for_org(request, Team, pk=int(request.GET["team"]))
     found = queries.with_clocks(list(queries.directory(request.org, q=q, team=team)), timezone.now())  # type: ignore[attr-defined]
-    context = {"people": found, "q": q, "team": team, "teams": queries.flatten(queries.team_tree(request.org))}  # type: ignore[attr-defined]
+    context = {
+        "people": found,
+        "q": q,
+        "team": team,
+        "teams": queries.flatten(queries.team_tree(request.org)),
+    }  # type: ignore[attr-defined]
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "orgs/directory.html#results", context)
     return render(request, "orgs/directory.html", context)
@@ -134,9 +140,10 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def switch_org(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("org", "")
-    if not target.isdigit() or not Person.objects.filter(
-        user=request.user, org_id=int(target), is_active=True
-    ).exists():
+    if (
+        not target.isdigit()
+        or not Person.objects.filter(user=request.user, org_id=int(target), is_active=True).exists()
+    ):
         raise Http404("You are not a member of that organisation.")
     request.session[SESSION_KEY] = int(target)
     return redirect("home")

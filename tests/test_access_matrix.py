@@ -1,0 +1,133 @@
+"""Every page against every role, and against another organisation's objects.
+
+The table below must name every URL pattern Accord serves outside the API (the API has its own
+matrix in tests/api). A new page without a row here fails `test_every_page_is_in_the_matrix`.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accord.orgs.models import Role
+from tests.conftest import login
+from tests.factories import PersonFactory, TeamFactory
+
+ANON_PAGES = {
+    "login",
+    "demo_login",
+    "logout",
+    "accept_invitation",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+
+EVERYONE, ADMINS = "everyone", "admins"
+# name -> (method, which object the URL points at, who may open it)
+MATRIX = {
+    "home": ("get", None, EVERYONE),
+    "directory": ("get", None, EVERYONE),
+    "person": ("get", "person", EVERYONE),
+    "person_edit": ("get", "person", ADMINS),  # anyone may edit themselves; tested in test_pages
+    "person_new": ("get", None, ADMINS),
+    "person_invite": ("post", "person", ADMINS),
+    "teams": ("get", None, EVERYONE),
+    "team": ("get", "team", EVERYONE),
+    "team_new": ("get", None, ADMINS),
+    "team_edit": ("get", "team", ADMINS),
+    "switch_org": ("post", None, EVERYONE),
+    "people_import": ("get", None, ADMINS),
+    "people_export": ("get", None, ADMINS),
+    "api_tokens": ("get", None, EVERYONE),
+    "api_token_revoke": ("post", "token", EVERYONE),
+}
+
+
+def url_names(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if str(p.pattern).startswith("api/"):
+                continue
+            yield from url_names(p.url_patterns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield p.name
+
+
+def test_every_page_is_in_the_matrix():
+    assert set(url_names(get_resolver().url_patterns)) == set(MATRIX) | ANON_PAGES
+
+
+@pytest.fixture
+def world(org, other_org, team):
+    """One org with a person of each role, and a stranger org with objects of every kind."""
+    from accord.accounts.actions import create_api_token
+
+    people = {
+        "member": PersonFactory(org=org, team=team, role=Role.MEMBER),
+        "admin": PersonFactory(org=org, team=team, role=Role.ADMIN),
+        "owner": PersonFactory(org=org, team=team, role=Role.OWNER),
+    }
+    people["manager"] = PersonFactory(org=org, team=team, role=Role.MEMBER)
+    people["member"].manager = people["manager"]
+    people["member"].save()
+    colleague = PersonFactory(org=org, team=team, role=Role.MEMBER)
+    stranger_team = TeamFactory(org=other_org)
+    stranger = PersonFactory(org=other_org, team=stranger_team, role=Role.ADMIN)
+    own = {"person": colleague, "team": team}
+    foreign = {"person": stranger, "team": stranger_team, "token": create_api_token(stranger, name="x")[0]}
+    return people, own, foreign
+
+
+ROLES = ["member", "manager", "admin", "owner"]
+
+
+def call(client, name, method, obj):
+    url = reverse(name, args=[obj.pk] if obj is not None else [])
+    return client.post(url, {"org": "0"}) if method == "post" else client.get(url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_role_matrix(client, world, role, name):
+    from accord.accounts.actions import create_api_token
+
+    people, own, _ = world
+    method, kind, allowed = MATRIX[name]
+    viewer = people[role]
+    objects = dict(own, token=create_api_token(viewer, name="mine")[0])
+    login(client, viewer)
+    response = call(client, name, method, objects.get(kind) if kind else None)
+    may = allowed == EVERYONE or role in {"admin", "owner"}
+    if name == "switch_org":
+        assert response.status_code == 404  # org 0 is nobody's: refused for every role
+    elif may:
+        assert response.status_code in {200, 302}, response.status_code
+    else:
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(n for n, (_, kind, _) in MATRIX.items() if kind))
+def test_another_organisations_object_is_404(client, world, role, name):
+    people, _, foreign = world
+    method, kind, _ = MATRIX[name]
+    login(client, people[role])
+    assert call(client, name, method, foreign[kind]).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_signed_out_visitors_are_sent_to_sign_in(client, world, name):
+    _, own, _ = world
+    method, kind, _ = MATRIX[name]
+    obj = own.get(kind) if kind in own else (own["person"] if kind else None)
+    response = call(client, name, method, obj)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(ANON_PAGES - {"demo_login", "logout"}))
+def test_sign_in_pages_open_without_an_account(client, db, name):
+    args = {"accept_invitation": ["bad-token"], "password_reset_confirm": ["MQ", "set-password"]}.get(
+        name, []
+    )
+    assert client.get(reverse(name, args=args)).status_code in {200, 302, 410}
