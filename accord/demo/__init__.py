@@ -1,0 +1,54 @@
+"""The demo organisation, "Wonderful Websites Inc.": about a hundred people in a dozen time zones.
+
+`generate_demo` is the single entry point. It builds the people first (`people.py`); each later
+domain (goals, check-ins, pulses ...) adds a module here with a `build_<domain>(cast)` function that
+draws from `cast.rng("<domain>")` and creates its history relative to `cast.today`, and gets one
+call below. The output depends only on `today`, so tests and screenshots are repeatable.
+
+Demo accounts share `DEMO_PASSWORD`. It is public by design: only ever generate the demo on an
+install that runs in demo mode (ACCORD_DEMO), never beside real data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accord.orgs.models import Organisation
+
+from . import people
+
+DEMO_ORG_NAME = "Wonderful Websites Inc."
+DEMO_ORG_SLUG = "wonderful-websites"
+DEMO_PASSWORD = "accord-demo"
+
+# Who the one-click sign-in buttons sign in as:
+#   member  – Tomás Ortega, Support Level 1 in Bogotá, reports to the manager below;
+#   manager – Lena Fischer, Support Level 1 lead in Berlin, fourteen reports from Manila to Bogotá;
+#   admin   – Grace Mensah, People Operations Partner in London, role admin.
+DEMO_ACCOUNTS: dict[str, str] = {persona: people.key_email(key) for persona, key in people.PERSONAS.items()}
+
+
+def generate_demo(*, today: dt.date | None = None, password: str = DEMO_PASSWORD) -> Organisation:
+    """Create the demo organisation, or return it untouched if it already exists."""
+    existing = Organisation.objects.filter(slug=DEMO_ORG_SLUG).first()
+    if existing is not None:
+        return existing
+    today = today or timezone.localdate()
+    # One hash for everyone: hashing is deliberately slow, and a hundred of them would take seconds.
+    password_hash = make_password(password)
+    try:
+        with transaction.atomic():
+            org = Organisation.objects.create(name=DEMO_ORG_NAME, slug=DEMO_ORG_SLUG)
+            people.build_people(org, today=today, password_hash=password_hash)
+            # Later domains build on the returned cast here, each in its own module.
+    except IntegrityError:
+        # Another process created the organisation between our check and our insert.
+        existing = Organisation.objects.filter(slug=DEMO_ORG_SLUG).first()
+        if existing is None:
+            raise
+        return existing
+    return org

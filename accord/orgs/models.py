@@ -34,6 +34,22 @@ def validate_work_days(value: str) -> None:
         raise ValidationError("Working days must be one or more distinct ISO weekdays, 1 (Mon) to 7 (Sun).")
 
 
+def day_ranges(days: str) -> str:
+    """'12345' -> 'Mon–Fri', '1235' -> 'Mon–Wed, Fri', '7' -> 'Sun'."""
+    numbers = sorted(int(d) for d in days)
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = []
+    for run in runs:
+        first, last = WEEKDAYS[run[0] - 1], WEEKDAYS[run[-1] - 1]
+        parts.append(first if len(run) == 1 else f"{first}, {last}" if len(run) == 2 else f"{first}–{last}")
+    return ", ".join(parts)
+
+
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
@@ -48,7 +64,10 @@ class Organisation(models.Model):
 class Team(models.Model):
     org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=120)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    # Removing a team lifts its sub-teams one level rather than deleting them or blocking the delete.
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
+    )
     description = models.TextField(blank=True)
 
     class Meta:
@@ -120,7 +139,7 @@ class Person(models.Model):
 
     @property
     def work_day_names(self) -> str:
-        return ", ".join(WEEKDAYS[int(d) - 1] for d in sorted(self.work_days))
+        return day_ranges(self.work_days)
 
     @property
     def birthday(self) -> dt.date | None:

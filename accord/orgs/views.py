@@ -31,7 +31,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "orgs/home.html",
-        {"clock": queries.clock(me, now), "reports": reports, "teammates": teammates},
+        {
+            "clock": queries.clock(me, now),
+            "reports": reports,
+            "teammates": teammates,
+            "teammates_working": [t for t in teammates if t.clock.working],
+        },
     )
 
 
@@ -121,7 +126,13 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "orgs/team.html",
-        {"team": team, "members": members, "children": children, "path": team_path(team)},
+        {
+            "team": team,
+            "members": members,
+            "children": children,
+            "path": team_path(team),
+            "working_now": sum(1 for m in members if m.clock.working),
+        },
     )
 
 
