@@ -193,15 +193,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.set_defaults(func=cmd_scheduler)
 
     p = sub.add_parser("import-people", help="check (default) or apply a people CSV")
+    p.add_argument("org", help="organisation slug")
     p.add_argument("file")
-    p.add_argument("--org", required=True, help="organisation slug")
     p.add_argument("--apply", action="store_true", help="apply the file; without it, a dry run")
     p.add_argument(
         "--create-teams", action="store_true", help="create teams the file names but the org lacks"
     )
     p.set_defaults(func=cmd_import_people)
     p = sub.add_parser("export-people", help="write the org chart as CSV to stdout")
-    p.add_argument("--org", required=True, help="organisation slug")
+    p.add_argument("org", help="organisation slug")
     p.set_defaults(func=cmd_export_people)
 
     p = sub.add_parser("create-org", help="create an organisation and print its owner's invitation link")
