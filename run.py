@@ -39,7 +39,9 @@ def find_uv() -> str:
         str(TOOLS),
         "uv",
     ]
-    if subprocess.call(cmd) != 0:
+    # Installing into a private folder as root is fine here; silence pip's warning about it.
+    quiet = dict(os.environ, PIP_ROOT_USER_ACTION="ignore")
+    if subprocess.call(cmd, env=quiet) != 0:
         # Some Pythons ship without pip in the base install; a throwaway venv always has it.
         venv = TOOLS / "venv"
         subprocess.check_call([sys.executable, "-m", "venv", str(venv)])
