@@ -148,7 +148,8 @@ if env_bool("ACCORD_BEHIND_TLS_PROXY"):
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 
-EMAIL_URL = os.environ.get("EMAIL_URL", "console://" if (DEMO or DEBUG) else "")
+# Without EMAIL_URL, mail is written to the log rather than dropped, so an invitation link is never lost.
+EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
 if EMAIL_URL.startswith("console:"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -168,8 +169,9 @@ elif EMAIL_URL.startswith(("smtp:", "smtps:", "submission:")):
     EMAIL_USE_TLS = _mail.scheme == "submission" or _q.get("tls", ["0"])[0] == "1"
     EMAIL_TIMEOUT = 20
 else:
-    # No EMAIL_URL: keep messages in memory rather than losing them silently; `accord check` warns.
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    raise RuntimeError(
+        f"EMAIL_URL must start with smtp://, smtps://, submission:// or console://, not {EMAIL_URL!r}"
+    )
 
 TASKS = {
     "default": {

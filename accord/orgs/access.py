@@ -11,7 +11,17 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from .models import Organisation, Person
+
 M = TypeVar("M", bound=Model)
+
+
+class OrgRequest(HttpRequest):
+    """What OrgMiddleware and django-htmx add to every request; views behind member_required get both set."""
+
+    org: Organisation
+    person: Person
+    htmx: Any
 
 
 def get_for_org(request: HttpRequest, model: type[M], **lookup: Any) -> M:

@@ -34,14 +34,14 @@ def check_person(person: Person) -> None:
         person.full_clean(exclude=["org", "user"], validate_unique=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if person.manager_id and person.manager.org_id != person.org_id:
+    if person.manager is not None and person.manager.org_id != person.org_id:
         errors.setdefault("manager", []).append("The manager must belong to the same organisation.")
-    elif person.manager_id:
+    elif person.manager is not None:
         cycle = manager_cycle(person, person.manager)
         if cycle:
             names = " → ".join(p.name for p in cycle)
             errors.setdefault("manager", []).append(f"That would make a reporting loop: {names}.")
-    if person.team_id and person.team.org_id != person.org_id:
+    if person.team is not None and person.team.org_id != person.org_id:
         errors.setdefault("team", []).append("The team must belong to the same organisation.")
     if person.work_start and person.work_end and person.work_end <= person.work_start:
         errors.setdefault("work_end", []).append("Working hours must end after they start.")
@@ -101,9 +101,9 @@ def check_team(team: Team) -> None:
         errors.setdefault("name", []).append(
             "A team name cannot contain “/”: it separates levels in team paths."
         )
-    if team.parent_id and team.parent.org_id != team.org_id:
+    if team.parent is not None and team.parent.org_id != team.org_id:
         errors.setdefault("parent", []).append("The parent team must belong to the same organisation.")
-    elif team.parent_id and team_cycle(team, team.parent):
+    elif team.parent is not None and team_cycle(team, team.parent):
         errors.setdefault("parent", []).append("A team cannot sit inside itself or one of its sub-teams.")
     clash = Team.objects.filter(org_id=team.org_id, parent_id=team.parent_id, name__iexact=team.name.strip())
     if team.name.strip() and clash.exclude(pk=team.pk).exists():

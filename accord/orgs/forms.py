@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import calendar
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,7 +20,7 @@ class TimezoneField(forms.CharField):
             raise ValidationError(f"“{value}” is not a known IANA time zone, for example Europe/Berlin.")
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(forms.ModelForm[Person]):
     """Used both for editing oneself and, with the admin fields, for admins editing anyone."""
 
     SELF_FIELDS = [
@@ -90,10 +90,10 @@ class PersonForm(forms.ModelForm):
             self.initial["work_days"] = list(self.instance.work_days)
         if as_admin:
             org = self.instance.org
-            self.fields["team"].queryset = Team.objects.filter(org=org)
-            self.fields["manager"].queryset = Person.objects.filter(org=org, is_active=True).exclude(
-                pk=self.instance.pk
-            )
+            cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.filter(org=org)
+            cast(forms.ModelChoiceField, self.fields["manager"]).queryset = Person.objects.filter(
+                org=org, is_active=True
+            ).exclude(pk=self.instance.pk)
         else:
             for name in self.ADMIN_FIELDS:
                 del self.fields[name]
@@ -102,7 +102,8 @@ class PersonForm(forms.ModelForm):
         return "".join(sorted(set(self.cleaned_data["work_days"])))
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        # Django's hook that runs model validation; our rules run right after it, with the same errors.
+        super()._post_clean()  # type: ignore[misc]
         try:
             check_person(self.instance)
         except ValidationError as exc:
@@ -114,7 +115,7 @@ class PersonForm(forms.ModelForm):
                     self.add_error(target, message)
 
 
-class TeamForm(forms.ModelForm):
+class TeamForm(forms.ModelForm[Team]):
     class Meta:
         model = Team
         fields = ["name", "parent", "description"]
@@ -123,13 +124,14 @@ class TeamForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Team.objects.filter(org=self.instance.org).exclude(
-            pk=self.instance.pk
-        )
+        cast(forms.ModelChoiceField, self.fields["parent"]).queryset = Team.objects.filter(
+            org=self.instance.org
+        ).exclude(pk=self.instance.pk)
         self.fields["parent"].required = False
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        # Django's hook that runs model validation; our rules run right after it, with the same errors.
+        super()._post_clean()  # type: ignore[misc]
         try:
             check_team(self.instance)
         except ValidationError as exc:

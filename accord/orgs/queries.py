@@ -63,7 +63,7 @@ def team_tree(org: Organisation) -> list[TreeNode]:
         by_parent.setdefault(t.parent_id, []).append(t)
 
     def build(parent: int | None, depth: int) -> list[TreeNode]:
-        return [TreeNode(t, build(t.id, depth + 1), t.n, depth) for t in by_parent.get(parent, [])]
+        return [TreeNode(t, build(t.id, depth + 1), t.n, depth) for t in by_parent.get(parent, [])]  # type: ignore[attr-defined]
 
     return build(None, 0)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accord.accounts.actions import invite_person
 
 from . import queries
-from .access import admin_required, get_for_org, member_required
+from .access import OrgRequest, admin_required, get_for_org, member_required
 from .actions import save_person, save_team, team_path
 from .forms import PersonForm, TeamForm
 from .middleware import SESSION_KEY
@@ -18,15 +18,15 @@ from .models import Person, Team, valid_timezones
 
 
 @member_required
-def home(request: HttpRequest) -> HttpResponse:
-    me = request.person  # type: ignore[attr-defined]
+def home(request: OrgRequest) -> HttpResponse:
+    me = request.person
     now = timezone.now()
-    reports = queries.with_clocks(list(queries.people(request.org).filter(manager=me)), now)  # type: ignore[attr-defined]
+    reports = queries.with_clocks(list(queries.people(request.org).filter(manager=me)), now)
     teammates = []
     if me.team_id:
         teammates = queries.with_clocks(
             list(queries.people(request.org).filter(team_id=me.team_id).exclude(pk=me.pk)),
-            now,  # type: ignore[attr-defined]
+            now,
         )
     return render(
         request,
@@ -35,33 +35,33 @@ def home(request: HttpRequest) -> HttpResponse:
             "clock": queries.clock(me, now),
             "reports": reports,
             "teammates": teammates,
-            "teammates_working": [t for t in teammates if t.clock.working],
+            "teammates_working": [t for t in teammates if t.clock.working],  # type: ignore[attr-defined]
         },
     )
 
 
 @member_required
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: OrgRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     team = None
     if request.GET.get("team", "").isdigit():
         team = get_for_org(request, Team, pk=int(request.GET["team"]))
-    found = queries.with_clocks(list(queries.directory(request.org, q=q, team=team)), timezone.now())  # type: ignore[attr-defined]
+    found = queries.with_clocks(list(queries.directory(request.org, q=q, team=team)), timezone.now())
     context = {
         "people": found,
         "q": q,
         "team": team,
         "teams": queries.flatten(queries.team_tree(request.org)),
-    }  # type: ignore[attr-defined]
-    if request.htmx:  # type: ignore[attr-defined]
+    }
+    if request.htmx:
         return render(request, "orgs/directory.html#results", context)
     return render(request, "orgs/directory.html", context)
 
 
 @member_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: OrgRequest, pk: int) -> HttpResponse:
     person = get_for_org(request, Person, pk=pk, is_active=True)
-    reports = queries.with_clocks(list(queries.people(request.org).filter(manager=person)), timezone.now())  # type: ignore[attr-defined]
+    reports = queries.with_clocks(list(queries.people(request.org).filter(manager=person)), timezone.now())
     return render(
         request,
         "orgs/person.html",
@@ -70,16 +70,16 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "clock": queries.clock(person, timezone.now()),
             "reports": reports,
             "team_path": team_path(person.team),
-            "can_edit": queries.can_edit(request.person, person),  # type: ignore[attr-defined]
-            "is_self": person.pk == request.person.pk,  # type: ignore[attr-defined]
+            "can_edit": queries.can_edit(request.person, person),
+            "is_self": person.pk == request.person.pk,
         },
     )
 
 
 @member_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: OrgRequest, pk: int) -> HttpResponse:
     person = get_for_org(request, Person, pk=pk, is_active=True)
-    me = request.person  # type: ignore[attr-defined]
+    me = request.person
     if not queries.can_edit(me, person):
         raise Http404("You can edit only your own profile.")
     form = PersonForm(request.POST or None, instance=person, as_admin=me.is_admin)
@@ -91,14 +91,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
-def person_new(request: HttpRequest) -> HttpResponse:
-    person = Person(org=request.org)  # type: ignore[attr-defined]
+def person_new(request: OrgRequest) -> HttpResponse:
+    person = Person(org=request.org)
     form = PersonForm(request.POST or None, instance=person, as_admin=True)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             save_person(form.instance)
             if request.POST.get("send_invitation"):
-                invite_person(form.instance, invited_by=request.person)  # type: ignore[attr-defined]
+                invite_person(form.instance, invited_by=request.person)
         messages.success(request, f"{form.instance.name} added.")
         return redirect("person", pk=form.instance.pk)
     return render(request, "orgs/person_form.html", {"form": form, "person": None, "zones": _zones()})
@@ -106,23 +106,23 @@ def person_new(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def person_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def person_invite(request: OrgRequest, pk: int) -> HttpResponse:
     person = get_for_org(request, Person, pk=pk, is_active=True)
-    invite_person(person, invited_by=request.person)  # type: ignore[attr-defined]
+    invite_person(person, invited_by=request.person)
     messages.success(request, f"Invitation sent to {person.email}.")
     return redirect("person", pk=person.pk)
 
 
 @member_required
-def teams(request: HttpRequest) -> HttpResponse:
-    return render(request, "orgs/teams.html", {"tree": queries.team_tree(request.org)})  # type: ignore[attr-defined]
+def teams(request: OrgRequest) -> HttpResponse:
+    return render(request, "orgs/teams.html", {"tree": queries.team_tree(request.org)})
 
 
 @member_required
-def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def team_detail(request: OrgRequest, pk: int) -> HttpResponse:
     team = get_for_org(request, Team, pk=pk)
-    members = queries.with_clocks(list(queries.people(request.org).filter(team=team)), timezone.now())  # type: ignore[attr-defined]
-    children = list(Team.objects.filter(org=request.org, parent=team))  # type: ignore[attr-defined]
+    members = queries.with_clocks(list(queries.people(request.org).filter(team=team)), timezone.now())
+    children = list(Team.objects.filter(org=request.org, parent=team))
     return render(
         request,
         "orgs/team.html",
@@ -131,14 +131,14 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": members,
             "children": children,
             "path": team_path(team),
-            "working_now": sum(1 for m in members if m.clock.working),
+            "working_now": len([m for m in members if m.clock.working]),  # type: ignore[attr-defined]
         },
     )
 
 
 @admin_required
-def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    team = get_for_org(request, Team, pk=pk) if pk else Team(org=request.org)  # type: ignore[attr-defined]
+def team_edit(request: OrgRequest, pk: int | None = None) -> HttpResponse:
+    team = get_for_org(request, Team, pk=pk) if pk else Team(org=request.org)
     form = TeamForm(request.POST or None, instance=team)
     if request.method == "POST" and form.is_valid():
         save_team(form.instance)
@@ -149,11 +149,11 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @member_required
 @require_POST
-def switch_org(request: HttpRequest) -> HttpResponse:
+def switch_org(request: OrgRequest) -> HttpResponse:
     target = request.POST.get("org", "")
     if (
         not target.isdigit()
-        or not Person.objects.filter(user=request.user, org_id=int(target), is_active=True).exists()
+        or not Person.objects.filter(user=request.person.user, org_id=int(target), is_active=True).exists()
     ):
         raise Http404("You are not a member of that organisation.")
     request.session[SESSION_KEY] = int(target)
