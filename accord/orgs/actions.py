@@ -63,6 +63,29 @@ def check_person(person: Person) -> None:
         raise ValidationError(errors)
 
 
+def check_role_change(actor: Person | None, person: Person, new_role: str) -> None:
+    """Owners are made and unmade only by owners, and an organisation always keeps one.
+
+    `actor` is None for the command line, which runs with the machine owner's authority.
+    """
+    stored = Person.objects.filter(pk=person.pk).values_list("role", flat=True).first() if person.pk else None
+    touches_owner = new_role == Role.OWNER or stored == Role.OWNER
+    if stored == new_role or not touches_owner:
+        return
+    if actor is not None and actor.role != Role.OWNER:
+        raise ValidationError(
+            {"role": ["Only an owner can make someone an owner or change an owner's role."]}
+        )
+    if stored == Role.OWNER:
+        others = Person.objects.filter(org_id=person.org_id, role=Role.OWNER, is_active=True).exclude(
+            pk=person.pk
+        )
+        if not others.exists():
+            raise ValidationError(
+                {"role": ["The organisation needs at least one owner; make someone else owner first."]}
+            )
+
+
 def save_person(person: Person) -> Person:
     person.email = person.email.strip().lower()
     check_person(person)

@@ -6,7 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .actions import check_person, check_team
+from .actions import check_person, check_role_change, check_team
 from .models import WEEKDAYS, Person, Team, valid_timezones
 
 DAY_CHOICES = [(str(i + 1), name) for i, name in enumerate(WEEKDAYS)]
@@ -83,8 +83,9 @@ class PersonForm(forms.ModelForm[Person]):
         }
         labels = {"work_start": "Working hours start", "work_end": "Working hours end"}
 
-    def __init__(self, *args: Any, as_admin: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, as_admin: bool, actor: Person | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.actor = actor
         self.fields["timezone"].widget.attrs["list"] = "timezones"
         if self.instance.work_days and not self.is_bound:
             self.initial["work_days"] = list(self.instance.work_days)
@@ -97,6 +98,14 @@ class PersonForm(forms.ModelForm[Person]):
         else:
             for name in self.ADMIN_FIELDS:
                 del self.fields[name]
+
+    def clean_role(self) -> str:
+        role = self.cleaned_data["role"]
+        try:
+            check_role_change(self.actor, self.instance, role)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["role"]) from exc
+        return role
 
     def clean_work_days(self) -> str:
         return "".join(sorted(set(self.cleaned_data["work_days"])))

@@ -82,7 +82,7 @@ def person_edit(request: OrgRequest, pk: int) -> HttpResponse:
     me = request.person
     if not queries.can_edit(me, person):
         raise Http404("You can edit only your own profile.")
-    form = PersonForm(request.POST or None, instance=person, as_admin=me.is_admin)
+    form = PersonForm(request.POST or None, instance=person, as_admin=me.is_admin, actor=me)
     if request.method == "POST" and form.is_valid():
         save_person(form.instance)
         messages.success(request, "Profile saved.")
@@ -93,7 +93,7 @@ def person_edit(request: OrgRequest, pk: int) -> HttpResponse:
 @admin_required
 def person_new(request: OrgRequest) -> HttpResponse:
     person = Person(org=request.org)
-    form = PersonForm(request.POST or None, instance=person, as_admin=True)
+    form = PersonForm(request.POST or None, instance=person, as_admin=True, actor=request.person)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             save_person(form.instance)

@@ -243,3 +243,31 @@ def test_switching_organisation(client, member, other_org):
     stranger = PersonFactory().org
     assert client.post(reverse("switch_org"), {"org": stranger.pk}).status_code == 404
     assert client.get(reverse("home")).context["me"].name == "Milo at Globex"
+
+
+def test_only_an_owner_makes_owners(as_admin, member):
+    response = as_admin.post(reverse("person_edit", args=[member.pk]), admin_data(member, role="owner"))
+    assert response.context["form"].errors["role"] == [
+        "Only an owner can make someone an owner or change an owner's role."
+    ]
+    member.refresh_from_db()
+    assert member.role == "member"
+
+
+def test_an_owner_can_hand_over_but_not_leave_the_org_ownerless(client, owner, member):
+    login(client, owner)
+    response = client.post(reverse("person_edit", args=[owner.pk]), admin_data(owner, role="admin"))
+    assert response.context["form"].errors["role"] == [
+        "The organisation needs at least one owner; make someone else owner first."
+    ]
+    assert (
+        client.post(reverse("person_edit", args=[member.pk]), admin_data(member, role="owner")).status_code
+        == 302
+    )
+    assert (
+        client.post(reverse("person_edit", args=[owner.pk]), admin_data(owner, role="admin")).status_code
+        == 302
+    )
+    owner.refresh_from_db()
+    member.refresh_from_db()
+    assert (owner.role, member.role) == ("admin", "owner")

@@ -1,0 +1,116 @@
+"""The REST API at /api/: one NinjaAPI, authentication, error shapes, and every app's router.
+
+Each app keeps its endpoints in its own `api.py` with a `router`; adding one is a line in ROUTERS.
+Interactive docs are at /api/docs, the schema at /api/openapi.json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError
+from ninja.parser import Parser
+from ninja.types import DictStrAny
+
+from accord.accounts.api import session_auth, token_auth
+
+
+class StorableJSONParser(Parser):
+    """JSON bodies whose strings a database can store: no NUL, no lone surrogates (both legal JSON).
+
+    Fields should still validate their own text (accord.orgs.api.Text) for a per-field message; this is
+    the safety net that turns such input into a 400 on every endpoint instead of a 500 in the database.
+    """
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        data = super().parse_body(request)
+        _check_storable(data)
+        return data
+
+
+def _check_storable(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("NUL character in text")
+        value.encode()  # raises UnicodeEncodeError on a lone surrogate
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_storable(key)
+            _check_storable(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_storable(item)
+
+
+api = NinjaAPI(
+    title="Accord API",
+    version="1",
+    description=(
+        "Authenticate with a personal API token (`Authorization: Bearer acc_…`, made at /settings/tokens/) "
+        "or, from the browser, with your signed-in session (unsafe methods then need the CSRF token). "
+        "Every endpoint answers for the organisation of the person the token or session belongs to."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    # Swagger UI's default validator badge would fetch from validator.swagger.io; every asset stays local.
+    docs=Swagger(settings={"validatorUrl": None}),
+    # Token first: a request that carries one is judged by it alone (see SessionAuth).
+    auth=[token_auth, session_auth],
+    parser=StorableJSONParser(),
+)
+
+# (URL prefix, dotted path of a ninja Router). Imported by path so that an app's api module loads
+# only when the API is built.
+ROUTERS: list[tuple[str, str]] = [
+    ("/", "accord.accounts.api.router"),
+    ("/", "accord.orgs.api.router"),
+]
+for prefix, router in ROUTERS:
+    api.add_router(prefix, router)
+
+
+def _detail(exc: Exception, default: str) -> str:
+    message = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
+    return message or default
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A broken business rule (same checks as the pages): 400 with messages per field."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    first = next((msgs[0] for msgs in errors.values() if msgs), "Invalid input.")
+    return api.create_response(request, {"detail": first, "errors": errors}, status=400)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    # Same answer for "does not exist" and "belongs to another organisation": ids reveal nothing.
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _detail(exc, "You are not allowed to do this.")}, status=403
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": "Authentication required: send a valid API token or sign in."}, status=401
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="accord"'
+    return response
+
+
+@api.exception_handler(IntegrityError)
+def on_conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    # The actions check uniqueness first; this only answers a race between two concurrent writes.
+    return api.create_response(
+        request, {"detail": "That conflicts with a change made at the same time."}, status=409
+    )
