@@ -60,6 +60,8 @@ def main(argv: list[str]) -> int:
     uv = find_uv()
     env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(ROOT / ".venv"), UV_PYTHON=sys.executable)
     env.setdefault("UV_PYTHON_DOWNLOADS", "never")
+    # Trust the machine's certificate store (as pip does), so a company proxy's CA works too.
+    env.setdefault("UV_SYSTEM_CERTS", "1")
     subprocess.check_call([uv, "sync", "--frozen", "--quiet"], cwd=ROOT, env=env)
     if argv[0] == "test":
         cmd = [uv, "run", "--frozen", "--no-sync", "pytest", *argv[1:]]
