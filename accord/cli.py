@@ -102,6 +102,9 @@ def cmd_web(ns: argparse.Namespace) -> int:
         "--workers",
         str(ns.workers),
         "--no-ws",
+        # Each WSGI request holds a thread; a modest cap keeps a small machine responsive under load.
+        "--backpressure",
+        os.environ.get("WEB_BACKPRESSURE", "8"),
         "accord.wsgi:application",
     ]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
