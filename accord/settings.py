@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accord.accounts",
     "accord.orgs",
+    "accord.pulse",
 ]
 
 MIDDLEWARE = [

@@ -24,12 +24,13 @@ log = logging.getLogger("accord.scheduler")
 
 @dataclass(frozen=True)
 class Periodic:
-    """A kind of due row. `handle(row, now)` does (or enqueues) the work and returns the next due time."""
+    """A kind of due row. `handle(row, now)` does (or enqueues) the work and returns the next due time,
+    or None when the row has nothing more to do."""
 
     name: str
     model: type[models.Model]
     field: str
-    handle: Callable[[Any, dt.datetime], dt.datetime]
+    handle: Callable[[Any, dt.datetime], dt.datetime | None]
     batch: int = 200
 
 
@@ -47,7 +48,7 @@ def periodic(name: str, model: type[models.Model], field: str, batch: int = 200)
     return register
 
 
-def claim(model: type[models.Model], pk: Any, field: str, seen: dt.datetime, new: dt.datetime) -> bool:
+def claim(model: type[models.Model], pk: Any, field: str, seen: dt.datetime, new: dt.datetime | None) -> bool:
     """Move a due row from `seen` to `new` if nobody else did first. True means it is ours."""
     return model._default_manager.filter(pk=pk, **{field: seen}).update(**{field: new}) == 1
 
@@ -67,7 +68,7 @@ def run_due(kind: Periodic, now: dt.datetime) -> int:
             if row is None:
                 continue  # another scheduler claimed it between our read and now
             new = kind.handle(row, now)
-            if new <= now:
+            if new is not None and new <= now:
                 raise ValueError(f"{kind.name}: next due time must be in the future")
             if claim(kind.model, pk, kind.field, seen, new):
                 done += 1

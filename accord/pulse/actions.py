@@ -1,0 +1,524 @@
+"""Writes for pulse surveys: the bank, programs, opening and closing rounds, answering, mixing, replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import random
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accord.lib.tz import to_utc
+from accord.orgs.models import Organisation, Person, Team
+from accord.orgs.queries import subtree_ids
+
+from . import bank
+from .attributes import snapshot
+from .data import Cell
+from .models import (
+    ABSOLUTE_MIN_GROUP,
+    Answer,
+    CellCount,
+    CellStat,
+    Comment,
+    MixingPool,
+    Participation,
+    Program,
+    ProgramQuestion,
+    PulseSettings,
+    Question,
+    Reply,
+    Response,
+    Round,
+    RoundQuestion,
+    Scale,
+)
+
+COMMENT_MAX = 2000
+# Prompts go out an hour into the person's working day: after the morning's first things, before meetings.
+PROMPT_DELAY = dt.timedelta(hours=1)
+
+
+class PulseError(Exception):
+    """A request the rules refuse; the message is shown to the person as it is."""
+
+
+# --- settings and bank --------------------------------------------------------------------------
+
+
+def pulse_settings(org: Organisation) -> PulseSettings:
+    found, _ = PulseSettings.objects.get_or_create(org=org)
+    return found
+
+
+def set_min_group_size(org: Organisation, k: int) -> PulseSettings:
+    if k < ABSOLUTE_MIN_GROUP:
+        raise ValidationError(
+            {"min_group_size": [f"The minimum group size can't go below {ABSOLUTE_MIN_GROUP}."]}
+        )
+    if k > 50:
+        raise ValidationError({"min_group_size": ["Above 50, almost every team result would be hidden."]})
+    found = pulse_settings(org)
+    found.min_group_size = k
+    found.save(update_fields=["min_group_size"])
+    return found
+
+
+def ensure_bank(org: Organisation) -> list[Question]:
+    """Give the organisation its own copy of the built-in questions (once); admins add more beside them."""
+    have = set(Question.objects.filter(org=org, builtin=True).values_list("key", flat=True))
+    missing = [
+        Question(
+            org=org,
+            key=item.key,
+            text=item.text,
+            construct=item.construct,
+            scale=item.scale,
+            reverse=item.reverse,
+            builtin=True,
+        )
+        for item in bank.BANK
+        if item.key not in have
+    ]
+    Question.objects.bulk_create(missing)
+    return list(Question.objects.filter(org=org))
+
+
+def add_question(org: Organisation, *, text: str, construct: str, reverse: bool) -> Question:
+    text = text.strip()
+    errors: dict[str, list[str]] = {}
+    if not text:
+        errors["text"] = ["Write the question."]
+    elif len(text) > 200:
+        errors["text"] = ["Keep it under 200 characters."]
+    if construct not in bank.CONSTRUCTS or construct == "enps":
+        errors["construct"] = ["Choose one of the listed themes."]
+    if errors:
+        raise ValidationError(errors)
+    base = "custom-" + hashlib.sha256(text.encode()).hexdigest()[:10]
+    return Question.objects.create(
+        org=org, key=base, text=text, construct=construct, scale=Scale.AGREE5, reverse=reverse, builtin=False
+    )
+
+
+# --- programs -------------------------------------------------------------------------------
+
+
+def save_program(
+    program: Program, *, questions: list[Question], teams: list[Team], start: dt.datetime
+) -> Program:
+    """Create or change a program. The first round opens at `start`; later ones follow the cadence."""
+    errors: dict[str, list[str]] = {}
+    if not program.name.strip():
+        errors["name"] = ["Give the program a name."]
+    if any(q.org_id != program.org_id for q in questions) or any(t.org_id != program.org_id for t in teams):
+        errors["questions"] = ["Questions and teams must belong to this organisation."]
+    scored = [q for q in questions if q.scale == Scale.AGREE5]
+    if not scored:
+        errors["questions"] = ["Choose at least one question to ask."]
+    if not program.whole_org and not teams:
+        errors["teams"] = ["Choose the teams this program asks, or the whole organisation."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if program.pk is None:
+            program.next_round_at = start
+        program.save()
+        program.teams.set([] if program.whole_org else teams)
+        ProgramQuestion.objects.filter(program=program).delete()
+        ProgramQuestion.objects.bulk_create(
+            ProgramQuestion(org_id=program.org_id, program=program, question=q, position=i)
+            for i, q in enumerate(questions)
+        )
+    return program
+
+
+def audience(program: Program) -> list[Person]:
+    people = Person.objects.filter(org_id=program.org_id, is_active=True, user__isnull=False)
+    if not program.whole_org:
+        team_ids: set[int] = set()
+        for team in program.teams.all():
+            team_ids.update(subtree_ids(team))
+        people = people.filter(team_id__in=team_ids)
+    return list(people.select_related("team"))
+
+
+def next_questions(program: Program, on: dt.date) -> tuple[list[Question], bool]:
+    """The next slice of the program's cycle, and whether eNPS is due (no sooner than its interval)."""
+    ordered = [
+        pq.question for pq in ProgramQuestion.objects.filter(program=program).select_related("question")
+    ]
+    scored = [q for q in ordered if q.scale == Scale.AGREE5 and q.active]
+    enps = next((q for q in ordered if q.scale == Scale.NPS11 and q.active), None)
+    take = min(program.questions_per_round, len(scored))
+    start = program.rotation % len(scored) if scored else 0
+    chosen = [scored[(start + i) % len(scored)] for i in range(take)]
+    enps_due = enps is not None and (
+        program.last_enps_on is None or (on - program.last_enps_on).days >= program.enps_every_days
+    )
+    return (chosen + [enps] if enps_due and enps else chosen), enps_due
+
+
+def prompt_time(person: Person, after: dt.datetime, before: dt.datetime) -> dt.datetime | None:
+    """An hour into the person's next working day (their zone, DST-resolved), not before `after`."""
+    zone = person.zone
+    day = after.astimezone(zone).date()
+    local_at = (dt.datetime.combine(day, person.work_start) + PROMPT_DELAY).time()
+    for offset in range(15):
+        candidate_day = day + dt.timedelta(days=offset)
+        if str(candidate_day.isoweekday()) not in person.work_days:
+            continue
+        at = to_utc(candidate_day, local_at, zone)
+        if at >= after - dt.timedelta(minutes=1):
+            return at if at < before else None
+        end_today = to_utc(candidate_day, person.work_end, zone)
+        if offset == 0 and after < end_today - dt.timedelta(hours=1):
+            return after  # already inside today's hours, with time left: ask now
+    return None
+
+
+def reminder_time(person: Person, prompt: dt.datetime, closes: dt.datetime) -> dt.datetime | None:
+    """Same local time two working days later, if the round is still open then."""
+    zone = person.zone
+    local = prompt.astimezone(zone)
+    day, seen = local.date(), 0
+    for _ in range(14):
+        day += dt.timedelta(days=1)
+        if str(day.isoweekday()) in person.work_days:
+            seen += 1
+            if seen == 2:
+                at = to_utc(day, local.time(), zone)
+                return at if at < closes - dt.timedelta(hours=2) else None
+    return None
+
+
+def open_round(program: Program, now: dt.datetime) -> Round:
+    today = now.date()
+    questions, enps_due = next_questions(program, today)
+    if not questions:
+        raise PulseError("This program has no active questions.")
+    people = audience(program)
+    closes = now + dt.timedelta(days=program.window_days)
+    teams = list(Team.objects.filter(org_id=program.org_id).values_list("id", "parent_id", "name"))
+    with transaction.atomic():
+        number = (Round.objects.filter(program=program).aggregate(m=Max("number"))["m"] or 0) + 1
+        rnd = Round.objects.create(
+            org_id=program.org_id,
+            program=program,
+            number=number,
+            opens_on=today,
+            closes_at=closes,
+            team_tree={str(t): p for t, p, _ in teams},
+            team_names={str(t): n for t, _, n in teams},
+            min_group_size=max(ABSOLUTE_MIN_GROUP, pulse_settings(program.org).min_group_size),
+            next_close_at=closes,
+        )
+        RoundQuestion.objects.bulk_create(
+            RoundQuestion(org_id=program.org_id, round=rnd, question=q, position=i)
+            for i, q in enumerate(questions)
+        )
+        rows = []
+        for person in people:
+            at = prompt_time(person, now, closes)
+            if at is None:
+                continue  # no working day inside the window: not asked this round
+            team_id, band, reg = snapshot(person, today)
+            rows.append(
+                Participation(
+                    org_id=program.org_id,
+                    round=rnd,
+                    person=person,
+                    team_id_at_open=team_id,
+                    tenure_band=band,
+                    region=reg,
+                    prompt_at=at,
+                    reminder_at=reminder_time(person, at, closes),
+                    next_send_at=at,
+                )
+            )
+        Participation.objects.bulk_create(rows, batch_size=1000)
+        scored_taken = len([q for q in questions if q.scale == Scale.AGREE5])
+        program.rotation += scored_taken
+        if enps_due:
+            program.last_enps_on = today
+        program.save(update_fields=["rotation", "last_enps_on"])
+    return rnd
+
+
+# --- answering --------------------------------------------------------------------------------
+
+
+def thread_key(person_id: int, round_id: int) -> str:
+    """The opaque link between a comment and its author's "My feedback" page.
+
+    A keyed hash of (person, round) with a key derived from SECRET_KEY: the comment row holds only
+    the hash, so the database alone cannot tie it to anyone; the server recomputes it for the person
+    who is signed in. Whoever holds both SECRET_KEY and the database could test every person: that is
+    the price of letting authors read replies without carrying a secret of their own.
+    """
+    key = hashlib.sha256(("accord.pulse.thread:" + settings.SECRET_KEY).encode()).digest()
+    return hmac.new(key, f"{person_id}:{round_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def check_open(rnd: Round, now: dt.datetime) -> None:
+    if rnd.closed or now >= rnd.closes_at:
+        raise PulseError("This round has closed. Thank you all the same; the next one will come round soon.")
+
+
+def submit_answers(
+    participation: Participation, *, answers: dict[int, int | None], comment: str, now: dt.datetime
+) -> None:
+    """Record that the person took part, and put their answers in the round's mixing pool."""
+    rnd = participation.round
+    check_open(rnd, now)
+    questions = {q.id: q for q in rnd.questions.all()}
+    clean: dict[str, int] = {}
+    for qid, value in answers.items():
+        if value is None:
+            continue  # skipped: every question may be skipped
+        question = questions.get(qid)
+        if question is None:
+            raise PulseError("That question is not part of this round.")
+        low, high = (0, 10) if question.scale == Scale.NPS11 else (1, 5)
+        if not low <= value <= high:
+            raise PulseError(f"Answers to “{question.text}” go from {low} to {high}.")
+        clean[str(qid)] = value
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX:
+        raise PulseError(f"Keep the comment under {COMMENT_MAX} characters.")
+    if not clean and not comment:
+        raise PulseError("Answer at least one question, or write a comment.")
+    with transaction.atomic():
+        took = Participation.objects.filter(pk=participation.pk, took_part=False).update(
+            took_part=True, next_send_at=None
+        )
+        if took != 1:
+            raise PulseError("You have already answered this round. Thank you!")
+        MixingPool.objects.create(
+            org_id=rnd.org_id,
+            round=rnd,
+            payload={
+                "cell": [participation.team_id_at_open, participation.tenure_band, participation.region],
+                "answers": clean,
+                "comment": comment,
+                "thread": thread_key(participation.person_id, rnd.id) if comment else "",
+            },
+        )
+
+        def maybe_mix() -> None:
+            from .tasks import mix_round
+
+            if MixingPool.objects.filter(round=rnd).count() >= rnd.min_group_size:
+                mix_round.enqueue(round_id=rnd.id, force=False)
+
+        transaction.on_commit(maybe_mix)
+
+
+def mix_pool(rnd: Round, *, force: bool) -> int:
+    """Move pooled answer sets into the anonymous tables in random order, updating the aggregates.
+
+    Waits until at least k sets are pooled (unless `force`, at closing), so the smallest batch that
+    ever lands together is k and nobody can match an answer set to a moment of participation.
+    """
+    with transaction.atomic():
+        Round.objects.select_for_update().filter(pk=rnd.pk).first()  # one mixer per round at a time
+        pooled = list(MixingPool.objects.filter(round=rnd))
+        if not pooled or (len(pooled) < rnd.min_group_size and not force):
+            return 0
+        random.SystemRandom().shuffle(pooled)
+        questions = {q.id: q for q in rnd.questions.all()}
+        apply_answer_sets(rnd, questions, [p.payload for p in pooled])
+        MixingPool.objects.filter(pk__in=[p.pk for p in pooled]).delete()
+    return len(pooled)
+
+
+def _scored(question: Question, value: int) -> int:
+    return bank.score(question.scale, question.reverse, value)
+
+
+def driver_vars(questions: Iterable[Question]) -> list[str]:
+    constructs = sorted({q.construct for q in questions if q.scale == Scale.AGREE5})
+    has_enps = any(q.scale == Scale.NPS11 for q in questions)
+    return [*constructs, "enps"] if has_enps and constructs else []
+
+
+def apply_answer_sets(rnd: Round, questions: dict[int, Question], sets: list[dict[str, Any]]) -> None:
+    """Write answer sets (already shuffled) and fold them into CellStat/CellCount in one pass."""
+    org_id = rnd.org_id
+    responses, answers, comments = [], [], []
+    stat_delta: dict[tuple[int, Cell], list[Any]] = {}
+    count_delta: dict[Cell, list[Any]] = {}
+    dvars = driver_vars(questions.values())
+    for payload in sets:
+        team_id, band, reg = payload["cell"]
+        cell: Cell = (team_id, band, reg)
+        counts = count_delta.setdefault(
+            cell, [0, 0, 0, [0.0] * len(dvars), [[0.0] * len(dvars) for _ in dvars]]
+        )
+        values = {int(q): v for q, v in payload["answers"].items()}
+        if values:
+            response = Response(
+                org_id=org_id, round=rnd, team_id_snapshot=team_id, tenure_band=band, region=reg
+            )
+            responses.append(response)
+            counts[0] += 1
+            by_construct: dict[str, list[int]] = {}
+            for qid, raw in values.items():
+                question = questions[qid]
+                answers.append(
+                    Answer(org_id=org_id, round=rnd, response=response, question=question, value=raw)
+                )
+                scored = _scored(question, raw)
+                s = stat_delta.setdefault(
+                    (qid, cell), [0, 0.0, 0.0, [0] * (11 if question.scale == Scale.NPS11 else 6)]
+                )
+                s[0] += 1
+                s[1] += scored
+                s[2] += scored * scored
+                s[3][raw] += 1
+                key = "enps" if question.scale == Scale.NPS11 else question.construct
+                by_construct.setdefault(key, []).append(scored)
+            if dvars and all(v in by_construct for v in dvars):
+                x = [sum(by_construct[v]) / len(by_construct[v]) for v in dvars]
+                counts[2] += 1
+                for i, xi in enumerate(x):
+                    counts[3][i] += xi
+                    for j, xj in enumerate(x):
+                        counts[4][i][j] += xi * xj
+        if payload.get("comment"):
+            comments.append(
+                Comment(
+                    org_id=org_id,
+                    round=rnd,
+                    team_id_snapshot=team_id,
+                    tenure_band=band,
+                    region=reg,
+                    text=payload["comment"],
+                    thread_key=payload["thread"],
+                )
+            )
+            counts[1] += 1
+    Response.objects.bulk_create(responses, batch_size=1000)
+    Answer.objects.bulk_create(answers, batch_size=2000)
+    Comment.objects.bulk_create(comments, batch_size=1000)
+    _fold_stats(rnd, stat_delta)
+    _fold_counts(rnd, count_delta, dvars)
+
+
+def _fold_stats(rnd: Round, delta: dict[tuple[int, Cell], list[Any]]) -> None:
+    if not delta:
+        return
+    existing = {
+        (s.question_id, (s.team_id_snapshot, s.tenure_band, s.region)): s
+        for s in CellStat.objects.filter(round=rnd, question_id__in={q for q, _ in delta})
+    }
+    new, changed = [], []
+    for (qid, cell), (n, total, total_sq, hist) in delta.items():
+        row = existing.get((qid, cell))
+        if row is None:
+            new.append(
+                CellStat(
+                    org_id=rnd.org_id,
+                    round=rnd,
+                    question_id=qid,
+                    team_id_snapshot=cell[0],
+                    tenure_band=cell[1],
+                    region=cell[2],
+                    n=n,
+                    total=total,
+                    total_sq=total_sq,
+                    hist=hist,
+                )
+            )
+        else:
+            row.n += n
+            row.total += total
+            row.total_sq += total_sq
+            row.hist = [a + b for a, b in zip(row.hist or [0] * len(hist), hist, strict=True)]
+            changed.append(row)
+    CellStat.objects.bulk_create(new, batch_size=1000)
+    CellStat.objects.bulk_update(changed, ["n", "total", "total_sq", "hist"], batch_size=1000)
+
+
+def _fold_counts(rnd: Round, delta: dict[Cell, list[Any]], dvars: list[str]) -> None:
+    existing = {(c.team_id_snapshot, c.tenure_band, c.region): c for c in CellCount.objects.filter(round=rnd)}
+    new, changed = [], []
+    for cell, (respondents, commenters, dn, dsums, dcross) in delta.items():
+        row = existing.get(cell)
+        if row is None:
+            new.append(
+                CellCount(
+                    org_id=rnd.org_id,
+                    round=rnd,
+                    team_id_snapshot=cell[0],
+                    tenure_band=cell[1],
+                    region=cell[2],
+                    respondents=respondents,
+                    commenters=commenters,
+                    driver_vars=dvars,
+                    driver_n=dn,
+                    driver_sums=dsums,
+                    driver_cross=dcross,
+                )
+            )
+            continue
+        row.respondents += respondents
+        row.commenters += commenters
+        if dn:
+            row.driver_vars = dvars
+            row.driver_n += dn
+            row.driver_sums = [
+                a + b for a, b in zip(row.driver_sums or [0.0] * len(dvars), dsums, strict=True)
+            ]
+            old = row.driver_cross or [[0.0] * len(dvars) for _ in dvars]
+            row.driver_cross = [
+                [a + b for a, b in zip(r1, r2, strict=True)] for r1, r2 in zip(old, dcross, strict=True)
+            ]
+        changed.append(row)
+    CellCount.objects.bulk_create(new, batch_size=1000)
+    CellCount.objects.bulk_update(
+        changed,
+        ["respondents", "commenters", "driver_vars", "driver_n", "driver_sums", "driver_cross"],
+        batch_size=1000,
+    )
+
+
+def close_round(rnd: Round) -> None:
+    """Mix whatever is still pooled (even fewer than k: the gate hides small groups) and close."""
+    mix_pool(rnd, force=True)
+    Round.objects.filter(pk=rnd.pk).update(closed=True)
+    Participation.objects.filter(round=rnd).update(next_send_at=None)
+
+
+# --- comment threads --------------------------------------------------------------------------
+
+
+def reply_as_manager(comment: Comment, manager: Person, text: str) -> Reply:
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": ["Write a reply."]})
+    if len(text) > COMMENT_MAX:
+        raise ValidationError({"text": [f"Keep it under {COMMENT_MAX} characters."]})
+    return Reply.objects.create(org_id=comment.org_id, comment=comment, manager=manager, text=text)
+
+
+def reply_as_author(comment: Comment, person: Person, text: str) -> Reply:
+    if not hmac.compare_digest(comment.thread_key, thread_key(person.id, comment.round_id)):
+        raise PulseError("You can answer only in threads about your own comments.")
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": ["Write a reply."]})
+    if len(text) > COMMENT_MAX:
+        raise ValidationError({"text": [f"Keep it under {COMMENT_MAX} characters."]})
+    return Reply.objects.create(org_id=comment.org_id, comment=comment, from_author=True, text=text)
+
+
+def now() -> dt.datetime:
+    return timezone.now()

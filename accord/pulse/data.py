@@ -1,0 +1,73 @@
+"""The in-memory shape of one round's aggregates: what the gate (gate.py) reads.
+
+`queries.round_data(round)` builds it from CellStat/CellCount/Participation rows; tests build it by
+hand. Nothing here holds an individual answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# A cell: (team id at the time of the round or None, tenure band, region). Every group any viewer can
+# see is a union of cells, which is what makes differencing protection computable (gate.py).
+Cell = tuple[int | None, str, str]
+
+TENURE_BANDS = ("under-1y", "1-3y", "over-3y")
+TENURE_LABELS = {"under-1y": "Under 1 year", "1-3y": "1–3 years", "over-3y": "Over 3 years"}
+REGIONS = ("americas", "emea", "apac")
+REGION_LABELS = {"americas": "Americas", "emea": "Europe, Middle East and Africa", "apac": "Asia-Pacific"}
+
+
+@dataclass
+class Stat:
+    """Running totals of one question's (already reverse-scored) answers in one cell."""
+
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+    hist: list[int] = field(default_factory=list)  # index = raw answer value
+
+    def add(self, other: Stat) -> None:
+        self.n += other.n
+        self.total += other.total
+        self.total_sq += other.total_sq
+        if len(self.hist) < len(other.hist):
+            self.hist.extend([0] * (len(other.hist) - len(self.hist)))
+        for i, c in enumerate(other.hist):
+            self.hist[i] += c
+
+
+@dataclass
+class DriverSums:
+    """Sufficient statistics for key drivers over complete cases in one cell (see stats.relative_weights)."""
+
+    n: int = 0
+    sums: list[float] = field(default_factory=list)
+    cross: list[list[float]] = field(default_factory=list)  # sum of x_i * x_j
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    id: int
+    key: str
+    text: str
+    construct: str
+    scale: str  # "agree5" or "nps11"
+    reverse: bool
+
+
+@dataclass
+class RoundData:
+    round_id: int
+    number: int
+    label: str  # e.g. "Round 12 · 3 March 2026"
+    k: int
+    tree: dict[int, int | None]  # team id -> parent id, as the round opened
+    team_names: dict[int, str]
+    questions: list[QuestionInfo]
+    respondents: dict[Cell, int]
+    commenters: dict[Cell, int]
+    invited: dict[Cell, int]
+    stats: dict[int, dict[Cell, Stat]]  # question id -> cell -> totals
+    driver_vars: list[str] = field(default_factory=list)  # construct keys, then "enps"
+    drivers: dict[Cell, DriverSums] = field(default_factory=dict)

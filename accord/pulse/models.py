@@ -1,0 +1,329 @@
+"""Pulse surveys: questions, programs, rounds, and answers stored so that no one can tell whose they are.
+
+How anonymity is kept in storage (the gate in gate.py keeps it in reports):
+
+- `Participation` records who was asked and whether they took part. It never holds an answer.
+- An answer set goes first into `MixingPool` and is moved into `Response`/`Answer`/`Comment` only in
+  shuffled batches of at least k (or when the round closes). Batching stops anyone matching the order,
+  the database transaction or the moment of an answer to the moment a person took part, and it stops
+  a manager from watching live results change right after someone says "I've just answered".
+- `Response`, `Answer` and `Comment` have random UUIDs, no person, and no time finer than the round.
+  Each answer set keeps a snapshot of the respondent's team and two coarse attributes (tenure band and
+  region) for slicing, and nothing else about them.
+- `CellStat`/`CellCount` hold running sums per round, question and cell (team, tenure band, region), so
+  reports read aggregates and never scan answers.
+- A comment's author can read replies to it on their "My feedback" page. The link is a keyed hash of
+  (person, round) computed on demand; no table stores it next to a person (see `thread_key`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone as djtz
+
+ABSOLUTE_MIN_GROUP = 3
+DEFAULT_MIN_GROUP = 5
+DRIVERS_MIN_RESPONDENTS = 30
+
+
+class PulseSettings(models.Model):
+    org = models.OneToOneField("orgs.Organisation", on_delete=models.CASCADE, related_name="pulse_settings")
+    # k: the smallest group whose numbers are ever shown. Never below 3, whatever an admin chooses.
+    min_group_size = models.PositiveSmallIntegerField(
+        default=DEFAULT_MIN_GROUP, validators=[MinValueValidator(ABSOLUTE_MIN_GROUP), MaxValueValidator(50)]
+    )
+
+    def __str__(self) -> str:
+        return f"Pulse settings of {self.org_id}"
+
+
+class Scale(models.TextChoices):
+    AGREE5 = "agree5", "Agreement, 1–5"
+    NPS11 = "nps11", "Likelihood, 0–10"
+
+
+class Question(models.Model):
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    key = models.SlugField(max_length=60)
+    text = models.CharField(max_length=200)
+    construct = models.CharField(max_length=40)
+    scale = models.CharField(max_length=10, choices=Scale.choices, default=Scale.AGREE5)
+    reverse = models.BooleanField(default=False, help_text="Disagreeing is the healthy answer.")
+    builtin = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "key"], name="question_key_per_org")]
+        indexes = [models.Index(fields=["org", "construct"])]
+        ordering = ["construct", "key"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Cadence(models.IntegerChoices):
+    WEEKLY = 7, "Every week"
+    FORTNIGHTLY = 14, "Every 2 weeks"
+    FOUR_WEEKLY = 28, "Every 4 weeks"
+
+
+class Program(models.Model):
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    name = models.CharField(max_length=120)
+    whole_org = models.BooleanField(default=True)
+    teams = models.ManyToManyField("orgs.Team", blank=True, related_name="+")
+    questions = models.ManyToManyField(Question, through="ProgramQuestion", related_name="programs")
+    cadence_days = models.PositiveSmallIntegerField(choices=Cadence.choices, default=Cadence.FORTNIGHTLY)
+    questions_per_round = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(1), MaxValueValidator(15)]
+    )
+    enps_every_days = models.PositiveSmallIntegerField(
+        default=84, validators=[MinValueValidator(7)], help_text="Ask eNPS no more often than this."
+    )
+    window_days = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(27)], help_text="Days to answer."
+    )
+    active = models.BooleanField(default=True)
+    # Where the next round starts in the program's question cycle: every item comes before any repeats.
+    rotation = models.PositiveIntegerField(default=0)
+    last_enps_on = models.DateField(null=True, blank=True)
+    next_round_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=djtz.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["org", "active"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramQuestion(models.Model):
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "question"], name="program_question_once")]
+        indexes = [models.Index(fields=["org", "program"])]
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.program_id}:{self.question_id}"
+
+
+class Round(models.Model):
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveIntegerField()
+    opens_on = models.DateField()
+    closes_at = models.DateTimeField()
+    questions = models.ManyToManyField(Question, through="RoundQuestion", related_name="rounds")
+    # The team tree as it was when the round opened ({team id: parent id}), so later reorganisations
+    # cannot change which group an answer counts in.
+    team_tree = models.JSONField(default=dict)
+    team_names = models.JSONField(default=dict)
+    min_group_size = models.PositiveSmallIntegerField(default=DEFAULT_MIN_GROUP)
+    closed = models.BooleanField(default=False)
+    next_close_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "number"], name="round_number_per_program")]
+        indexes = [models.Index(fields=["org", "program", "number"])]
+        ordering = ["program", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.program} #{self.number}"
+
+
+class RoundQuestion(models.Model):
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE)
+    question = models.ForeignKey(Question, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "question"], name="round_question_once")]
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.question_id}"
+
+
+class Participation(models.Model):
+    """Who was asked, when to prompt them, and whether they took part. Never what they answered."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participations")
+    person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="pulse_participations")
+    # Snapshot for participation rates per group, taken when the round opened.
+    team_id_at_open = models.BigIntegerField(null=True, blank=True)
+    tenure_band = models.CharField(max_length=12)
+    region = models.CharField(max_length=12)
+    prompt_at = models.DateTimeField()
+    reminder_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the scheduler: the prompt, then the reminder; None once nothing more is due.
+    next_send_at = models.DateTimeField(null=True, blank=True)
+    prompts_sent = models.PositiveSmallIntegerField(default=0)
+    took_part = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "person"], name="participation_once")]
+        indexes = [
+            models.Index(fields=["next_send_at"]),
+            models.Index(fields=["org", "person"]),
+            models.Index(fields=["org", "round"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Participation {self.pk}"
+
+
+class MixingPool(models.Model):
+    """Answer sets waiting to be shuffled into Response rows with at least k-1 others (see module doc)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE)
+    payload = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["org", "round"])]
+
+    def __str__(self) -> str:
+        return "pending answer set"
+
+
+class Response(models.Model):
+    """One anonymous answer set. No person, no time: only the round and the coarse snapshot."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
+    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
+    tenure_band = models.CharField(max_length=12)
+    region = models.CharField(max_length=12)
+
+    class Meta:
+        indexes = [models.Index(fields=["org", "round"])]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return "anonymous response"
+
+
+class Answer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT)
+    value = models.SmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["org", "round", "question"])]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return "anonymous answer"
+
+
+class Comment(models.Model):
+    """A free-text comment, stored apart from the answer set it came with."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="comments")
+    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
+    tenure_band = models.CharField(max_length=12)
+    region = models.CharField(max_length=12)
+    text = models.TextField()
+    # HMAC(secret, person, round): lets the author's own page find this thread; holds no person id.
+    thread_key = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["org", "round"])]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return "anonymous comment"
+
+
+class Reply(models.Model):
+    """A message in a comment's thread: from a manager (named) or from the comment's author (anonymous)."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="replies")
+    from_author = models.BooleanField(default=False)
+    manager = models.ForeignKey(
+        "orgs.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField()
+    created_on = models.DateField(default=djtz.localdate)
+
+    class Meta:
+        indexes = [models.Index(fields=["org", "comment"])]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"reply {self.pk}"
+
+
+class CellStat(models.Model):
+    """Running totals for one question in one cell (team, tenure band, region) of one round."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE)
+    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
+    tenure_band = models.CharField(max_length=12)
+    region = models.CharField(max_length=12)
+    n = models.PositiveIntegerField(default=0)
+    total = models.FloatField(default=0)
+    total_sq = models.FloatField(default=0)
+    # Counts per answer value (index = raw value: 1–5 for agreement, 0–10 for eNPS).
+    hist = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "question", "team_id_snapshot", "tenure_band", "region"],
+                name="cellstat_once",
+            )
+        ]
+        indexes = [models.Index(fields=["org", "round"])]
+
+    def __str__(self) -> str:
+        return f"cell stat {self.pk}"
+
+
+class CellCount(models.Model):
+    """Respondents and comment authors per cell of one round, plus the driver sums (see stats.py)."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE)
+    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
+    tenure_band = models.CharField(max_length=12)
+    region = models.CharField(max_length=12)
+    respondents = models.PositiveIntegerField(default=0)
+    commenters = models.PositiveIntegerField(default=0)
+    # For key drivers: over respondents who answered eNPS and every construct of the round,
+    # n, the sums of each variable and the sums of their pairwise products (variables in `driver_vars`).
+    driver_vars = models.JSONField(default=list)
+    driver_n = models.PositiveIntegerField(default=0)
+    driver_sums = models.JSONField(default=list)
+    driver_cross = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "team_id_snapshot", "tenure_band", "region"], name="cellcount_once"
+            )
+        ]
+        indexes = [models.Index(fields=["org", "round"])]
+
+    def __str__(self) -> str:
+        return f"cell count {self.pk}"

@@ -1,0 +1,142 @@
+"""Reads for pulse surveys. Anything derived from answers is computed by gate.py from `round_data`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.db.models import QuerySet
+
+from accord.orgs.models import Organisation, Person
+
+from .data import Cell, DriverSums, QuestionInfo, RoundData, Stat
+from .models import CellCount, CellStat, Comment, Participation, Program, Reply, Round, RoundQuestion
+
+Scope = None | Literal["org"] | frozenset[int]
+
+
+def viewer_scope(person: Person) -> Scope:
+    """What a person may see of results: admins everything (None); managers the team subtrees of the
+    people who report to them, directly or not; everyone else organisation-wide results only ("org")."""
+    if person.is_admin:
+        return None
+    below: set[int] = set()
+    frontier = [person.pk]
+    while frontier:
+        rows = list(
+            Person.objects.filter(org_id=person.org_id, manager_id__in=frontier, is_active=True).values_list(
+                "pk", "team_id"
+            )
+        )
+        frontier = [pk for pk, _ in rows if pk not in below]
+        below.update(pk for pk, _ in rows)
+    if not below:
+        return "org"
+    teams = set(
+        Person.objects.filter(pk__in=below, team_id__isnull=False)
+        .values_list("team_id", flat=True)
+        .distinct()
+    )
+    return frozenset(teams) if teams else "org"
+
+
+def round_data(rnd: Round) -> RoundData:
+    """Everything the gate needs about one round, from its aggregates: a fixed number of queries."""
+    questions = [
+        QuestionInfo(
+            rq.question.id,
+            rq.question.key,
+            rq.question.text,
+            rq.question.construct,
+            rq.question.scale,
+            rq.question.reverse,
+        )
+        for rq in RoundQuestion.objects.filter(round=rnd).select_related("question").order_by("position")
+    ]
+    stats: dict[int, dict[Cell, Stat]] = {q.id: {} for q in questions}
+    for s in CellStat.objects.filter(round=rnd).values_list(
+        "question_id", "team_id_snapshot", "tenure_band", "region", "n", "total", "total_sq", "hist"
+    ):
+        stats.setdefault(s[0], {})[(s[1], s[2], s[3])] = Stat(s[4], s[5], s[6], list(s[7]))
+    respondents: dict[Cell, int] = {}
+    commenters: dict[Cell, int] = {}
+    drivers: dict[Cell, DriverSums] = {}
+    driver_vars: list[str] = []
+    for c in CellCount.objects.filter(round=rnd).values_list(
+        "team_id_snapshot",
+        "tenure_band",
+        "region",
+        "respondents",
+        "commenters",
+        "driver_vars",
+        "driver_n",
+        "driver_sums",
+        "driver_cross",
+    ):
+        cell = (c[0], c[1], c[2])
+        respondents[cell] = c[3]
+        commenters[cell] = c[4]
+        if c[6]:
+            driver_vars = list(c[5])
+            drivers[cell] = DriverSums(c[6], list(c[7]), [list(r) for r in c[8]])
+    invited: dict[Cell, int] = {}
+    for team_id, band, reg in Participation.objects.filter(round=rnd).values_list(
+        "team_id_at_open", "tenure_band", "region"
+    ):
+        key = (team_id, band, reg)
+        invited[key] = invited.get(key, 0) + 1
+    return RoundData(
+        round_id=rnd.pk,
+        number=rnd.number,
+        label=f"Round {rnd.number} · {rnd.opens_on:%-d %b %Y}",
+        k=rnd.min_group_size,
+        tree={int(k): v for k, v in rnd.team_tree.items()},
+        team_names={int(k): v for k, v in rnd.team_names.items()},
+        questions=questions,
+        respondents=respondents,
+        commenters=commenters,
+        invited=invited,
+        stats=stats,
+        driver_vars=driver_vars,
+        drivers=drivers,
+    )
+
+
+def rounds_of(org: Organisation, program: Program | None = None) -> QuerySet[Round]:
+    found = Round.objects.filter(org=org).select_related("program")
+    if program is not None:
+        found = found.filter(program=program)
+    return found.order_by("-opens_on", "-number")
+
+
+def open_participations(person: Person) -> QuerySet[Participation]:
+    """Rounds this person has been asked and can still answer."""
+    return (
+        Participation.objects.filter(
+            org_id=person.org_id, person=person, took_part=False, round__closed=False
+        )
+        .select_related("round__program")
+        .order_by("round__closes_at")
+    )
+
+
+def my_threads(person: Person) -> list[tuple[Comment, list[Reply]]]:
+    """The person's own comments with their replies, found by recomputing thread keys (never stored)."""
+    from .actions import thread_key
+
+    rounds = Participation.objects.filter(org_id=person.org_id, person=person, took_part=True).values_list(
+        "round_id", flat=True
+    )
+    keys = [thread_key(person.pk, r) for r in rounds]
+    comments = list(
+        Comment.objects.filter(org_id=person.org_id, thread_key__in=keys)
+        .select_related("round__program")
+        .prefetch_related("replies__manager")
+        .order_by("-round__opens_on")
+    )
+    return [(c, list(c.replies.all())) for c in comments]
+
+
+def comments_in(rnd: Round, cells: set[Cell]) -> list[Comment]:
+    """Comments of these cells in their stored order, which is random (UUIDs): never who wrote first."""
+    found = Comment.objects.filter(round=rnd).prefetch_related("replies__manager").order_by("id")
+    return [c for c in found if (c.team_id_snapshot, c.tenure_band, c.region) in cells]
