@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accord.orgs.models import Organisation
 
-from . import people
+from . import people, pulse
 
 DEMO_ORG_NAME = "Wonderful Websites Inc."
 DEMO_ORG_SLUG = "wonderful-websites"
@@ -43,8 +43,9 @@ def generate_demo(*, today: dt.date | None = None, password: str = DEMO_PASSWORD
     try:
         with transaction.atomic():
             org = Organisation.objects.create(name=DEMO_ORG_NAME, slug=DEMO_ORG_SLUG)
-            people.build_people(org, today=today, password_hash=password_hash)
-            # Later domains build on the returned cast here, each in its own module.
+            cast = people.build_people(org, today=today, password_hash=password_hash)
+            # Later domains build on the cast here, each in its own module.
+            pulse.build_pulse(cast)
     except IntegrityError:
         # Another process created the organisation between our check and our insert.
         existing = Organisation.objects.filter(slug=DEMO_ORG_SLUG).first()

@@ -142,7 +142,7 @@ class Round(models.Model):
 class RoundQuestion(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     round = models.ForeignKey(Round, on_delete=models.CASCADE)
-    question = models.ForeignKey(Question, on_delete=models.PROTECT)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE)  # questions are retired, never deleted
     position = models.PositiveSmallIntegerField()
 
     class Meta:
@@ -220,7 +220,7 @@ class Answer(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     round = models.ForeignKey(Round, on_delete=models.CASCADE)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE)  # questions are retired, never deleted
     value = models.SmallIntegerField()
 
     class Meta:
