@@ -68,6 +68,7 @@ api = NinjaAPI(
 ROUTERS: list[tuple[str, str]] = [
     ("/", "accord.accounts.api.router"),
     ("/", "accord.orgs.api.router"),
+    ("/", "accord.pulse.api.router"),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

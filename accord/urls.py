@@ -6,4 +6,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("accord.orgs.urls")),
     path("", include("accord.accounts.urls")),
+    path("", include("accord.pulse.urls")),
 ]

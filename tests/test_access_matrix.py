@@ -40,6 +40,19 @@ MATRIX = {
     "people_export": ("get", None, ADMINS),
     "api_tokens": ("get", None, EVERYONE),
     "api_token_revoke": ("post", "token", EVERYONE),
+    "pulse_home": ("get", None, EVERYONE),
+    "pulse_answer": ("get", "round", EVERYONE),  # everyone in `world` is asked in the round
+    "pulse_thanks": ("get", "round", EVERYONE),
+    "pulse_feedback": ("get", None, EVERYONE),
+    # Only the comment's own author may answer back; `world` gives each role a comment of its own, and
+    # tests/pulse/test_pages.py checks that anyone else gets a 404.
+    "pulse_author_reply": ("post", "comment", EVERYONE),
+    "pulse_programs": ("get", None, ADMINS),
+    "pulse_program_new": ("get", None, ADMINS),
+    "pulse_program_edit": ("get", "program", ADMINS),
+    "pulse_program_open_now": ("post", "program", ADMINS),
+    "pulse_questions": ("get", None, ADMINS),
+    "pulse_settings": ("get", None, ADMINS),
 }
 
 
@@ -57,8 +70,34 @@ def test_every_page_is_in_the_matrix():
     assert set(url_names(get_resolver().url_patterns)) == set(MATRIX) | ANON_PAGES
 
 
+def pulse_objects(org, authors):
+    """A program whose open round asked everyone in `org`, and a comment by each of `authors`."""
+    from django.utils import timezone
+
+    from accord.pulse.actions import ensure_bank, open_round, save_program, thread_key
+    from accord.pulse.models import Comment, Program
+
+    questions = sorted(ensure_bank(org), key=lambda q: q.key)[:3]
+    program = save_program(
+        Program(org=org, name="Pulse"), questions=questions, teams=[], start=timezone.now()
+    )
+    rnd = open_round(program, timezone.now())
+    comments = {
+        role: Comment.objects.create(
+            org=org,
+            round=rnd,
+            tenure_band="1-3y",
+            region="emea",
+            text="A comment",
+            thread_key=thread_key(p.pk, rnd.pk),
+        )
+        for role, p in authors.items()
+    }
+    return program, rnd, comments
+
+
 @pytest.fixture
-def world(org, other_org, team):
+def world(request, org, other_org, team):
     """One org with a person of each role, and a stranger org with objects of every kind."""
     from accord.accounts.actions import create_api_token
 
@@ -75,6 +114,14 @@ def world(org, other_org, team):
     stranger = PersonFactory(org=other_org, team=stranger_team, role=Role.ADMIN)
     own = {"person": colleague, "team": team}
     foreign = {"person": stranger, "team": stranger_team, "token": create_api_token(stranger, name="x")[0]}
+    program, rnd, comments = pulse_objects(org, people)
+    # A pulse comment can be answered back only by its author: point "comment" at the viewer's own.
+    role = (
+        request.node.callspec.params.get("role", "member") if hasattr(request.node, "callspec") else "member"
+    )
+    own.update(program=program, round=rnd, comment=comments[role])
+    program, rnd, comments = pulse_objects(other_org, {"admin": stranger})
+    foreign.update(program=program, round=rnd, comment=comments["admin"])
     return people, own, foreign
 
 

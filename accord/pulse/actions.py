@@ -87,7 +87,7 @@ def ensure_bank(org: Organisation) -> list[Question]:
         for item in bank.BANK
         if item.key not in have
     ]
-    Question.objects.bulk_create(missing)
+    Question.objects.bulk_create(missing, ignore_conflicts=True)  # two admins at once: both fine
     return list(Question.objects.filter(org=org))
 
 
@@ -100,9 +100,11 @@ def add_question(org: Organisation, *, text: str, construct: str, reverse: bool)
         errors["text"] = ["Keep it under 200 characters."]
     if construct not in bank.CONSTRUCTS or construct == "enps":
         errors["construct"] = ["Choose one of the listed themes."]
+    base = "custom-" + hashlib.sha256(text.encode()).hexdigest()[:10]
+    if "text" not in errors and Question.objects.filter(org=org, key=base).exists():
+        errors["text"] = ["That question is already in the bank."]
     if errors:
         raise ValidationError(errors)
-    base = "custom-" + hashlib.sha256(text.encode()).hexdigest()[:10]
     return Question.objects.create(
         org=org, key=base, text=text, construct=construct, scale=Scale.AGREE5, reverse=reverse, builtin=False
     )

@@ -17,6 +17,7 @@ NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def registry():
+    jobs.load_jobs()  # register every app's jobs first, so restoring afterwards keeps them all
     saved = list(jobs.REGISTRY)
     yield jobs.REGISTRY
     jobs.REGISTRY[:] = saved
