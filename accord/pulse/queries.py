@@ -39,8 +39,19 @@ def viewer_scope(person: Person) -> Scope:
     return frozenset(teams) if teams else "org"
 
 
+class RoundStillOpen(Exception):
+    """Results of a round are published once, when it closes (see round_data)."""
+
+
 def round_data(rnd: Round) -> RoundData:
-    """Everything the gate needs about one round, from its aggregates: a fixed number of queries."""
+    """Everything the gate needs about one round, from its aggregates: a fixed number of queries.
+
+    Only closed rounds have results. Publishing while a round is open would let someone compare the
+    numbers before and after a colleague says "I've just answered" — and the last batch mixed at
+    closing may be smaller than k — so the numbers appear once, complete, and never move again.
+    """
+    if not rnd.closed:
+        raise RoundStillOpen(f"Round {rnd.number} is still open; its results appear when it closes.")
     questions = [
         QuestionInfo(
             rq.question.id,
@@ -102,7 +113,8 @@ def round_data(rnd: Round) -> RoundData:
 
 
 def rounds_of(org: Organisation, program: Program | None = None) -> QuerySet[Round]:
-    found = Round.objects.filter(org=org).select_related("program")
+    """Rounds with results: closed ones only (see round_data)."""
+    found = Round.objects.filter(org=org, closed=True).select_related("program")
     if program is not None:
         found = found.filter(program=program)
     return found.order_by("-opens_on", "-number")

@@ -286,3 +286,17 @@ def test_team_subtree_programs_ask_only_those_teams(org, questions):
     )
     rnd = actions.open_round(program, MONDAY)
     assert list(Participation.objects.filter(round=rnd).values_list("person_id", flat=True)) == [inside.pk]
+
+
+def test_results_exist_only_for_closed_rounds(org, questions, team):
+    from accord.pulse.queries import RoundStillOpen, round_data, rounds_of
+
+    people(org, team, 5)
+    rnd = actions.open_round(make_program(org, questions), MONDAY)
+    with pytest.raises(RoundStillOpen):
+        round_data(rnd)
+    assert list(rounds_of(org)) == []
+    actions.close_round(rnd)
+    rnd.refresh_from_db()
+    assert list(rounds_of(org)) == [rnd]
+    assert round_data(rnd).number == 1
