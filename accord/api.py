@@ -69,6 +69,9 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "accord.accounts.api.router"),
     ("/", "accord.orgs.api.router"),
     ("/", "accord.pulse.api.router"),
+    ("/", "accord.goals.api.router"),
+    ("/", "accord.checkins.api.router"),
+    ("/", "accord.meetings.api.router"),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "accord.accounts",
     "accord.orgs",
     "accord.pulse",
+    "accord.goals",
+    "accord.checkins",
+    "accord.meetings",
 ]
 
 MIDDLEWARE = [

@@ -7,4 +7,7 @@ urlpatterns = [
     path("", include("accord.orgs.urls")),
     path("", include("accord.accounts.urls")),
     path("", include("accord.pulse.urls")),
+    path("", include("accord.goals.urls")),
+    path("", include("accord.checkins.urls")),
+    path("", include("accord.meetings.urls")),
 ]
