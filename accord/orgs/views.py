@@ -15,6 +15,7 @@ from .actions import save_person, save_team, team_path
 from .forms import PersonForm, TeamForm
 from .middleware import SESSION_KEY
 from .models import Person, Team, valid_timezones
+from .panels import home_panels, person_panels
 
 
 @member_required
@@ -36,6 +37,7 @@ def home(request: OrgRequest) -> HttpResponse:
             "reports": reports,
             "teammates": teammates,
             "teammates_working": [t for t in teammates if t.clock.working],  # type: ignore[attr-defined]
+            "panels": home_panels(request),
         },
     )
 
@@ -72,6 +74,7 @@ def person_detail(request: OrgRequest, pk: int) -> HttpResponse:
             "team_path": team_path(person.team),
             "can_edit": queries.can_edit(request.person, person),
             "is_self": person.pk == request.person.pk,
+            "panels": person_panels(request, person),
         },
     )
 
