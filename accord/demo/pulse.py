@@ -19,6 +19,7 @@ from accord.pulse.actions import (
     apply_answer_sets,
     ensure_bank,
     open_round,
+    publish_round,
     reply_as_manager,
     save_program,
     thread_key,
@@ -141,8 +142,9 @@ def build_pulse(cast: Cast) -> None:
         rng.shuffle(sets)
         apply_answer_sets(rnd, qs, sets)
         if not latest:
-            Round.objects.filter(pk=rnd.pk).update(closed=True, next_close_at=None)
+            Round.objects.filter(pk=rnd.pk).update(next_close_at=None)
             Participation.objects.filter(round=rnd).update(next_send_at=None)
+            publish_round(rnd)
     _reply_to_some(rng, cast, lead)
     Program.objects.filter(pk=program.pk).update(next_round_at=first_open + EVERY * ROUNDS)
 

@@ -493,10 +493,23 @@ def _fold_counts(rnd: Round, delta: dict[Cell, list[Any]], dvars: list[str]) -> 
 
 
 def close_round(rnd: Round) -> None:
-    """Mix whatever is still pooled (even fewer than k: the gate hides small groups) and close."""
+    """Mix whatever is still pooled (even fewer than k: the gate hides small groups), then publish."""
     mix_pool(rnd, force=True)
-    Round.objects.filter(pk=rnd.pk).update(closed=True)
     Participation.objects.filter(round=rnd).update(next_send_at=None)
+    publish_round(rnd)
+
+
+def publish_round(rnd: Round) -> None:
+    """Close the round and store the gate's decisions for it, so reports never recompute them."""
+    from . import gate
+    from .queries import round_data
+
+    Round.objects.filter(pk=rnd.pk).update(closed=True)
+    rnd.closed = True
+    rnd.protection = None
+    state = gate.protection_state(round_data(rnd))
+    Round.objects.filter(pk=rnd.pk).update(protection=state)
+    rnd.protection = state
 
 
 # --- comment threads --------------------------------------------------------------------------

@@ -128,6 +128,9 @@ class Round(models.Model):
     team_names = models.JSONField(default=dict)
     min_group_size = models.PositiveSmallIntegerField(default=DEFAULT_MIN_GROUP)
     closed = models.BooleanField(default=False)
+    # The gate's decisions for the closed round (gate.protection_state), computed once at closing:
+    # a closed round never changes, so pages never have to protect it again.
+    protection = models.JSONField(null=True, blank=True)
     next_close_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:

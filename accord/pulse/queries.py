@@ -95,7 +95,7 @@ def round_data(rnd: Round) -> RoundData:
     ):
         key = (team_id, band, reg)
         invited[key] = invited.get(key, 0) + 1
-    return RoundData(
+    data = RoundData(
         round_id=rnd.pk,
         number=rnd.number,
         label=f"Round {rnd.number} · {rnd.opens_on:%-d %b %Y}",
@@ -110,6 +110,11 @@ def round_data(rnd: Round) -> RoundData:
         driver_vars=driver_vars,
         drivers=drivers,
     )
+    if rnd.protection:
+        from . import gate
+
+        gate.load_protection_state(data, rnd.protection)  # ignored by the gate if it no longer matches
+    return data
 
 
 def rounds_of(org: Organisation, program: Program | None = None) -> QuerySet[Round]:
