@@ -37,7 +37,11 @@ class Goal(models.Model):
     created_at = models.DateTimeField(default=djtz.now)
 
     class Meta:
-        indexes = [models.Index(fields=["org", "parent"]), models.Index(fields=["org", "owner"])]
+        indexes = [
+            models.Index(fields=["org", "parent"]),
+            models.Index(fields=["org", "owner"]),
+            models.Index(fields=["org", "team"]),
+        ]
         ordering = ["title"]
 
     def __str__(self) -> str:
@@ -69,6 +73,15 @@ class KeyResult(models.Model):
         if span == 0:
             return 0.0
         return max(0.0, min(1.0, (self.current - self.start) / span))
+
+    @property
+    def percent(self) -> int:
+        return round(self.progress * 100)
+
+    @property
+    def confidence_tone(self) -> str:
+        """A badge colour for the confidence: ok from 70 %, warn from 40 %, bad below."""
+        return "ok" if self.confidence >= 70 else "warn" if self.confidence >= 40 else "bad"
 
 
 class KeyResultUpdate(models.Model):
@@ -110,6 +123,10 @@ class Commitment(models.Model):
     status = models.CharField(max_length=10, choices=CommitmentStatus.choices, default=CommitmentStatus.OPEN)
     # The owner's local date when it was marked done, to compare with due_on.
     done_on = models.DateField(null=True, blank=True)
+    # Who wrote it down: the owner, or a manager or admin on the owner's behalf.
+    created_by = models.ForeignKey(
+        "orgs.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=djtz.now)
 
     class Meta:
