@@ -23,6 +23,9 @@ ANON_PAGES = {
 }
 
 EVERYONE, ADMINS = "everyone", "admins"
+# Managers (anyone with reports) and admins. NOBODY: every role gets a 404 from `world`'s objects, because
+# the page needs something `world` does not have (tests/pulse/test_results.py covers the allowed case).
+MANAGERS, NOBODY = "managers", "nobody"
 # name -> (method, which object the URL points at, who may open it)
 MATRIX = {
     "home": ("get", None, EVERYONE),
@@ -53,6 +56,12 @@ MATRIX = {
     "pulse_program_open_now": ("post", "program", ADMINS),
     "pulse_questions": ("get", None, ADMINS),
     "pulse_settings": ("get", None, ADMINS),
+    "pulse_results": ("get", None, EVERYONE),
+    "pulse_heatmap": ("get", None, MANAGERS),  # members see organisation-wide results only
+    "pulse_trends": ("get", None, EVERYONE),
+    # A reply needs a closed round whose comment authors reach k in a group the viewer manages; `world`'s
+    # comments are in an open round, so every role gets the same 404 as for a comment that is not theirs.
+    "pulse_comment_reply": ("post", "comment", NOBODY),
 }
 
 
@@ -163,7 +172,8 @@ def test_role_matrix(client, world, role, name):
     objects = dict(own, token=create_api_token(viewer, name="mine")[0])
     login(client, viewer)
     response = call(client, name, method, objects.get(kind) if kind else None)
-    may = allowed == EVERYONE or role in {"admin", "owner"}
+    may = allowed == EVERYONE or (allowed != NOBODY and role in {"admin", "owner"})
+    may = may or (allowed == MANAGERS and role == "manager")
     if name == "switch_org":
         assert response.status_code == 404  # org 0 is nobody's: refused for every role
     elif may:

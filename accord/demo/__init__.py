@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accord.orgs.models import Organisation
 
-from . import people, pulse
+from . import goals, meetings, people, pulse
 
 DEMO_ORG_NAME = "Wonderful Websites Inc."
 DEMO_ORG_SLUG = "wonderful-websites"
@@ -46,6 +46,8 @@ def generate_demo(*, today: dt.date | None = None, password: str = DEMO_PASSWORD
             cast = people.build_people(org, today=today, password_hash=password_hash)
             # Later domains build on the cast here, each in its own module.
             pulse.build_pulse(cast)
+            goals.build_goals(cast)
+            meetings.build_meetings(cast)
     except IntegrityError:
         # Another process created the organisation between our check and our insert.
         existing = Organisation.objects.filter(slug=DEMO_ORG_SLUG).first()

@@ -149,6 +149,13 @@ def build_pulse(cast: Cast) -> None:
     Program.objects.filter(pk=program.pk).update(next_round_at=first_open + EVERY * ROUNDS)
 
 
+def support_slide(progress: float) -> float:
+    """How far Support's task-based trust has fallen: a drift over six weeks, then a sharp drop in
+    the last closed round, when the dropped handoffs started to hurt (a significant change)."""
+    rounds_left = round((1 - progress) * (ROUNDS - 1))
+    return {3: 0.15, 2: 0.3, 1: 1.1, 0: 1.2}.get(rounds_left, 0.0)
+
+
 def _answer_set(
     rng: random.Random,
     rnd: Round,
@@ -168,7 +175,7 @@ def _answer_set(
             continue
         mean = BASE[q.construct] + DEPARTMENT_SHIFT.get(dept, {}).get(q.construct, 0.0) + effect
         if dept == "Support" and q.construct == "trust_task":
-            mean -= 1.1 * max(0.0, progress - 0.55) / 0.45  # the slide of the last two months
+            mean -= support_slide(progress)
         scored = max(1, min(5, round(rng.gauss(mean, 0.75))))
         answers[str(qid)] = 6 - scored if q.reverse else scored
     comment = ""

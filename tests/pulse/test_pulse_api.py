@@ -492,6 +492,11 @@ def test_the_openapi_schema_lists_the_pulse_paths(client, db):
     pulse = {path: sorted(ops) for path, ops in schema["paths"].items() if path.startswith("/api/pulse/")}
     assert pulse == {
         "/api/pulse/rounds/open": ["get"],
+        "/api/pulse/rounds": ["get"],
+        "/api/pulse/rounds/{round_id}/groups": ["get"],
+        "/api/pulse/rounds/{round_id}/results": ["get"],
+        "/api/pulse/rounds/{round_id}/heatmap": ["get"],
+        "/api/pulse/trends": ["get"],
         "/api/pulse/rounds/{round_id}/answers": ["post"],
         "/api/pulse/feedback": ["get"],
         "/api/pulse/feedback/{comment_id}/replies": ["post"],

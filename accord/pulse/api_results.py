@@ -1,0 +1,424 @@
+"""Pulse results over JSON: the same gate and the same `reports` as the results pages.
+
+Members see organisation-wide groups, managers their teams' subtrees, admins everything. A number the
+gate does not show comes as {"suppressed": true, "reason": "..."}, with the reason as the page words it
+and never how many answered. Another organisation's round or program, and a group outside the caller's
+scope, answer 404; the heatmap answers 403 to members.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from accord.orgs.access import get_for_org
+from accord.orgs.api import Id, current_person
+
+from . import gate, queries, reports
+from .data import RoundData
+from .gate import Group
+from .models import Comment, Program, Round
+from .reports import EnpsView, Score
+from .stats import Change
+
+router = Router(tags=["pulse results"])
+
+
+class Hidden(Schema):
+    suppressed: Literal[True] = True
+    reason: str = Field(description="Why it is not shown, e.g. “Not shown: fewer than 5 responses”.")
+
+
+class RoundOut(Schema):
+    id: int
+    program_id: int
+    program: str
+    number: int
+    opens_on: dt.date
+    closed: bool
+    min_group_size: int = Field(description="Results show only for groups with at least this many answers.")
+
+
+class GroupOut(Schema):
+    key: str = Field(
+        description="Pass as `group`: “org”, “team-<id>”, optionally “.band-<band>”/“.region-<r>”."
+    )
+    label: str
+    team_id: int | None
+    tenure_band: str | None
+    region: str | None
+
+
+class ChangeOut(Schema):
+    delta: float = Field(description="Later minus earlier: scale points for means, eNPS points for eNPS.")
+    p_value: float | None
+    significant: bool
+    words: str = Field(description="The change in words, e.g. “down 0.6 points, significant (p = 0.01)”.")
+    since: str = Field(description="The earlier round compared with (the last one in which it was shown).")
+
+
+class ParticipationOut(Schema):
+    suppressed: Literal[False] = False
+    invited: int
+    responded: int
+    rate: float
+
+
+class EnpsOut(Schema):
+    suppressed: Literal[False] = False
+    n: int
+    score: float = Field(description="−100 to +100.")
+    low: float = Field(description="95% interval (adjusted Wald), lower end.")
+    high: float
+    promoters: float = Field(description="Share 0–1 answering 9–10.")
+    passives: float
+    detractors: float
+
+
+class ScoreOut(Schema):
+    suppressed: Literal[False] = False
+    n: int = Field(description="Answers (pooled over the theme's questions for a theme).")
+    mean: float
+    favourable: float = Field(description="Share 0–1 of favourable answers.")
+
+
+class BarOut(Schema):
+    answer: str
+    count: int
+
+
+class QuestionScoreOut(ScoreOut):
+    distribution: list[BarOut] | None = Field(description="Only when the group is large and not unanimous.")
+    enps: EnpsOut | None
+
+
+class ConstructOut(Schema):
+    key: str
+    label: str
+    result: ScoreOut | Hidden
+    change: ChangeOut | None
+
+
+class QuestionOut(Schema):
+    id: int
+    theme: str = Field(description="The theme (construct) key, e.g. “trust_task” or “enps”.")
+    text: str
+    scale: str
+    result: QuestionScoreOut | Hidden
+
+
+class DriverOut(Schema):
+    theme: str = Field(description="The theme (construct) key, e.g. “trust_task” or “enps”.")
+    label: str
+    share: float = Field(description="Share 0–1 of the explained variance in eNPS (relative weights).")
+
+
+class ReplyOut(Schema):
+    from_author: bool
+    by: str
+    text: str
+    created_on: dt.date
+
+
+class CommentOut(Schema):
+    id: uuid.UUID
+    text: str
+    replies: list[ReplyOut]
+
+
+class ResultsOut(Schema):
+    round: RoundOut
+    group: GroupOut
+    participation: ParticipationOut | Hidden
+    enps: EnpsOut | Hidden | None = Field(description="null when the round did not ask eNPS.")
+    enps_change: ChangeOut | None
+    constructs: list[ConstructOut]
+    questions: list[QuestionOut]
+    drivers: list[DriverOut] | Hidden
+    comments: list[CommentOut] | Hidden = Field(description="In stored (random) order.")
+
+
+def _round_out(rnd: Round) -> RoundOut:
+    return RoundOut(
+        id=rnd.pk,
+        program_id=rnd.program_id,
+        program=rnd.program.name,
+        number=rnd.number,
+        opens_on=rnd.opens_on,
+        closed=rnd.closed,
+        min_group_size=rnd.min_group_size,
+    )
+
+
+def _group_out(group: Group, data: RoundData) -> GroupOut:
+    return GroupOut(
+        key=reports.group_key(group),
+        label=group.label(data),
+        team_id=group.team,
+        tenure_band=group.band,
+        region=group.region,
+    )
+
+
+def _change_out(change: Change | None, since: str) -> ChangeOut | None:
+    if change is None:
+        return None
+    return ChangeOut(
+        delta=change.delta,
+        p_value=change.p_value,
+        significant=change.significant,
+        words=change.words,
+        since=since,
+    )
+
+
+def _enps_out(e: EnpsView) -> EnpsOut:
+    return EnpsOut(
+        n=e.n,
+        score=e.score,
+        low=e.low,
+        high=e.high,
+        promoters=e.promoters,
+        passives=e.passives,
+        detractors=e.detractors,
+    )
+
+
+def _score_out(s: Score) -> ScoreOut | Hidden:
+    if s.hidden is not None or s.n is None or s.mean is None or s.favourable is None:
+        return Hidden(reason=s.hidden or gate.NO_ANSWERS)
+    return ScoreOut(n=s.n, mean=s.mean, favourable=s.favourable)
+
+
+def _question_score_out(s: Score) -> QuestionScoreOut | Hidden:
+    if s.hidden is not None or s.n is None or s.mean is None or s.favourable is None:
+        return Hidden(reason=s.hidden or gate.NO_ANSWERS)
+    bars = None if s.distribution is None else [BarOut(answer=b.label, count=b.count) for b in s.distribution]
+    return QuestionScoreOut(
+        n=s.n,
+        mean=s.mean,
+        favourable=s.favourable,
+        distribution=bars,
+        enps=_enps_out(s.enps) if s.enps is not None else None,
+    )
+
+
+def _round(request: HttpRequest, round_id: int) -> Round:
+    """A closed round of the caller's organisation: results are published when a round closes."""
+    return get_for_org(request, Round, pk=round_id, closed=True)
+
+
+@router.get("/pulse/rounds", response=list[RoundOut], summary="Pulse rounds with results")
+def rounds(request: HttpRequest, program: Id | None = None) -> list[RoundOut]:
+    chosen = get_for_org(request, Program, pk=program) if program is not None else None
+    found = reports.result_rounds(current_person(request).org, chosen)[:200]
+    return [_round_out(r) for r in found]
+
+
+@router.get(
+    "/pulse/rounds/{round_id}/groups",
+    response=list[GroupOut],
+    summary="Groups of a round whose results I can see",
+    description="Members: organisation-wide groups; managers: their teams' subtrees; admins: every group. "
+    "Each team's subtree, on its own and by tenure band or region, that survives the anonymity rules.",
+)
+def groups(request: HttpRequest, round_id: Id) -> list[GroupOut]:
+    rnd = _round(request, round_id)
+    data = queries.round_data(rnd)
+    scope = queries.viewer_scope(current_person(request))
+    return [_group_out(g, data) for g in gate.visible_groups(data, scope)]
+
+
+@router.get(
+    "/pulse/rounds/{round_id}/results",
+    response=ResultsOut,
+    summary="One group's results in a round",
+    description="`group` is a key from …/groups (default: the first group you can see). A group outside "
+    "your scope is a 404; a group you may ask about whose numbers are hidden answers with reasons.",
+)
+def results(request: HttpRequest, round_id: Id, group: str | None = None) -> ResultsOut:
+    me = current_person(request)
+    rnd = _round(request, round_id)
+    scope = queries.viewer_scope(me)
+    datas = reports.history(rnd)
+    chosen = reports.pick_group(datas[-1], scope, group)
+    if chosen is None:
+        raise Http404("None of your teams was part of this round.")
+    report = reports.group_report(rnd, datas, chosen, scope, me.org)
+    questions = [
+        QuestionOut(id=int(q.key), theme=c.key, text=q.label, scale=q.scale, result=_question_score_out(q))
+        for c in [*report.constructs, *([report.enps] if report.enps else [])]
+        for q in c.questions
+    ]
+    part = report.participation
+    enps: EnpsOut | Hidden | None = None
+    if report.enps is not None:
+        e = report.enps
+        enps = Hidden(reason=e.hidden or gate.NO_ANSWERS) if e.enps is None else _enps_out(e.enps)
+    hidden_comments = Hidden(
+        reason=f"Not shown: comments appear only when at least {report.k} people in the group commented."
+    )
+    return ResultsOut(
+        round=_round_out(rnd),
+        group=_group_out(chosen, report.data),
+        participation=Hidden(reason=part.hidden)
+        if part.hidden
+        else ParticipationOut(invited=part.invited, responded=part.responded, rate=part.rate),
+        enps=enps,
+        enps_change=_change_out(report.enps.change, report.enps.change_since) if report.enps else None,
+        constructs=[
+            ConstructOut(
+                key=c.key, label=c.label, result=_score_out(c), change=_change_out(c.change, c.change_since)
+            )
+            for c in report.constructs
+        ],
+        questions=questions,
+        drivers=Hidden(reason=report.drivers_hidden)
+        if report.drivers is None
+        else [DriverOut(theme=d.construct, label=d.label, share=d.share) for d in report.drivers],
+        comments=hidden_comments if report.comments is None else [_comment_out(c) for c in report.comments],
+    )
+
+
+def _comment_out(comment: Comment) -> CommentOut:
+    return CommentOut(
+        id=comment.pk,
+        text=comment.text,
+        replies=[
+            ReplyOut(
+                from_author=r.from_author,
+                by="The author" if r.from_author else (r.manager.name if r.manager else "A former manager"),
+                text=r.text,
+                created_on=r.created_on,
+            )
+            for r in comment.replies.all()
+        ],
+    )
+
+
+class ColumnOut(Schema):
+    key: str
+    label: str
+
+
+class HeatCellOut(Schema):
+    suppressed: Literal[False] = False
+    value: float = Field(description="The mean (1–5), or the eNPS score (−100 to +100) in the eNPS column.")
+    favourable: float
+    band: Literal["good", "ok", "watch", "concern"]
+
+
+class HeatRowOut(Schema):
+    group: GroupOut
+    depth: int = Field(description="0 for the organisation, 1 for top-level teams, …")
+    cells: list[HeatCellOut | Hidden] = Field(description="One per column, in column order.")
+
+
+class HeatmapOut(Schema):
+    round: RoundOut
+    columns: list[ColumnOut]
+    rows: list[HeatRowOut]
+
+
+def _heat_cell(s: Score) -> HeatCellOut | Hidden:
+    if s.hidden is not None or s.value is None or s.favourable is None:
+        return Hidden(reason=s.hidden or gate.NO_ANSWERS)
+    return HeatCellOut(value=s.value, favourable=s.favourable, band=s.band)  # type: ignore[arg-type]
+
+
+@router.get(
+    "/pulse/rounds/{round_id}/heatmap",
+    response=HeatmapOut,
+    summary="Teams against themes (managers and admins)",
+    description="Managers get their teams' subtrees; admins the organisation and every team. Members: 403.",
+)
+def heatmap(request: HttpRequest, round_id: Id) -> HeatmapOut:
+    rnd = _round(request, round_id)
+    scope = queries.viewer_scope(current_person(request))
+    if scope == "org":
+        raise PermissionDenied("Members see organisation-wide results only.")
+    data = queries.round_data(rnd)
+    table = reports.heatmap_table(data, scope)
+    return HeatmapOut(
+        round=_round_out(rnd),
+        columns=[ColumnOut(key=c.key, label=c.label) for c in table.columns],
+        rows=[
+            HeatRowOut(
+                group=_group_out(reports.parse_group_key(row.key) or Group(), data),
+                depth=row.depth,
+                cells=[_heat_cell(c) for c in row.cells],
+            )
+            for row in table.rows
+        ],
+    )
+
+
+class TrendValueOut(Schema):
+    suppressed: Literal[False] = False
+    value: float = Field(description="The mean (1–5), or the eNPS score (−100 to +100).")
+    favourable: float
+    n: int
+
+
+class TrendPointOut(Schema):
+    round_id: int
+    label: str
+    result: TrendValueOut | Hidden
+
+
+class TrendOut(Schema):
+    program_id: int
+    group: GroupOut
+    theme: str = Field(description="The theme (construct) key, e.g. “trust_task” or “enps”.")
+    label: str
+    points: list[TrendPointOut] = Field(description="Oldest first; rounds that did not ask it are left out.")
+    change: ChangeOut | None = Field(description="Between the last two rounds in which it was shown.")
+
+
+@router.get(
+    "/pulse/trends",
+    response=TrendOut,
+    summary="A theme or eNPS for one group across rounds",
+    description=f"The last {reports.TREND_ROUNDS} rounds with results of `program` (default: the program of "
+    "the latest round), for `group` (a key from …/groups) and `construct` (a theme key, or “enps”).",
+)
+def trends(
+    request: HttpRequest,
+    program: Id | None = None,
+    group: str | None = None,
+    theme: str | None = Query(None, alias="construct"),
+) -> TrendOut:
+    me = current_person(request)
+    scope = queries.viewer_scope(me)
+    chosen = reports.trend_program(me.org, program)
+    datas = reports.program_history(chosen) if chosen is not None else []
+    if chosen is None or not datas:
+        raise Http404("No results yet.")
+    found = reports.trends_page(datas, scope, group, theme)
+    series, picked = found.series, found.group
+    if series is None or picked is None:
+        raise Http404("None of your teams was part of these rounds.")
+    return TrendOut(
+        program_id=chosen.pk,
+        group=_group_out(picked, datas[-1]),
+        theme=found.construct,
+        label=series.label,
+        points=[
+            TrendPointOut(
+                round_id=r.round_id,
+                label=r.label,
+                result=Hidden(reason=r.score.hidden or gate.NO_ANSWERS)
+                if r.score.hidden is not None or r.score.value is None
+                else TrendValueOut(
+                    value=r.score.value, favourable=r.score.favourable or 0.0, n=r.score.n or 0
+                ),
+            )
+            for r in series.rows
+        ],
+        change=_change_out(series.change, series.change_from),
+    )

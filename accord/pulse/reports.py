@@ -1,0 +1,765 @@
+"""Pulse results for pages and the API: gate calls composed into page-ready structures.
+
+Every number here comes from a public function of `gate.py` (visible_groups, participation,
+construct_result, question_result, drivers, comments_visible, heatmap, slices, trend); nothing in this
+module reads answers, CellStat/CellCount rows or `RoundData.stats`. What it adds is choosing (which
+round, which group), labelling, formatting, and the geometry of the trend chart.
+
+Groups travel in URLs and JSON as keys: "org", "team-12", optionally narrowed by ".band-1-3y" and/or
+".region-emea" (e.g. "team-12.region-emea"). A key that does not parse, names a group the round does
+not have, or names one outside the viewer's scope is a 404: the pages and the API answer alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accord.orgs.models import Organisation
+
+from . import gate, queries
+from .bank import CONSTRUCT_HELP, CONSTRUCTS, NPS11
+from .data import RoundData
+from .gate import ConstructResult, Group, QuestionResult, Scope, Suppressed
+from .models import CellCount, Comment, Program, Round
+from .stats import Change, Enps
+
+# Rounds read for the "change since the previous round" on the results page, and for a trend chart.
+HISTORY_ROUNDS = 8
+TREND_ROUNDS = 13  # six months of fortnightly rounds
+
+# Heatmap colour bands. Colour is never the only signal: the number is always printed as well.
+MEAN_BANDS = ((4.0, "good"), (3.5, "ok"), (3.0, "watch"))  # below the last: "concern"
+ENPS_BANDS = ((20.0, "good"), (0.0, "ok"), (-20.0, "watch"))
+BAND_WORDS = {"good": "strong", "ok": "fine", "watch": "worth watching", "concern": "a concern"}
+
+Result = ConstructResult | QuestionResult | Suppressed
+NO_ENPS_DRIVERS = "eNPS was not asked in this round, so there is nothing for key drivers to explain."
+
+
+# --- rounds -------------------------------------------------------------------------------------
+
+
+def with_results(rounds: QuerySet[Round]) -> QuerySet[Round]:
+    """Closed rounds into which at least one answer set was mixed (only whether: never how many).
+    Results are published once, when a round closes (queries.round_data)."""
+    return rounds.filter(closed=True).filter(Exists(CellCount.objects.filter(round=OuterRef("pk"))))
+
+
+def result_rounds(org: Organisation, program: Program | None = None) -> QuerySet[Round]:
+    """Rounds with results, newest first."""
+    return with_results(queries.rounds_of(org, program))
+
+
+def result_programs(org: Organisation) -> list[Program]:
+    has = with_results(Round.objects.filter(org=org, program=OuterRef("pk")))
+    return list(Program.objects.filter(org=org).filter(Exists(has)).order_by("name", "pk"))
+
+
+def choose_round(org: Organisation, round_id: object = None, program_id: object = None) -> Round | None:
+    """The round a results page shows: `round_id` if given (and of `program_id`, if that is given too),
+    else the latest round with results of `program_id`, else the organisation's latest. A round or
+    program of another organisation, a round that is still open, or an id that is not a number: 404."""
+    program = None
+    if program_id not in (None, ""):
+        program = get_object_or_404(Program.objects.filter(org=org), pk=object_id(program_id))
+    if round_id not in (None, ""):
+        rnd = get_object_or_404(queries.rounds_of(org), pk=object_id(round_id))  # closed rounds only
+        if program is None or rnd.program_id == program.pk:
+            return rnd
+    return result_rounds(org, program).first()
+
+
+def object_id(value: object) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise Http404("No such object.") from None
+    if not 1 <= number < 2**63:
+        raise Http404("No such object.")
+    return number
+
+
+def history(rnd: Round, limit: int = HISTORY_ROUNDS) -> list[RoundData]:
+    """`rnd` (closed) and up to `limit - 1` earlier rounds of its program with results, oldest first:
+    one query for the list, then a fixed number per round (queries.round_data)."""
+    earlier = with_results(
+        Round.objects.filter(org_id=rnd.org_id, program_id=rnd.program_id, number__lt=rnd.number)
+    )
+    rounds = [rnd, *earlier.order_by("-number")[: max(limit - 1, 0)]]
+    return [queries.round_data(r) for r in reversed(rounds)]
+
+
+def program_history(program: Program, limit: int = TREND_ROUNDS) -> list[RoundData]:
+    rounds = list(
+        with_results(Round.objects.filter(org_id=program.org_id, program=program)).order_by("-number")[:limit]
+    )
+    return [queries.round_data(r) for r in reversed(rounds)]
+
+
+# --- groups -------------------------------------------------------------------------------------
+
+
+def group_key(group: Group) -> str:
+    parts = ["org" if group.team is None else f"team-{group.team}"]
+    if group.band is not None:
+        parts.append(f"band-{group.band}")
+    if group.region is not None:
+        parts.append(f"region-{group.region}")
+    return ".".join(parts)
+
+
+def parse_group_key(key: str) -> Group | None:
+    head, *rest = key.split(".")
+    team: int | None = None
+    if head.startswith("team-") and head[5:].isdigit() and len(head) < 30:
+        team = int(head[5:])
+    elif head != "org":
+        return None
+    band = region = None
+    for part in rest:
+        if part.startswith("band-") and band is None and len(part) > 5:
+            band = part[5:]
+        elif part.startswith("region-") and region is None and len(part) > 7:
+            region = part[7:]
+        else:
+            return None
+    return Group(team, band=band, region=region)
+
+
+def default_group(data: RoundData, scope: Scope) -> Group | None:
+    """The first group the viewer may see; if none survives protection, the first they may ask about
+    (so the page says why it is hidden); None if the round has no group in their scope at all."""
+    visible = gate.visible_groups(data, scope)
+    if visible:
+        return visible[0]
+    return next((g for g in gate.family(data) if not g.sliced and gate.in_scope(data, g, scope)), None)
+
+
+def pick_group(data: RoundData, scope: Scope, key: str | None) -> Group | None:
+    """The group named by `key`, or the default one. Http404 for a key that does not parse, a group the
+    round does not have, or one outside the viewer's scope. A team that did not exist when the round
+    opened (the key came from another round) falls back to the default group."""
+    if not key:
+        return default_group(data, scope)
+    group = parse_group_key(key)
+    if group is None:
+        raise Http404("No such group.")
+    if group not in set(gate.family(data)):
+        if group.team is not None and group.team not in data.tree and not group.sliced:
+            return default_group(data, scope)
+        raise Http404("No such group.")
+    if not gate.in_scope(data, group, scope):
+        raise Http404("No such group.")
+    return group
+
+
+@dataclass(frozen=True)
+class GroupChoice:
+    key: str
+    label: str
+
+
+def group_choices(datas: Sequence[RoundData], scope: Scope, current: Group | None) -> list[GroupChoice]:
+    """For a picker: the groups visible to the viewer in any of the rounds (in the last round's order,
+    labelled as in the last round), with the current group first if it is hidden everywhere."""
+    data = datas[-1]
+    visible: set[Group] = set()
+    for d in datas:
+        visible.update(gate.visible_groups(d, scope))
+    groups = [g for g in gate.family(data) if g in visible and gate.in_scope(data, g, scope)]
+    if current is not None and current not in groups:
+        groups = [current, *groups]
+    return [GroupChoice(group_key(g), g.label(data)) for g in groups]
+
+
+# --- formatting ----------------------------------------------------------------------------------
+
+
+def construct_label(key: str) -> str:
+    return CONSTRUCTS.get(key, key.replace("_", " ").capitalize())
+
+
+def fmt_mean(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def fmt_share(value: float) -> str:
+    return f"{round(value * 100)}%"
+
+
+def fmt_enps(value: float) -> str:
+    """Whole points with a sign, and a true minus sign: "+12", "0", "−8"."""
+    rounded = round(value)
+    return f"{rounded:+d}".replace("-", "\u2212") if rounded else "0"
+
+
+def band(value: float, is_enps: bool) -> str:
+    """The colour band of a value as printed (two decimals for means, whole points for eNPS)."""
+    shown = round(value) if is_enps else round(value, 2)
+    for low, name in ENPS_BANDS if is_enps else MEAN_BANDS:
+        if shown >= low:
+            return name
+    return "concern"
+
+
+def nps_constructs(data: RoundData) -> set[str]:
+    return {q.construct for q in data.questions if q.scale == NPS11}
+
+
+# --- one group's results ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+    share: float
+
+    @property
+    def percent(self) -> str:
+        return fmt_share(self.share)
+
+    @property
+    def width(self) -> str:  # for a CSS width, independent of the locale's decimal separator
+        return f"{self.share * 100:.1f}"
+
+
+@dataclass(frozen=True)
+class EnpsView:
+    n: int
+    score: float
+    low: float
+    high: float
+    promoters: float
+    passives: float
+    detractors: float
+
+    @property
+    def text(self) -> str:
+        return fmt_enps(self.score)
+
+    @property
+    def interval(self) -> str:
+        return f"{fmt_enps(self.low)} to {fmt_enps(self.high)}"
+
+    @property
+    def bars(self) -> list[Bar]:
+        return [
+            Bar("Promoters (9–10)", 0, self.promoters),
+            Bar("Passives (7–8)", 0, self.passives),
+            Bar("Detractors (0–6)", 0, self.detractors),
+        ]
+
+    @classmethod
+    def of(cls, e: Enps) -> EnpsView:
+        return cls(e.n, e.score, e.low, e.high, e.promoters / e.n, e.passives / e.n, e.detractors / e.n)
+
+
+@dataclass(frozen=True)
+class Score:
+    """A construct or a question for one group: its numbers, or why they are not shown."""
+
+    key: str  # construct key, or question id as text
+    label: str
+    hidden: str | None = None  # the gate's reason, as given
+    n: int | None = None
+    mean: float | None = None
+    favourable: float | None = None
+    enps: EnpsView | None = None
+    distribution: tuple[Bar, ...] | None = None
+    change: Change | None = None
+    change_since: str = ""  # the label of the round the change is measured from
+    questions: tuple[Score, ...] = ()
+    scale: str = ""  # questions only: "agree5" or "nps11"
+
+    @property
+    def value(self) -> float | None:
+        """The headline number: the mean, or the eNPS score for eNPS."""
+        return self.enps.score if self.enps is not None else self.mean
+
+    @property
+    def text(self) -> str:
+        if self.enps is not None:
+            return self.enps.text
+        return fmt_mean(self.mean) if self.mean is not None else "—"
+
+    @property
+    def favourable_text(self) -> str:
+        return fmt_share(self.favourable) if self.favourable is not None else "—"
+
+    @property
+    def band(self) -> str:
+        value = self.value
+        return "" if value is None else band(value, self.enps is not None)
+
+    @property
+    def band_words(self) -> str:
+        return BAND_WORDS.get(self.band, "")
+
+    @property
+    def help(self) -> str:
+        return CONSTRUCT_HELP.get(self.key, "")
+
+    @property
+    def change_since_short(self) -> str:
+        return _short(self.change_since)
+
+
+def score_of(key: str, label: str, result: Result) -> Score:
+    if isinstance(result, Suppressed):
+        return Score(key, label, hidden=result.reason)
+    if isinstance(result, QuestionResult):
+        distribution = None
+        if result.distribution is not None:
+            total = sum(c for _, c in result.distribution) or 1
+            distribution = tuple(Bar(lbl, c, c / total) for lbl, c in result.distribution)
+        return Score(
+            key,
+            label,
+            n=result.n,
+            mean=result.mean,
+            favourable=result.favourable,
+            enps=EnpsView.of(result.enps) if result.enps is not None else None,
+            distribution=distribution,
+        )
+    return Score(key, label, n=result.n, mean=result.mean, favourable=result.favourable)
+
+
+@dataclass(frozen=True)
+class ParticipationView:
+    hidden: str | None = None
+    invited: int = 0
+    responded: int = 0
+    rate: float = 0.0
+
+    @property
+    def rate_text(self) -> str:
+        return fmt_share(self.rate)
+
+
+@dataclass(frozen=True)
+class DriverView:
+    construct: str
+    label: str
+    share: float
+
+    @property
+    def percent(self) -> str:
+        return fmt_share(self.share)
+
+    @property
+    def width(self) -> str:
+        return f"{self.share * 100:.1f}"
+
+
+@dataclass
+class GroupReport:
+    round: Round
+    data: RoundData
+    group: Group
+    key: str
+    label: str
+    k: int
+    participation: ParticipationView
+    enps: Score | None  # None when the round did not ask eNPS
+    constructs: list[Score]
+    drivers: list[DriverView] | None
+    drivers_hidden: str
+    comments: list[Comment] | None  # None: hidden for this group
+    can_reply: bool
+    previous: str = ""  # label of the previous round with results, if any
+
+
+def _change_for(
+    datas: Sequence[RoundData], group: Group, key: str | int, scope: Scope
+) -> tuple[Change | None, str]:
+    """The change into the LAST round of `datas` from the latest earlier round where the number was shown,
+    or (None, "") if the last round's number is hidden or nothing earlier is shown."""
+    usable = [d for d in datas if gate.in_scope(d, group, scope)]
+    if len(usable) < 2:
+        return None, ""
+    found = gate.trend(usable, group, key, scope=scope)
+    shown = [p for p in found.points if not isinstance(p.result, Suppressed)]
+    if found.change is None or len(shown) < 2 or shown[-1].round_id != usable[-1].round_id:
+        return None, ""
+    return found.change, shown[-2].label
+
+
+def group_report(
+    rnd: Round, datas: Sequence[RoundData], group: Group, scope: Scope, org: Organisation
+) -> GroupReport:
+    """Everything the results page shows for one group of the last round of `datas` (which is `rnd`)."""
+    data = datas[-1]
+    nps = nps_constructs(data)
+    part = gate.participation(data, group, scope=scope)
+    participation = (
+        ParticipationView(hidden=part.reason)
+        if isinstance(part, Suppressed)
+        else ParticipationView(invited=part.invited, responded=part.responded, rate=part.rate)
+    )
+    questions_by: dict[str, list[Score]] = {}
+    for q in data.questions:
+        text = q.text.replace("{org}", org.name)
+        result = gate.question_result(data, group, q.id, scope=scope)
+        questions_by.setdefault(q.construct, []).append(
+            replace(score_of(str(q.id), text, result), scale=q.scale)
+        )
+    enps: Score | None = None
+    constructs: list[Score] = []
+    for key in gate.round_constructs(data):
+        change, since = _change_for(datas, group, key, scope)
+        score = replace(
+            score_of(key, construct_label(key), gate.construct_result(data, group, key, scope=scope)),
+            change=change,
+            change_since=since,
+            questions=tuple(questions_by.get(key, ())),
+        )
+        if key in nps:
+            enps = enps or score
+        else:
+            constructs.append(score)
+    found = gate.drivers(data, group, scope=scope)
+    drivers = (
+        None
+        if isinstance(found, Suppressed)
+        else [DriverView(d.construct, construct_label(d.construct), d.share) for d in found]
+    )
+    comments = None
+    if gate.comments_visible(data, group, scope=scope):
+        cells = {c for table in (data.respondents, data.commenters, data.invited) for c in table}
+        comments = queries.comments_in(rnd, {c for c in cells if group.contains(c, data)})
+    return GroupReport(
+        round=rnd,
+        data=data,
+        group=group,
+        key=group_key(group),
+        label=group.label(data),
+        k=gate.effective_k(data),
+        participation=participation,
+        enps=enps,
+        constructs=constructs,
+        drivers=drivers,
+        drivers_hidden=(NO_ENPS_DRIVERS if enps is None else found.reason)
+        if isinstance(found, Suppressed)
+        else "",
+        comments=comments,
+        can_reply=scope != "org" and comments is not None,
+        previous=datas[-2].label if len(datas) > 1 else "",
+    )
+
+
+def reply_group(comment: Comment, scope: Scope, wanted: str | None) -> Group:
+    """A group through which this viewer may answer `comment`: managers and admins only, in a closed
+    round, the group in their scope, containing the comment's cell, with its comments visible; else 404."""
+    if scope == "org" or not comment.round.closed:
+        raise Http404("No such comment.")
+    data = queries.round_data(comment.round)
+    cell = (comment.team_id_snapshot, comment.tenure_band, comment.region)
+    first = parse_group_key(wanted) if wanted else None
+    candidates = ([first] if first is not None else []) + gate.visible_groups(data, scope)
+    for group in candidates:
+        if (
+            gate.in_scope(data, group, scope)
+            and group.contains(cell, data)
+            and gate.comments_visible(data, group, scope=scope)
+        ):
+            return group
+    raise Http404("No such comment.")
+
+
+# --- heatmap and slices ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    is_enps: bool
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    key: str
+    label: str
+    depth: int  # the gate's: 0 for the organisation, 1 for top-level teams, ...
+    team: int | None
+    cells: tuple[Score, ...]
+    level: int = 0  # indentation on the page: depth below the viewer's first row
+
+    @property
+    def indented_label(self) -> str:
+        return "\u00a0\u00a0" * self.level + self.label
+
+
+@dataclass(frozen=True)
+class HeatTable:
+    columns: tuple[Column, ...]
+    rows: tuple[HeatRow, ...]
+
+
+def heatmap_table(data: RoundData, scope: Scope) -> HeatTable:
+    found = gate.heatmap(data, scope)
+    nps = nps_constructs(data)
+    top = min((row.depth for row in found.rows), default=0)
+    columns = tuple(Column(c, construct_label(c), c in nps) for c in found.columns)
+    rows = tuple(
+        HeatRow(
+            key=group_key(row.group),
+            label=row.label,
+            depth=row.depth,
+            level=row.depth - top,
+            team=row.group.team,
+            cells=tuple(
+                score_of(col.key, col.label, cell) for col, cell in zip(columns, row.cells, strict=True)
+            ),
+        )
+        for row in found.rows
+    )
+    return HeatTable(columns=columns, rows=rows)
+
+
+@dataclass(frozen=True)
+class SliceTable:
+    construct: str
+    label: str
+    base: str
+    is_enps: bool
+    by_band: tuple[Score, ...]
+    by_region: tuple[Score, ...]
+
+    @property
+    def tables(self) -> tuple[tuple[str, tuple[Score, ...]], ...]:
+        return (("Tenure", self.by_band), ("Region", self.by_region))
+
+
+def slice_table(data: RoundData, scope: Scope, construct: str, team: int | None) -> SliceTable:
+    """Raises gate.NotInScope for a team outside the viewer's scope."""
+    found = gate.slices(data, scope, construct, team)
+    return SliceTable(
+        construct=construct,
+        label=construct_label(construct),
+        base=found.base.label(data),
+        is_enps=construct in nps_constructs(data),
+        by_band=tuple(score_of(construct, r.label, r.result) for r in found.by_band),
+        by_region=tuple(score_of(construct, r.label, r.result) for r in found.by_region),
+    )
+
+
+@dataclass(frozen=True)
+class HeatmapPage:
+    table: HeatTable
+    construct: str  # the theme sliced by tenure and region
+    team_key: str  # the group sliced: the organisation or a team's subtree
+    slices: SliceTable | None
+
+
+def heatmap_page(data: RoundData, scope: Scope, construct: str | None, team_key: str | None) -> HeatmapPage:
+    """The heatmap and, below it, one theme of one row sliced by tenure and region (default: the first
+    theme and the first row). Http404 for a theme not asked, or a team that is not a row of the viewer."""
+    table = heatmap_table(data, scope)
+    keys = [c.key for c in table.columns]
+    chosen = construct or (keys[0] if keys else "")
+    if keys and chosen not in keys:
+        raise Http404("That theme was not asked in this round.")
+    team = pick_group(data, scope, team_key or (table.rows[0].key if table.rows else ""))
+    if team is not None and team.sliced:
+        raise Http404("Slices are of a whole team or the whole organisation.")
+    slices = slice_table(data, scope, chosen, team.team) if team is not None and chosen else None
+    return HeatmapPage(table, chosen, group_key(team) if team is not None else "", slices)
+
+
+# --- trends -------------------------------------------------------------------------------------
+
+
+def trend_program(org: Organisation, program_id: object = None) -> Program | None:
+    """The program whose trends to show: `program_id` (404 if not the organisation's), else the program of
+    the latest round with results, else None."""
+    if program_id not in (None, ""):
+        return get_object_or_404(Program.objects.filter(org=org), pk=object_id(program_id))
+    latest = result_rounds(org).first()
+    return latest.program if latest is not None else None
+
+
+@dataclass(frozen=True)
+class TrendsPage:
+    groups: list[GroupChoice]
+    constructs: list[tuple[str, str]]  # (key, label)
+    construct: str
+    group: Group | None
+    series: TrendSeries | None
+
+
+def trends_page(
+    datas: Sequence[RoundData], scope: Scope, key: str | None, construct: str | None
+) -> TrendsPage:
+    """Choices and the series for the trends page and endpoint; Http404 for a group outside the scope or
+    a theme not asked in these rounds. `datas` must not be empty."""
+    group = pick_group(datas[-1], scope, key)
+    constructs = trend_constructs(datas)
+    chosen = construct or constructs[0]
+    if chosen not in constructs:
+        raise Http404("That theme was not asked in these rounds.")
+    return TrendsPage(
+        groups=group_choices(datas, scope, group),
+        constructs=[(c, construct_label(c)) for c in constructs],
+        construct=chosen,
+        group=group,
+        series=trend_series(datas, group, chosen, scope) if group is not None else None,
+    )
+
+
+def trend_constructs(datas: Sequence[RoundData]) -> list[str]:
+    """Constructs asked in any of the rounds, in first-asked order, eNPS last."""
+    seen: dict[str, bool] = {}
+    for data in datas:
+        nps = nps_constructs(data)
+        for c in gate.round_constructs(data):
+            seen.setdefault(c, c in nps)
+    return [c for c, is_nps in seen.items() if not is_nps] + [c for c, is_nps in seen.items() if is_nps]
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    round_id: int
+    label: str
+    score: Score
+    x: float = 0.0
+    y: float | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    lines: tuple[str, ...]  # "x,y x,y ..." for each run of consecutive shown points
+    y_ticks: tuple[tuple[float, str], ...]
+    x_ticks: tuple[tuple[float, str], ...]
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    construct: str
+    label: str
+    group_label: str
+    is_enps: bool
+    rows: tuple[TrendRow, ...]
+    change: Change | None
+    change_from: str
+    change_to: str
+    chart: Chart
+    summary: str  # for aria-label
+    span: str = ""  # "3.63 in Round 1 → 2.93 in Round 12": the first and last rounds shown
+
+
+CHART_W, CHART_H = 520, 260
+PAD_L, PAD_R, PAD_T, PAD_B = 40, 14, 14, 34
+
+
+def trend_series(datas: Sequence[RoundData], group: Group, construct: str, scope: Scope) -> TrendSeries:
+    """A construct (or eNPS) for one group over rounds, oldest first, with the latest change in words and
+    the geometry of an SVG line chart. Rounds before the group existed are left out."""
+    usable = [d for d in datas if gate.in_scope(d, group, scope)]
+    found = gate.trend(usable, group, construct, scope=scope)
+    is_enps = any(construct in nps_constructs(d) for d in usable)
+    label = construct_label(construct)
+    lo, hi = (-100.0, 100.0) if is_enps else (1.0, 5.0)
+    inner_w, inner_h = CHART_W - PAD_L - PAD_R, CHART_H - PAD_T - PAD_B
+    count = len(found.points)
+
+    def x_at(i: int) -> float:
+        return PAD_L + (inner_w / 2 if count == 1 else inner_w * i / (count - 1))
+
+    def y_at(v: float) -> float:
+        return PAD_T + inner_h * (hi - min(max(v, lo), hi)) / (hi - lo)
+
+    rows: list[TrendRow] = []
+    lines: list[str] = []
+    run: list[str] = []
+    for i, point in enumerate(found.points):
+        score = score_of(construct, label, point.result)
+        value = score.value
+        x = round(x_at(i), 1)
+        y = None if value is None else round(y_at(value), 1)
+        rows.append(TrendRow(point.round_id, point.label, score, x, y))
+        if y is None:
+            if len(run) > 1:
+                lines.append(" ".join(run))
+            run = []
+        else:
+            run.append(f"{x},{y}")
+    if len(run) > 1:
+        lines.append(" ".join(run))
+    ticks = (-100, -50, 0, 50, 100) if is_enps else (1, 2, 3, 4, 5)
+    y_ticks = tuple((round(y_at(t), 1), fmt_enps(t) if is_enps else str(t)) for t in ticks)
+    step = max(1, (count + 6) // 7)  # at most about seven round labels under the axis
+    x_ticks = tuple(
+        (r.x, _short(r.label).replace("Round ", "R")) for i, r in enumerate(rows) if i % step == 0
+    )
+    chart = Chart(
+        CHART_W, CHART_H, PAD_L, CHART_W - PAD_R, PAD_T, CHART_H - PAD_B, tuple(lines), y_ticks, x_ticks
+    )
+    shown = [r for r in rows if r.score.hidden is None]
+    change_from = change_to = ""
+    if found.change is not None and len(shown) >= 2:
+        change_from, change_to = shown[-2].label, shown[-1].label
+    group_label = group.label(usable[-1]) if usable else ""
+    span = ""
+    if len(shown) >= 2:
+        first, last = shown[0], shown[-1]
+        span = f"{first.score.text} in {_short(first.label)} → {last.score.text} in {_short(last.label)}"
+    summary = _summary(label, group_label, rows, shown, found.change, change_from, change_to)
+    return TrendSeries(
+        construct=construct,
+        label=label,
+        group_label=group_label,
+        is_enps=is_enps,
+        rows=tuple(rows),
+        change=found.change,
+        change_from=change_from,
+        change_to=change_to,
+        chart=chart,
+        summary=summary,
+        span=span,
+    )
+
+
+def _short(label: str) -> str:
+    """ "Round 12 · 8 Nov 2026" -> "Round 12"."""
+    return label.split(" · ")[0]
+
+
+def _summary(
+    label: str,
+    group_label: str,
+    rows: Sequence[TrendRow],
+    shown: Sequence[TrendRow],
+    change: Change | None,
+    change_from: str,
+    change_to: str,
+) -> str:
+    if not rows:
+        return f"{label} for {group_label}: not asked in these rounds."
+    span = f"{_short(rows[0].label)} to {_short(rows[-1].label)}"
+    head = f"{label} for {group_label}, {span}"
+    if not shown:
+        return f"{head}: no round can be shown."
+    hidden = len(rows) - len(shown)
+    parts = [f"{head}: {len(shown)} of {len(rows)} rounds shown"]
+    if len(shown) == 1:
+        parts.append(f"{shown[0].score.text} in {_short(shown[0].label)}")
+    else:
+        parts.append(f"from {shown[0].score.text} to {shown[-1].score.text}")
+    if change is not None:
+        parts.append(f"latest change, {_short(change_from)} to {_short(change_to)}: {change.words}")
+    if hidden:
+        parts.append(f"{hidden} hidden to protect anonymity or for too few responses")
+    return "; ".join(parts) + "."

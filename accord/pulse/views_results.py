@@ -1,0 +1,98 @@
+"""Pulse results pages: one group's results, the heatmap with slices, and trends.
+
+Thin views: the numbers come from the gate through `reports`, which also picks rounds and groups. Members
+see organisation-wide results; managers their teams' subtrees; admins everything (queries.viewer_scope).
+A round, program or comment of another organisation, and a group outside the viewer's scope, are 404s.
+"""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accord.orgs.access import OrgRequest, get_for_org, member_required
+
+from . import gate, queries, reports
+from .actions import reply_as_manager
+from .bank import CONSTRUCT_HELP
+from .models import Comment
+
+
+def _pickers(request: OrgRequest, rnd: object) -> dict[str, object]:
+    program = getattr(rnd, "program", None)
+    return {
+        "programs": reports.result_programs(request.org),
+        "program": program,
+        "rounds": list(reports.result_rounds(request.org, program)[:52]) if program else [],
+    }
+
+
+@member_required
+def results(request: OrgRequest) -> HttpResponse:
+    scope = queries.viewer_scope(request.person)
+    rnd = reports.choose_round(request.org, request.GET.get("round"), request.GET.get("program"))
+    context: dict[str, object] = {"scope": scope, "round": rnd, **_pickers(request, rnd)}
+    if rnd is not None:
+        datas = reports.history(rnd)
+        group = reports.pick_group(datas[-1], scope, request.GET.get("group"))
+        context["groups"] = reports.group_choices(datas, scope, group)
+        context["k"] = gate.effective_k(datas[-1])
+        if group is not None:
+            context["report"] = reports.group_report(rnd, datas, group, scope, request.org)
+            context["group_key"] = reports.group_key(group)
+    return render(request, "pulse/results.html", context)
+
+
+@member_required
+@require_POST
+def comment_reply(request: OrgRequest, comment_id: uuid.UUID) -> HttpResponse:
+    comment = get_for_org(request, Comment, pk=comment_id)
+    scope = queries.viewer_scope(request.person)
+    group = reports.reply_group(comment, scope, request.POST.get("group"))
+    try:
+        reply_as_manager(comment, request.person, request.POST.get("text", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, "Reply sent. The author reads it on their My feedback page, with your name."
+        )
+    query = urlencode({"round": comment.round_id, "group": reports.group_key(group)})
+    return redirect(f"{reverse('pulse_results')}?{query}#comment-{comment.pk}")
+
+
+@member_required
+def heatmap(request: OrgRequest) -> HttpResponse:
+    scope = queries.viewer_scope(request.person)
+    if scope == "org":
+        raise Http404("Members see organisation-wide results only.")
+    rnd = reports.choose_round(request.org, request.GET.get("round"), request.GET.get("program"))
+    context: dict[str, object] = {"round": rnd, **_pickers(request, rnd)}
+    if rnd is not None:
+        data = queries.round_data(rnd)
+        found = reports.heatmap_page(data, scope, request.GET.get("construct"), request.GET.get("team"))
+        context.update(vars(found), k=gate.effective_k(data))
+    return render(request, "pulse/results_heatmap.html", context)
+
+
+@member_required
+def trends(request: OrgRequest) -> HttpResponse:
+    scope = queries.viewer_scope(request.person)
+    program = reports.trend_program(request.org, request.GET.get("program"))
+    context: dict[str, object] = {"program": program, "programs": reports.result_programs(request.org)}
+    datas = reports.program_history(program) if program is not None else []
+    if datas:
+        found = reports.trends_page(datas, scope, request.GET.get("group"), request.GET.get("construct"))
+        context.update(
+            vars(found), k=gate.effective_k(datas[-1]), help=CONSTRUCT_HELP.get(found.construct, "")
+        )
+        context["group_key"] = reports.group_key(found.group) if found.group is not None else ""
+    return render(request, "pulse/results_trends.html", context)
