@@ -119,7 +119,8 @@ def round_data(rnd: Round) -> RoundData:
 
 def rounds_of(org: Organisation, program: Program | None = None) -> QuerySet[Round]:
     """Rounds with results: closed ones only (see round_data)."""
-    found = Round.objects.filter(org=org, closed=True).select_related("program")
+    # The stored protection can be megabytes in a large organisation: load it only for the round shown.
+    found = Round.objects.filter(org=org, closed=True).select_related("program").defer("protection")
     if program is not None:
         found = found.filter(program=program)
     return found.order_by("-opens_on", "-number")
