@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accord.orgs.models import Organisation
 
-from . import goals, meetings, people, pulse
+from . import checkins, goals, meetings, people, pulse
 
 DEMO_ORG_NAME = "Wonderful Websites Inc."
 DEMO_ORG_SLUG = "wonderful-websites"
@@ -47,6 +47,7 @@ def generate_demo(*, today: dt.date | None = None, password: str = DEMO_PASSWORD
             # Later domains build on the cast here, each in its own module.
             pulse.build_pulse(cast)
             goals.build_goals(cast)
+            checkins.build_checkins(cast)
             meetings.build_meetings(cast)
     except IntegrityError:
         # Another process created the organisation between our check and our insert.

@@ -287,14 +287,21 @@ def _blockers(rng: random.Random, cast: Cast, found: list[tuple[Checkin, str]]) 
             created_at=checkin.submitted_at,
         )
         state = rng.random()
-        if age > OPEN_DAYS or state < 0.35:
+        # Old blockers were almost all seen and resolved; the last fortnight's are partly still open.
+        if age > OPEN_DAYS:
+            acknowledged, resolved = state < 0.99, state < 0.97
+        elif age > 2:
+            acknowledged, resolved = state < 0.85, state < 0.55
+        else:
+            acknowledged, resolved = state < 0.4, False
+        if acknowledged:
             blocker.acknowledged_by = lead
             blocker.acknowledged_at = checkin.submitted_at + dt.timedelta(hours=rng.uniform(0.5, 20))
-        if (age > OPEN_DAYS and state < 0.95) or (age > 3 and state < 0.15):
-            ack = blocker.acknowledged_at or checkin.submitted_at
-            blocker.acknowledged_by = blocker.acknowledged_by or lead
-            blocker.acknowledged_at = ack
+        if resolved and blocker.acknowledged_at is not None:
             blocker.resolved_by = rng.choice([lead, checkin.person])
-            blocker.resolved_at = min(ack + dt.timedelta(days=rng.uniform(0.2, 4)), midnight)
+            blocker.resolved_at = min(
+                blocker.acknowledged_at + dt.timedelta(days=rng.uniform(0.2, 4)), midnight
+            )
+            blocker.acknowledged_at = min(blocker.acknowledged_at, blocker.resolved_at)
         rows.append(blocker)
     Blocker.objects.bulk_create(rows, batch_size=500)

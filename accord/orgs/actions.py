@@ -104,6 +104,9 @@ def create_organisation(name: str, *, owner: User, owner_name: str, timezone: st
         Person.objects.create(
             org=org, user=owner, email=owner.email, name=owner_name, role=Role.OWNER, timezone=timezone
         )
+        from accord.checkins.actions import ensure_schedule
+
+        ensure_schedule(org)
     return org
 
 

@@ -1,0 +1,212 @@
+"""Check-in pages: my check-in, a team's feed with its blockers, and a team's template settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accord.orgs.access import OrgRequest, get_for_org, member_required
+from accord.orgs.models import Team
+
+from . import queries
+from .actions import (
+    CheckinClosed,
+    acknowledge_blocker,
+    ensure_schedule,
+    resolve_blocker,
+    save_template,
+    set_digest,
+    set_prompt_time,
+    settings_for,
+    submit_checkin,
+    template_for,
+)
+from .forms import DAY_NAMES, CheckinForm, DigestForm, PromptTimeForm, TemplateForm, add_field_errors
+from .models import Blocker, Cadence, Checkin, CheckinTemplate, default_questions
+
+
+def cadence_words(template: CheckinTemplate) -> str:
+    if template.cadence == Cadence.WEEKLY:
+        return f"weekly on {DAY_NAMES[template.weekday - 1]}s"
+    return "daily, on each person's working days"
+
+
+@member_required
+def home(request: OrgRequest) -> HttpResponse:
+    me, now = request.person, timezone.now()
+    ensure_schedule(request.org, now)
+    checkin = queries.current_checkin(me, now)
+    if request.method == "POST":
+        # The form names its check-in: a page left open overnight must not answer the next day's.
+        pk = request.POST.get("checkin", "")
+        checkin = get_for_org(request, Checkin, pk=int(pk) if pk.isdigit() else 0, person=me)
+    template = template_for(checkin.team) if checkin and checkin.team else None
+    questions = template.questions if template else default_questions()
+    commitments = queries.open_commitments(me)
+    form = CheckinForm(request.POST or None, questions=questions, commitments=commitments)
+    refusal, status = "", 200
+    if request.method == "POST" and checkin is not None and form.is_valid():
+        try:
+            submit_checkin(
+                checkin,
+                answers=form.answers(),
+                mood=form.cleaned_data["mood"],
+                share_mood=form.cleaned_data["share_mood"],
+                commitments=form.statuses(),
+                now=now,
+            )
+        except CheckinClosed as exc:
+            refusal, status = str(exc), 409
+        except ValidationError as exc:
+            add_field_errors(form, exc)
+        else:
+            messages.success(request, "Check-in sent. Thank you!")
+            return redirect("checkins")
+    if request.method == "POST" and status == 200 and not refusal:
+        status = 400 if form.errors else 200
+    found = settings_for(me)
+    shown = template or (template_for(me.team) if me.team else None)
+    context: dict[str, Any] = {
+        "checkin": checkin,
+        "form": form,
+        "refusal": refusal,
+        "is_open": checkin is not None and checkin.is_open(now),
+        "asked": checkin is not None and checkin.prompt_at <= now,
+        "next_prompt": queries.next_prompt(me, now),
+        "participation": queries.participation(me, now),
+        "recent": [c for c in queries.recent_checkins(me, now) if checkin is None or c.pk != checkin.pk],
+        "prompt_form": PromptTimeForm(initial={"prompt_time": found.prompt_time}),
+        "settings": found,
+        "cadence": cadence_words(shown) if shown else "",
+        "is_manager": me.reports.filter(is_active=True).exists(),
+        "digest_form": DigestForm(initial={"digest": found.digest, "digest_time": found.digest_time}),
+        "now": now,
+    }
+    return render(request, "checkins/home.html", context, status=status)
+
+
+@member_required
+@require_POST
+def prompt_time(request: OrgRequest) -> HttpResponse:
+    form = PromptTimeForm(request.POST)
+    if form.is_valid():
+        try:
+            found = set_prompt_time(request.person, form.cleaned_data["prompt_time"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"From now on we'll ask you at {found.prompt_time:%H:%M} your time.")
+    else:
+        for error in form.errors.get("prompt_time", []):
+            messages.error(request, str(error))
+    return redirect(reverse("checkins") + "#ask-h")
+
+
+@member_required
+@require_POST
+def digest(request: OrgRequest) -> HttpResponse:
+    form = DigestForm(request.POST)
+    if form.is_valid():
+        set_digest(request.person, digest=form.cleaned_data["digest"], at=form.cleaned_data["digest_time"])
+        messages.success(request, "Digest settings saved.")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect(reverse("checkins") + "#digest-h")
+
+
+@member_required
+def team(request: OrgRequest, team_id: int) -> HttpResponse:
+    me, team = request.person, get_for_org(request, Team, pk=team_id)
+    is_manager = queries.manages_team(me, team)
+    if not (is_manager or me.team_id == team.pk):
+        raise Http404("Only the team, its managers and admins see its check-ins.")
+    page = request.GET.get("page", "1")
+    page_no = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    feed = queries.team_feed(team, offset=(page_no - 1) * queries.FEED_PAGE, limit=queries.FEED_PAGE + 1)
+    for checkin in feed:
+        checkin.visible_mood = queries.visible_mood(me, checkin)  # type: ignore[attr-defined]
+    template = template_for(team)
+    context = {
+        "team": team,
+        "feed": feed[: queries.FEED_PAGE],
+        "page": page_no,
+        "has_more": len(feed) > queries.FEED_PAGE,
+        "blockers": list(queries.open_blockers(team)),
+        "is_manager": is_manager,
+        "template": template,
+        "cadence": cadence_words(template),
+    }
+    return render(request, "checkins/team.html", context)
+
+
+@member_required
+def team_settings(request: OrgRequest, team_id: int) -> HttpResponse:
+    me, team = request.person, get_for_org(request, Team, pk=team_id)
+    if not queries.manages_team(me, team):
+        raise Http404("Only the team's managers and admins change its check-ins.")
+    template = template_for(team)
+    form = TemplateForm(request.POST or None, template=template)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_template(
+                template,
+                questions=form.questions(),
+                cadence=form.cleaned_data["cadence"],
+                weekday=form.cleaned_data["weekday"],
+                enabled=form.cleaned_data["enabled"],
+            )
+        except ValidationError as exc:
+            add_field_errors(form, exc)
+        else:
+            messages.success(request, f"Check-ins for {team.name} saved.")
+            return redirect("checkins_team", team_id=team.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "checkins/settings.html", {"team": team, "form": form}, status=status)
+
+
+def _back(request: OrgRequest, blocker: Blocker) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("checkins_team", team_id=blocker.team_id) if blocker.team_id else redirect("checkins")
+
+
+def _blocker(request: OrgRequest, pk: int) -> tuple[Blocker, bool]:
+    blocker = get_for_org(request, Blocker, pk=pk)
+    me = request.person
+    manager = blocker.team is not None and queries.manages_team(me, blocker.team)
+    manager = manager or me.is_admin or blocker.person.manager_id == me.pk
+    return blocker, manager
+
+
+@member_required
+@require_POST
+def blocker_acknowledge(request: OrgRequest, pk: int) -> HttpResponse:
+    blocker, manager = _blocker(request, pk)
+    if not manager:
+        raise Http404("Only the team's managers and admins acknowledge blockers.")
+    acknowledge_blocker(blocker, by=request.person)
+    messages.success(request, f"Blocker acknowledged: {blocker.person.name} can see that you've seen it.")
+    return _back(request, blocker)
+
+
+@member_required
+@require_POST
+def blocker_resolve(request: OrgRequest, pk: int) -> HttpResponse:
+    blocker, manager = _blocker(request, pk)
+    if not queries.may_resolve(request.person, blocker, manager):
+        raise Http404("Only the team's managers, admins and the person themselves resolve blockers.")
+    resolve_blocker(blocker, by=request.person)
+    messages.success(request, "Blocker resolved.")
+    return _back(request, blocker)
