@@ -15,7 +15,6 @@ from accord.demo import DEMO_ORG_NAME, DEMO_ORG_SLUG, DEMO_PASSWORD, people
 from accord.demo.checkins import build_checkins
 from accord.demo.goals import build_goals
 from accord.orgs.models import Organisation
-from tests.browser.conftest import browser, live, shots  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

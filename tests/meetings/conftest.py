@@ -7,7 +7,6 @@ import pytest
 from accord.lib import jobs
 from accord.meetings.actions import Slot, create_series
 from accord.meetings.models import Cadence
-from tests.browser.conftest import browser, live, shots  # noqa: F401 - the shared Playwright fixtures
 
 
 def make_series(
