@@ -127,7 +127,7 @@ FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 
 # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make around it
 # are ordinary synchronous calls, so Django's guard against async contexts does not apply.
