@@ -805,6 +805,8 @@ class _RoundCache:
         self.totals: dict[int, _Totals] = {}
         self.constructs: dict[str, list[QuestionInfo]] = {}
         self.questions = {q.id: q for q in data.questions}
+        # Heatmap cells already computed for this (immutable) round: a manager's next view is lookups.
+        self.heat: dict[tuple[Group, str], ConstructResult | QuestionResult | Suppressed] = {}
 
     @property
     def family(self) -> list[Group]:
@@ -1309,14 +1311,18 @@ def heatmap(data: RoundData, scope: Scope) -> Heatmap:
                 chosen.update(range(i, shape.end[i]))
         positions = sorted(chosen)
     groups.extend((Group(shape.order[i]), shape.depth[i] + 1) for i in positions)
+    heat = _cache(data).heat
+
+    def cell(g: Group, c: str) -> ConstructResult | QuestionResult | Suppressed:
+        found = heat.get((g, c))
+        if found is None:
+            found = _construct_core(data, g, c, detail=False)[0]
+            heat[(g, c)] = found
+        return found
+
     with _gc_paused():
         rows = tuple(
-            HeatmapRow(
-                group=g,
-                label=g.label(data),
-                depth=depth,
-                cells=tuple(_construct_core(data, g, c, detail=False)[0] for c in columns),
-            )
+            HeatmapRow(group=g, label=g.label(data), depth=depth, cells=tuple(cell(g, c) for c in columns))
             for g, depth in groups
         )
     return Heatmap(columns=tuple(columns), rows=rows)
