@@ -1,47 +1,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from typing import Any
 
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accord.accounts.actions import create_api_token
 from accord.orgs.models import Person, Role, Team
+from tests.api_client import Api
 
 from ..conftest import login
 from ..factories import PersonFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class Api:
-    """A test client that sends JSON with a personal API token."""
-
-    def __init__(self, person: Person) -> None:
-        self.client = Client()
-        _, raw = create_api_token(person, name="tests")
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, url: str, **params: Any):
-        return self.client.get(url, params, **self.headers)
-
-    def post(self, url: str, body: Any):
-        return self.client.post(url, _encode(body), content_type="application/json", **self.headers)
-
-    def patch(self, url: str, body: Any):
-        return self.client.patch(url, _encode(body), content_type="application/json", **self.headers)
-
-
-def _encode(body: Any) -> str:
-    return body if isinstance(body, str) else json.dumps(body)
 
 
 @pytest.fixture

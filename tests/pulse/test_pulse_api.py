@@ -1,14 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from accord.accounts.actions import create_api_token
 from accord.lib.tz import UTC
 from accord.pulse import actions
 from accord.pulse.models import (
@@ -24,36 +20,12 @@ from accord.pulse.models import (
     Response,
     Round,
 )
+from tests.api_client import Api
 from tests.factories import PersonFactory, TeamFactory
 
 from .test_pages import make_round, round_questions
 
 pytestmark = pytest.mark.django_db
-
-
-class Api:
-    """A test client that sends JSON with a personal API token."""
-
-    def __init__(self, person) -> None:
-        self.client = Client()
-        _, raw = create_api_token(person, name="tests")
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, url: str, **params: Any):
-        return self.client.get(url, params, **self.headers)
-
-    def post(self, url: str, body: Any):
-        return self.client.post(url, _encode(body), content_type="application/json", **self.headers)
-
-    def patch(self, url: str, body: Any):
-        return self.client.patch(url, _encode(body), content_type="application/json", **self.headers)
-
-    def put(self, url: str, body: Any):
-        return self.client.put(url, _encode(body), content_type="application/json", **self.headers)
-
-
-def _encode(body: Any) -> str:
-    return body if isinstance(body, str) else json.dumps(body)
 
 
 @pytest.fixture
