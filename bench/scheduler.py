@@ -209,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from accord.checkins.actions import plan_checkins
+    from accord.checkins.planning import plan_checkins
     from accord.checkins.models import Checkin, CheckinSchedule, CheckinSettings
     from accord.lib import jobs
 

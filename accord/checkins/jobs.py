@@ -13,8 +13,8 @@ from django.db.models import Max
 from accord.lib.jobs import periodic
 from accord.orgs.models import Person
 
-from .actions import PLAN_EVERY, next_digest_time, plan_checkins
 from .models import Checkin, CheckinSchedule, CheckinSettings, Digest
+from .planning import PLAN_EVERY, next_digest_time, plan_checkins
 from .tasks import send_checkin_digest, send_checkin_prompt
 
 FULL_SCAN_EVERY = dt.timedelta(days=1)

@@ -18,8 +18,9 @@ from django.db.models import Count, Q, QuerySet
 from accord.lib.tz import to_utc
 from accord.orgs.models import Person, Team
 
-from .actions import Rhythm, rhythm_of, settings_for
+from .actions import settings_for
 from .models import Blocker, Checkin, CheckinTemplate
+from .planning import Rhythm, rhythm_of
 
 WINDOW_DAYS = 30
 FEED_PAGE = 30

@@ -21,7 +21,7 @@ import random
 from collections import defaultdict
 from typing import Any
 
-from accord.checkins.actions import Rhythm, ensure_schedule, plan_checkins
+from accord.checkins.actions import ensure_schedule
 from accord.checkins.models import (
     Blocker,
     Cadence,
@@ -31,6 +31,7 @@ from accord.checkins.models import (
     Digest,
     default_questions,
 )
+from accord.checkins.planning import Rhythm, plan_checkins
 from accord.lib.tz import UTC
 from accord.orgs.models import Person
 

@@ -9,8 +9,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from accord.checkins.actions import plan_checkins, submit_checkin
+from accord.checkins.actions import submit_checkin
 from accord.checkins.models import Blocker, Checkin
+from accord.checkins.planning import plan_checkins
 from accord.lib.tz import UTC
 from accord.orgs.models import Role
 from tests.conftest import login

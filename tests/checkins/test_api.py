@@ -9,8 +9,9 @@ import time_machine
 from django.test import Client
 
 from accord.accounts.actions import create_api_token
-from accord.checkins.actions import plan_checkins, submit_checkin
+from accord.checkins.actions import submit_checkin
 from accord.checkins.models import Blocker, Checkin, CheckinSettings, CheckinTemplate
+from accord.checkins.planning import plan_checkins
 from accord.goals.models import Commitment
 from accord.lib.tz import UTC
 from tests.factories import PersonFactory, TeamFactory

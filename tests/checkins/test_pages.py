@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accord.checkins.actions import plan_checkins, submit_checkin
+from accord.checkins.actions import submit_checkin
 from accord.checkins.models import Blocker, Cadence, Checkin, CheckinSettings, CheckinTemplate
+from accord.checkins.planning import plan_checkins
 from accord.goals.models import Commitment
 from accord.lib.tz import UTC
 from accord.orgs.models import Role

@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import connection
 
 from accord.checkins import actions
-from accord.checkins.actions import CheckinClosed, Rhythm, plan_checkins, set_prompt_time, submit_checkin
+from accord.checkins.actions import CheckinClosed, set_prompt_time, submit_checkin
 from accord.checkins.jobs import send_prompt
 from accord.checkins.models import (
     Blocker,
@@ -20,6 +20,7 @@ from accord.checkins.models import (
     CheckinSettings,
     CheckinTemplate,
 )
+from accord.checkins.planning import Rhythm, plan_checkins
 from accord.lib import jobs
 from accord.lib.tz import UTC
 from tests.factories import PersonFactory, TeamFactory
