@@ -26,7 +26,7 @@ from .models import MESSAGE_MAX, VALUE_DESCRIPTION_MAX, VALUE_NAME_MAX, CompanyV
 
 router = Router(tags=["kudos"])
 
-Kind = Literal["thanks", "clap", "heart", "party", "star"]
+Kind = Literal["heart", "star", "sun", "smile", "agree"]
 
 
 class PersonRef(Schema):

@@ -27,15 +27,22 @@ DIGEST_TIME = dt.time(9, 0)
 
 
 class ReactionKind(models.TextChoices):
-    # Label first (what a screen reader says), then the symbol the page shows.
-    THANKS = "thanks", "Thank you"
-    CLAP = "clap", "Applause"
-    HEART = "heart", "Love it"
-    PARTY = "party", "Celebrate"
-    STAR = "star", "Stellar"
+    HEART = "heart", "Love this"
+    STAR = "star", "Stellar work"
+    SUN = "sun", "Made my day"
+    SMILE = "smile", "Made me smile"
+    AGREE = "agree", "Seconded"
 
 
-SYMBOLS = {"thanks": "🙏", "clap": "👏", "heart": "❤️", "party": "🎉", "star": "🌟"}
+# Symbols every system font has (not colour emoji, which minimal installs lack and show as empty boxes);
+# U+FE0E asks for the plain text form so they look alike everywhere. The page colours them.
+SYMBOLS = {
+    "heart": "\u2665\ufe0e",
+    "star": "\u2605\ufe0e",
+    "sun": "\u2600\ufe0e",
+    "smile": "\u263a\ufe0e",
+    "agree": "\u2714\ufe0e",
+}
 
 
 class CompanyValue(models.Model):

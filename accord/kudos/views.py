@@ -86,7 +86,7 @@ def give(request: OrgRequest) -> HttpResponse:
             names = ", ".join(r.person.name for r in kudos.recipients.select_related("person"))
             where = "on the feed" if kudos.public else "privately"
             messages.success(request, f"Kudos sent to {names} {where}. Thank you for noticing!")
-            return redirect(reverse("kudos") + ("" if kudos.public else "?show=mine"))
+            return redirect(reverse("kudos") + f"#kudos-{kudos.pk}")
     status = 400 if request.method == "POST" else 200
     return render(request, "kudos/give.html", {"form": form}, status=status)
 

@@ -59,7 +59,7 @@ def world(org, other_org, team):
 
 def call(client, name, method, obj):
     url = reverse(name, args=[obj.pk] if obj is not None else [])
-    return client.post(url, {"kind": "clap"}) if method == "post" else client.get(url)
+    return client.post(url, {"kind": "star"}) if method == "post" else client.get(url)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -106,8 +106,8 @@ def test_nobody_else_reacts_to_a_private_kudos(client, world, org, team):
     private = thank(giver, recipient, public=False)
     for role in ROLES:
         login(client, people[role])
-        assert client.post(reverse("kudos_react", args=[private.pk]), {"kind": "clap"}).status_code == 404
+        assert client.post(reverse("kudos_react", args=[private.pk]), {"kind": "star"}).status_code == 404
     login(client, recipient)
-    assert client.post(reverse("kudos_react", args=[private.pk]), {"kind": "clap"}).status_code == 302
+    assert client.post(reverse("kudos_react", args=[private.pk]), {"kind": "star"}).status_code == 302
     assert list(Reaction.objects.filter(kudos=private).values_list("person_id", flat=True)) == [recipient.pk]
     assert Kudos.objects.filter(pk=private.pk).exists()

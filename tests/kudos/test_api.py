@@ -44,8 +44,8 @@ def test_give_and_list_kudos(member, colleague, manager, value):
     }
     assert [r["name"] for r in body["recipients"]] == ["Cleo Colleague", "Maya Manager"]
     assert [(r["kind"], r["count"], r["mine"]) for r in body["reactions"]][:2] == [
-        ("thanks", 0, False),
-        ("clap", 0, False),
+        ("heart", 0, False),
+        ("star", 0, False),
     ]
     listed = Api(colleague).get("/api/kudos").json()
     assert (listed["count"], [k["id"] for k in listed["items"]]) == (1, [body["id"]])
@@ -127,7 +127,7 @@ def test_private_kudos_are_404_to_everyone_the_giver_did_not_choose(
         for kudos in (shared, secret):
             status = api.get(f"/api/kudos/{kudos.pk}").status_code
             assert status == (200 if kudos.message in messages else 404)
-            reacted = api.post(f"/api/kudos/{kudos.pk}/reactions", {"kind": "clap"}).status_code
+            reacted = api.post(f"/api/kudos/{kudos.pk}/reactions", {"kind": "star"}).status_code
             assert reacted == (200 if kudos.message in messages else 404)
         assert api.get(f"/api/kudos/{public.pk}").status_code == 200
     assert Reaction.objects.filter(kudos=secret).count() == 2
@@ -136,9 +136,9 @@ def test_private_kudos_are_404_to_everyone_the_giver_did_not_choose(
 def test_reactions_toggle_over_the_api(member, colleague):
     kudos = thank(colleague, member)
     api = Api(member)
-    on = api.post(f"/api/kudos/{kudos.pk}/reactions", {"kind": "party"}).json()
-    assert [(r["kind"], r["count"], r["mine"]) for r in on["reactions"] if r["count"]] == [("party", 1, True)]
-    off = api.post(f"/api/kudos/{kudos.pk}/reactions", {"kind": "party"}).json()
+    on = api.post(f"/api/kudos/{kudos.pk}/reactions", {"kind": "sun"}).json()
+    assert [(r["kind"], r["count"], r["mine"]) for r in on["reactions"] if r["count"]] == [("sun", 1, True)]
+    off = api.post(f"/api/kudos/{kudos.pk}/reactions", {"kind": "sun"}).json()
     assert [r for r in off["reactions"] if r["count"]] == []
     assert api.post(f"/api/kudos/{kudos.pk}/reactions", {"kind": "boo"}).status_code == 422
 
@@ -147,7 +147,7 @@ def test_another_organisations_kudos_team_and_person_are_404(member, outsider):
     theirs = thank(outsider, PersonFactory(org=outsider.org, team=outsider.team))
     api = Api(member)
     assert api.get(f"/api/kudos/{theirs.pk}").status_code == 404
-    assert api.post(f"/api/kudos/{theirs.pk}/reactions", {"kind": "clap"}).status_code == 404
+    assert api.post(f"/api/kudos/{theirs.pk}/reactions", {"kind": "star"}).status_code == 404
     assert api.get("/api/kudos", team=outsider.team_id).status_code == 404
     assert api.get("/api/kudos", person=outsider.pk).status_code == 404
 
