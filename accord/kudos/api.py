@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import StrictBool
+from pydantic import StrictBool, field_validator
 
 from accord.orgs.access import get_for_org
 from accord.orgs.api import BodyId, Id, Input, PageParams, Text, current_person, require_admin
@@ -198,9 +198,18 @@ class ValueIn(Input):
 
 
 class ValuePatch(Input):
+    """Only the fields sent change; null is refused rather than read as "leave it"."""
+
     name: Annotated[Text, Field(max_length=VALUE_NAME_MAX)] | None = None
     description: Annotated[Text, Field(max_length=VALUE_DESCRIPTION_MAX)] | None = None
     active: StrictBool | None = None
+
+    @field_validator("name", "description", "active", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("This field cannot be null; leave it out to keep the current value.")
+        return value
 
 
 def value_out(v: CompanyValue) -> ValueOut:

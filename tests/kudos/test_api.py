@@ -174,6 +174,8 @@ def test_values_admins_write_everyone_reads(member, admin, other_org):
     patched = api.patch(f"/api/values/{pk}", {"active": False})
     assert (patched.json()["name"], patched.json()["active"]) == ("Customers first", False)
     assert api.patch(f"/api/values/{theirs.pk}", {"active": False}).status_code == 404
+    assert api.patch(f"/api/values/{pk}", {"name": None}).status_code == 422
+    assert api.patch(f"/api/values/{pk}", {"name": ""}).status_code == 400
     reader = Api(member)
     assert reader.get("/api/values").json() == [
         {"id": pk, "name": "Customers first", "description": "Their success is ours.", "active": False}
