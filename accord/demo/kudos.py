@@ -1,0 +1,300 @@
+"""Six months of kudos for the demo company, and celebrations to show on the day it is generated.
+
+Kudos mostly stay inside a team (teammates, and managers thanking their reports), with a steady share
+across departments: support thanking engineering for a fix, sales thanking support for saving an
+account. About a quarter are private, half of those shared with the recipient's manager. Most carry
+one of the company's values, and public ones gather a few reactions from the people around them.
+
+Two of Lena Fischer's reports have gone unrecognised for over a month, so her team view has something
+to say; one of Tomás Ortega's teammates has a birthday today and another a work anniversary. Everything
+is drawn from `cast.rng("kudos")` and dated from `cast.today`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from accord.kudos.actions import ensure_schedule, plan_celebrations
+from accord.kudos.models import CompanyValue, Kudos, KudosPreferences, KudosRecipient, Reaction, ReactionKind
+from accord.lib.tz import UTC, to_utc
+from accord.orgs.models import Person
+
+from .people import Cast, years_before
+
+HISTORY_DAYS = 182
+PER_WORKING_DAY = (1, 5)  # kudos given across the company on a weekday, drawn uniformly
+PRIVATE_SHARE = 0.25
+SHARED_WITH_MANAGER = 0.5
+WITH_VALUE = 0.7
+CROSS_TEAM = 0.3
+QUIET_DAYS = 40  # the quiet reports' last kudos is older than this
+TOP_UP_DAYS = 25  # everyone else was thanked at least once in this many days
+BIRTHDAY_OPT_OUT = 0.05
+# A planned kudos: when, giver, recipients, words, and a fixed visibility ("" means drawn at random).
+Planned = tuple[dt.datetime, Person, list[Person], str, str]
+PUBLIC, PRIVATE, SHARED = "public", "private", "shared with the manager"
+
+VALUES = (
+    ("Customers first", "We start from what the customer is trying to get done."),
+    ("Write it down", "Decisions, handoffs and how-tos live in writing, so every time zone can find them."),
+    ("Small steps, shipped", "Ship a small useful thing today rather than a big perfect thing later."),
+    ("Lift each other", "Teach, unblock and cover for each other without being asked."),
+    ("Own the outcome", "Finish what we start, and say early when something will slip."),
+)
+
+# What people thank each other for, by department, written for this demo. {value} never appears in the
+# text: the value is a tag of its own.
+THANKS: dict[str, tuple[str, ...]] = {
+    "Support": (
+        "Thank you for taking the angry billing call off my hands and turning it around. "
+        "The customer wrote back to say thanks!",
+        "Your handoff note this morning was perfect: I knew exactly where each open ticket stood.",
+        "You stayed calm through the outage queue and still answered every ticket with care.",
+        "The macro you wrote for password resets cut my replies in half. Thank you!",
+        "Thanks for covering my Sunday shift at short notice.",
+        "You spotted the pattern in those three DNS tickets before anyone else did.",
+        "Thank you for pairing with me on my first escalation. I learned a lot.",
+        "Your write-up of the custom-domain issue is now the first thing I link to.",
+    ),
+    "Engineering": (
+        "Thanks for the careful review on the editor refactor: "
+        "you caught a bug that would have hit every customer.",
+        "The deploy rollback you scripted saved us an hour during Tuesday's incident.",
+        "Thank you for explaining the caching layer so patiently in the design review.",
+        "You fixed the flaky checkout test that had been bothering all of us for weeks.",
+        "Your incident write-up was clear, honest and blameless. A model for the rest of us.",
+        "Thanks for taking the pager over the holiday weekend.",
+        "The new template previews are fast and lovely. Customers noticed straight away.",
+        "Thank you for mentoring me through my first on-call week.",
+    ),
+    "Sales": (
+        "Thanks for jumping on the demo call with the agency from Lyon at the last minute.",
+        "Your pricing one-pager finally made the plans easy to explain.",
+        "You kept the renewal alive through three rounds of questions. Great persistence.",
+        "Thank you for sharing your discovery notes: they made my first call with them so much easier.",
+        "The partner webinar you ran brought in four qualified leads.",
+    ),
+    "People Operations": (
+        "The onboarding checklist you rebuilt made my new hire's first week smooth.",
+        "Thank you for organising the team offsite across five time zones without a single clash.",
+        "Your guide to working across time zones is the best thing in our handbook.",
+    ),
+    "Leadership": (
+        "Thank you for the honest all-hands: the numbers, the bad news and the plan.",
+        "Thanks for answering every question in the open AMA thread, even the hard ones.",
+    ),
+}
+ACROSS = (
+    "Thank you for dropping everything to help us with the enterprise customer's data export.",
+    "Your fix for the invoice emails closed a dozen support tickets overnight.",
+    "Thanks for joining our team call to explain the new release. Everyone left with fewer questions.",
+    "You turned a vague customer complaint into a clear bug report, which made it quick to fix.",
+    "Thanks for the quick turnaround on the security questionnaire: it unblocked a big deal.",
+    "Thank you for spending an afternoon teaching us the admin tools.",
+)
+MANAGER = (
+    "You have grown so much this quarter. Thank you for stepping up as the team's go-to on escalations.",
+    "Thank you for the thoughtful feedback in our 1:1; it changed how I run our team meetings.",
+    "Great call flagging the risk on the launch early. That is exactly the kind of ownership we need.",
+    "You made the newest people on the team feel welcome from day one. Thank you.",
+)
+
+
+def _department(cast: Cast, person: Person) -> str:
+    for path, team in cast.teams.items():
+        if team.pk == person.team_id:
+            return path[0]
+    return "Leadership"
+
+
+def build_kudos(cast: Cast) -> None:
+    rng = cast.rng("kudos")
+    org = cast.org
+    values = [CompanyValue(org=org, name=name, description=text) for name, text in VALUES]
+    CompanyValue.objects.bulk_create(values)
+    people = [p for p in cast.people if p.team_id is not None]
+    by_team: dict[int, list[Person]] = {}
+    for p in people:
+        by_team.setdefault(p.team_id, []).append(p)  # type: ignore[arg-type]
+    member, lead = cast.by_key["l1_member"], cast.by_key["l1_lead"]
+    team_l1 = [p for p in cast.reports(lead) if p.pk != member.pk]
+    quiet = {p.pk for p in rng.sample(team_l1, 2)}
+    quiet_since = cast.today - dt.timedelta(days=QUIET_DAYS)
+
+    planned: list[Planned] = []
+    for days_ago in range(HISTORY_DAYS, 0, -1):
+        day = cast.today - dt.timedelta(days=days_ago)
+        if day.isoweekday() > 5:
+            continue
+        for _ in range(rng.randint(*PER_WORKING_DAY)):
+            giver = rng.choice(people)
+            text, recipients = _pick(rng, cast, giver, by_team, people)
+            if not recipients or (day >= quiet_since and any(r.pk in quiet for r in recipients)):
+                continue
+            at = to_utc(day, _hour(rng, giver), giver.zone)
+            planned.append((at, giver, recipients, text, ""))
+    planned += _for_the_personas(cast, member, lead)
+    planned += _nobody_forgotten(rng, cast, planned, by_team, quiet)
+    _save(rng, cast, planned, values, people)
+    _celebrations_today(rng, cast, team_l1, quiet)
+    ensure_schedule(org, now=dt.datetime.combine(cast.today, dt.time(0), tzinfo=UTC))
+    plan_celebrations(org.pk, dt.datetime.combine(cast.today, dt.time(0), tzinfo=UTC))
+    opted_out = [p.pk for p in people if rng.random() < BIRTHDAY_OPT_OUT]
+    KudosPreferences.objects.filter(org=org, person_id__in=opted_out).update(celebrate_birthday=False)
+
+
+def _hour(rng: random.Random, person: Person) -> dt.time:
+    start = person.work_start.hour * 60 + person.work_start.minute
+    end = person.work_end.hour * 60 + person.work_end.minute
+    minute = rng.randrange(start + 30, max(start + 31, end - 15))
+    return dt.time(minute // 60, minute % 60)
+
+
+def _pick(
+    rng: random.Random, cast: Cast, giver: Person, by_team: dict[int, list[Person]], people: list[Person]
+) -> tuple[str, list[Person]]:
+    reports = cast.reports(giver)
+    if reports and rng.random() < 0.3:
+        return rng.choice(MANAGER), [rng.choice(reports)]
+    if rng.random() < CROSS_TEAM:
+        others = [p for p in people if p.team_id != giver.team_id]
+        chosen = rng.choice(others)
+        return rng.choice(ACROSS), [chosen]
+    mates = [p for p in by_team[giver.team_id] if p.pk != giver.pk]  # type: ignore[index]
+    if not mates:
+        return "", []
+    count = min(len(mates), rng.choices((1, 2, 3), weights=(80, 15, 5))[0])
+    return rng.choice(THANKS[_department(cast, giver)]), rng.sample(mates, count)
+
+
+def _nobody_forgotten(
+    rng: random.Random, cast: Cast, planned: list[Planned], by_team: dict[int, list[Person]], quiet: set[int]
+) -> list[Planned]:
+    """Good managers and teammates notice: everyone but the quiet two was thanked in the last month."""
+    since = cast.today - dt.timedelta(days=TOP_UP_DAYS)
+    recent = {r.pk for at, _, chosen, _, _ in planned if at.date() >= since for r in chosen}
+    extra: list[Planned] = []
+    for person in (p for team in by_team.values() for p in team):
+        if person.pk in recent or person.pk in quiet:
+            continue
+        mates = [p for p in by_team[person.team_id] if p.pk != person.pk]  # type: ignore[index]
+        giver = (
+            person.manager
+            if person.manager and rng.random() < 0.5
+            else (rng.choice(mates) if mates else None)
+        )
+        if giver is None:
+            continue
+        day = cast.today - dt.timedelta(days=rng.randint(1, TOP_UP_DAYS))
+        words = rng.choice(MANAGER if giver.pk == person.manager_id else THANKS[_department(cast, giver)])
+        extra.append((to_utc(day, _hour(rng, giver), giver.zone), giver, [person], words, ""))
+    return extra
+
+
+def _for_the_personas(cast: Cast, member: Person, lead: Person) -> list[Planned]:
+    """A few written by hand, so that the people a visitor signs in as have a story to show."""
+    level_2 = cast.by_key["l2_lead"]
+    product = cast.by_key["product_lead"]
+    day = cast.today
+
+    def at(days_ago: int, person: Person) -> dt.datetime:
+        return to_utc(day - dt.timedelta(days=days_ago), dt.time(11, 15), person.zone)
+
+    return [
+        (
+            at(9, lead),
+            lead,
+            [member],
+            "Tomás, your notes on the refund workflow are now the team's playbook. "
+            "Thank you for writing them down so clearly.",
+            PUBLIC,
+        ),
+        (
+            at(4, level_2),
+            level_2,
+            [member],
+            "Thank you for the calm handover on the broken-checkout escalation. "
+            "You made my night shift much easier.",
+            SHARED,
+        ),
+        (
+            at(2, product),
+            product,
+            [member],
+            "Your bug report on the template picker was so precise that we fixed it in an hour. Thank you!",
+            PRIVATE,
+        ),
+        (
+            at(1, member),
+            member,
+            [level_2],
+            "Ramon, thanks for staying on past your shift to walk me through the database timeout case.",
+            PUBLIC,
+        ),
+    ]
+
+
+def _save(
+    rng: random.Random,
+    cast: Cast,
+    planned: list[Planned],
+    values: list[CompanyValue],
+    people: list[Person],
+) -> None:
+    org = cast.org
+    kudos: list[Kudos] = []
+    for at, giver, _, text, visibility in planned:
+        public, shared = rng.random() >= PRIVATE_SHARE, False
+        if visibility:
+            public, shared = visibility == PUBLIC, visibility == SHARED
+        elif not public:
+            shared = rng.random() < SHARED_WITH_MANAGER
+        kudos.append(
+            Kudos(
+                org=org,
+                giver=giver,
+                message=text,
+                value=rng.choice(values) if rng.random() < WITH_VALUE else None,
+                public=public,
+                share_with_manager=shared,
+                created_at=at,
+            )
+        )
+    Kudos.objects.bulk_create(kudos, batch_size=500)
+    recipients, reactions = [], []
+    now = dt.datetime.combine(cast.today, dt.time(0), tzinfo=UTC)
+    for k, (at, giver, chosen, _, _) in zip(kudos, planned, strict=True):
+        for person in chosen:
+            recipients.append(
+                KudosRecipient(
+                    org=org,
+                    kudos=k,
+                    person=person,
+                    team_id=person.team_id,
+                    manager_id=person.manager_id if k.share_with_manager else None,
+                    created_at=at,
+                )
+            )
+        # Reactions: from the recipients' and giver's teams on public kudos; the recipient on private ones.
+        if k.public:
+            near = [p for p in people if p.team_id in {giver.team_id, *(c.team_id for c in chosen)}]
+            reactors = rng.sample(near, min(len(near), rng.randint(0, 7)))
+        else:
+            reactors = [chosen[0]] if rng.random() < 0.6 else []
+        for person in reactors:
+            for kind in rng.sample(ReactionKind.values, rng.choice((1, 1, 1, 2))):
+                when = min(at + dt.timedelta(hours=rng.randint(1, 30)), now)
+                reactions.append(Reaction(org=org, kudos=k, person=person, kind=kind, created_at=when))
+    KudosRecipient.objects.bulk_create(recipients, batch_size=500)
+    Reaction.objects.bulk_create(reactions, batch_size=1000)
+
+
+def _celebrations_today(rng: random.Random, cast: Cast, team_l1: list[Person], quiet: set[int]) -> None:
+    """A birthday and a work anniversary today in Tomás's team, for people whose own date is today
+    at most hours either side of midnight UTC (Europe)."""
+    near = [p for p in team_l1 if p.pk not in quiet and p.timezone.startswith("Europe/")]
+    birthday, anniversary = rng.sample(near or team_l1, 2)
+    birthday.birthday_month, birthday.birthday_day = cast.today.month, cast.today.day
+    anniversary.start_date = years_before(cast.today, rng.randint(2, 5))
+    Person.objects.bulk_update([birthday, anniversary], ["birthday_month", "birthday_day", "start_date"])

@@ -1,0 +1,68 @@
+"""Kudos sections for the home page and person pages (see accord/orgs/panels.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accord.orgs.models import Person
+
+from . import queries
+from .actions import ensure_schedule
+
+PERSON_FEED = 5
+
+
+def figures_sentence(person: Person, r: queries.Recognition) -> str:
+    """The one sentence both the person and their manager read: same numbers, same words."""
+
+    def people(count: int) -> str:
+        return f"{count} {'person' if count == 1 else 'people'}"
+
+    return (
+        f"In the last {r.days} days {person.name} received {r.received} kudos from {people(r.givers)} "
+        f"and gave {r.given} kudos to {people(r.thanked)}."
+    )
+
+
+def last_sentence(person: Person, r: queries.Recognition, now: Any) -> str:
+    if r.unrecognised:
+        return f"Nobody has recognised {person.name} in the last {queries.UNRECOGNISED_DAYS} days."
+    days = (now - r.last_received_at).days
+    when = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+    return f"{person.name} was last recognised {when}."
+
+
+def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+    me: Person = request.person  # type: ignore[attr-defined]
+    now = timezone.now()
+    ensure_schedule(me.org)
+    is_manager = queries.has_reports(me)
+    return {
+        "template": "kudos/_home_panel.html",
+        "celebrating": queries.celebrating([me, *queries.celebration_circle(me)], now),
+        "is_manager": is_manager,
+        "unrecognised": queries.unrecognised_reports(me, now) if is_manager else [],
+        "days": queries.UNRECOGNISED_DAYS,
+    }
+
+
+def person_panel(request: HttpRequest, person: Person) -> dict[str, Any] | None:
+    viewer: Person = request.person  # type: ignore[attr-defined]
+    now = timezone.now()
+    received = queries.feed(viewer, person=person, limit=PERSON_FEED)
+    for k in received:
+        k.audience = queries.audience_words(k)  # type: ignore[attr-defined]
+    figures = None
+    if queries.sees_recognition(viewer, person):
+        r = queries.recognition(person, now)
+        figures = {"sentence": figures_sentence(person, r), "last": last_sentence(person, r, now)}
+    return {
+        "template": "kudos/_person_panel.html",
+        "person": person,
+        "feed": received,
+        "figures": figures,
+        "is_self": viewer.pk == person.pk,
+    }
