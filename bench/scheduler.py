@@ -209,8 +209,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from accord.checkins.planning import plan_checkins
     from accord.checkins.models import Checkin, CheckinSchedule, CheckinSettings
+    from accord.checkins.planning import plan_checkins
     from accord.lib import jobs
 
     print(
