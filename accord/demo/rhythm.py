@@ -120,7 +120,7 @@ CHARTERS: dict[tuple[str, ...], tuple[str, str, str, str, list[tuple[str, str, s
     ),
     P.LEVEL_2: (
         "Whether a bug is ours or the platform's when it is unclear: a 15-minute call with Platform.",
-        "Root-cause notes, workarounds and runbook updates: written in the ticket and linked from the runbook.",
+        "Root-cause notes, workarounds and runbook updates: written in the ticket, linked from the runbook.",
         "The on-call engineer carries the pager for their region; at hand-over they brief the next region "
         "in writing. After two failed hand-overs, Ramon decides.",
         "Incident reviews are blameless and written first; the call is only for questions.",
@@ -192,7 +192,8 @@ def build_rhythm(cast: Cast) -> None:
         if p.team_id:
             members.setdefault(p.team_id, []).append(p)
 
-    charters, acks = [], []
+    charters: list[tuple[Team, CharterText, Person | None, int]] = []
+    acks: list[Acknowledgement] = []
     for path, (sync, written, escalation, norms, channels) in CHARTERS.items():
         team: Team = cast.teams[path]
         lead = cast.by_key.get(next((k.key for k in P.KEY_PEOPLE if k.team == path), ""), None)
@@ -233,7 +234,7 @@ def build_rhythm(cast: Cast) -> None:
     acks.append(
         Acknowledgement(
             org=cast.org,
-            charter=made[member.team_id],
+            charter=made[cast.teams[P.LEVEL_1].pk],
             person=member,
             version=1,
             acknowledged_at=now - dt.timedelta(days=90),
@@ -251,11 +252,11 @@ def build_rhythm(cast: Cast) -> None:
         now=started,
     )
     leads = [cast.by_key[k] for k in ("eng_head", "platform_lead", "product_lead", "mobile_lead")]
-    sync = create_meeting(
+    leads_sync = create_meeting(
         cast.org,
         organiser=cast.by_key["eng_head"],
         spec=MeetingSpec("Engineering managers' sync", leads, 2, 60, cast.by_key["eng_head"].timezone),
         now=started,
     )
-    for meeting in (all_hands, sync):
+    for meeting in (all_hands, leads_sync):
         log_occurrences(meeting, now)

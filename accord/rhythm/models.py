@@ -73,6 +73,9 @@ class Attendee(models.Model):
         ]
         indexes = [models.Index(fields=["org", "person"])]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.meeting_id}"
+
 
 class Occurrence(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
@@ -86,6 +89,9 @@ class Occurrence(models.Model):
             models.UniqueConstraint(fields=["org", "meeting", "starts_at"], name="one_log_per_occurrence")
         ]
         ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} at {self.starts_at:%Y-%m-%d %H:%M}"
 
 
 class Burden(models.Model):
@@ -102,6 +108,9 @@ class Burden(models.Model):
             models.UniqueConstraint(fields=["org", "occurrence", "person"], name="one_burden_per_person")
         ]
         indexes = [models.Index(fields=["org", "person"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.score}"
 
     @property
     def score(self) -> int:
@@ -142,6 +151,9 @@ class Channel(models.Model):
         indexes = [models.Index(fields=["org", "charter"])]
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return self.purpose
+
 
 class Acknowledgement(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
@@ -157,3 +169,6 @@ class Acknowledgement(models.Model):
             )
         ]
         indexes = [models.Index(fields=["org", "person"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} read v{self.version}"

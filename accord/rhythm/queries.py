@@ -149,7 +149,8 @@ class Reach:
 def reach(found: Sequence[Person], now: dt.datetime) -> tuple[list[Reach], list[Reach]]:
     """Who is inside their declared working hours now (ending soonest first), and who comes online
     next (soonest first). From declared hours only: Accord has no online status."""
-    working, later = [], []
+    working: list[Reach] = []
+    later: list[Reach] = []
     for person in found:
         hours = hours_of(person)
         current = next(

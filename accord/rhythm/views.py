@@ -150,25 +150,7 @@ def meeting_detail(request: OrgRequest, meeting_id: int) -> HttpResponse:
     )
     by_label = {s.label: s for s in ranked}
     rotation = [by_label[label] for label in meeting.rotation if label in by_label]
-    cycle = fairness.cycle_costs(rotation)
-    people = {p.pk: p for p in attendees}
-    rotation_rows = sorted(
-        (
-            {
-                "person": people[pid],
-                "total": total,
-                "cells": [
-                    {
-                        "at": s.starts_at.astimezone(people[pid].zone),
-                        "cost": next(c for c in s.costs if c.person_id == pid),
-                    }
-                    for s in rotation
-                ],
-            }
-            for pid, total in cycle.items()
-        ),
-        key=lambda r: (-r["total"], r["person"].name),
-    )
+    rotation_rows = _rotation_rows(rotation, attendees)
     return render(
         request,
         "rhythm/meeting.html",
@@ -185,6 +167,23 @@ def meeting_detail(request: OrgRequest, meeting_id: int) -> HttpResponse:
             "night": (fairness.NIGHT_START, fairness.NIGHT_END),
         },
     )
+
+
+def _rotation_rows(rotation: list[fairness.Slot], attendees: list[Any]) -> list[dict[str, Any]]:
+    """Per person: local time and cost of each slot in the cycle, most burdened first."""
+    people = {p.pk: p for p in attendees}
+    rows: list[dict[str, Any]] = []
+    for pid, total in fairness.cycle_costs(rotation).items():
+        cells = [
+            {
+                "at": s.starts_at.astimezone(people[pid].zone),
+                "cost": next(c for c in s.costs if c.person_id == pid),
+            }
+            for s in rotation
+        ]
+        rows.append({"person": people[pid], "total": total, "cells": cells})
+    rows.sort(key=lambda r: (-r["total"], r["person"].name))
+    return rows
 
 
 def _slot_view(slot: fairness.Slot, attendees: list[Any]) -> dict[str, Any]:
