@@ -16,8 +16,8 @@ from accord.rhythm.actions import (
     ChannelRow,
     CharterText,
     MeetingSpec,
+    catch_up_log,
     create_meeting,
-    log_occurrences,
     save_charter,
 )
 from accord.rhythm.models import Acknowledgement, Charter
@@ -259,4 +259,4 @@ def build_rhythm(cast: Cast) -> None:
         now=started,
     )
     for meeting in (all_hands, leads_sync):
-        log_occurrences(meeting, now)
+        catch_up_log(meeting, now)

@@ -145,7 +145,8 @@ def may_change_meeting(viewer: Person, meeting: RecurringMeeting) -> bool:
 
 def log_occurrences(meeting: RecurringMeeting, now: dt.datetime) -> dt.datetime | None:
     """Write every occurrence that has started by `now` to the burden log, with each attendee's cost
-    from their hours at that moment; returns when the next one starts. Safe to repeat."""
+    from their hours at that moment; returns when the next one starts (the scheduler stores it, with
+    its claim). Safe to repeat."""
     if not meeting.rotation or meeting.next_log_at is None:
         return None
     people = [
@@ -182,9 +183,13 @@ def log_occurrences(meeting: RecurringMeeting, now: dt.datetime) -> dt.datetime 
             ]
         index += 1
     Burden.objects.bulk_create(burdens)
-    meeting.next_log_at = start
-    RecurringMeeting.objects.filter(pk=meeting.pk).update(next_log_at=start)
     return start
+
+
+def catch_up_log(meeting: RecurringMeeting, now: dt.datetime) -> None:
+    """Log what has started and move the meeting's due time on, outside the scheduler (the demo)."""
+    meeting.next_log_at = log_occurrences(meeting, now)
+    meeting.save(update_fields=["next_log_at"])
 
 
 # --- charters -----------------------------------------------------------------------------------
