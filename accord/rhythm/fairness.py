@@ -5,9 +5,9 @@ a person's working hours costs 1; if it also falls in their night (22:00–07:00
 Slots are ranked by the worst cost any one person bears, then by the total, then by time, so nobody
 is sacrificed to make everyone else comfortable.
 
-A rotation is a cycle of weekly slots (three weeks, repeats allowed) chosen among the best-ranked
-slots to minimise the worst total any one person carries over the cycle, then the total: when no slot
-suits everyone, the late evenings move around instead of always landing on the same people.
+A rotation is a cycle of weekly slots (three weeks, repeats allowed) chosen to keep the worst total any
+one person carries over the cycle as low as possible, then the total: when no slot suits everyone, the
+late evenings move around instead of always landing on the same people.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations_with_replacement
 from zoneinfo import ZoneInfo
 
 from accord.lib.tz import Hours, Interval, intersect, minutes, to_utc, working_intervals
@@ -23,7 +22,6 @@ from accord.lib.tz import Hours, Interval, intersect, minutes, to_utc, working_i
 NIGHT_START, NIGHT_END = dt.time(22, 0), dt.time(7, 0)
 STEP_MINUTES = 30
 ROTATION_WEEKS = 3
-ROTATION_POOL = 16
 
 
 @dataclass(frozen=True)
@@ -118,21 +116,39 @@ def cycle_costs(cycle: Sequence[Slot]) -> dict[int, int]:
     return totals
 
 
-def rotation(ranked: list[Slot], weeks: int = ROTATION_WEEKS, pool: int = ROTATION_POOL) -> list[Slot]:
-    """The fairest cycle of `weeks` slots from the best `pool`; one slot if it costs nobody anything."""
+def rotation(ranked: list[Slot], weeks: int = ROTATION_WEEKS) -> list[Slot]:
+    """A cycle of `weeks` slots (in time order); one slot if the best costs nobody anything.
+
+    The aim is the lowest worst total any one person carries over the cycle, then the lowest total.
+    Week by week, take the slot that keeps the worst running total lowest (a slot that spares last
+    week's late risers wins the next week), then swap single weeks for any other slot while that
+    improves the cycle. Every slot is a candidate, so a group spread over many zones can rotate right
+    round the clock; the search costs weeks × slots × people per pass, not combinations of slots.
+    """
     if not ranked:
         return []
     if ranked[0].worst == 0:
         return [ranked[0]]
-    candidates = ranked[:pool]
-    best: tuple[tuple[int, int, tuple[int, ...]], tuple[int, ...]] | None = None
-    for combo in combinations_with_replacement(range(len(candidates)), weeks):
-        totals = cycle_costs([candidates[i] for i in combo])
-        key = (max(totals.values(), default=0), sum(totals.values()), combo)
-        if best is None or key < best[0]:
-            best = (key, combo)
-    assert best is not None
-    chosen = [candidates[i] for i in best[1]]
+    scores = [[c.score for c in slot.costs] for slot in ranked]
+    people = range(len(scores[0]))
+
+    def cost(cycle: list[int]) -> tuple[int, int]:
+        totals = [sum(scores[i][p] for i in cycle) for p in people]
+        return max(totals, default=0), sum(totals)
+
+    cycle: list[int] = []
+    for _ in range(weeks):
+        cycle.append(min(range(len(ranked)), key=lambda i: (cost([*cycle, i]), i)))
+    best = cost(cycle)
+    improved = True
+    while improved:
+        improved = False
+        for week in range(weeks):
+            for i in range(len(ranked)):
+                trial = cycle[:week] + [i] + cycle[week + 1 :]
+                if (found := cost(trial)) < best:
+                    cycle, best, improved = trial, found, True
+    chosen = [ranked[i] for i in cycle]
     if len({s.starts_at for s in chosen}) == 1:
         return chosen[:1]
     return sorted(chosen, key=lambda s: s.starts_at)
