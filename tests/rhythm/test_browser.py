@@ -62,6 +62,8 @@ def test_team_map_meeting_and_charter(browser, live, shots, demo, size):
     )
     no_sideways_scroll(page)
     page.screenshot(path=shots / f"rhythm-map-{size}.png", full_page=True)
+    page.locator("table.tmap").scroll_into_view_if_needed()
+    page.screenshot(path=shots / f"rhythm-map-top-{size}.png")
     page.get_by_label("Days").fill("7")
     page.get_by_role("button", name="Show the map").click()
     page.wait_for_selector("text=Date by date")
@@ -79,6 +81,7 @@ def test_team_map_meeting_and_charter(browser, live, shots, demo, size):
     assert page.locator("table.rhythm-log tbody tr").count() > 0
     no_sideways_scroll(page)
     page.screenshot(path=shots / f"rhythm-meeting-{size}.png", full_page=True)
+    page.screenshot(path=shots / f"rhythm-meeting-top-{size}.png")
 
     page.goto(f"{live.url}/teams/{team.pk}/charter/")
     page.wait_for_selector("text=Which channel for what")
