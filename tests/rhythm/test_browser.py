@@ -70,7 +70,8 @@ def test_team_map_meeting_and_charter(browser, live, shots, demo, size):
     no_sideways_scroll(page)
     page.screenshot(path=shots / f"rhythm-map-week-{size}.png", full_page=True)
 
-    page.get_by_role("link", name="Who can I reach now").first.click()
+    page.goto(f"{live.url}/teams/{team.pk}/")
+    page.get_by_role("link", name="Who can I reach now").click()
     page.wait_for_selector("text=Coming online next")
     no_sideways_scroll(page)
     page.screenshot(path=shots / f"rhythm-reach-{size}.png", full_page=True)
