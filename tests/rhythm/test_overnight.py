@@ -64,3 +64,24 @@ def test_the_api_takes_the_same_rule(member):
     assert response.status_code == 200
     assert response.json()["work_overnight"] is True
     assert api.patch(url, {"work_overnight": "yes"}).status_code == 422
+
+
+def test_the_csv_import_and_export_say_overnight_explicitly(org, team, admin):
+    from accord.orgs.models import Person
+    from accord.orgs.people_csv import COLUMNS, apply_import, export_people_csv, parse_people_csv
+
+    header = ",".join(COLUMNS)
+    night = "nia@acme.test,Nia Night,Agent,,,Asia/Manila,22:00-06:00 overnight,Mon-Fri,,,,"
+    typo = "ty@acme.test,Ty Po,Agent,,,Asia/Manila,17:00-09:00,Mon-Fri,,,,"
+    wrong = "wr@acme.test,Wr Ong,Agent,,,Asia/Manila,09:00-17:00 overnight,Mon-Fri,,,,"
+    plan = parse_people_csv(org, f"{header}\n{night}\n{typo}\n{wrong}\n")
+    assert [(e.line, e.column) for e in plan.errors] == [(3, "work_hours"), (4, "work_hours")]
+    plan = parse_people_csv(org, f"{header}\n{night}\n")
+    apply_import(plan)
+    nia = Person.objects.get(email="nia@acme.test")
+    assert (nia.work_start, nia.work_end, nia.work_overnight) == (dt.time(22), dt.time(6), True)
+    exported = export_people_csv(org)
+    assert "22:00-06:00 overnight" in exported
+    # What we export, we can import again unchanged.
+    again = parse_people_csv(org, exported)
+    assert again.errors == []
