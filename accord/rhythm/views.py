@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -196,9 +197,7 @@ def _slot_view(slot: fairness.Slot, attendees: list[Any]) -> dict[str, Any]:
 
 
 def _burden_log(meeting: RecurringMeeting, attendees: list[Any]) -> dict[str, Any]:
-    """Per person: totals over every logged occurrence, and the latest few one by one (3 queries)."""
-    from django.db.models import Count, Q, Sum
-
+    """Per person: totals over every logged occurrence, and the latest few one by one (4 queries)."""
     recent = list(
         Occurrence.objects.filter(org_id=meeting.org_id, meeting=meeting).order_by("-starts_at")[:LOG_COLUMNS]
     )

@@ -88,6 +88,10 @@ def test_team_map_meeting_and_charter(browser, live, shots, demo, size):
     page.wait_for_selector("text=Which channel for what")
     no_sideways_scroll(page)
     page.screenshot(path=shots / f"rhythm-charter-{size}.png", full_page=True)
+    page.get_by_role("link", name="Edit the charter").click()
+    page.wait_for_selector("text=Which channel for what")
+    no_sideways_scroll(page)
+    page.screenshot(path=shots / f"rhythm-charter-edit-{size}.png", full_page=True)
     context.close()
 
 
