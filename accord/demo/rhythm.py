@@ -198,34 +198,34 @@ def build_rhythm(cast: Cast) -> None:
         team: Team = cast.teams[path]
         lead = cast.by_key.get(next((k.key for k in P.KEY_PEOPLE if k.team == path), ""), None)
         text = CharterText(sync, written, escalation, norms, [ChannelRow(*row) for row in channels])
-        # Level 1 tightened its escalation rules a fortnight ago: a material change everyone re-reads.
         version = 2 if path == P.LEVEL_1 else 1
         charters.append((team, text, lead, version))
     made: dict[int, Charter] = {}
     for team, text, lead, version in charters:
+        author = lead or cast.by_key["people_admin"]
         written_on = now - dt.timedelta(days=rng.randint(60, 200))
-        charter = save_charter(team, text, actor=lead or cast.people[0], material=False, now=written_on)
+        charter = save_charter(team, text, actor=author, material=False, now=written_on)
         if version > 1:
-            Charter.objects.filter(pk=charter.pk).update(
-                version=version, updated_at=now - dt.timedelta(days=14)
-            )
-            charter.version, charter.updated_at = version, now - dt.timedelta(days=14)
+            # Level 1 tightened its escalation rules a fortnight ago: everyone is asked to read it again.
+            charter = save_charter(team, text, actor=author, material=True, now=now - dt.timedelta(days=14))
         made[team.pk] = charter
     for team_id, charter in made.items():
         for person in members.get(team_id, []):
+            if person.pk == charter.updated_by_id:
+                continue  # the author acknowledged on saving
             roll = rng.random()
             if roll < MISSING_SHARE:
                 continue  # has not read it yet
-            acked_version = charter.version
+            version, read_at = charter.version, charter.updated_at + dt.timedelta(hours=rng.randint(2, 240))
             if charter.version > 1 and roll < 0.6:
-                acked_version = charter.version - 1  # read the old version only
+                # Read the old version only, before it changed.
+                version, read_at = (
+                    charter.version - 1,
+                    charter.updated_at - dt.timedelta(days=rng.randint(5, 60)),
+                )
             acks.append(
                 Acknowledgement(
-                    org=cast.org,
-                    charter=charter,
-                    person=person,
-                    version=acked_version,
-                    acknowledged_at=charter.updated_at + dt.timedelta(hours=rng.randint(2, 24 * 10)),
+                    org=cast.org, charter=charter, person=person, version=version, acknowledged_at=read_at
                 )
             )
     # The member persona has read Level 1's old charter only, so the prompt shows on their home page.

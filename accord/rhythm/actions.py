@@ -230,7 +230,7 @@ def check_charter(text: CharterText) -> None:
 def save_charter(
     team: Team, text: CharterText, *, actor: Person, material: bool, now: dt.datetime | None = None
 ) -> Charter:
-    """Create or change a team's charter. A material change asks everyone to read it again."""
+    """Create or change a team's charter. A material change asks everyone but its author to read it again."""
     check_charter(text)
     now = now or timezone.now()
     with transaction.atomic():
@@ -258,6 +258,8 @@ def save_charter(
             )
             for i, row in enumerate(text.channels)
         )
+        # Whoever wrote this version has read it.
+        acknowledge_charter(charter, actor, now)
     return charter
 
 

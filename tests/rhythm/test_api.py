@@ -166,7 +166,11 @@ def test_charter_get_put_acknowledge(org, team, manager, member):
     assert response.json()["detail"] == "Only the team's managers and admins can change its charter."
     saved = manager_api.put(f"/api/teams/{team.pk}/charter", body).json()
     assert (saved["version"], saved["sync_decisions"], saved["can_edit"]) == (1, "Roadmap", True)
-    assert [a["current"] for a in saved["acknowledgements"]] == [False, False]
+    # Not yet read comes first; the author has read what they wrote.
+    assert [(a["name"], a["current"]) for a in saved["acknowledgements"]] == [
+        ("Milo Member", False),
+        ("Maya Manager", True),
+    ]
 
     seen = member_api.get(f"/api/teams/{team.pk}/charter").json()
     assert (seen["acknowledgements"], seen["my_acknowledged_version"], seen["can_edit"]) == (
@@ -180,7 +184,7 @@ def test_charter_get_put_acknowledge(org, team, manager, member):
     again = manager_api.put(f"/api/teams/{team.pk}/charter", {**body, "material": True}).json()
     assert again["version"] == 2
     status = {a["name"]: (a["acknowledged_version"], a["current"]) for a in again["acknowledgements"]}
-    assert status == {"Maya Manager": (None, False), "Milo Member": (1, False)}
+    assert status == {"Maya Manager": (2, True), "Milo Member": (1, False)}
 
 
 @pytest.mark.parametrize(
