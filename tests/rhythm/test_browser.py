@@ -54,6 +54,7 @@ def test_team_map_meeting_and_charter(browser, live, shots, demo, size):
 
     # From the team page to its map.
     page.goto(f"{live.url}/teams/{team.pk}/")
+    page.screenshot(path=shots / f"rhythm-team-page-{size}.png")
     page.get_by_role("link", name="Team map and overlap").click()
     page.wait_for_selector("table.tmap")
     assert (

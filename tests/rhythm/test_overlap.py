@@ -167,3 +167,17 @@ def test_interval_helpers():
 def test_nobody_has_no_overlap():
     common, m = overlap_of([], dt.date(2026, 1, 14))
     assert common == [] and m.max_coverage == 0
+
+
+def test_reach_sees_a_night_shift_that_began_yesterday():
+    from accord.rhythm.queries import reach
+
+    night = person("Asia/Manila", start=(22, 0), end=(6, 0), overnight=True, name="Night")
+    day = person("Asia/Manila", name="Day")
+    # Thursday 02:00 in Manila (+8) is Wednesday 18:00 UTC: Wednesday's night shift is running.
+    working, later = reach([night, day], at(2026, 1, 14, 18))
+    assert [(r.person.name, r.change_at, r.until) for r in working] == [
+        ("Night", at(2026, 1, 14, 22), "in 4 h")  # until 06:00 local
+    ]
+    # The day worker starts at 09:00 Thursday local, 01:00 UTC.
+    assert [(r.person.name, r.until) for r in later] == [("Day", "in 7 h")]
