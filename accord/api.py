@@ -74,6 +74,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "accord.checkins.api.router"),
     ("/", "accord.meetings.api.router"),
     ("/", "accord.kudos.api.router"),
+    ("/", "accord.rhythm.api.router"),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accord.checkins",
     "accord.meetings",
     "accord.kudos",
+    "accord.rhythm",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("accord.checkins.urls")),
     path("", include("accord.meetings.urls")),
     path("", include("accord.kudos.urls")),
+    path("", include("accord.rhythm.urls")),
 ]

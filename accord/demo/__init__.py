@@ -21,6 +21,7 @@ from accord.orgs.models import Organisation
 
 from . import checkins, goals, meetings, people, pulse
 from . import kudos as kudos_demo
+from . import checkins, goals, meetings, people, pulse, rhythm
 
 DEMO_ORG_NAME = "Wonderful Websites Inc."
 DEMO_ORG_SLUG = "wonderful-websites"
@@ -51,6 +52,7 @@ def generate_demo(*, today: dt.date | None = None, password: str = DEMO_PASSWORD
             checkins.build_checkins(cast)
             meetings.build_meetings(cast)
             kudos_demo.build_kudos(cast)
+            rhythm.build_rhythm(cast)
     except IntegrityError:
         # Another process created the organisation between our check and our insert.
         existing = Organisation.objects.filter(slug=DEMO_ORG_SLUG).first()

@@ -43,8 +43,19 @@ def check_person(person: Person) -> None:
             errors.setdefault("manager", []).append(f"That would make a reporting loop: {names}.")
     if person.team is not None and person.team.org_id != person.org_id:
         errors.setdefault("team", []).append("The team must belong to the same organisation.")
-    if person.work_start and person.work_end and person.work_end <= person.work_start:
-        errors.setdefault("work_end", []).append("Working hours must end after they start.")
+    if person.work_start and person.work_end:
+        if person.work_end == person.work_start:
+            errors.setdefault("work_end", []).append(
+                "Working hours must end at a different time than they start."
+            )
+        elif person.work_end < person.work_start and not person.work_overnight:
+            errors.setdefault("work_end", []).append(
+                "Working hours end before they start — tick “Overnight” if this is a night shift."
+            )
+        elif person.work_end > person.work_start and person.work_overnight:
+            errors.setdefault("work_overnight", []).append(
+                "Overnight hours end the next day, so they must end before they start (e.g. 22:00–06:00)."
+            )
     if (person.birthday_month is None) != (person.birthday_day is None):
         errors.setdefault("birthday_day", []).append("Give both month and day, or neither.")
     elif person.birthday_month:

@@ -141,6 +141,7 @@ class PersonOut(Schema):
     timezone: str = Field(description="IANA time zone, e.g. Europe/Berlin.")
     work_start: dt.time = Field(description="Working hours start, local wall-clock time.")
     work_end: dt.time = Field(description="Working hours end, local wall-clock time.")
+    work_overnight: bool = Field(description="True if the hours run past midnight (end before they start).")
     work_days: str = Field(
         description="Working days as ISO weekday digits, 1 = Monday … 7 = Sunday, e.g. 12345."
     )
@@ -174,6 +175,9 @@ class PersonSelfIn(Input):
     timezone: Text | None = Field(None, max_length=64, description="IANA time zone, e.g. America/Bogota.")
     work_start: LocalTime | None = Field(None, description="Working hours start, e.g. 09:00.")
     work_end: LocalTime | None = Field(None, description="Working hours end, e.g. 17:30; after work_start.")
+    work_overnight: StrictBool | None = Field(
+        None, description="true for hours that run past midnight; work_end is then before work_start."
+    )
     work_days: Text | None = Field(
         None, max_length=7, description="ISO weekday digits, 1 = Monday … 7 = Sunday, e.g. 12345."
     )
@@ -184,7 +188,7 @@ class PersonSelfIn(Input):
     )
 
     _not_null = field_validator(
-        "name", "title", "timezone", "work_start", "work_end", "work_days", "location"
+        "name", "title", "timezone", "work_start", "work_end", "work_overnight", "work_days", "location"
     )(_reject_null)
 
 
@@ -213,6 +217,9 @@ class PersonIn(Input):
     work_start: LocalTime = Field(dt.time(9, 0), description="Working hours start, local time.")
     work_end: LocalTime = Field(
         dt.time(17, 0), description="Working hours end, local time; after work_start."
+    )
+    work_overnight: StrictBool = Field(
+        False, description="true for hours that run past midnight; work_end is then before work_start."
     )
     work_days: Text = Field("12345", max_length=7, description="ISO weekday digits, 1 = Monday … 7 = Sunday.")
     location: Text = Field("", max_length=200, description="Free-text location.")
@@ -244,6 +251,7 @@ def person_out(person: Person, now: dt.datetime, teams_by_id: dict[int, Team] | 
         timezone=person.timezone,
         work_start=person.work_start,
         work_end=person.work_end,
+        work_overnight=person.work_overnight,
         work_days=person.work_days,
         location=person.location,
         start_date=person.start_date,

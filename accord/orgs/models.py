@@ -105,6 +105,11 @@ class Person(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     work_start = models.TimeField(default=dt.time(9, 0))
     work_end = models.TimeField(default=dt.time(17, 0))
+    # Hours that end before they start run past midnight; they are allowed only when marked, so a
+    # typo such as 17:00–09:00 is caught instead of silently becoming a night shift.
+    work_overnight = models.BooleanField(
+        "Overnight", default=False, help_text="Tick if your working hours run past midnight (a night shift)."
+    )
     work_days = models.CharField(max_length=7, default="12345", validators=[validate_work_days])
     location = models.CharField(max_length=200, blank=True)
     start_date = models.DateField(null=True, blank=True)

@@ -11,7 +11,8 @@ title                    job title
 team                     team path from the top, levels separated by "/": ``Support/Level 1``
 manager_email            email of their manager, who is in the same file or already in the org
 timezone                 IANA zone such as ``Europe/Berlin`` (blank: UTC)
-work_hours               ``09:00-17:30`` in their own time zone (blank: 09:00-17:00)
+work_hours               ``09:00-17:30`` in their own time zone (blank: 09:00-17:00); a night
+                         shift says so: ``22:00-06:00 overnight``
 work_days                ``Mon-Fri``, ``Sun-Thu``, ``Mon,Tue,Thu`` or ISO digits ``12345`` (blank: Mon-Fri)
 location                 free text, for example a city
 start_date               ``YYYY-MM-DD``
@@ -90,6 +91,7 @@ FIELD_COLUMN = {
     "timezone": "timezone",
     "work_start": "work_hours",
     "work_end": "work_hours",
+    "work_overnight": "work_hours",
     "work_days": "work_days",
     "start_date": "start_date",
     "birthday_month": "birthday",
@@ -109,6 +111,7 @@ DAY_NUMBERS = {
 
 TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 HOURS_RE = re.compile(r"^([^-–]+?)\s*[-–]\s*([^-–]+)$")
+OVERNIGHT_RE = re.compile(r"\s*\(?\bovernight\b\)?\s*$", re.IGNORECASE)
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 BIRTHDAY_RE = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 
@@ -343,7 +346,9 @@ def _check_row(
 
     if "work_hours" in raw:
         try:
-            values["work_start"], values["work_end"] = _parse_hours(raw["work_hours"])
+            values["work_start"], values["work_end"], values["work_overnight"] = _parse_hours(
+                raw["work_hours"]
+            )
         except ValueError as exc:
             bad("work_hours", str(exc))
 
@@ -565,19 +570,26 @@ def _parse_time(value: str) -> dt.time:
     return dt.time(hour, minute, second)  # out-of-range parts raise ValueError too
 
 
-def _parse_hours(value: str) -> tuple[dt.time, dt.time]:
+def _parse_hours(value: str) -> tuple[dt.time, dt.time, bool]:
     if not value:
-        return DEFAULT_WORK_START, DEFAULT_WORK_END
-    match = HOURS_RE.match(value)
+        return DEFAULT_WORK_START, DEFAULT_WORK_END, False
+    # Hours that run past midnight must say so, as on the profile form, so 17:00-09:00 stays a typo.
+    hours, overnight = OVERNIGHT_RE.subn("", value)
+    match = HOURS_RE.match(hours.strip())
     try:
         if not match:
             raise ValueError
         start, end = _parse_time(match[1]), _parse_time(match[2])
     except ValueError:
         raise ValueError(f"Write working hours like 09:00-17:30, not “{value}”.") from None
-    if end <= start:
-        raise ValueError(f"Working hours must end after they start (“{value}”).")
-    return start, end
+    if end == start or (end < start and not overnight):
+        raise ValueError(
+            f"Working hours must end after they start (“{value}”); "
+            "for a night shift write it like 22:00-06:00 overnight."
+        )
+    if overnight and end > start:
+        raise ValueError(f"Overnight hours end before they start, like 22:00-06:00 overnight (“{value}”).")
+    return start, end, bool(overnight)
 
 
 def _parse_days(value: str) -> str | None:
@@ -745,7 +757,8 @@ def export_people_csv(org: Organisation) -> str:
                 _escape(team_path(team, by_id)) if team else "",
                 email_by_id.get(p.manager_id, "") if p.manager_id else "",
                 p.timezone,
-                f"{_format_time(p.work_start)}-{_format_time(p.work_end)}",
+                f"{_format_time(p.work_start)}-{_format_time(p.work_end)}"
+                + (" overnight" if p.work_overnight else ""),
                 format_work_days(p.work_days),
                 _escape(p.location),
                 p.start_date.isoformat() if p.start_date else "",

@@ -371,7 +371,9 @@ def test_hours_ending_before_they_start_is_400(member_api, member):
     errors = _field_errors(
         member_api.patch(f"/api/people/{member.pk}", {"work_start": "17:00", "work_end": "09:00"})
     )
-    assert errors == {"work_end": ["Working hours must end after they start."]}
+    assert errors == {
+        "work_end": ["Working hours end before they start — tick “Overnight” if this is a night shift."]
+    }
 
 
 def test_duplicate_email_is_400(admin_api, member):

@@ -139,7 +139,7 @@ def test_member_cannot_edit_someone_else(as_member, manager):
         (
             {"work_start": "17:00", "work_end": "09:00"},
             "work_end",
-            "Working hours must end after they start.",
+            "Working hours end before they start — tick “Overnight” if this is a night shift.",
         ),
         ({"work_days": []}, "work_days", "This field is required."),
         (

@@ -62,6 +62,7 @@ def test_good_file_parses_with_counts(org, team):
         "timezone": "Asia/Kolkata",
         "work_start": dt.time(10, 0),
         "work_end": dt.time(18, 0),
+        "work_overnight": False,
         "work_days": "12347",
         "start_date": None,
         "birthday_month": None,
@@ -231,7 +232,12 @@ def test_bad_working_hours(org):
         "d@acme.test,D,,,,,9:00 – 17:30,,,,,",
     )
     assert errors_of(org, text) == [
-        RowError(2, "work_hours", "Working hours must end after they start (“17:00-09:00”)."),
+        RowError(
+            2,
+            "work_hours",
+            "Working hours must end after they start (“17:00-09:00”); "
+            "for a night shift write it like 22:00-06:00 overnight.",
+        ),
         RowError(3, "work_hours", "Write working hours like 09:00-17:30, not “nine to five”."),
         RowError(4, "work_hours", "Write working hours like 09:00-17:30, not “09:00-25:00”."),
     ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RhythmConfig(AppConfig):
+    name = "accord.rhythm"
+    label = "rhythm"

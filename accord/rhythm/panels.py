@@ -1,0 +1,19 @@
+"""The home-page prompt to read one's team charter (new members, and everyone after a material change)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from accord.orgs.models import Person
+
+from . import queries
+
+
+def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+    me: Person = request.person  # type: ignore[attr-defined]
+    pending = queries.charters_to_acknowledge(me)
+    if not pending:
+        return None
+    return {"template": "rhythm/_home_panel.html", "charters": pending}

@@ -1,0 +1,235 @@
+"""Reads for working across time zones: team maps, who is reachable now, meetings and charters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from accord.lib.tz import (
+    HourCoverage,
+    Interval,
+    coverage,
+    humanize_until,
+    intersect_all,
+    local_day_span,
+    minutes,
+    utc_offset_label,
+    working_intervals,
+)
+from accord.orgs.models import Organisation, Person, Team
+from accord.orgs.queries import hours_of, people, subtree_ids
+
+from .models import Acknowledgement, Charter
+
+MAX_DAYS = 14
+
+
+# --- team map -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    """Part of a timeline, as percentages of the day's width, with its UTC interval."""
+
+    start: dt.datetime
+    end: dt.datetime
+    left: float
+    width: float
+
+
+@dataclass(frozen=True)
+class MapRow:
+    person: Person
+    local_now: dt.datetime
+    offset: str  # the person's UTC offset on the mapped day (it can differ from today's)
+    intervals: list[Interval]
+    bars: list[Bar]
+    minutes: int
+
+
+@dataclass(frozen=True)
+class DayMap:
+    day: dt.date
+    zone: ZoneInfo
+    span: Interval
+    rows: list[MapRow]
+    overlap: list[Bar]
+    coverage: list[HourCoverage]
+    now_left: float | None  # where "now" falls on the timeline, if it falls on this day
+
+    @property
+    def hours(self) -> int:
+        """23, 24 or 25: how long the viewer's day is."""
+        return round((self.span[1] - self.span[0]).total_seconds() / 3600)
+
+    @property
+    def overlap_minutes(self) -> int:
+        return minutes([(b.start, b.end) for b in self.overlap])
+
+    @property
+    def max_coverage(self) -> int:
+        return max((h.full for h in self.coverage), default=0)
+
+
+def _bars(intervals: list[Interval], span: Interval) -> list[Bar]:
+    length = (span[1] - span[0]).total_seconds()
+    return [
+        Bar(
+            start,
+            end,
+            round((start - span[0]).total_seconds() * 100 / length, 3),
+            round((end - start).total_seconds() * 100 / length, 3),
+        )
+        for start, end in intervals
+    ]
+
+
+def day_map(found: Sequence[Person], day: dt.date, viewer_zone: ZoneInfo, now: dt.datetime) -> DayMap:
+    """`found` people's working hours across local `day` of the viewer, each in their own zone."""
+    span = local_day_span(day, viewer_zone)
+    rows = []
+    for person in found:
+        intervals = working_intervals(hours_of(person), *span)
+        rows.append(
+            MapRow(
+                person=person,
+                local_now=now.astimezone(person.zone),
+                offset=utc_offset_label(person.zone, span[0] + (span[1] - span[0]) / 2),
+                intervals=intervals,
+                bars=_bars(intervals, span),
+                minutes=minutes(intervals),
+            )
+        )
+    per_person = [r.intervals for r in rows]
+    return DayMap(
+        day=day,
+        zone=viewer_zone,
+        span=span,
+        rows=rows,
+        overlap=_bars(intersect_all(per_person), span),
+        coverage=coverage(per_person, span),
+        now_left=_bars([(now, now)], span)[0].left if span[0] <= now < span[1] else None,
+    )
+
+
+def map_people(org: Organisation, *, team: Team | None = None, ids: Sequence[int] = ()) -> list[Person]:
+    """The people of a team map: a team's direct members, or chosen people, in one query."""
+    found = Person.objects.filter(org=org, is_active=True).select_related("team")
+    if ids:
+        found = found.filter(pk__in=list(ids))
+    elif team is not None:
+        found = found.filter(team=team)
+    else:
+        return []
+    return list(found.order_by("name"))
+
+
+# --- who can I reach now ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reach:
+    person: Person
+    local_now: dt.datetime
+    offset: str
+    working: bool
+    # While working: when today's hours end. Otherwise: when they next begin (None: no working day soon).
+    change_at: dt.datetime | None
+    until: str  # "in 2 h 15 min" from now to change_at
+
+    @property
+    def change_local(self) -> dt.datetime | None:
+        return self.change_at.astimezone(self.person.zone) if self.change_at else None
+
+
+def reach(found: Sequence[Person], now: dt.datetime) -> tuple[list[Reach], list[Reach]]:
+    """Who is inside their declared working hours now (ending soonest first), and who comes online
+    next (soonest first). From declared hours only: Accord has no online status."""
+    working: list[Reach] = []
+    later: list[Reach] = []
+    for person in found:
+        hours = hours_of(person)
+        current = next(
+            (w for w in working_intervals(hours, now, now + dt.timedelta(days=1)) if w[0] <= now),
+            None,
+        )
+        change_at = current[1] if current else hours.next_start(now)
+        row = Reach(
+            person=person,
+            local_now=now.astimezone(person.zone),
+            offset=utc_offset_label(person.zone, now),
+            working=current is not None,
+            change_at=change_at,
+            until=humanize_until(change_at, now) if change_at else "",
+        )
+        (working if row.working else later).append(row)
+    far = now + dt.timedelta(days=365)
+    working.sort(key=lambda r: (r.change_at or far, r.person.name))
+    later.sort(key=lambda r: (r.change_at or far, r.person.name))
+    return working, later
+
+
+def reach_people(org: Organisation, team: Team | None) -> list[Person]:
+    found = people(org)
+    if team is not None:
+        found = found.filter(team_id__in=subtree_ids(team))
+    return list(found.order_by("name"))
+
+
+# --- charters -----------------------------------------------------------------------------------
+
+
+def team_managers(team: Team) -> QuerySet[Person]:
+    """Whoever manages someone in the team: they look after its charter, with admins."""
+    return Person.objects.filter(
+        org_id=team.org_id, is_active=True, reports__team=team, reports__is_active=True
+    ).distinct()
+
+
+def can_edit_charter(viewer: Person, team: Team) -> bool:
+    return viewer.is_admin or team_managers(team).filter(pk=viewer.pk).exists()
+
+
+def charter_of(team: Team) -> Charter | None:
+    return Charter.objects.filter(org_id=team.org_id, team=team).prefetch_related("channels").first()
+
+
+@dataclass(frozen=True)
+class AckRow:
+    person: Person
+    acknowledged: Acknowledgement | None
+    current: bool  # acknowledged the version in force
+
+
+def acknowledgements(charter: Charter) -> list[AckRow]:
+    """Every active member of the team and where they stand with the charter, in two queries."""
+    members = list(Person.objects.filter(org_id=charter.org_id, team_id=charter.team_id, is_active=True))
+    acks = {a.person_id: a for a in Acknowledgement.objects.filter(org_id=charter.org_id, charter=charter)}
+    rows = [
+        AckRow(p, acks.get(p.pk), bool(acks.get(p.pk) and acks[p.pk].version >= charter.version))
+        for p in members
+    ]
+    return sorted(rows, key=lambda r: (r.current, r.person.name))
+
+
+def charters_to_acknowledge(person: Person) -> list[Charter]:
+    """The charter of the person's team, if they have not acknowledged its current version (one query)."""
+    if not person.team_id:
+        return []
+    mine = Acknowledgement.objects.filter(charter=OuterRef("pk"), person=person).values("version")[:1]
+    found = (
+        Charter.objects.filter(org_id=person.org_id, team_id=person.team_id)
+        .select_related("team")
+        .annotate(my_version=Subquery(mine))
+    )
+    return [c for c in found if c.my_version is None or c.my_version < c.version]  # type: ignore[attr-defined]
+
+
+def offset_changes(first: DayMap, other: DayMap) -> list[MapRow]:
+    """People whose UTC offset on `other`'s date differs from the first date's: clocks that changed."""
+    before = {r.person.pk: r.offset for r in first.rows}
+    return [r for r in other.rows if before.get(r.person.pk) != r.offset]

@@ -1,0 +1,153 @@
+"""The time-zone pages: reach now with time-machine, the team map, and query counts that do not grow."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accord.orgs.models import Person
+from tests.conftest import login
+from tests.factories import PersonFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+# Wednesday 11 March 2026, 14:30 UTC: New York is already on EDT (−4), London still on GMT.
+WEDNESDAY = dt.datetime(2026, 3, 11, 14, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def spread(org):
+    team = TeamFactory(org=org, name="Support")
+    return team, {
+        "london": PersonFactory(org=org, team=team, name="Lon Don", timezone="Europe/London"),
+        "ny": PersonFactory(org=org, team=team, name="Ny Ork", timezone="America/New_York"),
+        "sydney": PersonFactory(org=org, team=team, name="Syd Ney", timezone="Australia/Sydney"),
+        "kathmandu": PersonFactory(org=org, team=team, name="Kath Mandu", timezone="Asia/Kathmandu"),
+    }
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_reach_now_lists_who_is_inside_their_hours_and_who_comes_next(client, spread):
+    team, p = spread
+    login(client, p["london"])
+    response = client.get(reverse("rhythm_reach"), {"team": team.pk})
+    assert response.status_code == 200
+    working = [r.person.name for r in response.context["working"]]
+    later = [r.person.name for r in response.context["later"]]
+    # London ends 17:00 GMT (in 2 h 30 min), New York 17:00 EDT = 21:00 UTC (in 6 h 30 min).
+    assert working == ["Lon Don", "Ny Ork"]
+    assert [r.until for r in response.context["working"]] == ["in 2 h 30 min", "in 6 h 30 min"]
+    # Sydney starts Thursday 09:00 AEDT = 22:00 UTC (7 h 30 min); Kathmandu 09:00 +05:45 = 03:15 UTC.
+    assert later == ["Syd Ney", "Kath Mandu"]
+    assert [r.until for r in response.context["later"]] == ["in 7 h 30 min", "in 12 h 45 min"]
+    body = response.content.decode()
+    assert "never tracks whether anyone is online" in body
+    assert "in 12 h 45 min" in body
+
+
+@time_machine.travel(dt.datetime(2026, 3, 13, 23, 0, tzinfo=dt.UTC), tick=False)
+def test_over_the_weekend_the_next_start_is_monday(client, spread):
+    team, p = spread
+    login(client, p["london"])
+    response = client.get(reverse("rhythm_reach"), {"team": team.pk})
+    rows = {r.person.name: r for r in response.context["later"]}
+    # Friday 23:00 UTC; London's next start is Monday 09:00 GMT: 2 days 10 hours away.
+    assert rows["Lon Don"].change_at == dt.datetime(2026, 3, 16, 9, tzinfo=dt.UTC)
+    assert rows["Lon Don"].until == "in 2 days"
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_team_map_in_the_viewers_zone(client, spread):
+    team, p = spread
+    login(client, p["ny"])
+    response = client.get(reverse("rhythm_map"), {"team": team.pk, "date": "2026-03-11"})
+    assert response.status_code == 200
+    first = response.context["first"]
+    assert [r.person.name for r in first.rows] == ["Kath Mandu", "Lon Don", "Ny Ork", "Syd Ney"]
+    assert first.overlap == []  # no moment when all four work
+    body = response.content.decode()
+    assert "No time when everyone is working" in body
+    assert "The same as text" in body
+    # London 09:00–17:00 GMT is 05:00–13:00 in New York that week (EDT); in the text version:
+    assert "05:00–13:00" in body
+
+
+def test_team_map_defaults_to_my_team_and_today(client, spread):
+    _, p = spread
+    login(client, p["london"])
+    response = client.get(reverse("rhythm_map"))
+    assert response.status_code == 200
+    assert len(response.context["first"].rows) == 4
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_a_date_range_shows_one_row_per_date_and_clock_changes(client, spread):
+    team, p = spread
+    login(client, p["london"])
+    response = client.get(
+        reverse("rhythm_map"), {"people": [p["london"].pk, p["ny"].pk], "date": "2026-03-05", "days": "7"}
+    )
+    days = response.context["days"]
+    assert [m.day.isoformat() for m, _ in days][:1] == ["2026-03-05"]
+    assert len(days) == 7
+    # New York changed on Sunday 8 March: from the 8th on it shows as changed, London never does.
+    changed = {m.day.day: [r.person.name for r in c] for m, c in days}
+    assert changed[7] == [] and changed[9] == ["Ny Ork"]
+    overlap = {m.day.day: m.overlap_minutes for m, _ in days}
+    assert overlap[6] == 180 and overlap[9] == 240  # 14–17 then 13–17 UTC (London is the viewer)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"date": "not a date"}, "date"),
+        ({"date": "9999-12-31"}, "date"),
+        ({"days": "0"}, "days"),
+        ({"days": "99"}, "days"),
+        ({"team": "999999"}, "team"),
+    ],
+)
+def test_bad_map_input_is_an_error_next_to_the_field(client, spread, params, field):
+    _, p = spread
+    login(client, p["london"])
+    response = client.get(reverse("rhythm_map"), params)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert response.context["maps"] == []
+
+
+def test_another_organisations_people_are_not_on_my_map(client, spread, outsider):
+    _, p = spread
+    login(client, p["london"])
+    response = client.get(reverse("rhythm_map"), {"people": [outsider.pk]})
+    assert "people" in response.context["form"].errors
+
+
+def grow(org, team, n):
+    for i in range(n):
+        PersonFactory(org=org, team=team, timezone=["Asia/Manila", "America/Bogota", "Europe/Warsaw"][i % 3])
+
+
+def count(client, url, params):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("name", ["rhythm_map", "rhythm_reach"])
+def test_query_count_does_not_grow_with_the_team(client, org, name, django_assert_num_queries):
+    team = TeamFactory(org=org, name="Growing")
+    me = PersonFactory(org=org, team=team)
+    login(client, me)
+    url, params = reverse(name), {"team": team.pk, "days": "3"}
+    client.get(url, params)  # the first request of a session also touches the session and user
+    one = count(client, url, params)
+    grow(org, team, 30)
+    assert Person.objects.filter(team=team).count() == 31
+    with django_assert_num_queries(one):
+        client.get(url, params)
