@@ -284,7 +284,7 @@ def write_handoff(
     if receiving is None:
         raise ValidationError({"from_shift": [f"{to_shift.name} has no working day in the coming week."]})
     starts = receiving[1]
-    due = starts + dt.timedelta(minutes=chain.ack_within)
+    due = max(starts, now) + dt.timedelta(minutes=chain.ack_within)
     with transaction.atomic():
         handoff = Handoff.objects.create(
             org_id=chain.org_id,

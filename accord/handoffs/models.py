@@ -113,6 +113,8 @@ class Handoff(models.Model):
     urgent = models.TextField(blank=True)
     written_at = models.DateTimeField(default=djtz.now)
     receiving_starts_at = models.DateTimeField()
+    # `ack_within` after the receiving shift starts, or after the note was written if that is later
+    # (shifts overlap for the handover, so a note often arrives after the next shift has begun).
     ack_due_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -141,10 +143,15 @@ class Handoff(models.Model):
         return f"{self.from_shift_id} → {self.to_shift_id} on {self.shift_day}"
 
     @property
+    def readable_from(self) -> dt.datetime:
+        """When the receiving shift could first read it: its start, or later if the note came late."""
+        return max(self.receiving_starts_at, self.written_at)
+
+    @property
     def time_to_ack(self) -> dt.timedelta | None:
         if self.acknowledged_at is None:
             return None
-        return max(self.acknowledged_at - self.receiving_starts_at, dt.timedelta(0))
+        return max(self.acknowledged_at - self.readable_from, dt.timedelta(0))
 
     @property
     def late(self) -> bool:

@@ -179,12 +179,13 @@ def metrics(chain: Chain, now: dt.datetime, days: int = 90) -> Metrics:
     since = now - dt.timedelta(days=days)
     rows = list(
         Handoff.objects.filter(org_id=chain.org_id, chain=chain, written_at__gte=since).values_list(
-            "receiving_starts_at", "ack_due_at", "acknowledged_at"
+            "receiving_starts_at", "written_at", "ack_due_at", "acknowledged_at"
         )
     )
-    waits = [max((ack - start).total_seconds(), 0.0) for start, _, ack in rows if ack is not None]
-    late = sum(1 for _, due, ack in rows if ack is not None and ack > due)
-    unacked = sum(1 for start, due, ack in rows if ack is None and due <= now)
+    # Counted from when the receiving shift could first read it (Handoff.readable_from).
+    waits = [max((ack - max(start, written)).total_seconds(), 0.0) for start, written, _, ack in rows if ack is not None]
+    late = sum(1 for _, _, due, ack in rows if ack is not None and ack > due)
+    unacked = sum(1 for _, _, due, ack in rows if ack is None and due <= now)
     escalations = Escalation.objects.filter(
         org_id=chain.org_id, handoff__chain=chain, created_at__gte=since
     ).count()
