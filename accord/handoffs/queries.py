@@ -183,7 +183,11 @@ def metrics(chain: Chain, now: dt.datetime, days: int = 90) -> Metrics:
         )
     )
     # Counted from when the receiving shift could first read it (Handoff.readable_from).
-    waits = [max((ack - max(start, written)).total_seconds(), 0.0) for start, written, _, ack in rows if ack is not None]
+    waits = [
+        max((ack - max(start, written)).total_seconds(), 0.0)
+        for start, written, _, ack in rows
+        if ack is not None
+    ]
     late = sum(1 for _, _, due, ack in rows if ack is not None and ack > due)
     unacked = sum(1 for _, _, due, ack in rows if ack is None and due <= now)
     escalations = Escalation.objects.filter(

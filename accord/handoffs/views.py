@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -71,8 +72,8 @@ def _chain_form(request: OrgRequest, chain: Chain) -> HttpResponse:
     shifts = queries.shifts_of(chain) if chain.pk else []
     people = list(
         Person.objects.filter(org=request.org, is_active=True)
-        .filter(team_id__in=subtree_ids(team))
-        .union(Person.objects.filter(org=request.org, handoff_shifts__shift__chain_id=chain.pk or 0))
+        .filter(Q(team_id__in=subtree_ids(team)) | Q(handoff_shifts__shift__chain_id=chain.pk or 0))
+        .distinct()
         .order_by("name")
     )
     rows = shift_forms(data, people, shifts, rows=len(shifts) + 1 if shifts else 3)

@@ -1,0 +1,122 @@
+"""The notice at the receiving shift's start and the two escalations, driven through time, with the
+emails going through a real SMTP server; and two schedulers never escalate twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+
+from accord.handoffs.actions import acknowledge, write_handoff
+from accord.handoffs.models import Escalation, Handoff
+from accord.handoffs.queries import next_on_hours
+from accord.lib import jobs
+
+from .conftest import utc
+
+# Wednesday 14 Jan 2026: Bogotá (13:00–21:00 UTC) hands to Manila's Thursday (21:00 UTC Wed onwards).
+WRITTEN = utc(2026, 1, 14, 20, 50)
+
+
+def drive(inbox, start, end, minutes=5):
+    arrived, at = [], start
+    while at <= end:
+        seen = len(inbox.messages)
+        with time_machine.travel(at, tick=False):
+            jobs.tick()
+        arrived += [(at, m) for m in inbox.messages[seen:]]
+        at += dt.timedelta(minutes=minutes)
+    return arrived
+
+
+@pytest.mark.django_db
+def test_notice_then_next_on_hours_then_manager_by_email(chain, shifts, crew, manager, smtp, registry):
+    jobs.load_jobs()
+    handoff = write_handoff(
+        chain,
+        crew["Bogotá"][0],
+        from_shift=shifts["Bogotá"],
+        items=[],
+        now=WRITTEN,
+        urgent="Checkout down for one shop",
+    )
+    arrived = drive(smtp, WRITTEN, utc(2026, 1, 14, 23, 0))
+    got = [(at.strftime("%H:%M"), m["To"], " ".join(m["Subject"].split())) for at, m in arrived]
+    assert got == [
+        ("21:00", "maria@acme.test", "Handoff from Bogotá: Support"),
+        ("21:00", "paolo@acme.test", "Handoff from Bogotá: Support"),
+        # 30 min after Manila's start: Maria's declared hours (05–13 Manila) have begun, Paolo's not.
+        ("21:30", "maria@acme.test", "Escalated: unacknowledged handoff Bogotá → Manila"),
+        ("22:00", "maya@acme.test", "Escalated to you as manager: unacknowledged handoff Bogotá → Manila"),
+    ]
+    notice = arrived[0][1].get_content()
+    assert "starts at 05:00 on Thursday 15 January your time" in notice
+    assert "Checkout down for one shop" in notice
+    manager_mail = arrived[3][1].get_content()
+    assert "It was due by 06:30 on Thursday 15 January your time" not in manager_mail  # Maya is in London
+    assert "It was due by 21:30 on Wednesday 14 January your time" in manager_mail
+    handoff.refresh_from_db()
+    assert (handoff.escalation_stage, handoff.next_step_at) == (2, None)
+    assert list(Escalation.objects.values_list("stage", "person__name")) == [
+        (1, "Maria Santos"),
+        (2, "Maya Manager"),
+    ]
+
+
+@pytest.mark.django_db
+def test_an_acknowledged_handoff_is_never_escalated(chain, shifts, crew, smtp, registry):
+    jobs.load_jobs()
+    handoff = write_handoff(chain, crew["Bogotá"][0], from_shift=shifts["Bogotá"], items=[], now=WRITTEN)
+    drive(smtp, WRITTEN, utc(2026, 1, 14, 21, 10))
+    acknowledge(handoff, crew["Manila"][1], now=utc(2026, 1, 14, 21, 12))
+    assert drive(smtp, utc(2026, 1, 14, 21, 15), utc(2026, 1, 14, 23)) == []
+    assert Escalation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_next_on_hours_uses_declared_hours_only(shifts, crew):
+    manila = shifts["Manila"]
+    assert next_on_hours(manila, utc(2026, 1, 14, 21, 30)) == crew["Manila"][0]  # only Maria is on
+    assert next_on_hours(manila, utc(2026, 1, 15, 9, 30)) == crew["Manila"][0]  # nobody: Maria starts first
+    assert next_on_hours(manila, utc(2026, 1, 15, 6, 0)) == crew["Manila"][1]  # Maria's day is over
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_schedulers_at_once_never_escalate_twice(chain, shifts, crew):
+    jobs.load_jobs()
+    handoffs = [
+        write_handoff(chain, crew["Bogotá"][0], from_shift=shifts["Bogotá"], items=[], now=WRITTEN),
+        write_handoff(
+            chain, crew["Kraków"][0], from_shift=shifts["Kraków"], items=[], now=utc(2026, 1, 14, 13, 50)
+        ),
+    ]
+    # Both notices already sent: the next step of each is the first escalation.
+    Handoff.objects.update(notified_at=WRITTEN, next_step_at=utc(2026, 1, 14, 21, 30))
+    at = utc(2026, 1, 14, 21, 30)
+    errors, start = [], threading.Barrier(3)
+
+    def run():
+        try:
+            start.wait()
+            jobs.tick(at)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Escalation.objects.filter(stage=1).count() == 2
+    assert sorted(m.subject for m in mail.outbox) == [
+        "Escalated: unacknowledged handoff Bogotá → Manila",
+        "Escalated: unacknowledged handoff Kraków → Bogotá",
+    ]
+    assert {h.escalation_stage for h in Handoff.objects.filter(pk__in=[h.pk for h in handoffs])} == {1}
