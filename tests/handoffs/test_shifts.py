@@ -50,7 +50,8 @@ def test_an_eu_summer_gap_is_reported_with_its_hours_and_dates():
     )
     assert spans(problem) == [(dt.date(2026, 3, 30), dt.date(2026, 10, 23))]
     assert problem.message == (
-        "Uncovered: 13:00–14:00 UTC between Kraków and Bogotá on Mon–Fri, 30 Mar 2026 – 23 Oct 2026 (150 dates)."
+        "Uncovered: 13:00–14:00 UTC between Kraków and Bogotá on Mon–Fri, "
+        "30 Mar 2026 – 23 Oct 2026 (150 dates)."
     )
 
 
