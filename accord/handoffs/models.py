@@ -102,14 +102,17 @@ class ShiftMember(models.Model):
 
 
 class Handoff(models.Model):
-    """One note from an outgoing shift occurrence to the next shift's occurrence."""
+    """One note from an outgoing shift occurrence to the next shift's occurrence.
+
+    People are deactivated, never deleted, so the cascades below only run when a whole organisation
+    goes (and then everything must go with it)."""
 
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="handoffs")
-    from_shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="handoffs_out")
-    to_shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="handoffs_in")
+    from_shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="handoffs_out")
+    to_shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="handoffs_in")
     shift_day = models.DateField(help_text="The outgoing shift's local date (the day it started).")
-    author = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="handoffs_written")
+    author = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="handoffs_written")
     urgent = models.TextField(blank=True)
     written_at = models.DateTimeField(default=djtz.now)
     receiving_starts_at = models.DateTimeField()
@@ -172,7 +175,7 @@ class Item(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="items")
     title = models.CharField(max_length=TITLE_MAX)
-    owner = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="handoff_items")
+    owner = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="handoff_items")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     next_step = models.TextField(blank=True)
     links = models.JSONField(default=list, blank=True)
@@ -199,7 +202,7 @@ class Entry(models.Model):
     handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="entries")
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="entries")
     title = models.CharField(max_length=TITLE_MAX)
-    owner = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=12, choices=Status.choices)
     next_step = models.TextField(blank=True)
     links = models.JSONField(default=list, blank=True)
