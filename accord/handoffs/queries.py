@@ -24,7 +24,7 @@ from accord.orgs.queries import hours_of
 
 from .models import Chain, Escalation, Handoff, Item, Shift, ShiftMember, Status
 
-HISTORY = 30
+HISTORY = 20  # handoffs per page of a chain's history
 WINDOWS = (30, 90, 180)
 CARRIED_TOO_LONG = 2
 
@@ -208,6 +208,15 @@ def metrics(chain: Chain, now: dt.datetime, days: int = 90) -> Metrics:
         carried_too_long=in_window,
         open_carried_too_long=still_open,
     )
+
+
+def ack_words(handoff: Handoff) -> str:
+    """How soon it was acknowledged, counted as the metrics count it."""
+    if handoff.acknowledged_at is None:
+        return ""
+    if handoff.acknowledged_at <= handoff.readable_from:
+        return "before the shift started"
+    return f"{minutes(handoff.time_to_ack)} after it could be read"
 
 
 def minutes(value: dt.timedelta | None) -> str:

@@ -140,9 +140,15 @@ def chain(request: OrgRequest, pk: int) -> HttpResponse:
             p.clock = clock(p, now)
     window = int(request.GET.get("days", "90")) if request.GET.get("days", "90").isdigit() else 90
     window = window if window in queries.WINDOWS else 90
-    history = list(queries.handoff_list(found)[: queries.HISTORY])
+    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    page = max(page, 1)
+    start = (page - 1) * queries.HISTORY
+    history = list(queries.handoff_list(found)[start : start + queries.HISTORY + 1])
+    has_more = len(history) > queries.HISTORY
+    history = history[: queries.HISTORY]
     for h in history:
-        h.wait = queries.minutes(h.time_to_ack)  # type: ignore[attr-defined]
+        early = h.acknowledged_at is not None and h.acknowledged_at <= h.readable_from
+        h.wait = "before the shift" if early else f"in {queries.minutes(h.time_to_ack)}"  # type: ignore[attr-defined]
     metrics = queries.metrics(found, now, window)
     context: dict[str, Any] = {
         "chain": found,
@@ -154,6 +160,8 @@ def chain(request: OrgRequest, pk: int) -> HttpResponse:
         "p90": queries.minutes(metrics.p90_ack),
         "windows": queries.WINDOWS,
         "history": history,
+        "page": page,
+        "has_more": has_more,
         "items": list(queries.open_items(found)),
         "carried_too_long": queries.CARRIED_TOO_LONG,
         "pending": [h for h in queries.pending_for(me, now) if h.chain_id == found.pk],
@@ -239,7 +247,7 @@ def handoff(request: OrgRequest, pk: int) -> HttpResponse:
         "closed": [e for e in entries if e.status == "closed"],
         "escalations": list(found.escalations.select_related("person")),
         "may_ack": queries.may_acknowledge(me, found),
-        "wait": queries.minutes(found.time_to_ack),
+        "wait": queries.ack_words(found),
     }
     return render(request, "handoffs/handoff.html", context)
 
@@ -253,7 +261,7 @@ def acknowledge_view(request: OrgRequest, pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         raise Http404(str(exc)) from exc
     if request.htmx:
-        context = {"handoff": found, "may_ack": True, "wait": queries.minutes(found.time_to_ack)}
+        context = {"handoff": found, "may_ack": True, "wait": queries.ack_words(found)}
         return render(request, "handoffs/_ack.html", context)
     messages.success(request, "Acknowledged. The handoff is yours now.")
     return redirect("handoffs_handoff", found.pk)

@@ -67,6 +67,31 @@ def test_member_writes_a_handoff_and_lead_reads_the_chain(browser, live, setting
         page.screenshot(path=shots / f"handoffs-sent-{size}.png", full_page=True)
         context.close()
 
+        # Manila starts in a quarter of an hour: its people see the note on their home page and
+        # acknowledge it with one click, which swaps the button for the done line (htmx, no reload).
+        receiver = next(p for p in cast.people if p.handoff_shifts.filter(shift__name="Manila").exists())
+        context = browser.new_context(viewport=VIEWPORTS[size])
+        page = context.new_page()
+        page.goto(live.url + "/accounts/login/")
+        page.locator("form.card").get_by_label("Email").fill(receiver.email)
+        page.locator("form.card").get_by_label("Password").fill(DEMO_PASSWORD)
+        page.locator("form.card").get_by_role("button", name="Sign in").click()
+        page.wait_for_url(live.url + "/")
+        panel = page.locator("section.handoff-panel")
+        assert panel.get_by_text("Bogotá → Manila").is_visible()
+        page.screenshot(path=shots / f"handoffs-home-{size}.png", full_page=True)
+        urls: list[str] = []
+        page.on("framenavigated", lambda f: urls.append(f.url))
+        panel.get_by_role("button", name="Acknowledge").click()
+        panel.locator(".handoff-ack-done").wait_for()
+        assert f"by {receiver.name}" in panel.locator(".handoff-ack-done").inner_text()
+        assert urls == []  # swapped in place
+        written.refresh_from_db()
+        assert written.acknowledged_by_id == receiver.pk
+        page.goto(live.url + f"/handoffs/{written.pk}/")
+        page.screenshot(path=shots / f"handoffs-detail-{size}.png", full_page=True)
+        context.close()
+
         context = browser.new_context(viewport=VIEWPORTS[size])
         page = context.new_page()
         sign_in(page, live, "manager")
@@ -75,4 +100,13 @@ def test_member_writes_a_handoff_and_lead_reads_the_chain(browser, live, setting
         assert page.locator(".handoff-metrics").get_by_text("Median time to acknowledge").is_visible()
         page.screenshot(path=shots / f"handoffs-chain-{size}.png", full_page=True)
         page.screenshot(path=shots / f"handoffs-chain-top-{size}.png")
+        # A lead who moves Europe's start to 07:00 is told which hours that leaves uncovered, and when.
+        page.get_by_role("link", name="Edit chain").click()
+        page.locator("#id_shift-1-start").fill("07:00")
+        page.get_by_role("button", name="Check and save").click()
+        page.wait_for_selector("#chain-errors")
+        errors = page.locator("#chain-errors").inner_text()
+        assert "Uncovered: 05:00–06:00 UTC between Manila and Europe on Mon–Fri" in errors
+        page.locator("#chain-errors").scroll_into_view_if_needed()
+        page.screenshot(path=shots / f"handoffs-chain-error-{size}.png")
         context.close()
