@@ -120,3 +120,44 @@ def test_two_schedulers_at_once_never_escalate_twice(chain, shifts, crew):
         "Escalated: unacknowledged handoff Kraków → Bogotá",
     ]
     assert {h.escalation_stage for h in Handoff.objects.filter(pk__in=[h.pk for h in handoffs])} == {1}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("written", "starts"),
+    [
+        # Manila's Friday ends 05:00 UTC; Kraków's Friday starts at 06:00 CET, 05:00 UTC ...
+        (utc(2026, 3, 27, 4, 50), utc(2026, 3, 27, 5)),
+        # ... and after the EU's change on Sunday 29 March, at 06:00 CEST, 04:00 UTC: the notice and the
+        # escalation move with Kraków's wall clock, not with UTC.
+        (utc(2026, 3, 30, 4, 50), utc(2026, 3, 30, 4)),
+        # Back on winter time on 26 October 2026 (the US still on summer time until 1 November).
+        (utc(2026, 10, 26, 4, 50), utc(2026, 10, 26, 5)),
+    ],
+)
+def test_the_notice_follows_the_receiving_shifts_wall_clock_across_dst(
+    chain, shifts, crew, smtp, registry, written, starts
+):
+    jobs.load_jobs()
+    handoff = write_handoff(chain, crew["Manila"][0], from_shift=shifts["Manila"], items=[], now=written)
+    assert handoff.receiving_starts_at == starts
+    readable = max(starts, written)
+    arrived = drive(smtp, written, readable + dt.timedelta(minutes=35))
+    got = [(at, m["To"]) for at, m in arrived]
+    assert sorted(got[:2]) == [(readable, "piotr@acme.test"), (readable, "zofia@acme.test")]
+    assert got[2] == (readable + dt.timedelta(minutes=30), "zofia@acme.test")  # on hours 06:00–15:00 Kraków
+    assert "starts at 06:00 on" in arrived[0][1].get_content()
+
+
+@pytest.mark.django_db
+def test_fridays_last_shift_hands_to_monday(chain, shifts, crew):
+    # Bogotá's Friday (13:00–21:00 UTC) hands to Manila's Monday, which starts Sunday 21:00 UTC.
+    handoff = write_handoff(
+        chain, crew["Bogotá"][0], from_shift=shifts["Bogotá"], items=[], now=utc(2026, 1, 16, 20, 55)
+    )
+    assert (handoff.to_shift.name, handoff.receiving_starts_at, handoff.next_step_at) == (
+        "Manila",
+        utc(2026, 1, 18, 21),
+        utc(2026, 1, 18, 21),
+    )
+    assert handoff.ack_due_at == utc(2026, 1, 18, 21, 30)
