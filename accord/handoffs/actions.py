@@ -124,8 +124,13 @@ def save_chain(
             shift.start, shift.end = row.start, row.end  # type: ignore[assignment]
             shift.overnight, shift.days = row.overnight, row.days
             shift.save()
+            # The order given is the order escalation asks people in (among those on hours).
             ShiftMember.objects.filter(shift=shift).exclude(person_id__in=row.people).delete()
-            have = set(ShiftMember.objects.filter(shift=shift).values_list("person_id", flat=True))
+            have = {m.person_id: m for m in ShiftMember.objects.filter(shift=shift)}
+            for n, pid in enumerate(row.people):
+                if pid in have:
+                    have[pid].position = n
+            ShiftMember.objects.bulk_update(have.values(), ["position"])
             ShiftMember.objects.bulk_create(
                 ShiftMember(org_id=chain.org_id, shift=shift, person_id=pid, position=n)
                 for n, pid in enumerate(row.people)

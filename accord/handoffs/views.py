@@ -225,6 +225,7 @@ def write(request: OrgRequest, pk: int) -> HttpResponse:
         "shift": shift,
         "receiving": receiving,
         "occurrence": outgoing_occurrence(shift, now),
+        "next_start": (upcoming := shift.hours.next_after(now)) and upcoming[1],
         "carried": [r for r in rows if r.item is not None],
         "new": [r for r in rows if r.item is None],
         "refusal": refusal,

@@ -154,3 +154,15 @@ def test_the_chains_list_costs_the_same_with_one_or_many_chains(
     with django_assert_num_queries(len(one.captured_queries)):
         page = client.get(reverse("handoffs"))
     assert page.content.decode().count("handoff-chain-card") == 6
+
+
+def test_writing_outside_the_shift_says_when_it_next_starts(client, chain, crew):
+    login(client, crew["Kraków"][1])
+    with time_machine.travel(utc(2026, 1, 17, 12), tick=False):  # Saturday; Kraków works Mon–Fri
+        url = reverse("handoffs_write", args=[chain.pk])
+        page = client.get(url).content.decode()
+        assert "has not been on in the last 12 hours; it next starts Monday 06:00 your time" in page
+        response = client.post(url, {"from_shift": chain.shifts.get(name="Kraków").pk, "urgent": ""})
+    assert response.status_code == 400
+    assert "Kraków has not been on in the last 12 hours" in response.content.decode()
+    assert Handoff.objects.count() == 0

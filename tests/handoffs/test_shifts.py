@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from accord.handoffs.shifts import ShiftHours, check_chain, shape_errors
 
 T = dt.time
@@ -139,4 +142,52 @@ def test_a_shift_missing_a_day_in_the_middle_of_the_chain_is_a_gap():
         "Kraków",
         "05:00–13:00 UTC",
         (dt.date(2026, 1, 7),),
+    )
+
+
+# Zones without DST, so that a partition of the UTC day stays a partition on every date.
+FIXED = ["Asia/Manila", "America/Bogota", "Asia/Kolkata", "Asia/Kathmandu", "Africa/Lagos", "UTC"]
+
+
+@st.composite
+def partitions(draw):
+    """Shifts that split the UTC day at 5-minute boundaries, each in a fixed-offset zone."""
+    n = draw(st.integers(2, 5))
+    cuts = sorted(draw(st.sets(st.integers(0, 287), min_size=n, max_size=n)))
+    minutes = [c * 5 for c in cuts]
+    zones = [draw(st.sampled_from(FIXED)) for _ in range(n)]
+    return minutes, zones
+
+
+def build(minutes, zones, late_start=None):
+    """The shifts of a partition; `late_start` = (index, minutes) starts that shift later (a gap)."""
+    shifts = []
+    for i, (begin, zone) in enumerate(zip(minutes, zones, strict=True)):
+        end = minutes[(i + 1) % len(minutes)] + (1440 if i == len(minutes) - 1 else 0)
+        if late_start and late_start[0] == i:
+            begin += late_start[1]
+        offset = (
+            dt.datetime(2026, 1, 5, tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).utcoffset().total_seconds()
+            // 60
+        )
+        local = [int((m + offset) % 1440) for m in (begin, end)]
+        start, stop = (T(m // 60, m % 60) for m in local)
+        shifts.append(ShiftHours(f"S{i}", ZoneInfo(zone), start, stop, "1234567", overnight=stop <= start))
+    return shifts
+
+
+@settings(max_examples=60, deadline=None)
+@given(partitions())
+def test_any_partition_of_the_day_is_sound_and_a_late_start_is_exactly_one_gap(partition):
+    minutes, zones = partition
+    lengths = [(minutes[(i + 1) % len(minutes)] - minutes[i]) % 1440 for i in range(len(minutes))]
+    assert check_chain(build(minutes, zones), dt.date(2026, 1, 1), days=10) == []
+    i = max(range(len(minutes)), key=lambda k: lengths[k])
+    late = min(45, lengths[i] - 5)
+    [problem] = check_chain(build(minutes, zones, late_start=(i, late)), dt.date(2026, 1, 1), days=10)
+    begin = minutes[i] % 1440
+    assert problem.kind == "gap" and problem.before == f"S{i}"
+    assert (problem.begin, problem.end) == (
+        T(begin // 60, begin % 60),
+        T((begin + late) % 1440 // 60, (begin + late) % 60),
     )
