@@ -12,10 +12,11 @@ from accord.orgs.models import Person
 
 from . import queries
 from .actions import outgoing_occurrence
-from .models import Handoff, Shift
+from .models import Handoff, Item, Shift
 
 # The reminder to write shows from an hour before the shift ends.
 WRITE_FROM = dt.timedelta(hours=1)
+OWNED_SHOWN = 5
 
 
 def home_panel(request: HttpRequest) -> dict[str, Any] | None:
@@ -23,7 +24,12 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     now = timezone.now()
     shifts = list(Shift.objects.filter(org_id=me.org_id, members__person=me).select_related("chain"))
     pending = queries.pending_for(me, now)
-    if not shifts and not pending:
+    owned = list(
+        Item.objects.filter(org_id=me.org_id, owner=me, closed_at__isnull=True)
+        .select_related("chain")
+        .order_by("-carried", "created_at")[:OWNED_SHOWN]
+    )
+    if not shifts and not pending and not owned:
         return None
     to_write = []
     for shift in shifts:
@@ -32,4 +38,4 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
             continue
         if not Handoff.objects.filter(chain_id=shift.chain_id, from_shift=shift, shift_day=found[0]).exists():
             to_write.append({"shift": shift, "end": found[2], "running": found[2] > now})
-    return {"template": "handoffs/_home_panel.html", "pending": pending, "to_write": to_write}
+    return {"template": "handoffs/_home_panel.html", "pending": pending, "to_write": to_write, "owned": owned}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accord.handoffs.models import Handoff, Item
 from tests.api_client import Api
@@ -117,3 +119,47 @@ def test_the_endpoints_are_in_the_schema(client, db):
         "/api/handoffs/{handoff_id}/acknowledge",
         "/api/handoffs/items/{item_id}",
     } <= set(paths)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=5,
+)
+plausible = st.sampled_from(
+    ["", " ", "open", "closed", "https://x.example", "javascript:x", 0, 1, -1, 2**63, 1e308]
+)
+item_bodies = st.dictionaries(
+    st.sampled_from(["item_id", "title", "owner_id", "status", "next_step", "links"]),
+    json_values | plausible,
+    max_size=5,
+)
+bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "from_shift_id": json_values | plausible,
+        "urgent": json_values | plausible,
+        "items": st.lists(item_bodies, max_size=3) | json_values,
+    },
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=bodies, patch=item_bodies)
+def test_random_bodies_never_500(chain, shifts, crew, body, patch):
+    writer = Api(crew["Kraków"][0])
+    if "from_shift_id" in body and body["from_shift_id"] == 1:
+        body["from_shift_id"] = shifts["Kraków"].pk
+    item = Item.objects.filter(chain=chain, closed_at__isnull=True).first() or Item.objects.create(
+        org=chain.org, chain=chain, title="Base", owner=crew["Bogotá"][0]
+    )
+    with time_machine.travel(AT, tick=False):
+        responses = [
+            writer.post(f"/api/handoffs/chains/{chain.pk}/handoffs", body),
+            writer.patch(f"/api/handoffs/items/{item.pk}", patch),
+        ]
+    Handoff.objects.all().delete()
+    for response in responses:
+        assert response.status_code < 500, (body, patch, response.content)
+        if response.status_code >= 400:
+            assert response.json()["detail"]

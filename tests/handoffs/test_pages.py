@@ -166,3 +166,18 @@ def test_writing_outside_the_shift_says_when_it_next_starts(client, chain, crew)
     assert response.status_code == 400
     assert "Kraków has not been on in the last 12 hours" in response.content.decode()
     assert Handoff.objects.count() == 0
+
+
+def test_the_home_panel_lists_my_items_and_stays_away_from_people_without_handoffs(
+    client, chain, shifts, crew, member
+):
+    item = ItemIn(None, "Chargeback evidence due Friday", crew["Bogotá"][1].pk)
+    write_handoff(
+        chain, crew["Kraków"][0], from_shift=shifts["Kraków"], items=[item], now=utc(2026, 1, 14, 13, 50)
+    )
+    login(client, crew["Bogotá"][1])
+    with time_machine.travel(utc(2026, 1, 20, 12), tick=False):
+        home = client.get(reverse("home")).content.decode()
+    assert "Items you own" in home and "Chargeback evidence due Friday" in home
+    login(client, member)
+    assert 'id="handoff-home-h"' not in client.get(reverse("home")).content.decode()
