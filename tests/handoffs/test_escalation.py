@@ -161,3 +161,39 @@ def test_fridays_last_shift_hands_to_monday(chain, shifts, crew):
         utc(2026, 1, 18, 21),
     )
     assert handoff.ack_due_at == utc(2026, 1, 18, 21, 30)
+
+
+@pytest.mark.django_db
+def test_a_scheduler_killed_mid_escalation_loses_nothing(chain, shifts, crew, registry, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from accord.handoffs.jobs import run_handoff_step
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    handoff = write_handoff(chain, crew["Bogotá"][0], from_shift=shifts["Bogotá"], items=[], now=WRITTEN)
+    Handoff.objects.filter(pk=handoff.pk).update(notified_at=WRITTEN, next_step_at=handoff.ack_due_at)
+    due = handoff.ack_due_at
+
+    def killed(row, now):
+        run_handoff_step(row, now)  # the email task is enqueued and the escalation recorded ...
+        raise RuntimeError("the machine lost power")  # ... then the scheduler dies before committing
+
+    registry[:] = [jobs.Periodic("handoff steps", Handoff, "next_step_at", killed)]
+    with pytest.raises(RuntimeError):
+        jobs.tick(due)
+    handoff.refresh_from_db()
+    assert (
+        handoff.next_step_at,
+        handoff.escalation_stage,
+        Escalation.objects.count(),
+        DBTaskResult.objects.count(),
+    ) == (due, 0, 0, 0)
+    registry[:] = [jobs.Periodic("handoff steps", Handoff, "next_step_at", run_handoff_step)]
+    assert jobs.tick(due) == {"handoff steps": 1}
+    handoff.refresh_from_db()
+    assert (
+        handoff.next_step_at,
+        handoff.escalation_stage,
+        Escalation.objects.count(),
+        DBTaskResult.objects.count(),
+    ) == (due + dt.timedelta(minutes=30), 1, 1, 1)
