@@ -21,7 +21,7 @@ router = Router(tags=["handoffs"])
 ItemStatus = Literal["open", "in_progress", "waiting", "closed"]
 
 
-class ShiftOut(Schema):
+class HandoffShiftOut(Schema):
     id: int
     position: int
     name: str
@@ -33,16 +33,16 @@ class ShiftOut(Schema):
     people: list[int]
 
 
-class ChainOut(Schema):
+class HandoffChainOut(Schema):
     id: int
     team_id: int
     name: str
     ack_within: int = Field(description="Minutes after the receiving shift starts before escalation.")
     escalate_after: int = Field(description="Minutes after the first escalation before the manager hears.")
-    shifts: list[ShiftOut]
+    shifts: list[HandoffShiftOut]
 
 
-class EntryOut(Schema):
+class HandoffEntryOut(Schema):
     item_id: int
     title: str
     owner_id: int
@@ -66,10 +66,10 @@ class HandoffOut(Schema):
     acknowledged_at: dt.datetime | None
     acknowledged_by_id: int | None
     escalation_stage: int = Field(description="0 none, 1 next person on hours, 2 the team's manager.")
-    items: list[EntryOut]
+    items: list[HandoffEntryOut]
 
 
-class ItemOut(Schema):
+class HandoffItemOut(Schema):
     id: int
     chain_id: int
     title: str
@@ -85,8 +85,8 @@ class Problem(Schema):
     detail: str
 
 
-def shift_out(s: Shift) -> ShiftOut:
-    return ShiftOut(
+def shift_out(s: Shift) -> HandoffShiftOut:
+    return HandoffShiftOut(
         id=s.pk,
         position=s.position,
         name=s.name,
@@ -99,8 +99,8 @@ def shift_out(s: Shift) -> ShiftOut:
     )
 
 
-def chain_out(c: Chain, shifts: list[Shift]) -> ChainOut:
-    return ChainOut(
+def chain_out(c: Chain, shifts: list[Shift]) -> HandoffChainOut:
+    return HandoffChainOut(
         id=c.pk,
         team_id=c.team_id,
         name=c.name,
@@ -126,7 +126,7 @@ def handoff_out(h: Handoff) -> HandoffOut:
         acknowledged_by_id=h.acknowledged_by_id,
         escalation_stage=h.escalation_stage,
         items=[
-            EntryOut(
+            HandoffEntryOut(
                 item_id=e.item_id,
                 title=e.title,
                 owner_id=e.owner_id,
@@ -140,8 +140,8 @@ def handoff_out(h: Handoff) -> HandoffOut:
     )
 
 
-def item_out(i: Item) -> ItemOut:
-    return ItemOut(
+def item_out(i: Item) -> HandoffItemOut:
+    return HandoffItemOut(
         id=i.pk,
         chain_id=i.chain_id,
         title=i.title,
@@ -177,15 +177,17 @@ def _handoff(request: HttpRequest, handoff_id: int) -> Handoff:
     return found
 
 
-@router.get("/handoffs/chains", response=list[ChainOut], summary="Handoff chains of my organisation")
-def list_chains(request: HttpRequest) -> list[ChainOut]:
+@router.get("/handoffs/chains", response=list[HandoffChainOut], summary="Handoff chains of my organisation")
+def list_chains(request: HttpRequest) -> list[HandoffChainOut]:
     me = current_person(request)
     found = list(queries.chains(me.org).prefetch_related("shifts__members"))
     return [chain_out(c, list(c.shifts.all())) for c in found]
 
 
-@router.get("/handoffs/chains/{chain_id}", response=ChainOut, summary="One handoff chain with its shifts")
-def get_chain(request: HttpRequest, chain_id: Id) -> ChainOut:
+@router.get(
+    "/handoffs/chains/{chain_id}", response=HandoffChainOut, summary="One handoff chain with its shifts"
+)
+def get_chain(request: HttpRequest, chain_id: Id) -> HandoffChainOut:
     found = _chain(request, chain_id)
     return chain_out(found, queries.shifts_of(found))
 
@@ -205,7 +207,7 @@ def list_handoffs(request: HttpRequest, chain_id: Id, page: Query[PageParams]) -
     return [handoff_out(h) for h in rows]
 
 
-class ItemIn_(Input):
+class HandoffItemIn(Input):
     item_id: BodyId | None = Field(
         None, description="An open item of the chain to carry and update; omit for a new item."
     )
@@ -219,7 +221,7 @@ class ItemIn_(Input):
 class HandoffIn(Input):
     from_shift_id: BodyId = Field(description="The outgoing shift; you must be one of its people.")
     urgent: Text = Field("", max_length=TEXT_MAX)
-    items: list[ItemIn_] = Field(
+    items: list[HandoffItemIn] = Field(
         default_factory=list,
         max_length=200,
         description="Open items not listed are carried over unchanged; new ones need a title and an owner.",
@@ -273,7 +275,7 @@ def post_acknowledge(request: HttpRequest, handoff_id: Id) -> HandoffOut:
     return handoff_out(_handoff(request, handoff_id))
 
 
-class ItemPatch(Input):
+class HandoffItemPatch(Input):
     title: Text | None = Field(None, max_length=TITLE_MAX)
     owner_id: BodyId | None = Field(
         None, description="Re-assign; an item can never be left without an owner."
@@ -285,10 +287,10 @@ class ItemPatch(Input):
 
 @router.patch(
     "/handoffs/items/{item_id}",
-    response={200: ItemOut, 403: Problem},
+    response={200: HandoffItemOut, 403: Problem},
     summary="Re-assign, update or close an item",
 )
-def patch_item(request: HttpRequest, item_id: Id, payload: ItemPatch) -> ItemOut:
+def patch_item(request: HttpRequest, item_id: Id, payload: HandoffItemPatch) -> HandoffItemOut:
     me = current_person(request)
     found = Item.objects.filter(org_id=me.org_id, pk=item_id).select_related("chain__team").first()
     if found is None:
