@@ -10,4 +10,5 @@ urlpatterns = [
     path("handoffs/chains/<int:pk>/write/", views.write, name="handoffs_write"),
     path("handoffs/<int:pk>/", views.handoff, name="handoffs_handoff"),
     path("handoffs/<int:pk>/acknowledge/", views.acknowledge_view, name="handoffs_acknowledge"),
+    path("handoffs/items/<int:pk>/", views.item_update, name="handoffs_item"),
 ]

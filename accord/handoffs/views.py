@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -18,9 +19,9 @@ from accord.orgs.models import Person, Team
 from accord.orgs.queries import clock, subtree_ids
 
 from . import queries
-from .actions import AlreadyWritten, acknowledge, outgoing_occurrence, save_chain, write_handoff
+from .actions import AlreadyWritten, acknowledge, outgoing_occurrence, save_chain, update_item, write_handoff
 from .forms import ChainForm, HandoffForm, item_forms, owner_choices, place_errors, shift_forms
-from .models import DEFAULT_ACK_WITHIN, DEFAULT_ESCALATE_AFTER, Chain, Handoff
+from .models import DEFAULT_ACK_WITHIN, DEFAULT_ESCALATE_AFTER, Chain, Handoff, Item, Status
 from .shifts import HANDOVER_OVERLAP
 
 
@@ -163,6 +164,7 @@ def chain(request: OrgRequest, pk: int) -> HttpResponse:
         "page": page,
         "has_more": has_more,
         "items": list(queries.open_items(found)),
+        **_item_choices(me, found),
         "carried_too_long": queries.CARRIED_TOO_LONG,
         "pending": [h for h in queries.pending_for(me, now) if h.chain_id == found.pk],
         "now": now,
@@ -266,3 +268,51 @@ def acknowledge_view(request: OrgRequest, pk: int) -> HttpResponse:
         return render(request, "handoffs/_ack.html", context)
     messages.success(request, "Acknowledged. The handoff is yours now.")
     return redirect("handoffs_handoff", found.pk)
+
+
+def _item_choices(me: Person, chain: Chain) -> dict[str, Any]:
+    """What the quick item form on the chain page offers: the chain's people (one query) and statuses."""
+    if not queries.may_update_items(me, chain):
+        return {"may_update": False}
+    people = (
+        Person.objects.filter(org_id=chain.org_id, is_active=True, handoff_shifts__shift__chain=chain)
+        .distinct()
+        .order_by("name")
+    )
+    owners = [(p.pk, p.name) for p in people]
+    return {
+        "may_update": True,
+        "owners": owners,
+        "owner_ids": {pk for pk, _ in owners},
+        "statuses": Status.choices,
+    }
+
+
+@member_required
+@require_POST
+def item_update(request: OrgRequest, pk: int) -> HttpResponse:
+    """Re-assign or close one item between handoffs, from the chain page (htmx swaps the row)."""
+    me = request.person
+    item = _get(request, Item.objects.select_related("chain__team", "owner"), pk=pk)
+    if not queries.may_update_items(me, item.chain):
+        raise Http404("Only people of the chain's shifts and the team's managers change its items.")
+    owner = request.POST.get("owner", "")
+    changes: dict[str, object] = {"owner_id": int(owner) if owner.isdigit() else None}
+    changes["status"] = request.POST.get("status", item.status)
+    error = ""
+    try:
+        item = update_item(item, me, changes)
+    except ValidationError as exc:
+        error = " ".join(m for ms in exc.message_dict.values() for m in ms)
+        item.refresh_from_db()
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(reverse("handoffs_chain", args=[item.chain_id]) + "#items-h")
+    context = {
+        "i": item,
+        "error": error,
+        "carried_too_long": queries.CARRIED_TOO_LONG,
+        **_item_choices(me, item.chain),
+    }
+    return render(request, "handoffs/_item.html", context, status=400 if error else 200)

@@ -13,8 +13,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from accord.handoffs.actions import ShiftIn, save_chain, write_handoff
-from accord.handoffs.models import Chain, Handoff, Shift
+from accord.handoffs.actions import ItemIn, ShiftIn, save_chain, write_handoff
+from accord.handoffs.models import Chain, Handoff, Item, Shift
 from accord.orgs.models import Role
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
@@ -28,6 +28,8 @@ MATRIX = {
     "handoffs_write": ("get", "chain", SHIFT),
     "handoffs_handoff": ("get", "handoff", EVERYONE),
     "handoffs_acknowledge": ("post", "handoff", RECEIVERS),
+    # People of any of the chain's shifts and MANAGERS: in `world` that is all four roles.
+    "handoffs_item": ("post", "item", EVERYONE),
 }
 ROLES = ["member", "manager", "admin", "owner"]
 AT = dt.datetime(2026, 1, 14, 16, 50, tzinfo=dt.UTC)  # Wednesday, end of the London day shift
@@ -58,7 +60,8 @@ def chain_in(org, team, actor, day_people, night_people):
         today=AT.date(),
     )
     day = Shift.objects.get(chain=chain, name="Day")
-    handoff = write_handoff(chain, day_people[0], from_shift=day, items=[], now=AT)
+    item = ItemIn(None, "Refund stuck", night_people[0].pk)
+    handoff = write_handoff(chain, day_people[0], from_shift=day, items=[item], now=AT)
     return chain, handoff
 
 
@@ -78,7 +81,13 @@ def world(org, other_org, team):
     stranger = PersonFactory(org=other_org, team=stranger_team, role=Role.ADMIN)
     night = PersonFactory(org=other_org, team=stranger_team)
     foreign_chain, foreign_handoff = chain_in(other_org, stranger_team, stranger, [stranger], [night])
-    return people, {"chain": chain, "handoff": handoff}, {"chain": foreign_chain, "handoff": foreign_handoff}
+    own = {"chain": chain, "handoff": handoff, "item": Item.objects.get(chain=chain)}
+    foreign = {
+        "chain": foreign_chain,
+        "handoff": foreign_handoff,
+        "item": Item.objects.get(chain=foreign_chain),
+    }
+    return people, own, foreign
 
 
 def call(client, name, method, obj):
@@ -116,6 +125,7 @@ def test_another_organisations_object_is_404(client, world, role, name):
     login(client, people[role])
     assert call(client, name, method, foreign[kind]).status_code == 404
     assert Handoff.objects.get(pk=foreign["handoff"].pk).acknowledged_at is None
+    assert Item.objects.get(pk=foreign["item"].pk).owner_id == foreign["item"].owner_id
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -135,6 +145,9 @@ def test_a_manager_of_another_team_cannot_change_this_chain_or_acknowledge(clien
     login(client, lead)
     assert client.get(reverse("handoffs_chain_edit", args=[own["chain"].pk])).status_code == 404
     assert client.post(reverse("handoffs_acknowledge", args=[own["handoff"].pk])).status_code == 404
+    assert (
+        client.post(reverse("handoffs_item", args=[own["item"].pk]), {"status": "closed"}).status_code == 404
+    )
     assert client.get(reverse("handoffs_chain", args=[own["chain"].pk])).status_code == 200
     # Their own team is theirs to set up.
     assert client.get(reverse("handoffs_chain_new") + f"?team={sales.pk}").status_code == 200

@@ -181,3 +181,29 @@ def test_the_home_panel_lists_my_items_and_stays_away_from_people_without_handof
     assert "Items you own" in home and "Chargeback evidence due Friday" in home
     login(client, member)
     assert 'id="handoff-home-h"' not in client.get(reverse("home")).content.decode()
+
+
+def test_an_item_is_reassigned_and_closed_from_the_chain_page(client, chain, shifts, crew):
+    item = ItemIn(None, "Chargeback evidence due Friday", crew["Bogotá"][1].pk)
+    write_handoff(
+        chain, crew["Kraków"][0], from_shift=shifts["Kraków"], items=[item], now=utc(2026, 1, 14, 13, 50)
+    )
+    found = Item.objects.get()
+    login(client, crew["Bogotá"][1])
+    page = client.get(reverse("handoffs_chain", args=[chain.pk])).content.decode()
+    assert f'action="{reverse("handoffs_item", args=[found.pk])}"' in page
+    url = reverse("handoffs_item", args=[found.pk])
+    bad = client.post(url, {"owner": "", "status": "open"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 400 and "Every item needs exactly one owner" in bad.content.decode()
+    moved = client.post(
+        url, {"owner": str(crew["Manila"][0].pk), "status": "waiting"}, HTTP_HX_REQUEST="true"
+    )
+    assert moved.status_code == 200 and "Maria Santos · Waiting on someone else" in moved.content.decode()
+    closed = client.post(url, {"owner": str(crew["Manila"][0].pk), "status": "closed"})
+    assert closed.status_code == 302
+    found.refresh_from_db()
+    assert (found.owner_id, found.status, found.closed_at is not None) == (
+        crew["Manila"][0].pk,
+        "closed",
+        True,
+    )
