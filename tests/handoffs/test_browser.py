@@ -100,7 +100,8 @@ def test_member_writes_a_handoff_and_lead_reads_the_chain(browser, live, setting
         assert page.locator(".handoff-metrics").get_by_text("Median time to acknowledge").is_visible()
         page.screenshot(path=shots / f"handoffs-chain-{size}.png", full_page=True)
         page.screenshot(path=shots / f"handoffs-chain-top-{size}.png")
-        page.locator("section[aria-labelledby=items-h]").screenshot(path=shots / f"handoffs-chain-items-{size}.png")
+        items = page.locator("section[aria-labelledby=items-h]")
+        items.screenshot(path=shots / f"handoffs-chain-items-{size}.png")
         # A lead who moves Europe's start to 07:00 is told which hours that leaves uncovered, and when.
         page.get_by_role("link", name="Edit chain").click()
         page.locator("#id_shift-1-start").fill("07:00")
