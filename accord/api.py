@@ -75,6 +75,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "accord.meetings.api.router"),
     ("/", "accord.kudos.api.router"),
     ("/", "accord.rhythm.api.router"),
+    ("/", "accord.handoffs.api.router"),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accord.meetings",
     "accord.kudos",
     "accord.rhythm",
+    "accord.handoffs",
 ]
 
 MIDDLEWARE = [

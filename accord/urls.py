@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("accord.meetings.urls")),
     path("", include("accord.kudos.urls")),
     path("", include("accord.rhythm.urls")),
+    path("", include("accord.handoffs.urls")),
 ]

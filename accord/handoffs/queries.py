@@ -1,0 +1,229 @@
+"""Reads with rules for handoffs.
+
+Who may do what (the same on pages and in the API):
+- read chains, handoffs, items and metrics: everyone in the organisation. A handoff is working
+  knowledge of the team's queue, not a per-person signal, and support leads in other teams need it;
+- set up or change a chain: the team's managers (anyone who manages someone in the team) and admins;
+- write a handoff: only people of the outgoing shift;
+- acknowledge: people of the receiving shift, and the team's managers and admins (who may clear a
+  note on the shift's behalf, e.g. when the shift is short-staffed);
+- update an item between handoffs: people of any of the chain's shifts, the team's managers, admins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from accord.orgs.models import Organisation, Person, Team
+from accord.orgs.queries import hours_of
+
+from .models import Chain, Escalation, Handoff, Item, Shift, ShiftMember, Status
+
+HISTORY = 20  # handoffs per page of a chain's history
+WINDOWS = (30, 90, 180)
+CARRIED_TOO_LONG = 2
+
+
+def manages_team(viewer: Person, team: Team) -> bool:
+    if viewer.org_id != team.org_id:
+        return False
+    return (
+        viewer.is_admin
+        or Person.objects.filter(org_id=team.org_id, team=team, manager=viewer, is_active=True).exists()
+    )
+
+
+def team_manager(team: Team) -> Person | None:
+    """The team's manager for escalations: whoever most of its active members report to (ties: the
+    earliest person), never someone inactive."""
+    counts = Counter(
+        Person.objects.filter(team=team, is_active=True, manager__is_active=True).values_list(
+            "manager_id", flat=True
+        )
+    )
+    if not counts:
+        return None
+    best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return Person.objects.get(pk=best)
+
+
+def chains(org: Organisation) -> QuerySet[Chain]:
+    return (
+        Chain.objects.filter(org=org)
+        .select_related("team")
+        .prefetch_related(Prefetch("shifts", queryset=Shift.objects.order_by("position")))
+        .order_by("team__name", "name")
+    )
+
+
+def shifts_of(chain: Chain) -> list[Shift]:
+    return list(
+        Shift.objects.filter(chain=chain)
+        .prefetch_related(Prefetch("members", queryset=ShiftMember.objects.select_related("person")))
+        .order_by("position")
+    )
+
+
+def member_ids(shift: Shift) -> set[int]:
+    return {m.person_id for m in shift.members.all()}
+
+
+def my_shifts(viewer: Person, chain: Chain) -> list[Shift]:
+    return list(Shift.objects.filter(chain=chain, members__person=viewer).order_by("position"))
+
+
+def receiving_shift(chain: Chain, shift: Shift) -> Shift:
+    """The shift after `shift` in the chain; the last hands back to the first."""
+    ordered = list(Shift.objects.filter(chain=chain).order_by("position"))
+    index = next(i for i, s in enumerate(ordered) if s.pk == shift.pk)
+    return ordered[(index + 1) % len(ordered)]
+
+
+def may_acknowledge(viewer: Person, handoff: Handoff) -> bool:
+    if viewer.org_id != handoff.org_id:
+        return False
+    if ShiftMember.objects.filter(shift_id=handoff.to_shift_id, person=viewer).exists():
+        return True
+    return manages_team(viewer, handoff.chain.team)
+
+
+def may_update_items(viewer: Person, chain: Chain) -> bool:
+    if viewer.org_id != chain.org_id:
+        return False
+    return ShiftMember.objects.filter(shift__chain=chain, person=viewer).exists() or manages_team(
+        viewer, chain.team
+    )
+
+
+def next_on_hours(shift: Shift, now: dt.datetime, skip: set[int] | None = None) -> Person | None:
+    """Who in the shift is inside their declared working hours now (in the shift's order), else whose
+    hours start soonest. Declared hours only: nothing here knows or asks who is online."""
+    people = [
+        m.person
+        for m in ShiftMember.objects.filter(shift=shift, person__is_active=True).select_related("person")
+        if m.person_id not in (skip or set())
+    ]
+    for person in people:
+        if hours_of(person).is_working(now):
+            return person
+    upcoming = [(start, p.pk, p) for p in people if (start := hours_of(p).next_start(now)) is not None]
+    return min(upcoming)[2] if upcoming else None
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def handoff_list(chain: Chain) -> QuerySet[Handoff]:
+    return (
+        Handoff.objects.filter(org_id=chain.org_id, chain=chain)
+        .select_related("from_shift", "to_shift", "author", "acknowledged_by")
+        .annotate(n_entries=Count("entries", distinct=True))
+        .order_by("-written_at", "-id")
+    )
+
+
+def open_items(chain: Chain) -> QuerySet[Item]:
+    return (
+        Item.objects.filter(org_id=chain.org_id, chain=chain, closed_at__isnull=True)
+        .select_related("owner")
+        .order_by("-carried", "created_at", "id")
+    )
+
+
+def pending_for(person: Person, now: dt.datetime) -> list[Handoff]:
+    """Notes waiting for `person`'s shift to acknowledge, whose receiving shift has started or starts
+    within the hour (a note written early is worth reading early)."""
+    return list(
+        Handoff.objects.filter(
+            org_id=person.org_id,
+            to_shift__members__person=person,
+            acknowledged_at__isnull=True,
+            receiving_starts_at__lte=now + dt.timedelta(hours=1),
+            receiving_starts_at__gte=now - dt.timedelta(days=3),
+        )
+        .select_related("chain", "from_shift", "to_shift", "author")
+        .annotate(n_entries=Count("entries", distinct=True))
+        .order_by("receiving_starts_at")
+    )
+
+
+@dataclass(frozen=True)
+class Metrics:
+    days: int
+    handoffs: int
+    acknowledged: int
+    median_ack: dt.timedelta | None
+    p90_ack: dt.timedelta | None
+    late: int
+    unacknowledged: int
+    escalations: int
+    carried_too_long: int  # items carried more than two shifts in the window (open or since closed)
+    open_carried_too_long: int
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Linear interpolation between closest ranks (the 'inclusive' method), p in [0, 100]."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    return statistics.quantiles(ordered, n=100, method="inclusive")[int(p) - 1] if p < 100 else ordered[-1]
+
+
+def metrics(chain: Chain, now: dt.datetime, days: int = 90) -> Metrics:
+    """Four queries whatever the number of handoffs."""
+    since = now - dt.timedelta(days=days)
+    rows = list(
+        Handoff.objects.filter(org_id=chain.org_id, chain=chain, written_at__gte=since).values_list(
+            "receiving_starts_at", "written_at", "ack_due_at", "acknowledged_at"
+        )
+    )
+    # Counted from when the receiving shift could first read it (Handoff.readable_from).
+    waits = [
+        max((ack - max(start, written)).total_seconds(), 0.0)
+        for start, written, _, ack in rows
+        if ack is not None
+    ]
+    late = sum(1 for _, _, due, ack in rows if ack is not None and ack > due)
+    unacked = sum(1 for _, _, due, ack in rows if ack is None and due <= now)
+    escalations = Escalation.objects.filter(
+        org_id=chain.org_id, handoff__chain=chain, created_at__gte=since
+    ).count()
+    carried = Item.objects.filter(org_id=chain.org_id, chain=chain, carried__gt=CARRIED_TOO_LONG)
+    in_window = carried.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=since)).count()
+    still_open = carried.filter(closed_at__isnull=True).exclude(status=Status.CLOSED).count()
+    return Metrics(
+        days=days,
+        handoffs=len(rows),
+        acknowledged=len(waits),
+        median_ack=dt.timedelta(seconds=statistics.median(waits)) if waits else None,
+        p90_ack=dt.timedelta(seconds=percentile(waits, 90)) if waits else None,
+        late=late,
+        unacknowledged=unacked,
+        escalations=escalations,
+        carried_too_long=in_window,
+        open_carried_too_long=still_open,
+    )
+
+
+def ack_words(handoff: Handoff) -> str:
+    """How soon it was acknowledged, counted as the metrics count it."""
+    if handoff.acknowledged_at is None:
+        return ""
+    if handoff.acknowledged_at <= handoff.readable_from:
+        return "before the shift started"
+    return f"{minutes(handoff.time_to_ack)} after it could be read"
+
+
+def minutes(value: dt.timedelta | None) -> str:
+    """'7 min', '1 h 05 min', or an en dash for nothing to show."""
+    if value is None:
+        return "–"
+    total = round(value.total_seconds() / 60)
+    if total < 60:
+        return f"{total} min"
+    return f"{total // 60} h {total % 60:02d} min"
