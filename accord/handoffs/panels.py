@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accord.orgs.models import Person
+from accord.orgs.models import Person, Team
 
 from . import queries
 from .actions import outgoing_occurrence
@@ -39,3 +39,13 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
         if not Handoff.objects.filter(chain_id=shift.chain_id, from_shift=shift, shift_day=found[0]).exists():
             to_write.append({"shift": shift, "end": found[2], "running": found[2] > now})
     return {"template": "handoffs/_home_panel.html", "pending": pending, "to_write": to_write, "owned": owned}
+
+
+def team_panel(request: HttpRequest, team: Team) -> dict[str, Any] | None:
+    """The team page lists the team's handoff chains; its managers also get the way to set one up."""
+    me: Person = request.person  # type: ignore[attr-defined]
+    found = list(queries.chains(team.org).filter(team=team))
+    may_set_up = me.is_admin or queries.manages_team(me, team)
+    if not found and not may_set_up:
+        return None
+    return {"template": "handoffs/_team_panel.html", "chains": found, "may_set_up": may_set_up}

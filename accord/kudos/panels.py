@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accord.orgs.models import Person
+from accord.orgs.models import Person, Team
 
 from . import queries
 from .actions import ensure_schedule
@@ -66,3 +66,9 @@ def person_panel(request: HttpRequest, person: Person) -> dict[str, Any] | None:
         "figures": figures,
         "is_self": viewer.pk == person.pk,
     }
+
+
+def team_panel(request: HttpRequest, team: Team) -> dict[str, Any] | None:
+    """The team page points at the team's kudos feed and names today's celebrations there."""
+    today = queries.celebrating(queries.team_members(team), timezone.now())
+    return {"template": "kudos/_team_panel.html", "celebrations": today}

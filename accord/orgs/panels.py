@@ -1,7 +1,8 @@
 """Sections other apps add to the home page and to person pages, without orgs knowing about them.
 
 An app offers a section by defining, in `accord/<app>/panels.py`, a function
-`home_panel(request) -> dict | None` and/or `person_panel(request, person) -> dict | None`. The dict
+`home_panel(request) -> dict | None`, `person_panel(request, person) -> dict | None` and/or
+`team_panel(request, team) -> dict | None`. The dict
 names a template (`"template"`) and carries that template's context; None means "nothing to show".
 Person panels must follow the transparency mirror: what a manager sees about a person there, the
 person sees on their own page, with the same numbers and words.
@@ -15,7 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.http import HttpRequest
 
-from .models import Person
+from .models import Person, Team
 
 
 def _modules() -> list[Any]:
@@ -37,3 +38,7 @@ def home_panels(request: HttpRequest) -> list[dict[str, Any]]:
 
 def person_panels(request: HttpRequest, person: Person) -> list[dict[str, Any]]:
     return [p for m in _modules() if hasattr(m, "person_panel") and (p := m.person_panel(request, person))]
+
+
+def team_panels(request: HttpRequest, team: Team) -> list[dict[str, Any]]:
+    return [p for m in _modules() if hasattr(m, "team_panel") and (p := m.team_panel(request, team))]

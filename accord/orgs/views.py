@@ -15,7 +15,7 @@ from .actions import save_person, save_team, team_path
 from .forms import PersonForm, TeamForm
 from .middleware import SESSION_KEY
 from .models import Person, Team, valid_timezones
-from .panels import home_panels, person_panels
+from .panels import home_panels, person_panels, team_panels
 
 
 @member_required
@@ -135,6 +135,7 @@ def team_detail(request: OrgRequest, pk: int) -> HttpResponse:
             "children": children,
             "path": team_path(team),
             "working_now": len([m for m in members if m.clock.working]),  # type: ignore[attr-defined]
+            "panels": team_panels(request, team),
         },
     )
 

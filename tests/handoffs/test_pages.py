@@ -207,3 +207,21 @@ def test_an_item_is_reassigned_and_closed_from_the_chain_page(client, chain, shi
         "closed",
         True,
     )
+
+
+def test_the_team_page_lists_its_chains_and_only_managers_get_the_set_up_link(
+    client, org, team, chain, crew, manager
+):
+    from tests.factories import PersonFactory, TeamFactory
+
+    url = reverse("team", args=[team.pk])
+    login(client, crew["Bogotá"][0])
+    page = client.get(url).content.decode()
+    assert reverse("handoffs_chain", args=[chain.pk]) in page
+    assert reverse("handoffs_chain_new") not in page
+    login(client, manager)
+    assert f"{reverse('handoffs_chain_new')}?team={team.pk}" in client.get(url).content.decode()
+    # A team with no chain shows no handoff section to someone who cannot set one up.
+    quiet = TeamFactory(org=org)
+    login(client, PersonFactory(org=org, team=quiet))
+    assert "Follow-the-sun handoffs" not in client.get(reverse("team", args=[quiet.pk])).content.decode()

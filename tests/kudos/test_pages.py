@@ -341,3 +341,11 @@ def test_nav_and_pages_link_to_kudos(as_member, member, colleague):
     person = as_member.get(reverse("person", args=[colleague.pk])).content.decode()
     assert f"{reverse('kudos_give')}?to={colleague.pk}" in person
     assert KudosRecipient.objects.count() == 0
+
+
+def test_the_team_page_links_to_the_team_kudos_feed(client, org, team):
+    from tests.factories import PersonFactory
+
+    login(client, PersonFactory(org=org, team=team))
+    page = client.get(reverse("team", args=[team.pk])).content.decode()
+    assert reverse("kudos_team", args=[team.pk]) in page
