@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accord.goals",
     "accord.checkins",
     "accord.meetings",
+    "accord.connect",
 ]
 
 MIDDLEWARE = [

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("accord.goals.urls")),
     path("", include("accord.checkins.urls")),
     path("", include("accord.meetings.urls")),
+    path("", include("accord.connect.urls")),
 ]

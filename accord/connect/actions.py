@@ -1,0 +1,340 @@
+"""Writes and rules for connection: opting in and out of coffee chats, running a round, saying whether
+a group met, the round settings, and "Working with me" profiles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accord.orgs.models import Organisation, Person
+from accord.orgs.queries import hours_of
+
+from . import icebreakers, matching
+from .models import (
+    PROFILE_MAX,
+    SECTIONS,
+    CoffeeGroup,
+    CoffeeGroupMember,
+    CoffeeMember,
+    CoffeeRound,
+    CoffeeSettings,
+    Met,
+    Profile,
+)
+from .queries import departments, has_hours
+
+PAUSE_LIMIT = dt.timedelta(days=366)
+# Rounds run on Thursdays at 12:00 UTC, a time that is inside or near the working day almost everywhere,
+# and plan the following Monday-to-Sunday week: everyone has Friday to read their introduction.
+ROUND_WEEKDAY, ROUND_TIME = 4, dt.time(12, 0)
+# Introductions are emailed this long after the recipient's working day begins, never at night.
+EMAIL_AFTER_START = dt.timedelta(minutes=30)
+
+REASONS = {
+    matching.NO_HOURS: "has no working hours set",
+    matching.NO_OVERLAP: "shares no 30 minutes of working hours with anyone else taking part this week",
+    matching.ALL_RECENT: "has met everyone whose hours overlap theirs within the last {n} rounds",
+    matching.ODD_ONE_OUT: "was the odd one out, and no pair shared 30 minutes of working hours with them",
+}
+NO_HOURS_MESSAGE = (
+    "Coffee chats are paired by working hours, and yours are empty. Set your working hours (a start "
+    "and an end that differ) on your profile first."
+)
+
+
+# --- settings and schedule ------------------------------------------------------------------------
+
+
+def next_round_time(now: dt.datetime) -> dt.datetime:
+    """The first Thursday 12:00 UTC after `now`."""
+    day = now.astimezone(dt.UTC).date()
+    day += dt.timedelta(days=(ROUND_WEEKDAY - day.isoweekday()) % 7)
+    at = dt.datetime.combine(day, ROUND_TIME, tzinfo=dt.UTC)
+    return at if at > now else at + dt.timedelta(days=7)
+
+
+def week_after(now: dt.datetime) -> dt.date:
+    """The Monday of the week a round run at `now` plans: always a Monday still to come."""
+    day = now.astimezone(dt.UTC).date()
+    return day + dt.timedelta(days=8 - day.isoweekday())
+
+
+def coffee_settings(org: Organisation, now: dt.datetime | None = None) -> CoffeeSettings:
+    found, _ = CoffeeSettings.objects.get_or_create(
+        org=org, defaults={"next_round_at": next_round_time(now or timezone.now())}
+    )
+    return found
+
+
+def save_coffee_settings(
+    found: CoffeeSettings, *, every_weeks: int, cross_department_weight: int, avoid_rounds: int
+) -> CoffeeSettings:
+    errors = {}
+    if every_weeks not in (1, 2):
+        errors["every_weeks"] = "A round runs every week or every 2 weeks."
+    if not 0 <= cross_department_weight <= 10:
+        errors["cross_department_weight"] = "Give a weight from 0 to 10."
+    if not 0 <= avoid_rounds <= 52:
+        errors["avoid_rounds"] = "Give a number of rounds from 0 to 52."
+    if errors:
+        raise ValidationError(errors)
+    found.every_weeks = every_weeks
+    found.cross_department_weight = cross_department_weight
+    found.avoid_rounds = avoid_rounds
+    if found.next_round_at is None:
+        found.next_round_at = next_round_time(timezone.now())
+    found.save()
+    return found
+
+
+# --- opting in and out ----------------------------------------------------------------------------
+
+
+def join_coffee(person: Person, now: dt.datetime | None = None) -> CoffeeMember:
+    """Opt in (or come back after leaving or a pause). Refused for someone with no working hours."""
+    if not has_hours(person):
+        raise ValidationError({"__all__": [NO_HOURS_MESSAGE]})
+    with transaction.atomic():
+        coffee_settings(person.org, now)
+        member, created = CoffeeMember.objects.get_or_create(org_id=person.org_id, person=person)
+        if not created:
+            member.active, member.paused_until = True, None
+            member.save(update_fields=["active", "paused_until"])
+    return member
+
+
+def _membership(person: Person) -> CoffeeMember:
+    member = CoffeeMember.objects.filter(org_id=person.org_id, person=person, active=True).first()
+    if member is None:
+        raise ValidationError({"__all__": ["You are not taking part in coffee chats; join first."]})
+    return member
+
+
+def pause_coffee(person: Person, until: dt.date | None, today: dt.date) -> CoffeeMember:
+    if until is None:
+        raise ValidationError({"paused_until": ["Give the date you want to be paired again."]})
+    if until <= today:
+        raise ValidationError({"paused_until": ["Pick a date after today."]})
+    if until > today + PAUSE_LIMIT:
+        raise ValidationError({"paused_until": ["Pause for at most a year; you can leave instead."]})
+    member = _membership(person)
+    member.paused_until = until
+    member.save(update_fields=["paused_until"])
+    return member
+
+
+def resume_coffee(person: Person) -> CoffeeMember:
+    member = _membership(person)
+    member.paused_until = None
+    member.save(update_fields=["paused_until"])
+    return member
+
+
+def leave_coffee(person: Person) -> None:
+    CoffeeMember.objects.filter(org_id=person.org_id, person=person).update(active=False, paused_until=None)
+
+
+# --- a round --------------------------------------------------------------------------------------
+
+
+def email_time(person: Person, now: dt.datetime) -> dt.datetime:
+    """Now if the person is at work, otherwise a little after their next working day begins."""
+    hours = hours_of(person)
+    if not has_hours(person) or hours.is_working(now):
+        return now
+    start = hours.next_start(now)
+    return start + EMAIL_AFTER_START if start else now
+
+
+def _history(org: Organisation, avoid_rounds: int) -> tuple[set, set, dict[int, set[int]], int]:
+    """Pairs who met in the last `avoid_rounds` rounds, pairs who met earlier, each person's recent
+    icebreakers, and the latest round number: two queries."""
+    latest = CoffeeRound.objects.filter(org=org).aggregate(n=Max("number"))["n"] or 0
+    rows = CoffeeGroupMember.objects.filter(org=org).values_list(
+        "group_id", "person_id", "group__round__number", "group__icebreaker"
+    )
+    by_group: dict[int, list[int]] = defaultdict(list)
+    number_of: dict[int, int] = {}
+    asked: dict[int, set[int]] = defaultdict(set)
+    for group_id, person_id, number, icebreaker in rows:
+        by_group[group_id].append(person_id)
+        number_of[group_id] = number
+        if number > latest - avoid_rounds:
+            asked[person_id].add(icebreaker)
+    recent, before = set(), set()
+    for group_id, ids in by_group.items():
+        target = recent if number_of[group_id] > latest - avoid_rounds else before
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                target.add(matching.pair_key(a, b))
+    return recent, before - recent, asked, latest
+
+
+def pair_coffee_round(org: Organisation, now: dt.datetime | None = None) -> CoffeeRound:
+    """Pair everyone opted in and not paused for the coming week, and schedule their introductions."""
+    now = now or timezone.now()
+    found = coffee_settings(org, now)
+    week_start = week_after(now)
+    members = list(
+        CoffeeMember.objects.filter(org=org, active=True, person__is_active=True)
+        .select_related("person", "person__team")
+        .order_by("person_id")
+    )
+    dept = departments(org)
+    unmatched: list[dict[str, object]] = []
+    candidates = []
+    people = {}
+    for m in members:
+        p = m.person
+        people[p.pk] = p
+        if m.paused_until and m.paused_until > week_start:
+            unmatched.append(
+                {"person_id": p.pk, "name": p.name, "reason": f"paused until {m.paused_until:%-d %B %Y}"}
+            )
+            continue
+        candidates.append(
+            matching.Candidate(
+                id=p.pk,
+                department=dept.get(p.team_id, "") if p.team_id else "",
+                team=p.team_id,
+                zone=p.timezone,
+                start=p.work_start,
+                end=p.work_end,
+                days=p.work_days,
+            )
+        )
+    recent, before, asked, latest = _history(org, found.avoid_rounds)
+    result = matching.match(
+        candidates,
+        week_start,
+        recent=recent,
+        met_before=before,
+        cross_department=found.cross_department_weight,
+        seed=f"{org.pk}/{latest + 1}",
+    )
+    for pid, code in sorted(result.unmatched.items(), key=lambda kv: people[kv[0]].name):
+        reason = REASONS[code].format(n=found.avoid_rounds)
+        unmatched.append({"person_id": pid, "name": people[pid].name, "reason": reason})
+    unmatched.sort(key=lambda row: str(row["name"]))
+    return _store_round(org, found, latest + 1, week_start, now, result, unmatched, people, dept, asked)
+
+
+def _store_round(
+    org: Organisation,
+    found: CoffeeSettings,
+    number: int,
+    week_start: dt.date,
+    now: dt.datetime,
+    result: matching.Match,
+    unmatched: list[dict[str, object]],
+    people: dict[int, Person],
+    dept: dict[int, str],
+    asked: dict[int, set[int]],
+    send: bool = True,
+) -> CoffeeRound:
+    rng = random.Random(f"coffee/{org.pk}/{number}")
+    with transaction.atomic():
+        rnd = CoffeeRound.objects.create(
+            org=org,
+            number=number,
+            week_start=week_start,
+            ran_at=now,
+            unmatched=unmatched,
+            avoid_rounds=found.avoid_rounds,
+            cross_department_weight=found.cross_department_weight,
+        )
+        groups = []
+        for ids, weight in zip(result.groups, result.weights, strict=True):
+            sigs = [
+                (people[i].timezone, people[i].work_start, people[i].work_end, people[i].work_days)
+                for i in ids
+            ]
+            shared = matching.shared_windows(sigs, week_start)
+            slots = matching.suggested_slots(shared, week_start)
+            groups.append(
+                CoffeeGroup(
+                    org=org,
+                    round=rnd,
+                    icebreaker=icebreakers.pick(rng, set().union(*(asked.get(i, set()) for i in ids))),
+                    slots=[
+                        [
+                            matching.to_datetime(week_start, s).isoformat(),
+                            matching.to_datetime(week_start, e).isoformat(),
+                        ]
+                        for s, e in slots
+                    ],
+                    overlap_minutes=matching.longest(shared),
+                    weight=weight,
+                )
+            )
+        CoffeeGroup.objects.bulk_create(groups)
+        seats = []
+        for group, ids in zip(groups, result.groups, strict=True):
+            for i in ids:
+                p = people[i]
+                seats.append(
+                    CoffeeGroupMember(
+                        org=org,
+                        group=group,
+                        person=p,
+                        department=dept.get(p.team_id, "") if p.team_id else "",
+                        team_name=p.team.name if p.team else "",
+                        next_email_at=email_time(p, now) if send else None,
+                    )
+                )
+        CoffeeGroupMember.objects.bulk_create(seats)
+    return rnd
+
+
+def run_round_now(org: Organisation, actor: Person, now: dt.datetime | None = None) -> CoffeeRound:
+    if not actor.is_admin or actor.org_id != org.pk:
+        raise PermissionDenied("Only admins can run a round.")
+    return pair_coffee_round(org, now)
+
+
+# --- after the round ------------------------------------------------------------------------------
+
+
+def answer_met(
+    group: CoffeeGroup, person: Person, met: str, now: dt.datetime | None = None
+) -> CoffeeGroupMember:
+    """Record whether this person's group met. Only its own people answer, once its week has begun."""
+    now = now or timezone.now()
+    seat = CoffeeGroupMember.objects.filter(org_id=group.org_id, group=group, person=person).first()
+    if seat is None:
+        raise PermissionDenied("Only the people in this group can say whether it met.")
+    if met not in Met.values:
+        raise ValidationError({"met": ["Answer yes, no or skipped."]})
+    if now.astimezone(person.zone).date() < group.round.week_start:
+        raise ValidationError({"met": ["You can say whether you met once the week of the round has begun."]})
+    seat.met, seat.answered_at = met, now
+    seat.save(update_fields=["met", "answered_at"])
+    return seat
+
+
+# --- profiles -------------------------------------------------------------------------------------
+
+
+def save_profile(person: Person, **sections: str) -> Profile:
+    errors = {}
+    for key, text in sections.items():
+        if key not in {k for k, _, _ in SECTIONS}:
+            errors[key] = [f"No section called {key}."]
+        elif "\x00" in text:
+            errors[key] = ["Text cannot contain NUL characters."]
+        elif len(text) > PROFILE_MAX:
+            errors[key] = [f"Keep each section under {PROFILE_MAX} characters (this one has {len(text)})."]
+    if errors:
+        raise ValidationError(errors)
+    profile, _ = Profile.objects.get_or_create(org_id=person.org_id, person=person)
+    for key, text in sections.items():
+        setattr(profile, key, text.strip())
+    profile.updated_at = timezone.now()
+    profile.save()
+    return profile
