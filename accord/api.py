@@ -73,6 +73,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "accord.goals.api.router"),
     ("/", "accord.checkins.api.router"),
     ("/", "accord.meetings.api.router"),
+    ("/", "accord.connect.api.router"),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)
