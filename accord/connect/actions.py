@@ -152,7 +152,9 @@ def email_time(person: Person, now: dt.datetime) -> dt.datetime:
     return start + EMAIL_AFTER_START if start else now
 
 
-def _history(org: Organisation, avoid_rounds: int) -> tuple[set, set, dict[int, set[int]], int]:
+def _history(
+    org: Organisation, avoid_rounds: int
+) -> tuple[set[tuple[int, int]], set[tuple[int, int]], dict[int, set[int]], int]:
     """Pairs who met in the last `avoid_rounds` rounds, pairs who met earlier, each person's recent
     icebreakers, and the latest round number: two queries."""
     latest = CoffeeRound.objects.filter(org=org).aggregate(n=Max("number"))["n"] or 0
@@ -167,7 +169,8 @@ def _history(org: Organisation, avoid_rounds: int) -> tuple[set, set, dict[int, 
         number_of[group_id] = number
         if number > latest - avoid_rounds:
             asked[person_id].add(icebreaker)
-    recent, before = set(), set()
+    recent: set[tuple[int, int]] = set()
+    before: set[tuple[int, int]] = set()
     for group_id, ids in by_group.items():
         target = recent if number_of[group_id] > latest - avoid_rounds else before
         for i, a in enumerate(ids):
