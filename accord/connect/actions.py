@@ -225,10 +225,10 @@ def pair_coffee_round(org: Organisation, now: dt.datetime | None = None) -> Coff
         reason = REASONS[code].format(n=found.avoid_rounds)
         unmatched.append({"person_id": pid, "name": people[pid].name, "reason": reason})
     unmatched.sort(key=lambda row: str(row["name"]))
-    return _store_round(org, found, latest + 1, week_start, now, result, unmatched, people, dept, asked)
+    return store_round(org, found, latest + 1, week_start, now, result, unmatched, people, dept, asked)
 
 
-def _store_round(
+def store_round(
     org: Organisation,
     found: CoffeeSettings,
     number: int,
@@ -240,8 +240,9 @@ def _store_round(
     dept: dict[int, str],
     asked: dict[int, set[int]],
     send: bool = True,
+    seed: str = "",
 ) -> CoffeeRound:
-    rng = random.Random(f"coffee/{org.pk}/{number}")
+    rng = random.Random(f"coffee/{seed or org.pk}/{number}")
     with transaction.atomic():
         rnd = CoffeeRound.objects.create(
             org=org,

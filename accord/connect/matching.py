@@ -129,6 +129,20 @@ def longest(intervals: Iterable[Interval]) -> int:
     return max((e - s for s, e in intervals), default=0)
 
 
+def longest_shared(a: Sequence[Interval], b: Sequence[Interval]) -> int:
+    """`longest(intersect(a, b))` for sorted, non-overlapping lists, in one merge pass."""
+    best = i = j = 0
+    while i < len(a) and j < len(b):
+        s, e = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if e - s > best:
+            best = e - s
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return best
+
+
 def shared_windows(signatures: Sequence[Signature], week_start: dt.date) -> list[Interval]:
     """The stretches of the week everyone in a group is working."""
     shared = list(windows(signatures[0], week_start))
@@ -156,7 +170,11 @@ class _Graph:
         sigs = list(self.sig_index)
         wins = [windows(s, week_start) for s in sigs]
         # Distinct signatures are few (zones x hour patterns), however many people share them.
-        self.best = [[longest(intersect(wa, wb)) for wb in wins] for wa in wins]
+        n = len(wins)
+        self.best = [[0] * n for _ in range(n)]
+        for x in range(n):
+            for y in range(x, n):
+                self.best[x][y] = self.best[y][x] = longest_shared(wins[x], wins[y])
 
     def weight(self, a: Candidate, b: Candidate) -> int | None:
         """The edge weight of a pair, or None when they may not be paired this round."""
@@ -183,6 +201,7 @@ def _max_matching(people: Sequence[Candidate], graph: _Graph, keep: int | None) 
     """Pairs (as indexes into `people`) of a maximum-cardinality, maximum-weight matching. With `keep`,
     each person brings only their `keep` heaviest edges (see "Scale" above)."""
     g = nx.Graph()
+    edges_all = []
     for i, a in enumerate(people):
         edges = []
         for j in range(len(people)) if keep else range(i + 1, len(people)):
@@ -193,9 +212,9 @@ def _max_matching(people: Sequence[Candidate], graph: _Graph, keep: int | None) 
                 edges.append((w, j))
         if keep:
             edges = heapq.nlargest(keep, edges)
-        for w, j in edges:
-            g.add_edge(i, j, weight=w)
-    return [(i, j) for i, j in nx.max_weight_matching(g, maxcardinality=True)]
+        edges_all += [(i, j, w) for w, j in edges]
+    g.add_weighted_edges_from(edges_all)
+    return sorted((min(i, j), max(i, j)) for i, j in nx.max_weight_matching(g, maxcardinality=True))
 
 
 def _centre(p: Candidate, week_start: dt.date) -> int:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accord.orgs.models import Organisation
 
-from . import checkins, goals, meetings, people, pulse
+from . import checkins, connect, goals, meetings, people, pulse
 
 DEMO_ORG_NAME = "Wonderful Websites Inc."
 DEMO_ORG_SLUG = "wonderful-websites"
@@ -49,6 +49,7 @@ def generate_demo(*, today: dt.date | None = None, password: str = DEMO_PASSWORD
             goals.build_goals(cast)
             checkins.build_checkins(cast)
             meetings.build_meetings(cast)
+            connect.build_connect(cast)
     except IntegrityError:
         # Another process created the organisation between our check and our insert.
         existing = Organisation.objects.filter(slug=DEMO_ORG_SLUG).first()

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accord.connect import matching
 from accord.connect.actions import REASONS, pair_coffee_round, pause_coffee
@@ -198,3 +200,21 @@ def test_the_scheduler_runs_rounds_on_the_claimed_row(org, team, registry):
     settings.refresh_from_db()
     assert settings.next_round_at == dt.datetime(2026, 3, 26, 12, tzinfo=dt.UTC)  # every 2 weeks by default
     assert org.coffeeround_set.get().week_start == dt.date(2026, 3, 16)
+
+
+intervals = st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 600)), max_size=7).map(
+    lambda xs: [(s, s + n) for s, n in sorted(xs)]
+)
+
+
+def _disjoint(xs):
+    out = []
+    for s, e in xs:
+        if not out or s >= out[-1][1]:
+            out.append((s, e))
+    return out
+
+
+@given(intervals.map(_disjoint), intervals.map(_disjoint))
+def test_the_merge_pass_agrees_with_the_plain_intersection(a, b):
+    assert matching.longest_shared(a, b) == matching.longest(matching.intersect(a, b))
