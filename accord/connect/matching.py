@@ -63,6 +63,7 @@ OVERLAP_HOURS_CAP = 4
 MET_BEFORE = -3
 BLOCK = 300
 K = 8
+SAMPLE = 40
 
 # Why someone opted in got no group; the words are in actions.REASONS.
 NO_HOURS, NO_OVERLAP, ALL_RECENT, ODD_ONE_OUT = "no_hours", "no_overlap", "all_recent", "odd_one_out"
@@ -167,18 +168,22 @@ class _Graph:
         self.sig_index: dict[Signature, int] = {}
         for p in people:
             self.sig_index.setdefault(p.signature, len(self.sig_index))
-        sigs = list(self.sig_index)
-        wins = [windows(s, week_start) for s in sigs]
-        # Distinct signatures are few (zones x hour patterns), however many people share them.
-        n = len(wins)
-        self.best = [[0] * n for _ in range(n)]
-        for x in range(n):
-            for y in range(x, n):
-                self.best[x][y] = self.best[y][x] = longest_shared(wins[x], wins[y])
+        self.wins = [windows(s, week_start) for s in self.sig_index]
+        # Distinct signatures are few (zones x hours x working days), however many people share them;
+        # their overlaps are worked out when first asked for (-1 = not yet), since blocks only ever
+        # ask about signatures whose days line up.
+        n = len(self.wins)
+        self.best = [[-1] * n for _ in range(n)]
+
+    def overlap(self, x: int, y: int) -> int:
+        found = self.best[x][y]
+        if found < 0:
+            found = self.best[x][y] = self.best[y][x] = longest_shared(self.wins[x], self.wins[y])
+        return found
 
     def weight(self, a: Candidate, b: Candidate) -> int | None:
         """The edge weight of a pair, or None when they may not be paired this round."""
-        overlap = self.best[self.sig_index[a.signature]][self.sig_index[b.signature]]
+        overlap = self.overlap(self.sig_index[a.signature], self.sig_index[b.signature])
         if overlap < MIN_OVERLAP:
             return None
         key = pair_key(a.id, b.id)
@@ -194,25 +199,53 @@ class _Graph:
         return w
 
     def overlaps(self, a: Candidate, b: Candidate) -> bool:
-        return self.best[self.sig_index[a.signature]][self.sig_index[b.signature]] >= MIN_OVERLAP
+        return self.overlap(self.sig_index[a.signature], self.sig_index[b.signature]) >= MIN_OVERLAP
 
 
-def _max_matching(people: Sequence[Candidate], graph: _Graph, keep: int | None) -> list[tuple[int, int]]:
+def _max_matching(
+    people: Sequence[Candidate], graph: _Graph, keep: int | None, rng: random.Random
+) -> list[tuple[int, int]]:
     """Pairs (as indexes into `people`) of a maximum-cardinality, maximum-weight matching. With `keep`,
-    each person brings only their `keep` heaviest edges (see "Scale" above)."""
-    g = nx.Graph()
-    edges_all = []
-    for i, a in enumerate(people):
-        edges = []
-        for j in range(len(people)) if keep else range(i + 1, len(people)):
-            if j == i:
-                continue
-            w = graph.weight(a, people[j])
-            if w is not None:
-                edges.append((w, j))
+    each person brings only their `keep` heaviest edges among `SAMPLE` others drawn at random from the
+    block (see "Scale" above); ties go to whoever was drawn first, so no one collects everyone's edges."""
+    # The same sums as _Graph.weight, with attribute look-ups hoisted: this loop is the hot path.
+    n = len(people)
+    sig = [graph.sig_index[p.signature] for p in people]
+    dept = [p.department for p in people]
+    team = [p.team for p in people]
+    ids = [p.id for p in people]
+    best, recent, before, cross = graph.best, graph.recent, graph.met_before, graph.cross_department
+    edges_all: list[tuple[int, int, int]] = []
+    everyone = list(range(n))
+    for i in range(n):
         if keep:
-            edges = heapq.nlargest(keep, edges)
+            others = rng.sample(everyone, SAMPLE) if n > SAMPLE else rng.sample(everyone, n)
+        else:
+            others = everyone[i + 1 :]
+        si = sig[i]
+        row, di, ti, ii = best[si], dept[i], team[i], ids[i]
+        edges = []
+        for j in others:
+            overlap = row[sig[j]]
+            if overlap < 0:
+                overlap = graph.overlap(si, sig[j])
+            if j == i or overlap < MIN_OVERLAP:
+                continue
+            key = (ii, ids[j]) if ii < ids[j] else (ids[j], ii)
+            if key in recent:
+                continue
+            w = BASE + (overlap // 60 if overlap < OVERLAP_HOURS_CAP * 60 else OVERLAP_HOURS_CAP)
+            if di and dept[j] and di != dept[j]:
+                w += cross
+            if ti != team[j]:
+                w += CROSS_TEAM
+            if key in before:
+                w += MET_BEFORE
+            edges.append((w, j))
+        if keep:
+            edges = heapq.nlargest(keep, edges, key=lambda e: e[0])
         edges_all += [(i, j, w) for w, j in edges]
+    g = nx.Graph()
     g.add_weighted_edges_from(edges_all)
     return sorted((min(i, j), max(i, j)) for i, j in nx.max_weight_matching(g, maxcardinality=True))
 
@@ -255,11 +288,11 @@ def match(
         left = []
         for start in range(0, len(ordered), block):
             chunk = ordered[start : start + block]
-            found = _max_matching(chunk, graph, keep)
+            found = _max_matching(chunk, graph, keep, rng)
             pairs += [(chunk[i], chunk[j]) for i, j in found]
             taken = {x for pair in found for x in pair}
             left += [p for i, p in enumerate(chunk) if i not in taken]
-    found = _max_matching(left, graph, None)
+    found = _max_matching(left, graph, None if len(left) <= block else keep, rng)
     pairs += [(left[i], left[j]) for i, j in found]
     taken_ids = {p.id for pair in pairs for p in pair}
     odd = [p for p in left if p.id not in taken_ids]
