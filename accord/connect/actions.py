@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accord.orgs.models import Organisation, Person
-from accord.orgs.queries import hours_of
+from accord.lib.tz import Hours
+from accord.orgs.models import Organisation, Person, Team
 
 from . import icebreakers, matching
 from .models import (
@@ -143,10 +145,46 @@ def leave_coffee(person: Person) -> None:
 # --- a round --------------------------------------------------------------------------------------
 
 
-def email_time(person: Person, now: dt.datetime) -> dt.datetime:
+@dataclass(frozen=True)
+class Taker:
+    """What a round needs of one person taking part: read as plain values, since a round of thousands
+    must not build thousands of model instances."""
+
+    id: int
+    name: str
+    team_id: int | None
+    team_name: str
+    timezone: str
+    start: dt.time
+    end: dt.time
+    days: str
+
+    @classmethod
+    def of(cls, person: Person) -> Taker:
+        team_name = person.team.name if person.team else ""
+        return cls(
+            person.pk,
+            person.name,
+            person.team_id,
+            team_name,
+            person.timezone,
+            person.work_start,
+            person.work_end,
+            person.work_days,
+        )
+
+    @property
+    def signature(self) -> matching.Signature:
+        return (self.timezone, self.start, self.end, self.days)
+
+    def candidate(self, dept: dict[int, str]) -> matching.Candidate:
+        department = dept.get(self.team_id, "") if self.team_id else ""
+        return matching.Candidate(self.id, department, self.team_id, *self.signature)
+
+
+def email_time(hours: Hours, now: dt.datetime) -> dt.datetime:
     """Now if the person is at work, otherwise a little after their next working day begins."""
-    hours = hours_of(person)
-    if not has_hours(person) or hours.is_working(now):
+    if hours.start == hours.end or hours.is_working(now):
         return now
     start = hours.next_start(now)
     return start + EMAIL_AFTER_START if start else now
@@ -156,26 +194,38 @@ def _history(
     org: Organisation, avoid_rounds: int
 ) -> tuple[set[tuple[int, int]], set[tuple[int, int]], dict[int, set[int]], int]:
     """Pairs who met in the last `avoid_rounds` rounds, pairs who met earlier, each person's recent
-    icebreakers, and the latest round number: two queries."""
+    icebreakers, and the latest round number: three queries, rows read as plain tuples."""
     latest = CoffeeRound.objects.filter(org=org).aggregate(n=Max("number"))["n"] or 0
-    rows = CoffeeGroupMember.objects.filter(org=org).values_list(
-        "group_id", "person_id", "group__round__number", "group__icebreaker"
-    )
-    by_group: dict[int, list[int]] = defaultdict(list)
-    number_of: dict[int, int] = {}
+    groups = {
+        gid: (number > latest - avoid_rounds, icebreaker)
+        for gid, number, icebreaker in CoffeeGroup.objects.filter(org=org).values_list(
+            "id", "round__number", "icebreaker"
+        )
+    }
+    rows = CoffeeGroupMember.objects.filter(org=org).order_by("group_id").values_list("group_id", "person_id")
     asked: dict[int, set[int]] = defaultdict(set)
-    for group_id, person_id, number, icebreaker in rows:
-        by_group[group_id].append(person_id)
-        number_of[group_id] = number
-        if number > latest - avoid_rounds:
-            asked[person_id].add(icebreaker)
     recent: set[tuple[int, int]] = set()
     before: set[tuple[int, int]] = set()
-    for group_id, ids in by_group.items():
-        target = recent if number_of[group_id] > latest - avoid_rounds else before
+    current: int | None = None
+    ids: list[int] = []
+
+    def close(group_id: int | None, ids: list[int]) -> None:
+        if group_id is None:
+            return
+        is_recent, icebreaker = groups[group_id]
+        target = recent if is_recent else before
         for i, a in enumerate(ids):
+            if is_recent:
+                asked[a].add(icebreaker)
             for b in ids[i + 1 :]:
-                target.add(matching.pair_key(a, b))
+                target.add((a, b) if a < b else (b, a))
+
+    for group_id, person_id in rows.iterator(chunk_size=10_000):
+        if group_id != current:
+            close(current, ids)
+            current, ids = group_id, []
+        ids.append(person_id)
+    close(current, ids)
     return recent, before - recent, asked, latest
 
 
@@ -184,34 +234,34 @@ def pair_coffee_round(org: Organisation, now: dt.datetime | None = None) -> Coff
     now = now or timezone.now()
     found = coffee_settings(org, now)
     week_start = week_after(now)
-    members = list(
+    team_names = dict(Team.objects.filter(org=org).values_list("id", "name"))
+    rows = (
         CoffeeMember.objects.filter(org=org, active=True, person__is_active=True)
-        .select_related("person", "person__team")
         .order_by("person_id")
+        .values_list(
+            "paused_until",
+            "person_id",
+            "person__name",
+            "person__team_id",
+            "person__timezone",
+            "person__work_start",
+            "person__work_end",
+            "person__work_days",
+        )
     )
     dept = departments(org)
     unmatched: list[dict[str, object]] = []
     candidates = []
-    people = {}
-    for m in members:
-        p = m.person
-        people[p.pk] = p
-        if m.paused_until and m.paused_until > week_start:
+    people: dict[int, Taker] = {}
+    for paused_until, pid, name, team_id, zone, start, end, days in rows:
+        taker = Taker(pid, name, team_id, team_names.get(team_id, ""), zone, start, end, days)
+        people[pid] = taker
+        if paused_until and paused_until > week_start:
             unmatched.append(
-                {"person_id": p.pk, "name": p.name, "reason": f"paused until {m.paused_until:%-d %B %Y}"}
+                {"person_id": pid, "name": name, "reason": f"paused until {paused_until:%-d %B %Y}"}
             )
             continue
-        candidates.append(
-            matching.Candidate(
-                id=p.pk,
-                department=dept.get(p.team_id, "") if p.team_id else "",
-                team=p.team_id,
-                zone=p.timezone,
-                start=p.work_start,
-                end=p.work_end,
-                days=p.work_days,
-            )
-        )
+        candidates.append(taker.candidate(dept))
     recent, before, asked, latest = _history(org, found.avoid_rounds)
     result = matching.match(
         candidates,
@@ -221,7 +271,7 @@ def pair_coffee_round(org: Organisation, now: dt.datetime | None = None) -> Coff
         cross_department=found.cross_department_weight,
         seed=f"{org.pk}/{latest + 1}",
     )
-    for pid, code in sorted(result.unmatched.items(), key=lambda kv: people[kv[0]].name):
+    for pid, code in result.unmatched.items():
         reason = REASONS[code].format(n=found.avoid_rounds)
         unmatched.append({"person_id": pid, "name": people[pid].name, "reason": reason})
     unmatched.sort(key=lambda row: str(row["name"]))
@@ -236,7 +286,7 @@ def store_round(
     now: dt.datetime,
     result: matching.Match,
     unmatched: list[dict[str, object]],
-    people: dict[int, Person],
+    people: dict[int, Taker],
     dept: dict[int, str],
     asked: dict[int, set[int]],
     send: bool = True,
@@ -255,11 +305,7 @@ def store_round(
         )
         groups = []
         for ids, weight in zip(result.groups, result.weights, strict=True):
-            sigs = [
-                (people[i].timezone, people[i].work_start, people[i].work_end, people[i].work_days)
-                for i in ids
-            ]
-            shared = matching.shared_windows(sigs, week_start)
+            shared = matching.shared_windows([people[i].signature for i in ids], week_start)
             slots = matching.suggested_slots(shared, week_start)
             groups.append(
                 CoffeeGroup(
@@ -277,22 +323,23 @@ def store_round(
                     weight=weight,
                 )
             )
-        CoffeeGroup.objects.bulk_create(groups)
+        CoffeeGroup.objects.bulk_create(groups, batch_size=1000)
         seats = []
         for group, ids in zip(groups, result.groups, strict=True):
             for i in ids:
                 p = people[i]
+                hours = Hours(p.start, p.end, p.days, ZoneInfo(p.timezone))
                 seats.append(
                     CoffeeGroupMember(
                         org=org,
                         group=group,
-                        person=p,
+                        person_id=p.id,
                         department=dept.get(p.team_id, "") if p.team_id else "",
-                        team_name=p.team.name if p.team else "",
-                        next_email_at=email_time(p, now) if send else None,
+                        team_name=p.team_name,
+                        next_email_at=email_time(hours, now) if send else None,
                     )
                 )
-        CoffeeGroupMember.objects.bulk_create(seats)
+        CoffeeGroupMember.objects.bulk_create(seats, batch_size=1000)
     return rnd
 
 

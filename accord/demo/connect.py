@@ -13,7 +13,7 @@ import datetime as dt
 import random
 
 from accord.connect import matching
-from accord.connect.actions import REASONS, next_round_time, store_round
+from accord.connect.actions import REASONS, Taker, next_round_time, store_round
 from accord.connect.models import CoffeeGroupMember, CoffeeMember, CoffeeRound, CoffeeSettings, Profile
 from accord.connect.queries import departments
 from accord.orgs.models import Person
@@ -197,7 +197,7 @@ def build_connect(cast: Cast) -> None:
         org=org, next_round_at=next_round_time(dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC))
     )
     dept = departments(org)
-    by_id = {p.pk: p for p in people}
+    by_id = {p.pk: Taker.of(p) for p in people}
     recent_rounds: list[set[tuple[int, int]]] = []
     met_before: set[tuple[int, int]] = set()
     asked: dict[int, list[int]] = {}
@@ -212,17 +212,7 @@ def build_connect(cast: Cast) -> None:
                 reason = f"paused until {pause_ends[p.pk]:%-d %B %Y}"
                 unmatched.append({"person_id": p.pk, "name": p.name, "reason": reason})
                 continue
-            candidates.append(
-                matching.Candidate(
-                    p.pk,
-                    dept.get(p.team_id, "") if p.team_id else "",
-                    p.team_id,
-                    p.timezone,
-                    p.work_start,
-                    p.work_end,
-                    p.work_days,
-                )
-            )
+            candidates.append(by_id[p.pk].candidate(dept))
         recent = set().union(*recent_rounds[-settings.avoid_rounds :]) if recent_rounds else set()
         result = matching.match(
             candidates,
