@@ -9,7 +9,7 @@ What it does, in one run (fixed seed, so two runs build the same data):
 1. Builds one organisation in a throwaway SQLite database (--db, recreated each run; the app's own
    settings): --people people in 8 departments of 3 to 6 teams, spread over 40 time zones (every
    whole, half and quarter-hour offset from UTC-10 to UTC+13, DST and not), with varied hours and
-   working days, everyone opted in. Then a history of --history rounds (20): each pairs neighbours in
+   working days, each department living mostly in six zones of its own, everyone opted in. Then a history of --history rounds (20): each pairs neighbours in
    the order of their working day's UTC middle, as a past round would, stored as real rounds, groups
    and seats. The build uses bulk inserts and is not timed.
 2. The round (timed, the headline): `actions.pair_coffee_round`, exactly what the scheduler and the
@@ -94,6 +94,7 @@ HOURS = (
 DAYS = (("12345", 85), ("1234", 8), ("12347", 4), ("23456", 3))
 DEPARTMENTS = ("Engineering", "Support", "Sales", "Marketing", "Product", "Finance", "People", "Operations")
 DEPARTMENT_WEIGHTS = (30, 20, 15, 8, 10, 5, 4, 8)
+HOME_SHARE = 0.7
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -142,16 +143,25 @@ def build(args: argparse.Namespace) -> int:
         )
         teams_of = {top.pk: [t for t in subs if t.parent_id == top.pk] for top in tops}
         people = []
+        # Departments cluster in places, as real ones do (support in a few hubs, sales near customers):
+        # most of each department lives in its own six zones, which makes a cross-department partner
+        # with overlapping hours something the matching has to find rather than a given.
+        homes = {top.pk: rng.sample(zones, 6) for top in tops}
         for i in range(args.people):
             top = rng.choices(tops, DEPARTMENT_WEIGHTS)[0]
             start, end = rng.choice(HOURS)
+            zone = (
+                rng.choice(homes[top.pk])
+                if rng.random() < HOME_SHARE
+                else rng.choices(zones, zone_weights)[0]
+            )
             people.append(
                 Person(
                     org=org,
                     email=f"p{i}@bench.example",
                     name=f"Person {i:05d}",
                     team=rng.choice(teams_of[top.pk]),
-                    timezone=rng.choices(zones, zone_weights)[0],
+                    timezone=zone,
                     work_start=start,
                     work_end=end,
                     work_days=rng.choices([d for d, _ in DAYS], [w for _, w in DAYS])[0],
