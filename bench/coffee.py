@@ -9,9 +9,10 @@ What it does, in one run (fixed seed, so two runs build the same data):
 1. Builds one organisation in a throwaway SQLite database (--db, recreated each run; the app's own
    settings): --people people in 8 departments of 3 to 6 teams, spread over 40 time zones (every
    whole, half and quarter-hour offset from UTC-10 to UTC+13, DST and not), with varied hours and
-   working days, each department living mostly in six zones of its own, everyone opted in. Then a history of --history rounds (20): each pairs neighbours in
-   the order of their working day's UTC middle, as a past round would, stored as real rounds, groups
-   and seats. The build uses bulk inserts and is not timed.
+   working days, each department living mostly in six zones of its own, everyone opted in. Then a
+   history of --history rounds (20): each pairs neighbours in the order of their working day's UTC
+   middle, as a past round would, stored as real rounds, groups and seats. The build uses bulk
+   inserts and is not timed.
 2. The round (timed, the headline): `actions.pair_coffee_round`, exactly what the scheduler and the
    admin's button run: read the members and the whole history from the database, match (overlap per
    date in real zones, repeats in the last 6 rounds excluded, networkx max-weight matching over the
@@ -318,9 +319,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print(f"greedy:  {len(reference):,} pairs, {sum(len(g) for g in reference):,} people")
     share, share_greedy = cross_share(groups, dept_of), cross_share(reference, dept_of)
-    print(
-        f"cross-department share: matched {share:.1%}, greedy {share_greedy:.1%}, ratio {share / share_greedy:.2f}"
-    )
+    ratio = share / share_greedy
+    print(f"cross-department share: matched {share:.1%}, greedy {share_greedy:.1%}, ratio {ratio:.2f}")
     w, wg = total_weight(groups, graph, by_id), total_weight(reference, graph, by_id)
     print(f"total weight: matched {w:,}, greedy {wg:,}, ratio {w / max(1, wg):.3f}")
     print(
@@ -343,10 +343,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         sub_graph = matching._Graph(sample, week, recent, before, weight)
         sub = {c.id: c for c in sample}
         wr, wf = total_weight(restricted.groups, sub_graph, sub), total_weight(full.groups, sub_graph, sub)
+        cross_r, cross_f = cross_share(restricted.groups, dept_of), cross_share(full.groups, dept_of)
         print(
-            f"trade-off on {len(sample)} people: restricted (blocks of {args.check // 4}, {matching.K} edges each) "
-            f"weight {wr:,} in {t_r:.2f} s; full graph {wf:,} in {t_f:.2f} s; weight ratio {wr / max(1, wf):.3f}, "
-            f"cross-department {cross_share(restricted.groups, dept_of):.1%} vs {cross_share(full.groups, dept_of):.1%}"
+            f"trade-off on {len(sample)} people: restricted (blocks of {args.check // 4}, "
+            f"{matching.K} edges each) weight {wr:,} in {t_r:.2f} s; full graph {wf:,} in {t_f:.2f} s; "
+            f"weight ratio {wr / max(1, wf):.3f}, cross-department {cross_r:.1%} vs {cross_f:.1%}"
         )
     print(f"match s: {t_round:.2f}")
 

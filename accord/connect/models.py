@@ -102,6 +102,13 @@ class CoffeeGroup(models.Model):
     def __str__(self) -> str:
         return f"Coffee group {self.pk}"
 
+    @property
+    def overlap_label(self) -> str:
+        hours, minutes = divmod(self.overlap_minutes, 60)
+        if not hours:
+            return f"{minutes} min"
+        return f"{hours} h" + (f" {minutes:02d}" if minutes else "")
+
 
 class Met(models.TextChoices):
     YES = "yes", "Yes, we met"

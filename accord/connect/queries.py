@@ -275,6 +275,21 @@ class HoursView:
     yours: tuple[dt.datetime, dt.datetime]  # the same stretch in the viewer's zone
     shared: list[tuple[dt.datetime, dt.datetime]]  # this week's common working hours, in the viewer's zone
 
+    @staticmethod
+    def label(span: tuple[dt.datetime, dt.datetime]) -> str:
+        """'Tue 09:00–17:00', or 'Mon 23:30–Tue 07:30' when the stretch crosses midnight there."""
+        start, end = span
+        tail = f"{end:%H:%M}" if start.date() == end.date() else f"{end:%a %H:%M}"
+        return f"{start:%a %H:%M}–{tail}"
+
+    @property
+    def theirs_label(self) -> str:
+        return self.label(self.theirs)
+
+    @property
+    def yours_label(self) -> str:
+        return self.label(self.yours)
+
 
 def hours_view(person: Person, viewer: Person, now: dt.datetime) -> HoursView | None:
     """Their working hours on their next working day, in their zone and in the viewer's, and what the two

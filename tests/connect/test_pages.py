@@ -212,13 +212,19 @@ def test_profile_shows_hours_in_the_viewers_zone_and_theirs(client, org, team):
     assert "Deep work before lunch." in page and "In writing, then a call." in page
     # 09:00-17:00 in Kolkata (UTC+5:30) is 03:30-11:30 in London in March (UTC+0).
     assert '<span class="localtime">Tue 09:00–17:00</span>' in page
-    assert '<span class="localtime">Tue 03:30–Tue 11:30</span>' in page
+    assert '<span class="localtime">Tue 03:30–11:30</span>' in page
     assert '<li class="localtime">Tue 10 Mar, 09:00–11:30</li>' in page
+    # From Los Angeles (UTC-7 since 8 March) the same day starts the evening before.
+    login(client, PersonFactory(org=org, team=team, timezone="America/Los_Angeles"))
+    with time_machine.travel(dt.datetime(2026, 3, 10, 6, tzinfo=dt.UTC), tick=False):
+        page = client.get(reverse("profile", args=[kolkata.pk])).content.decode()
+    assert '<span class="localtime">Mon 20:30–Tue 04:30</span>' in page
+    login(client, london)
     # After the clocks change in London (29 March), the same hours are 04:30-12:30.
     with time_machine.travel(dt.datetime(2026, 3, 31, 6, tzinfo=dt.UTC), tick=False):
         login(client, london)  # the session saved on 10 March has expired by the 31st
         page = client.get(reverse("profile", args=[kolkata.pk])).content.decode()
-    assert '<span class="localtime">Tue 04:30–Tue 12:30</span>' in page
+    assert '<span class="localtime">Tue 04:30–12:30</span>' in page
 
 
 def test_profiles_are_linked_from_the_directory_person_page_and_1on1(client, org, team):
