@@ -219,3 +219,28 @@ def _disjoint(xs):
 @given(intervals.map(_disjoint), intervals.map(_disjoint))
 def test_the_merge_pass_agrees_with_the_plain_intersection(a, b):
     assert matching.longest_shared(a, b) == matching.longest(matching.intersect(a, b))
+
+
+def test_the_odd_one_joins_the_pair_they_share_most_with(org, team):
+    # Winter week of 2 March (UTC): New York 14:00-22:00, London 09:00-17:00, Kolkata 03:30-11:30.
+    # The pairs New York-New York and Kolkata-Kolkata (8 hours, 4 points each: 14 + 14) beat any pair
+    # with the Londoner. She then joins the New York pair (3 hours with each: 13 + 13 = 26) rather
+    # than the Kolkata pair (2.5 hours: 12 + 12 = 24); all three share 14:00-17:00.
+    for name, zone in (("NY1", "America/New_York"), ("NY2", "America/New_York"), ("IN1", "Asia/Kolkata")):
+        coffee_person(org, team, name=name, zone=zone)
+    coffee_person(org, team, name="IN2", zone="Asia/Kolkata")
+    coffee_person(org, team, name="LON", zone="Europe/London")
+    rnd = pair_coffee_round(org, WINTER)
+    assert groups_of(rnd) == [["IN1", "IN2"], ["LON", "NY1", "NY2"]]
+    trio = next(g for g in rnd.groups.all() if g.members.count() == 3)
+    assert (trio.overlap_minutes, trio.weight) == (180, 14 + 26)
+
+
+def test_no_trio_without_half_an_hour_all_three_share(org, team):
+    # New York and Kolkata share nothing, so the Londoner's pair cannot take the third person.
+    coffee_person(org, team, name="NY", zone="America/New_York")
+    coffee_person(org, team, name="LON", zone="Europe/London")
+    coffee_person(org, team, name="IN", zone="Asia/Kolkata")
+    rnd = pair_coffee_round(org, WINTER)
+    assert groups_of(rnd) == [["LON", "NY"]]  # 3 hours (13) beats 2.5 hours (12)
+    assert [(row["name"], row["reason"]) for row in rnd.unmatched] == [("IN", REASONS[matching.ODD_ONE_OUT])]
