@@ -10,14 +10,16 @@ import datetime as dt
 
 from accord.lib.jobs import periodic
 
-from .actions import pair_coffee_round
-from .models import CoffeeGroupMember, CoffeeMember, CoffeeSettings
+from .actions import pair_coffee_round, week_after
+from .models import CoffeeGroupMember, CoffeeMember, CoffeeRound, CoffeeSettings
 from .tasks import send_coffee_intro
 
 
 @periodic("coffee rounds", CoffeeSettings, "next_round_at")
 def run_round(found: CoffeeSettings, now: dt.datetime) -> dt.datetime:
-    if CoffeeMember.objects.filter(org_id=found.org_id, active=True).exists():
+    # An admin who pressed "Run a round now" earlier in the week has already planned this week.
+    planned = CoffeeRound.objects.filter(org_id=found.org_id, week_start=week_after(now)).exists()
+    if not planned and CoffeeMember.objects.filter(org_id=found.org_id, active=True).exists():
         pair_coffee_round(found.org, now)
     step = dt.timedelta(weeks=found.every_weeks)
     due = found.next_round_at or now

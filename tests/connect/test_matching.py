@@ -202,6 +202,21 @@ def test_the_scheduler_runs_rounds_on_the_claimed_row(org, team, registry):
     assert org.coffeeround_set.get().week_start == dt.date(2026, 3, 16)
 
 
+def test_a_round_run_by_hand_is_not_repeated_by_the_schedule(org, team, registry):
+    from accord.connect.actions import run_round_now
+    from accord.lib import jobs
+
+    for name in "AB":
+        coffee_person(org, team, name=name)
+    admin = coffee_person(org, team, name="Admin", role="admin")
+    run_round_now(org, admin, now=dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC))  # Tuesday: plans 16 March
+    with time_machine.travel(dt.datetime(2026, 3, 12, 12, tzinfo=dt.UTC), tick=False):
+        assert jobs.tick()["coffee rounds"] == 1  # claimed, and the row moves on...
+    assert list(org.coffeeround_set.values_list("week_start", flat=True)) == [
+        dt.date(2026, 3, 16)
+    ]  # ...no repeat
+
+
 intervals = st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 600)), max_size=7).map(
     lambda xs: [(s, s + n) for s, n in sorted(xs)]
 )
