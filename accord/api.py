@@ -76,6 +76,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "accord.kudos.api.router"),
     ("/", "accord.rhythm.api.router"),
     ("/", "accord.handoffs.api.router"),
+    ("/", "accord.connect.api.router"),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

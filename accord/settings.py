@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accord.kudos",
     "accord.rhythm",
     "accord.handoffs",
+    "accord.connect",
 ]
 
 MIDDLEWARE = [

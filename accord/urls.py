@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("accord.kudos.urls")),
     path("", include("accord.rhythm.urls")),
     path("", include("accord.handoffs.urls")),
+    path("", include("accord.connect.urls")),
 ]

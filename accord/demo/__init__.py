@@ -21,6 +21,7 @@ from accord.orgs.models import Organisation
 
 from . import checkins, goals, handoffs, meetings, people, pulse, rhythm
 from . import kudos as kudos_demo
+from . import checkins, connect, goals, meetings, people, pulse
 
 DEMO_ORG_NAME = "Wonderful Websites Inc."
 DEMO_ORG_SLUG = "wonderful-websites"
@@ -53,6 +54,7 @@ def generate_demo(*, today: dt.date | None = None, password: str = DEMO_PASSWORD
             kudos_demo.build_kudos(cast)
             rhythm.build_rhythm(cast)
             handoffs.build_handoffs(cast)
+            connect.build_connect(cast)
     except IntegrityError:
         # Another process created the organisation between our check and our insert.
         existing = Organisation.objects.filter(slug=DEMO_ORG_SLUG).first()

@@ -1,0 +1,46 @@
+"""Connection sections for the home page (this round's coffee chat) and person pages (Working with me).
+
+The person panel shows only what the person wrote for everyone to read, so it is the same for every
+viewer; nothing about coffee chats (who met whom, who answered) appears on anyone's page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accord.orgs.models import Person
+
+from . import queries
+from .models import SECTIONS
+
+
+def person_panel(request: HttpRequest, person: Person) -> dict[str, Any] | None:
+    viewer: Person = request.person  # type: ignore[attr-defined]
+    profile = queries.profile_of(person)
+    excerpt = ""
+    if profile is not None:
+        excerpt = next((getattr(profile, k) for k, _, _ in SECTIONS if getattr(profile, k)), "")
+    return {
+        "template": "connect/_person_panel.html",
+        "person": person,
+        "excerpt": excerpt,
+        "is_self": viewer.pk == person.pk,
+    }
+
+
+def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+    me: Person = request.person  # type: ignore[attr-defined]
+    today = timezone.now().astimezone(me.zone).date()
+    member = queries.membership(me)
+    groups = queries.my_groups(me, limit=1)
+    current = groups[0] if groups and groups[0].round.week_start + dt.timedelta(days=7) > today else None
+    return {
+        "template": "connect/_home_panel.html",
+        "status": queries.status(member, today),
+        "current": current,
+        "others": [s.person for s in current.members.all() if s.person_id != me.pk] if current else [],
+    }
