@@ -19,9 +19,8 @@ from django.utils import timezone
 
 from accord.orgs.models import Organisation
 
-from . import checkins, goals, handoffs, meetings, people, pulse, rhythm
+from . import checkins, connect, goals, handoffs, meetings, people, pulse, rhythm
 from . import kudos as kudos_demo
-from . import checkins, connect, goals, meetings, people, pulse
 
 DEMO_ORG_NAME = "Wonderful Websites Inc."
 DEMO_ORG_SLUG = "wonderful-websites"
