@@ -53,6 +53,17 @@ def test_demo_manager_sees_the_team_with_local_times(browser, live, settings, sh
 
     page.goto(live.url + "/people/")
     page.screenshot(path=shots / f"directory-{size}.png", full_page=True)
+
+    # The personal menu holds My page, the organisation and signing out; it opens from the keyboard too.
+    if size == "phone":
+        page.focus("#nav-toggle")
+        page.keyboard.press("Space")
+    page.locator(".nav-menu summary").focus()
+    page.keyboard.press("Enter")
+    assert page.locator(".nav-menu .org-name").inner_text() == manager.org.name
+    page.screenshot(path=shots / f"nav-menu-{size}.png")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
     context.close()
 
     foreign = [u for u in requests if urlsplit(u).netloc != origin.netloc and not u.startswith("data:")]

@@ -271,3 +271,30 @@ def test_an_owner_can_hand_over_but_not_leave_the_org_ownerless(client, owner, m
     owner.refresh_from_db()
     member.refresh_from_db()
     assert (owner.role, member.role) == ("admin", "owner")
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "section"),
+    [
+        ("home", [], "home"),
+        ("directory", [], "people"),
+        ("teams", [], "teams"),
+        ("commitments", [], "commitments"),
+        ("goals", [], "goals"),
+        ("kudos_give", [], "kudos"),
+        ("rhythm_map", [], "time"),
+        ("profiles", [], "people"),
+        ("coffee", [], "coffee"),
+        ("handoffs", [], "handoffs"),
+    ],
+)
+def test_the_top_bar_marks_the_section_a_page_belongs_to(client, member, name, args, section):
+    from accord.orgs.context import nav_section
+
+    login(client, member)
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+    assert nav_section(response.wsgi_request) == section
+    html = response.content.decode()
+    bar = html[html.index('<nav class="nav"') : html.index("</nav>")]
+    assert bar.count('aria-current="page"') == 1
