@@ -257,9 +257,8 @@ def pair_coffee_round(org: Organisation, now: dt.datetime | None = None) -> Coff
         taker = Taker(pid, name, team_id, team_names.get(team_id, ""), zone, start, end, days)
         people[pid] = taker
         if paused_until and paused_until > week_start:
-            unmatched.append(
-                {"person_id": pid, "name": name, "reason": f"paused until {paused_until:%-d %B %Y}"}
-            )
+            reason = f"paused until {paused_until:%-d %B %Y}"
+            unmatched.append({"person_id": pid, "name": name, "reason": reason, "paused": True})
             continue
         candidates.append(taker.candidate(dept))
     recent, before, asked, latest = _history(org, found.avoid_rounds)

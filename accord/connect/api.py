@@ -167,7 +167,7 @@ def _round_out(rnd: CoffeeRound, me: Person, groups: int) -> RoundOut:
         week_start=rnd.week_start,
         ran_at=rnd.ran_at,
         groups=groups,
-        unmatched=[UnmatchedOut(**row) for row in rnd.unmatched],
+        unmatched=[UnmatchedOut(**row) for row in queries.unmatched_for(rnd, me)[0]],
         my_group=_group_out(mine, me) if mine else None,
     )
 

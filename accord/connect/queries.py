@@ -171,6 +171,20 @@ def intro_text(group: CoffeeGroup, person: Person, now: dt.datetime, link: str) 
     return subject, "\n".join(lines) + "\n"
 
 
+def unmatched_for(rnd: CoffeeRound, viewer: Person) -> tuple[list[dict[str, Any]], int]:
+    """Who got no group and why, as `viewer` may read it, and how many paused people were left out.
+
+    Everyone reads why people who wanted a chat got none (that is the round's own account of itself);
+    a pause is a personal choice, so only the person and admins see who paused and until when."""
+    shown, paused = [], 0
+    for row in rnd.unmatched:
+        if row.get("paused") and not (viewer.is_admin or row.get("person_id") == viewer.pk):
+            paused += 1
+        else:
+            shown.append(row)
+    return shown, paused
+
+
 def round_groups(rnd: CoffeeRound) -> list[CoffeeGroup]:
     return list(with_people(CoffeeGroup.objects.filter(org_id=rnd.org_id, round=rnd)).order_by("id"))
 

@@ -128,11 +128,14 @@ def met(request: OrgRequest, group_id: int) -> HttpResponse:
 def round_detail(request: OrgRequest, round_id: int) -> HttpResponse:
     rnd = get_for_org(request, CoffeeRound, pk=round_id)
     groups = queries.round_groups(rnd)
+    unmatched, paused = queries.unmatched_for(rnd, request.person)
     return render(
         request,
         "connect/round.html",
         {
             "round": rnd,
+            "unmatched": unmatched,
+            "paused": paused,
             "groups": groups,
             "trios": sum(1 for g in groups if len(g.members.all()) == 3),
             "people": sum(len(g.members.all()) for g in groups),

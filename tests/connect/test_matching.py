@@ -144,7 +144,7 @@ def test_paused_people_and_people_without_hours_are_listed_with_the_reason(org, 
     rnd = pair_coffee_round(org, US_ONLY_DST)
     assert groups_of(rnd) == []
     assert rnd.unmatched == [
-        {"person_id": a.pk, "name": "A", "reason": "paused until 20 March 2026"},
+        {"person_id": a.pk, "name": "A", "reason": "paused until 20 March 2026", "paused": True},
         {"person_id": org.people.get(name="B").pk, "name": "B", "reason": REASONS[matching.NO_OVERLAP]},
         {"person_id": c.pk, "name": "C", "reason": "has no working hours set"},
     ]
@@ -259,3 +259,25 @@ def test_no_trio_without_half_an_hour_all_three_share(org, team):
     rnd = pair_coffee_round(org, WINTER)
     assert groups_of(rnd) == [["LON", "NY"]]  # 3 hours (13) beats 2.5 hours (12)
     assert [(row["name"], row["reason"]) for row in rnd.unmatched] == [("IN", REASONS[matching.ODD_ONE_OUT])]
+
+
+def test_who_paused_is_read_only_by_that_person_and_admins(client, org, team):
+    from django.urls import reverse
+
+    from accord.orgs.models import Role
+    from tests.conftest import login
+    from tests.factories import PersonFactory
+
+    a = coffee_person(org, team, name="Ada Paused")
+    coffee_person(org, team, name="Ben")
+    coffee_person(org, team, name="Cy")
+    pause_coffee(a, dt.date(2026, 3, 20), today=dt.date(2026, 3, 5))
+    rnd = pair_coffee_round(org, US_ONLY_DST)
+    url = reverse("coffee_round", args=[rnd.pk])
+    login(client, org.people.get(name="Ben"))
+    page = client.get(url).content.decode()
+    assert "Ada Paused" not in page and "20 March 2026" not in page
+    assert "1 person paused their chats this round." in page
+    for reader in (a, PersonFactory(org=org, team=team, role=Role.ADMIN)):
+        login(client, reader)
+        assert "<strong>Ada Paused</strong> paused until 20 March 2026." in client.get(url).content.decode()
