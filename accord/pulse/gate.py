@@ -78,16 +78,17 @@ from __future__ import annotations
 
 import gc
 import heapq
+import json
 import random
 import secrets
 import weakref
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from itertools import accumulate
 from operator import attrgetter, itemgetter, xor
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from .data import (
     REGION_LABELS,
@@ -802,7 +803,7 @@ class _RoundCache:
         self._data = weakref.ref(data)
         self.visible: dict[object, frozenset[Group]] = {}
         self.indexes: dict[object, _CellIndex] = {}
-        self.totals: dict[int, _Totals] = {}
+        self.totals: dict[tuple[int, str | None, str | None], _Totals] = {}
         self.constructs: dict[str, list[QuestionInfo]] = {}
         self.questions = {q.id: q for q in data.questions}
         # Heatmap cells already computed for this (immutable) round: a manager's next view is lookups.
@@ -1021,36 +1022,34 @@ class _Nums(NamedTuple):
 _NO_NUMS = _Nums(0, 0.0, 0.0, 0, 0, 0)
 
 
-def _cell_nums(stat: Stat, q: QuestionInfo) -> _Nums:
-    hist = stat.hist
-    nps = q.scale == NPS11
-    return _Nums(
-        stat.n,
-        stat.total,
-        stat.total_sq,
-        favourable_count(hist, q.reverse, q.scale),
-        sum(hist[9:11]) if nps else 0,
-        sum(hist[0:7]) if nps else 0,
-    )
-
-
 class _Totals:
-    """One question's running totals over its cells in tree order (see _CellIndex): the totals of any
-    whole subtree are a difference of two entries."""
+    """One question's running totals over its cells in tree order (see _CellIndex), counting only the
+    cells of one slice key (band, region): the totals of any whole subtree, or of one slice of it, are a
+    difference of two entries. Scored values are whole numbers, so every sum here is exact and a
+    difference of running totals is the same number as adding the cells up one by one."""
 
-    def __init__(self, data: RoundData, idx: _CellIndex, q: QuestionInfo) -> None:
+    def __init__(
+        self, data: RoundData, idx: _CellIndex, q: QuestionInfo, key: _SliceKey = (None, None)
+    ) -> None:
         stats = data.stats.get(q.id, {})
         cells = [stats[c] for c in idx.cells]
         hists = [s.hist for s in cells]
         nps = q.scale == NPS11
-        columns: list[Iterable[float]] = [
-            idx.n,
+        columns: list[list[float]] = [
+            list(idx.n),
             [s.total for s in cells],
             [s.total_sq for s in cells],
             [favourable_count(h, q.reverse, q.scale) for h in hists],
             [sum(h[9:11]) for h in hists] if nps else [0] * len(cells),
             [sum(h[0:7]) for h in hists] if nps else [0] * len(cells),
         ]
+        b, r = key
+        if b is not None or r is not None:
+            keep = [
+                (b is None or cb == b) and (r is None or cr == r)
+                for cb, cr in zip(idx.band, idx.region, strict=True)
+            ]
+            columns = [[v if k else 0 for v, k in zip(col, keep, strict=True)] for col in columns]
         self.idx = idx
         self.prefix = [list(accumulate(col, initial=0)) for col in columns]
 
@@ -1064,23 +1063,14 @@ def _as_nums(v: Sequence[float]) -> _Nums:
 
 
 def _numbers(data: RoundData, group: Group, q: QuestionInfo) -> _Nums:
-    """A group's totals for a question: whole subtrees from the per-round running totals, slices by
-    their cells."""
+    """A group's totals for a question, from the round's running totals for the group's slice key."""
     cache = _cache(data)
-    if not group.sliced:
-        totals = cache.totals.get(q.id)
-        if totals is None:
-            with _gc_paused():
-                totals = cache.totals[q.id] = _Totals(data, _index(data, q.id), q)
-        return totals.of(group.team)
-    idx = _index(data, q.id)
-    cells = data.stats.get(q.id, {})
-    out = [0.0] * 6
-    for i in idx.members(group):
-        nums = _cell_nums(cells[idx.cells[i]], q)
-        for j in range(6):
-            out[j] += nums[j]
-    return _as_nums(out)
+    key = (q.id, group.band, group.region)
+    totals = cache.totals.get(key)
+    if totals is None:
+        with _gc_paused():
+            totals = cache.totals[key] = _Totals(data, _index(data, q.id), q, (group.band, group.region))
+    return totals.of(group.team)
 
 
 def _group_hist(data: RoundData, group: Group, q: QuestionInfo) -> list[int]:
@@ -1423,3 +1413,232 @@ def trend(
         else:
             change = welch(a.mean, sd_a, a.n, b.mean, sd_b, b.n)
     return Trend(points=tuple(points), change=change)
+
+
+# --------------------------------------------------------------------------------------------------
+# Published results
+
+Result = ConstructResult | QuestionResult | Suppressed
+#
+# A closed round never changes, and its protection covers the whole family of groups any viewer can
+# see, so it does not depend on the viewer. `publish` therefore computes, once when the round closes,
+# the gate's final output for every row a heatmap can show (the organisation and every team's subtree):
+# each construct's result or the reason it is hidden, and the same for the row's tenure and region
+# slices. The database keeps one row per (round, team) (models.PublishedRow); a request reads only the
+# rows of the viewer's subtrees and `published_heatmap` / `published_slices` turn them back into the
+# very objects `heatmap` and `slices` return. Nothing is recomputed from answers on the way back: a
+# visible group's stored numbers are its answer count, sum of scores and favourable count (the mean and
+# share are those divided by the count, exactly as above), or the full result for eNPS.
+
+PUBLISH_FORMAT = 1
+
+
+def results_stamp(k: int) -> str:
+    """What published results were computed under: the protection rules, this storage format and the
+    round's k. Published rows with any other stamp are stale and must be published again."""
+    return f"{RULE_VERSION};format={PUBLISH_FORMAT};k={max(int(k), ABSOLUTE_MIN_GROUP)}"
+
+
+class PublishedRow(NamedTuple):
+    """One stored row: the organisation (team None, position -1) or one team's subtree."""
+
+    team: int | None
+    pos: int  # position in the round's tree, depth-first; -1 for the organisation
+    end: int  # the position after the team's subtree (a subtree is the positions pos..end-1)
+    depth: int  # as HeatmapRow.depth
+    label: str
+    first_visible: str  # the first group of its own block surviving on respondents: "whole", "band-…",
+    # "region-…", or "" if none does
+    heat: str  # JSON: one encoded cell per column
+    slices: str  # JSON: {construct: [one encoded cell per tenure band, then per region]}
+
+
+def _slice_suffix(group: Group) -> str:
+    if group.band is not None:
+        return f"band-{group.band}"
+    if group.region is not None:
+        return f"region-{group.region}"
+    return "whole"
+
+
+class _Encoder:
+    def __init__(self, data: RoundData, columns: Sequence[str]) -> None:
+        self.reasons: dict[str, int] = {}
+        self.questions = {c: tuple(q.id for q in _construct_questions(data, c)) for c in columns}
+
+    def cell(self, result: QuestionResult | Suppressed) -> object:
+        if isinstance(result, Suppressed):
+            return self.reasons.setdefault(result.reason, len(self.reasons))
+        return {
+            "q": result.question.id,
+            "n": result.n,
+            "mean": result.mean,
+            "fav": result.favourable,
+            "sd": result.sd,
+            "dist": None if result.distribution is None else [list(d) for d in result.distribution],
+            "enps": None if result.enps is None else list(astuple(result.enps)),
+        }
+
+    def construct(self, result: ConstructResult, nums: _Nums) -> object:
+        total: float | int = int(nums.total) if float(nums.total).is_integer() else nums.total
+        out: list[object] = [result.n, total, nums.fav]
+        if result.questions != self.questions[result.construct]:
+            out.append(list(result.questions))
+        return out
+
+
+def publish(data: RoundData) -> tuple[dict[str, object], list[PublishedRow]]:
+    """The round's published results: a header (columns, reasons, slice values, ...) and one row per
+    heatmap row of an admin's view (the organisation, then every team depth-first)."""
+    k = effective_k(data)
+    columns = round_constructs(data)
+    shape = _cache(data).shape
+    bands, regions = _slice_values(data)
+    respondents = _visible(data, "respondents")
+    enc = _Encoder(data, columns)
+
+    def encoded(group: Group, construct: str) -> object:
+        result, nums = _construct_core(data, group, construct, detail=group.sliced)
+        if isinstance(result, ConstructResult):
+            return enc.construct(result, nums)
+        return enc.cell(result)
+
+    rows: list[PublishedRow] = []
+    with _gc_paused():
+        for pos in range(-1, len(shape.order)):
+            team = None if pos < 0 else shape.order[pos]
+            base = Group(team)
+            block = [base, *(Group(team, band=b) for b in bands), *(Group(team, region=r) for r in regions)]
+            first = next((g for g in block if g in respondents), None)
+            heat = [encoded(base, c) for c in columns]
+            sliced = {c: [encoded(g, c) for g in block[1:]] for c in columns}
+            rows.append(
+                PublishedRow(
+                    team=team,
+                    pos=pos,
+                    end=len(shape.order) if pos < 0 else shape.end[pos],
+                    depth=0 if pos < 0 else shape.depth[pos] + 1,
+                    label=base.label(data),
+                    first_visible="" if first is None else _slice_suffix(first),
+                    heat=json.dumps(heat, separators=(",", ":")),
+                    slices=json.dumps(sliced, separators=(",", ":")),
+                )
+            )
+    nps_questions = {}
+    for c in columns:
+        nps = [q for q in _construct_questions(data, c) if q.scale == NPS11]
+        if nps:
+            nps_questions[c] = astuple(nps[0])
+    header: dict[str, object] = {
+        "stamp": results_stamp(k),
+        "k": k,
+        "columns": columns,
+        "questions": {c: list(qs) for c, qs in enc.questions.items()},
+        "nps_questions": nps_questions,
+        "reasons": list(enc.reasons),
+        "bands": bands,
+        "regions": regions,
+    }
+    return header, rows
+
+
+class Published:
+    """A published round's header, ready to turn stored cells back into results."""
+
+    def __init__(self, header: Mapping[str, Any]) -> None:
+        self.k = int(header["k"])
+        self.columns: tuple[str, ...] = tuple(header["columns"])
+        self.questions: dict[str, tuple[int, ...]] = {c: tuple(qs) for c, qs in header["questions"].items()}
+        self.nps = {c: QuestionInfo(*q) for c, q in header["nps_questions"].items()}
+        self.hidden = [Suppressed(r) for r in header["reasons"]]
+        self.bands: list[str] = list(header["bands"])
+        self.regions: list[str] = list(header["regions"])
+
+    def cell(self, group: Group, construct: str, code: object) -> Result:
+        if isinstance(code, int):
+            return self.hidden[code]
+        if isinstance(code, list):
+            n, total, fav = code[0], code[1], code[2]
+            used = tuple(code[3]) if len(code) > 3 else self.questions[construct]
+            return ConstructResult(group, construct, n, total / n, fav / n, used)
+        return self._question(group, construct, code)  # type: ignore[arg-type]
+
+    def _question(self, group: Group, construct: str, code: Mapping[str, Any]) -> QuestionResult:
+        q = self.nps[construct]
+        if code["q"] != q.id:
+            raise ValueError(f"published cell of question {code['q']} under {construct!r}")
+        dist = code["dist"]
+        return QuestionResult(
+            group=group,
+            question=q,
+            n=code["n"],
+            mean=code["mean"],
+            favourable=code["fav"],
+            sd=code["sd"],
+            distribution=None if dist is None else tuple((str(a), int(b)) for a, b in dist),
+            enps=None if code["enps"] is None else Enps(*code["enps"]),
+        )
+
+    def default_group(self, rows: Iterable[tuple[int | None, str]]) -> Group | None:
+        """`visible_groups(data, scope)[0]` if any, else the first group of the viewer's rows, given the
+        viewer's rows as (team, first_visible) in order (as `published_heatmap` takes them)."""
+        first: Group | None = None
+        for team, suffix in rows:
+            if first is None:
+                first = Group(team)
+            if suffix:
+                return _with_suffix(team, suffix)
+        return first
+
+
+def _with_suffix(team: int | None, suffix: str) -> Group:
+    if suffix.startswith("band-"):
+        return Group(team, band=suffix[5:])
+    if suffix.startswith("region-"):
+        return Group(team, region=suffix[7:])
+    return Group(team)
+
+
+def published_heatmap(pub: Published, rows: Sequence[tuple[int | None, int, str, str, str]]) -> Heatmap:
+    """The heatmap from stored rows (team, depth, label, first_visible, heat), already narrowed to the
+    viewer's scope and in order: equal to `heatmap(data, scope)` on the round's data."""
+    columns = pub.columns
+    cells = json.loads("[" + ",".join(r[4] for r in rows) + "]")
+    hidden = pub.hidden
+    defaults = [pub.questions[c] for c in columns]
+    out = []
+    with _gc_paused():
+        for (team, depth, label, _, _), codes in zip(rows, cells, strict=True):
+            g = Group(team)
+            row: list[Result] = []
+            for c, default, code in zip(columns, defaults, codes, strict=True):
+                if code.__class__ is int:
+                    row.append(hidden[code])
+                elif code.__class__ is list and len(code) == 3:
+                    n = code[0]
+                    row.append(ConstructResult(g, c, n, code[1] / n, code[2] / n, default))
+                else:
+                    row.append(pub.cell(g, c, code))
+            out.append(HeatmapRow(group=g, label=label, depth=depth, cells=tuple(row)))
+    return Heatmap(columns=columns, rows=tuple(out))
+
+
+def published_slices(pub: Published, team: int | None, slices_json: str, construct: str) -> Slices:
+    """`slices(data, scope, construct, team)` from the stored row of `team` (the caller has checked that
+    the viewer may see it). Raises LookupError for a construct the round did not ask."""
+    found = json.loads(slices_json)
+    if construct not in found:
+        raise LookupError(f"construct {construct!r} is not in this round")
+    codes = found[construct]
+    nb = len(pub.bands)
+    by_band = tuple(
+        SliceRow(g, TENURE_LABELS.get(b, b), pub.cell(g, construct, code))
+        for b, code in zip(pub.bands, codes[:nb], strict=True)
+        for g in [Group(team, band=b)]
+    )
+    by_region = tuple(
+        SliceRow(g, REGION_LABELS.get(r, r), pub.cell(g, construct, code))
+        for r, code in zip(pub.regions, codes[nb:], strict=True)
+        for g in [Group(team, region=r)]
+    )
+    return Slices(key=construct, base=Group(team), by_band=by_band, by_region=by_region)

@@ -131,6 +131,11 @@ class Round(models.Model):
     # The gate's decisions for the closed round (gate.protection_state), computed once at closing:
     # a closed round never changes, so pages never have to protect it again.
     protection = models.JSONField(null=True, blank=True)
+    # What the round's PublishedRow rows were computed under (gate.results_stamp), and the gate's header
+    # for reading them back (gate.Published). Empty: not published yet, or stale; the next report
+    # publishes again (actions.ensure_published).
+    results_stamp = models.CharField(max_length=120, blank=True, default="")
+    results_header = models.JSONField(null=True, blank=True)
     next_close_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
@@ -330,3 +335,33 @@ class CellCount(models.Model):
 
     def __str__(self) -> str:
         return f"cell count {self.pk}"
+
+
+class PublishedRow(models.Model):
+    """One heatmap row of a closed round as the gate published it (gate.publish): the whole organisation
+    (no team, position -1) or one team's subtree, with every construct's result or the reason it is hidden,
+    and the same for its tenure and region slices. It is the gate's output, never an answer: a request reads
+    the rows of the viewer's subtrees (a range of positions) and the gate turns them back into results."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="published_rows")
+    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
+    pos = models.IntegerField()  # depth-first position in the round's team tree
+    subtree_end = models.IntegerField()  # the team's subtree is the positions pos .. subtree_end - 1
+    depth = models.PositiveSmallIntegerField()
+    label = models.TextField()
+    first_visible = models.CharField(max_length=40, blank=True)  # see gate.PublishedRow
+    heat = models.TextField()  # JSON, see gate.publish
+    slices = models.TextField()  # JSON, read only for the one row whose slices a page shows
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "team_id_snapshot"], name="published_row_once"),
+        ]
+        indexes = [
+            models.Index(fields=["org", "round", "pos"]),
+            models.Index(fields=["org", "round", "team_id_snapshot"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"published row {self.pk}"

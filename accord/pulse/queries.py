@@ -7,12 +7,22 @@ import json
 from typing import Any, Literal
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accord.orgs.models import Organisation, Person
 
 from .data import Cell, DriverSums, QuestionInfo, RoundData, Stat
-from .models import CellCount, CellStat, Comment, Participation, Program, Reply, Round, RoundQuestion
+from .models import (
+    CellCount,
+    CellStat,
+    Comment,
+    Participation,
+    Program,
+    PublishedRow,
+    Reply,
+    Round,
+    RoundQuestion,
+)
 
 Scope = None | Literal["org"] | frozenset[int]
 
@@ -60,6 +70,9 @@ def round_data(rnd: Round) -> RoundData:
     """
     if not rnd.closed:
         raise RoundStillOpen(f"Round {rnd.number} is still open; its results appear when it closes.")
+    deferred = rnd.get_deferred_fields() & {"team_tree", "team_names", "protection"}
+    if deferred:  # rounds_of leaves the big JSON columns out: one query for all of them
+        rnd.refresh_from_db(fields=sorted(deferred))
     questions = [
         QuestionInfo(
             rq.question.id,
@@ -133,10 +146,58 @@ def round_data(rnd: Round) -> RoundData:
     return data
 
 
+StoredRow = tuple[int | None, int, str, str, str]
+
+
+def published_rows(rnd: Round, scope: None | Literal["org"] | set[int] | frozenset[int]) -> list[StoredRow]:
+    """The stored heatmap rows a viewer may see, as (team, depth, label, first_visible, heat), in the
+    order of the gate's heatmap: the organisation first (admins and members), then teams depth-first.
+    A manager's subtrees are ranges of tree positions: one query for their roots, one for the rows."""
+    found = PublishedRow.objects.filter(org_id=rnd.org_id, round=rnd)
+    fields = ("team_id_snapshot", "depth", "label", "first_visible", "heat")
+    if scope is None:
+        return list(found.order_by("pos").values_list(*fields))
+    if scope == "org":
+        return list(found.filter(pos=-1).values_list(*fields))
+    roots = sorted(
+        found.filter(team_id_snapshot__in=scope, pos__gte=0).values_list("pos", "subtree_end").distinct()
+    )
+    ranges: list[list[int]] = []
+    for lo, hi in roots:
+        if ranges and lo < ranges[-1][1]:
+            ranges[-1][1] = max(ranges[-1][1], hi)  # nested in (or overlapping) the previous subtree
+        else:
+            ranges.append([lo, hi])
+    if not ranges:
+        return []
+    within = Q()
+    for lo, hi in ranges:
+        within |= Q(pos__gte=lo, pos__lt=hi)
+    return list(found.filter(within).order_by("pos").values_list(*fields))
+
+
+def published_slices(rnd: Round, team: int | None) -> str | None:
+    """The stored slices of one row (the organisation for team None), or None if the round has no such
+    row. The caller checks that the viewer may see it."""
+    found = PublishedRow.objects.filter(org_id=rnd.org_id, round=rnd)
+    found = found.filter(pos=-1) if team is None else found.filter(team_id_snapshot=team)
+    return found.values_list("slices", flat=True).first()
+
+
+def published_team_exists(rnd: Round, team: int) -> bool:
+    """Whether the team was in the round's tree (it has a stored row)."""
+    return PublishedRow.objects.filter(org_id=rnd.org_id, round=rnd, team_id_snapshot=team).exists()
+
+
 def rounds_of(org: Organisation, program: Program | None = None) -> QuerySet[Round]:
     """Rounds with results: closed ones only (see round_data)."""
-    # The stored protection can be megabytes in a large organisation: load it only for the round shown.
-    found = Round.objects.filter(org=org, closed=True).select_related("program").defer("protection")
+    # The stored protection and the team tree can be megabytes in a large organisation: round_data loads
+    # them for the round it reads; published results never need them.
+    found = (
+        Round.objects.filter(org=org, closed=True)
+        .select_related("program")
+        .defer("protection", "team_tree", "team_names")
+    )
     if program is not None:
         found = found.filter(program=program)
     return found.order_by("-opens_on", "-number")

@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404
 from accord.orgs.models import Organisation
 
 from . import gate, queries
+from .actions import ensure_published
 from .bank import CONSTRUCT_HELP, CONSTRUCTS, NPS11
 from .data import RoundData
 from .gate import ConstructResult, Group, QuestionResult, Scope, Suppressed
@@ -502,11 +503,20 @@ class HeatTable:
     rows: tuple[HeatRow, ...]
 
 
-def heatmap_table(data: RoundData, scope: Scope) -> HeatTable:
-    found = gate.heatmap(data, scope)
-    nps = nps_constructs(data)
+def heat_table(found: gate.Heatmap, nps: set[str]) -> HeatTable:
+    """The gate's heatmap, labelled for the page and the API."""
     top = min((row.depth for row in found.rows), default=0)
     columns = tuple(Column(c, construct_label(c), c in nps) for c in found.columns)
+    hidden: dict[tuple[str, str], Score] = {}  # a hidden cell says only why: one Score per reason
+
+    def score(col: Column, cell: Result) -> Score:
+        if isinstance(cell, Suppressed):
+            found = hidden.get((col.key, cell.reason))
+            if found is None:
+                found = hidden[(col.key, cell.reason)] = score_of(col.key, col.label, cell)
+            return found
+        return score_of(col.key, col.label, cell)
+
     rows = tuple(
         HeatRow(
             key=group_key(row.group),
@@ -514,13 +524,16 @@ def heatmap_table(data: RoundData, scope: Scope) -> HeatTable:
             depth=row.depth,
             level=row.depth - top,
             team=row.group.team,
-            cells=tuple(
-                score_of(col.key, col.label, cell) for col, cell in zip(columns, row.cells, strict=True)
-            ),
+            cells=tuple(score(col, cell) for col, cell in zip(columns, row.cells, strict=True)),
         )
         for row in found.rows
     )
     return HeatTable(columns=columns, rows=rows)
+
+
+def heatmap_table(data: RoundData, scope: Scope) -> HeatTable:
+    """The heatmap computed afresh from a round's data (what publishing stores)."""
+    return heat_table(gate.heatmap(data, scope), nps_constructs(data))
 
 
 @dataclass(frozen=True)
@@ -537,17 +550,22 @@ class SliceTable:
         return (("Tenure", self.by_band), ("Region", self.by_region))
 
 
-def slice_table(data: RoundData, scope: Scope, construct: str, team: int | None) -> SliceTable:
-    """Raises gate.NotInScope for a team outside the viewer's scope."""
-    found = gate.slices(data, scope, construct, team)
+def slice_table_of(found: gate.Slices, base: str, is_enps: bool) -> SliceTable:
+    construct = str(found.key)
     return SliceTable(
         construct=construct,
         label=construct_label(construct),
-        base=found.base.label(data),
-        is_enps=construct in nps_constructs(data),
+        base=base,
+        is_enps=is_enps,
         by_band=tuple(score_of(construct, r.label, r.result) for r in found.by_band),
         by_region=tuple(score_of(construct, r.label, r.result) for r in found.by_region),
     )
+
+
+def slice_table(data: RoundData, scope: Scope, construct: str, team: int | None) -> SliceTable:
+    """Computed afresh from a round's data. Raises gate.NotInScope for a team outside the viewer's scope."""
+    found = gate.slices(data, scope, construct, team)
+    return slice_table_of(found, found.base.label(data), construct in nps_constructs(data))
 
 
 @dataclass(frozen=True)
@@ -556,21 +574,75 @@ class HeatmapPage:
     construct: str  # the theme sliced by tenure and region
     team_key: str  # the group sliced: the organisation or a team's subtree
     slices: SliceTable | None
+    k: int
 
 
-def heatmap_page(data: RoundData, scope: Scope, construct: str | None, team_key: str | None) -> HeatmapPage:
+@dataclass(frozen=True)
+class Published:
+    """A closed round's published heatmap, as one viewer may see it."""
+
+    round: Round
+    pub: gate.Published
+    rows: list[tuple[int | None, int, str, str, str]]  # queries.published_rows
+    table: HeatTable
+
+
+def published(rnd: Round, scope: Scope) -> Published:
+    """The heatmap a viewer may see, read from what the gate stored when the round was published (which
+    happens again first if that is missing or stale): the rows of the viewer's subtrees only."""
+    ensure_published(rnd)
+    header = rnd.results_header
+    if not isinstance(header, dict):
+        raise ValueError(f"round {rnd.pk} has no published header")
+    pub = gate.Published(header)
+    rows = queries.published_rows(rnd, scope)
+    found = gate.published_heatmap(pub, rows)
+    return Published(rnd, pub, rows, heat_table(found, set(pub.nps)))
+
+
+def _published_group(found: Published, scope: Scope, key: str) -> Group | None:
+    """`pick_group` for the heatmap page, from the viewer's published rows: the group named by `key` or
+    the default one; Http404 for a key that does not parse, a slice, or a group outside the scope. A team
+    that was not in the round's tree falls back to the default group."""
+    default = found.pub.default_group((r[0], r[3]) for r in found.rows)
+    if not key:
+        return default
+    group = parse_group_key(key)
+    if group is None or group.sliced:
+        raise Http404("Slices are of a whole team or the whole organisation.")
+    if group.team is None:
+        if scope is None or scope == "org":
+            return group
+        raise Http404("No such group.")
+    if any(r[0] == group.team for r in found.rows):
+        return group
+    if scope is not None and queries.published_team_exists(found.round, group.team):
+        raise Http404("No such group.")  # in the round, outside the viewer's subtrees
+    return default
+
+
+def heatmap_page(rnd: Round, scope: Scope, construct: str | None, team_key: str | None) -> HeatmapPage:
     """The heatmap and, below it, one theme of one row sliced by tenure and region (default: the first
-    theme and the first row). Http404 for a theme not asked, or a team that is not a row of the viewer."""
-    table = heatmap_table(data, scope)
+    theme and the first row). Http404 for a theme not asked, or a team that is not a row of the viewer.
+    Everything comes from the round's published results: a fixed number of queries whatever its size."""
+    found = published(rnd, scope)
+    table = found.table
     keys = [c.key for c in table.columns]
     chosen = construct or (keys[0] if keys else "")
     if keys and chosen not in keys:
         raise Http404("That theme was not asked in this round.")
-    team = pick_group(data, scope, team_key or (table.rows[0].key if table.rows else ""))
+    team = _published_group(found, scope, team_key or (table.rows[0].key if table.rows else ""))
     if team is not None and team.sliced:
         raise Http404("Slices are of a whole team or the whole organisation.")
-    slices = slice_table(data, scope, chosen, team.team) if team is not None and chosen else None
-    return HeatmapPage(table, chosen, group_key(team) if team is not None else "", slices)
+    slices = None
+    if team is not None and chosen:
+        stored = queries.published_slices(rnd, team.team)
+        if stored is None:
+            raise Http404("No such group.")
+        label = next(r[2] for r in found.rows if r[0] == team.team)
+        cut = gate.published_slices(found.pub, team.team, stored, chosen)
+        slices = slice_table_of(cut, label, chosen in found.pub.nps)
+    return HeatmapPage(table, chosen, group_key(team) if team is not None else "", slices, found.pub.k)
 
 
 # --- trends -------------------------------------------------------------------------------------
