@@ -386,7 +386,7 @@ def protect(
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector during a burst of allocations. The gate allocates hundreds of
     thousands of small objects (atoms, lists, results) that are never cyclic garbage; letting the collector
     walk every live object each time it triggers made protection and heatmaps several times slower."""
@@ -408,7 +408,7 @@ def _protect(
     start: frozenset[Group] | set[Group] | None = None,
     slices_first: bool = False,
 ) -> set[Group]:
-    with _gc_paused():
+    with gc_paused():
         return _protect_groups(shape, idx, k, groups, check_values, start, slices_first)
 
 
@@ -861,7 +861,7 @@ def _visible(data: RoundData, table: object) -> frozenset[Group]:
     found = cache.visible.get(table)
     if found is None:
         start = None if table in ("respondents", "invited") else _visible(data, "respondents")
-        with _gc_paused():
+        with gc_paused():
             idx = _index(data, table)
             found = frozenset(
                 _protect_groups(
@@ -1068,7 +1068,7 @@ def _numbers(data: RoundData, group: Group, q: QuestionInfo) -> _Nums:
     key = (q.id, group.band, group.region)
     totals = cache.totals.get(key)
     if totals is None:
-        with _gc_paused():
+        with gc_paused():
             totals = cache.totals[key] = _Totals(data, _index(data, q.id), q, (group.band, group.region))
     return totals.of(group.team)
 
@@ -1310,7 +1310,7 @@ def heatmap(data: RoundData, scope: Scope) -> Heatmap:
             heat[(g, c)] = found
         return found
 
-    with _gc_paused():
+    with gc_paused():
         rows = tuple(
             HeatmapRow(group=g, label=g.label(data), depth=depth, cells=tuple(cell(g, c) for c in columns))
             for g, depth in groups
@@ -1504,7 +1504,7 @@ def publish(data: RoundData) -> tuple[dict[str, object], list[PublishedRow]]:
         return enc.cell(result)
 
     rows: list[PublishedRow] = []
-    with _gc_paused():
+    with gc_paused():
         for pos in range(-1, len(shape.order)):
             team = None if pos < 0 else shape.order[pos]
             base = Group(team)
@@ -1606,19 +1606,37 @@ def published_heatmap(pub: Published, rows: Sequence[tuple[int | None, int, str,
     cells = json.loads("[" + ",".join(r[4] for r in rows) + "]")
     hidden = pub.hidden
     defaults = [pub.questions[c] for c in columns]
+    # Tens of thousands of cells in a large organisation: a frozen dataclass's __init__ sets each field
+    # through object.__setattr__, so the common cell (a construct with all its items) gets its fields in
+    # one go. The object is the same as ConstructResult(...) would build.
+    new, put = object.__new__, object.__setattr__
     out = []
-    with _gc_paused():
+    with gc_paused():
         for (team, depth, label, _, _), codes in zip(rows, cells, strict=True):
             g = Group(team)
             row: list[Result] = []
+            add = row.append
             for c, default, code in zip(columns, defaults, codes, strict=True):
                 if code.__class__ is int:
-                    row.append(hidden[code])
+                    add(hidden[code])
                 elif code.__class__ is list and len(code) == 3:
                     n = code[0]
-                    row.append(ConstructResult(g, c, n, code[1] / n, code[2] / n, default))
+                    cell = new(ConstructResult)
+                    put(
+                        cell,
+                        "__dict__",
+                        {
+                            "group": g,
+                            "construct": c,
+                            "n": n,
+                            "mean": code[1] / n,
+                            "favourable": code[2] / n,
+                            "questions": default,
+                        },
+                    )
+                    add(cell)
                 else:
-                    row.append(pub.cell(g, c, code))
+                    add(pub.cell(g, c, code))
             out.append(HeatmapRow(group=g, label=label, depth=depth, cells=tuple(row)))
     return Heatmap(columns=columns, rows=tuple(out))
 

@@ -508,8 +508,32 @@ def heat_table(found: gate.Heatmap, nps: set[str]) -> HeatTable:
     top = min((row.depth for row in found.rows), default=0)
     columns = tuple(Column(c, construct_label(c), c in nps) for c in found.columns)
     hidden: dict[tuple[str, str], Score] = {}  # a hidden cell says only why: one Score per reason
+    # A large organisation's heatmap has ~100,000 cells: a construct's Score gets its fields in one go
+    # rather than through the frozen dataclass's per-field __init__ (the same object as score_of's).
+    new, put = object.__new__, object.__setattr__
 
     def score(col: Column, cell: Result) -> Score:
+        if cell.__class__ is ConstructResult:
+            made = new(Score)
+            put(
+                made,
+                "__dict__",
+                {
+                    "key": col.key,
+                    "label": col.label,
+                    "hidden": None,
+                    "n": cell.n,  # type: ignore[union-attr]
+                    "mean": cell.mean,  # type: ignore[union-attr]
+                    "favourable": cell.favourable,  # type: ignore[union-attr]
+                    "enps": None,
+                    "distribution": None,
+                    "change": None,
+                    "change_since": "",
+                    "questions": (),
+                    "scale": "",
+                },
+            )
+            return made
         if isinstance(cell, Suppressed):
             found = hidden.get((col.key, cell.reason))
             if found is None:
@@ -517,17 +541,18 @@ def heat_table(found: gate.Heatmap, nps: set[str]) -> HeatTable:
             return found
         return score_of(col.key, col.label, cell)
 
-    rows = tuple(
-        HeatRow(
-            key=group_key(row.group),
-            label=row.label,
-            depth=row.depth,
-            level=row.depth - top,
-            team=row.group.team,
-            cells=tuple(score(col, cell) for col, cell in zip(columns, row.cells, strict=True)),
+    with gate.gc_paused():
+        rows = tuple(
+            HeatRow(
+                key=group_key(row.group),
+                label=row.label,
+                depth=row.depth,
+                level=row.depth - top,
+                team=row.group.team,
+                cells=tuple(score(col, cell) for col, cell in zip(columns, row.cells, strict=True)),
+            )
+            for row in found.rows
         )
-        for row in found.rows
-    )
     return HeatTable(columns=columns, rows=rows)
 
 
