@@ -709,7 +709,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     from accord.orgs.models import Organisation
     from accord.pulse.actions import publish_round
-    from accord.pulse.models import PublishedRow
+    from accord.pulse.models import PublishedRound, PublishedRow
 
     org = Organisation.objects.get(slug="bench-org")
     connections.close_all()
@@ -719,8 +719,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     t_pub = clock()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT length(protection), length(results_header) FROM {Round._meta.db_table} WHERE id = %s",
-            [rnd.pk],
+            f"SELECT length(protection), (SELECT length(header) FROM {PublishedRound._meta.db_table} "
+            f"WHERE round_id = %s) FROM {Round._meta.db_table} WHERE id = %s",
+            [rnd.pk, rnd.pk],
         )
         state_size, header_size = cursor.fetchone()
         cursor.execute(
@@ -903,8 +904,8 @@ def accord_read(org: Any, round_pk: int, scope: Any) -> float:
     fresh_connection()
     t0 = time.perf_counter()
     rnd = request_round(org, round_pk)
-    ensure_published(rnd)
-    hm = gate.published_heatmap(gate.Published(rnd.results_header), queries.published_rows(rnd, scope))
+    pub = gate.Published(ensure_published(rnd))
+    hm = gate.published_heatmap(pub, queries.published_rows(rnd, scope))
     took = time.perf_counter() - t0
     del hm
     return took
@@ -927,7 +928,7 @@ def check_published(org: Any, round_pk: int, data: Any, hm: Any, manager_scope: 
     from accord.pulse import gate, queries
 
     rnd = request_round(org, round_pk)
-    pub = gate.Published(rnd.results_header)
+    pub = gate.Published(rnd.published.header)
     if gate.published_heatmap(pub, queries.published_rows(rnd, None)) != hm:
         raise SystemExit("published check: FAILED: the whole organisation's heatmap differs")
     if gate.published_heatmap(pub, queries.published_rows(rnd, manager_scope)) != gate.heatmap(

@@ -32,6 +32,7 @@ from .models import (
     Participation,
     Program,
     ProgramQuestion,
+    PublishedRound,
     PublishedRow,
     PulseSettings,
     Question,
@@ -415,7 +416,7 @@ def apply_answer_sets(rnd: Round, questions: dict[int, Question], sets: list[dic
     _fold_counts(rnd, count_delta, dvars)
     # Published results no longer match these aggregates (only possible if answers reach a round after
     # it was published): the next report publishes again.
-    Round.objects.filter(pk=rnd.pk).exclude(results_stamp="").update(results_stamp="")
+    PublishedRound.objects.filter(round=rnd).exclude(stamp="").update(stamp="")
 
 
 def _fold_stats(rnd: Round, delta: dict[tuple[int, Cell], list[Any]]) -> None:
@@ -512,27 +513,29 @@ def publish_round(rnd: Round) -> None:
     _publish(rnd, force=True)
 
 
-def ensure_published(rnd: Round) -> None:
-    """Publish a closed round's results again if what is stored is missing or stale (published before
-    results were stored, under other protection rules, or answers mixed in afterwards). Cheap when they
-    are current: it only compares the round's stamp."""
+def ensure_published(rnd: Round) -> dict[str, Any]:
+    """The header of the round's published results (gate.Published reads it), publishing them again
+    first if they are missing or stale: published before results were stored, under other protection
+    rules, or with answers mixed in afterwards. One small query when they are current."""
     from . import gate
 
-    if rnd.results_stamp != gate.results_stamp(rnd.min_group_size):
-        _publish(rnd, force=False)
+    stamp = gate.results_stamp(rnd.min_group_size)
+    found = PublishedRound.objects.filter(org_id=rnd.org_id, round=rnd).values_list("stamp", "header").first()
+    if found is not None and found[0] == stamp:
+        return found[1]
+    return _publish(rnd, force=False)
 
 
-def _publish(rnd: Round, *, force: bool) -> None:
+def _publish(rnd: Round, *, force: bool) -> dict[str, Any]:
     from . import gate
     from .queries import round_data
 
     with transaction.atomic():
         # One publisher per round at a time; a second one finds the work done.
-        locked = Round.objects.select_for_update().filter(pk=rnd.pk)
-        current = locked.values_list("results_stamp", "results_header").first()
+        Round.objects.select_for_update().filter(pk=rnd.pk).values_list("pk").first()
+        current = PublishedRound.objects.filter(round=rnd).values_list("stamp", "header").first()
         if not force and current is not None and current[0] == gate.results_stamp(rnd.min_group_size):
-            rnd.results_stamp, rnd.results_header = current
-            return
+            return current[1]
         data = round_data(rnd)  # reuses the stored protection if it still matches the aggregates
         state = gate.protection_state(data)
         header, rows = gate.publish(data)
@@ -555,12 +558,12 @@ def _publish(rnd: Round, *, force: bool) -> None:
             ),
             batch_size=2000,
         )
-        Round.objects.filter(pk=rnd.pk).update(
-            protection=state, results_stamp=header["stamp"], results_header=header
+        PublishedRound.objects.update_or_create(
+            round=rnd, defaults={"org_id": rnd.org_id, "stamp": str(header["stamp"]), "header": header}
         )
+        Round.objects.filter(pk=rnd.pk).update(protection=state)
     rnd.protection = state
-    rnd.results_stamp = str(header["stamp"])
-    rnd.results_header = header
+    return header
 
 
 # --- comment threads --------------------------------------------------------------------------

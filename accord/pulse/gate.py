@@ -1497,7 +1497,22 @@ def publish(data: RoundData) -> tuple[dict[str, object], list[PublishedRow]]:
     respondents = _visible(data, "respondents")
     enc = _Encoder(data, columns)
 
+    small = Suppressed(SMALL.format(k=k))
+    indexes: dict[str, list[_CellIndex]] = {}
+    for c in columns:
+        items = _construct_questions(data, c)
+        nps = [q for q in items if q.scale == NPS11]
+        indexes[c] = [_index(data, q.id) for q in (nps[:1] or items)]  # as _construct_core reads them
+
     def encoded(group: Group, construct: str) -> object:
+        if group not in respondents:
+            # Hidden on respondents, so hidden for every question (see _visible): _construct_core would
+            # give the first answered item's reason, and only its answer count says which.
+            for idx in indexes[construct]:
+                n = idx.size(group)
+                if n > 0:
+                    return enc.cell(small if n < k else Suppressed(PROTECTED))
+            return enc.cell(Suppressed(NO_ANSWERS))
         result, nums = _construct_core(data, group, construct, detail=group.sliced)
         if isinstance(result, ConstructResult):
             return enc.construct(result, nums)

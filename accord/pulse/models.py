@@ -131,11 +131,6 @@ class Round(models.Model):
     # The gate's decisions for the closed round (gate.protection_state), computed once at closing:
     # a closed round never changes, so pages never have to protect it again.
     protection = models.JSONField(null=True, blank=True)
-    # What the round's PublishedRow rows were computed under (gate.results_stamp), and the gate's header
-    # for reading them back (gate.Published). Empty: not published yet, or stale; the next report
-    # publishes again (actions.ensure_published).
-    results_stamp = models.CharField(max_length=120, blank=True, default="")
-    results_header = models.JSONField(null=True, blank=True)
     next_close_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
@@ -335,6 +330,24 @@ class CellCount(models.Model):
 
     def __str__(self) -> str:
         return f"cell count {self.pk}"
+
+
+class PublishedRound(models.Model):
+    """What a round's PublishedRow rows were computed under (gate.results_stamp) and the gate's header for
+    reading them back (gate.Published). No row, or another stamp: not published yet, or stale, and the
+    next report publishes again (reports.published). Kept apart from Round so that reading it never
+    walks past the round's large JSON columns."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="published")
+    stamp = models.CharField(max_length=120, blank=True)
+    header = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["org", "round"])]
+
+    def __str__(self) -> str:
+        return f"published round {self.round_id}"
 
 
 class PublishedRow(models.Model):

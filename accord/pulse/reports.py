@@ -615,11 +615,7 @@ class Published:
 def published(rnd: Round, scope: Scope) -> Published:
     """The heatmap a viewer may see, read from what the gate stored when the round was published (which
     happens again first if that is missing or stale): the rows of the viewer's subtrees only."""
-    ensure_published(rnd)
-    header = rnd.results_header
-    if not isinstance(header, dict):
-        raise ValueError(f"round {rnd.pk} has no published header")
-    pub = gate.Published(header)
+    pub = gate.Published(ensure_published(rnd))
     rows = queries.published_rows(rnd, scope)
     found = gate.published_heatmap(pub, rows)
     return Published(rnd, pub, rows, heat_table(found, set(pub.nps)))

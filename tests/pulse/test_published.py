@@ -29,7 +29,7 @@ from accord.orgs.models import Person, Role
 from accord.pulse import actions, gate, queries, reports
 from accord.pulse.data import REGIONS, TENURE_BANDS, RoundData
 from accord.pulse.gate import Group
-from accord.pulse.models import MixingPool, Participation, PublishedRow, Round
+from accord.pulse.models import MixingPool, Participation, PublishedRound, PublishedRow, Round
 from tests.api_client import Api
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
@@ -200,7 +200,7 @@ def test_page_and_endpoint_read_the_published_rows(client, acme):
 @pytestmark_db
 def test_closing_a_round_publishes_its_rows(acme):
     rnd = Round.objects.get(pk=acme.round.pk)
-    assert rnd.results_stamp == gate.results_stamp(rnd.min_group_size)
+    assert rnd.published.stamp == gate.results_stamp(rnd.min_group_size)
     teams = {r.team_id_snapshot for r in PublishedRow.objects.filter(round=rnd)}
     assert teams == {None, *(int(t) for t in rnd.team_tree)}
     assert set(PublishedRow.objects.filter(round=rnd).values_list("org_id", flat=True)) == {acme.org.pk}
@@ -211,11 +211,11 @@ def test_a_round_published_before_results_were_stored_is_published_on_first_read
     rnd = acme.round
     expected = reports.heatmap_page(rnd, None, None, None)
     PublishedRow.objects.filter(round=rnd).delete()
-    Round.objects.filter(pk=rnd.pk).update(results_stamp="", results_header=None)
+    PublishedRound.objects.filter(round=rnd).delete()
     again = queries.rounds_of(acme.org).get(pk=rnd.pk)
     assert reports.heatmap_page(again, None, None, None) == expected
     assert PublishedRow.objects.filter(round=rnd).count() == len(again.team_tree) + 1
-    assert Round.objects.get(pk=rnd.pk).results_stamp == gate.results_stamp(rnd.min_group_size)
+    assert PublishedRound.objects.get(round=rnd).stamp == gate.results_stamp(rnd.min_group_size)
 
 
 @pytestmark_db
@@ -224,7 +224,7 @@ def test_stale_rows_are_never_read_but_published_again(acme):
     expected = reports.heatmap_page(rnd, None, None, None)
     # Rows from older rules (or tampered with): every cell claims 5 answers averaging 1.
     PublishedRow.objects.filter(round=rnd).update(heat=json.dumps([[5, 5, 0]] * 3))
-    Round.objects.filter(pk=rnd.pk).update(results_stamp="2020-01/old-rules")
+    PublishedRound.objects.filter(round=rnd).update(stamp="2020-01/old-rules")
     again = queries.rounds_of(acme.org).get(pk=rnd.pk)
     assert reports.heatmap_page(again, None, None, None) == expected
     assert not PublishedRow.objects.filter(round=rnd, heat=json.dumps([[5, 5, 0]] * 3)).exists()
@@ -252,7 +252,7 @@ def test_answers_mixed_in_after_publishing_are_published_on_the_next_read(org):
     before = reports.heatmap_page(queries.rounds_of(org).get(pk=rnd.pk), None, None, None)
     assert before.table.rows[0].cells[0].n == 10  # two trust items, five people
     actions.mix_pool(rnd, force=True)
-    assert Round.objects.get(pk=rnd.pk).results_stamp == ""
+    assert PublishedRound.objects.get(round=rnd).stamp == ""
     after = reports.heatmap_page(queries.rounds_of(org).get(pk=rnd.pk), None, None, None)
     assert after.table.rows[0].cells[0].n == 14
     assert admin.is_admin
