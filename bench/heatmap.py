@@ -23,29 +23,37 @@ What it does, in one run (fixed seeds, so two runs build the same data):
    Response/Answer rows are not written: reports never read them. The SQLite inserts use raw
    executemany with `PRAGMA synchronous=OFF` FOR THE BUILD ONLY; the connection is closed afterwards,
    so every timing below runs with the app's own settings (WAL, synchronous=NORMAL).
-4. Publishes the latest round as closing does (actions.publish_round: the gate's protection is computed
-   once and stored with the round) and prints how long that took and how big the stored state is.
-   Earlier rounds are left unpublished: nothing reads them here.
+4. Publishes the latest round as closing does, timed (actions.publish_round: the gate's protection is
+   computed from scratch, then the whole heatmap and every row's tenure and region slices, and all of it
+   is stored: one PublishedRow per team plus the organisation, a PublishedRound header, and the
+   protection state on the round), and prints how long that took and how much it stored. Earlier rounds
+   are left unpublished: nothing reads them here.
 5. Checks once that both sides compute the same thing: for ~20 random teams, every visible cell of
-   Accord's heatmap equals DuckDB's mean (and count) for that team subtree and construct over the raw
-   answers, within 1e-9 ("aggregates check: ok"); and that the heatmap from the stored protection
-   equals one with the protection recomputed ("stored protection check: ok").
-6. Times, alternating the two sides, --repeat times each after one untimed warm-up, and reports medians:
-   - Accord cold: a fresh database connection, the Round row, queries.round_data(round) (which loads
-     the stored protection) and gate.heatmap(data, None) on that fresh RoundData;
-   - Accord cold with the protection recomputed, as for a round with no stored state (or a stale one);
-   - Accord warm: gate.heatmap(data, None) again on the same RoundData;
-   - one manager's subtree (a level-3 team): cold (fresh round_data + gate.heatmap(data, {team})) and
-     warm (same RoundData);
+   Accord's heatmap (computed afresh from the aggregates) equals DuckDB's mean (and count) for that team
+   subtree and construct over the raw answers, within 1e-9 ("aggregates check: ok"); and that what a
+   request reads from the published rows equals the fresh computation: the whole organisation's and the
+   manager's heatmaps, and the slices of rows across the tree ("published check: ok").
+6. Times, alternating the two sides, --repeat times each (the checks above warm both up), and reports
+   medians:
+   - Accord cold: what an admin's heatmap request does before its template: a fresh database connection
+     (the app opens one per request on SQLite), the Round row as the view reads it, and
+     reports.heatmap_page (the published header and rows read through the gate, labelled for the page,
+     and the default tenure/region slices);
+   - the gate's heatmap only (fresh connection, Round, published rows, gate.published_heatmap);
+   - Accord warm: the same page again on the same connection;
+   - the heatmap computed afresh from the aggregates (queries.round_data with the stored protection and
+     gate.heatmap: what pages did before results were published), --fresh-repeat times;
+   - one manager's subtree (a level-3 team): their heatmap page, cold and warm, and the gate's part;
    - DuckDB: the latest round's raw answers joined to a team-ancestor closure table (built once, not
      timed) and grouped by ancestor and construct with HAVING count(*) >= 5, fetched into Python.
-   Memory: the process's peak RSS (whole run, build included), Accord's peak Python heap while loading
-   and computing the heatmap cold (tracemalloc, in a separate untimed run; SQLite's own C memory is not
-   traced) and the memory DuckDB holds after its query.
+   Also, once and outside every ratio: the page's Django template rendered with the view's context.
+   Memory: the process's peak RSS (whole run, build included), Accord's peak Python heap for one cold
+   page and for one fresh computation (tracemalloc, in separate untimed runs; SQLite's own C memory is
+   not traced) and the memory DuckDB holds after its query.
 
-The last line is `ratio accord/duckdb: <Accord cold median / DuckDB median>` (the published round, as a
-report page reads it). Times depend on the machine (and on whatever else runs on it): compare ratios
-measured in the same run. Nothing here is imported by the app, and tests never time it.
+The last line is `ratio accord/duckdb: <Accord cold median / DuckDB median>` (an admin's whole-organisation
+heatmap request up to its template). Times depend on the machine (and on whatever else runs on it):
+compare ratios measured in the same run. Nothing here is imported by the app, and tests never time it.
 """
 
 from __future__ import annotations

@@ -518,11 +518,11 @@ def ensure_published(rnd: Round) -> dict[str, Any]:
     first if they are missing or stale: published before results were stored, under other protection
     rules, or with answers mixed in afterwards. One small query when they are current."""
     from . import gate
+    from .queries import published_header
 
-    stamp = gate.results_stamp(rnd.min_group_size)
-    found = PublishedRound.objects.filter(org_id=rnd.org_id, round=rnd).values_list("stamp", "header").first()
-    if found is not None and found[0] == stamp:
-        return found[1]
+    found = published_header(rnd)
+    if found is not None and found[0] == gate.results_stamp(rnd.min_group_size):
+        return dict(found[1])
     return _publish(rnd, force=False)
 
 

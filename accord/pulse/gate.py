@@ -1614,21 +1614,21 @@ def _with_suffix(team: int | None, suffix: str) -> Group:
     return Group(team)
 
 
-def published_heatmap(pub: Published, rows: Sequence[tuple[int | None, int, str, str, str]]) -> Heatmap:
-    """The heatmap from stored rows (team, depth, label, first_visible, heat), already narrowed to the
-    viewer's scope and in order: equal to `heatmap(data, scope)` on the round's data."""
+def published_heatmap(pub: Published, rows: Sequence[Sequence[Any]]) -> Heatmap:
+    """The heatmap from stored rows (team, depth, label, first_visible, heat, ...), already narrowed to
+    the viewer's scope and in order: equal to `heatmap(data, scope)` on the round's data."""
     columns = pub.columns
     cells = json.loads("[" + ",".join(r[4] for r in rows) + "]")
     hidden = pub.hidden
     defaults = [pub.questions[c] for c in columns]
     # Tens of thousands of cells in a large organisation: a frozen dataclass's __init__ sets each field
-    # through object.__setattr__, so the common cell (a construct with all its items) gets its fields in
-    # one go. The object is the same as ConstructResult(...) would build.
+    # through object.__setattr__, so rows and the common cell (a construct with all its items) get their
+    # fields in one go. The objects are the same as HeatmapRow(...) and ConstructResult(...) build.
     new, put = object.__new__, object.__setattr__
     out = []
     with gc_paused():
-        for (team, depth, label, _, _), codes in zip(rows, cells, strict=True):
-            g = Group(team)
+        for stored, codes in zip(rows, cells, strict=True):
+            g = Group(stored[0])
             row: list[Result] = []
             add = row.append
             for c, default, code in zip(columns, defaults, codes, strict=True):
@@ -1652,7 +1652,9 @@ def published_heatmap(pub: Published, rows: Sequence[tuple[int | None, int, str,
                     add(cell)
                 else:
                     add(pub.cell(g, c, code))
-            out.append(HeatmapRow(group=g, label=label, depth=depth, cells=tuple(row)))
+            made = new(HeatmapRow)
+            put(made, "__dict__", {"group": g, "label": stored[2], "depth": stored[1], "cells": tuple(row)})
+            out.append(made)
     return Heatmap(columns=columns, rows=tuple(out))
 
 

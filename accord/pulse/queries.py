@@ -18,6 +18,7 @@ from .models import (
     Comment,
     Participation,
     Program,
+    PublishedRound,
     PublishedRow,
     Reply,
     Round,
@@ -146,31 +147,41 @@ def round_data(rnd: Round) -> RoundData:
     return data
 
 
-StoredRow = tuple[int | None, int, str, str, str]
+# (team, depth, label, first_visible, heat, slices): slices only for the first row, None for the others.
+StoredRow = tuple[int | None, int, str, str, str, str | None]
+
+
+def published_header(rnd: Round) -> tuple[str, Any] | None:
+    """(stamp, header) of the round's published results, or None if it has none."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT stamp, header FROM {PublishedRound._meta.db_table} WHERE org_id = %s AND round_id = %s",
+            [rnd.org_id, rnd.pk],
+        )
+        found = cursor.fetchone()
+    return None if found is None else (found[0], _json(found[1]))
 
 
 def published_rows(rnd: Round, scope: None | Literal["org"] | set[int] | frozenset[int]) -> list[StoredRow]:
-    """The stored heatmap rows a viewer may see, as (team, depth, label, first_visible, heat), in the
-    order of the gate's heatmap: the organisation first (admins and members), then teams depth-first.
+    """The stored heatmap rows a viewer may see, in the order of the gate's heatmap: the organisation first
+    (admins and members), then teams depth-first; the first row with its slices (the page's default).
     A manager's subtrees are ranges of tree positions: one query for their roots, one for the rows.
     Plain SQL: an admin of a large organisation reads every row, and the ORM's per-row work would double
-    the cost."""
+    the cost of the request."""
     table = PublishedRow._meta.db_table
-    select = (
-        f"SELECT team_id_snapshot, depth, label, first_visible, heat FROM {table} "
-        "WHERE org_id = %s AND round_id = %s"
-    )
     params: list[int] = [rnd.org_id, rnd.pk]
-    if scope is None:
-        where = ""
-    elif scope == "org":
-        where = " AND pos = -1"
+    if scope is None or scope == "org":
+        first = -1
+        where = "" if scope is None else " AND pos = -1"
     else:
-        roots = sorted(
-            PublishedRow.objects.filter(
-                org_id=rnd.org_id, round=rnd, team_id_snapshot__in=scope, pos__gte=0
-            ).values_list("pos", "subtree_end")
-        )
+        teams = sorted(scope)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT pos, subtree_end FROM {table} WHERE org_id = %s AND round_id = %s AND pos >= 0 "
+                f"AND team_id_snapshot IN ({', '.join(['%s'] * len(teams))}) ORDER BY pos",
+                [*params, *teams],
+            )
+            roots = cursor.fetchall()
         ranges: list[list[int]] = []
         for lo, hi in roots:
             if ranges and lo < ranges[-1][1]:
@@ -179,10 +190,16 @@ def published_rows(rnd: Round, scope: None | Literal["org"] | set[int] | frozens
                 ranges.append([lo, hi])
         if not ranges:
             return []
+        first = ranges[0][0]
         where = " AND (" + " OR ".join(["(pos >= %s AND pos < %s)"] * len(ranges)) + ")"
         params.extend(v for r in ranges for v in r)
     with connection.cursor() as cursor:
-        cursor.execute(f"{select}{where} ORDER BY pos", params)
+        cursor.execute(
+            "SELECT team_id_snapshot, depth, label, first_visible, heat, "
+            f"CASE WHEN pos = %s THEN slices END FROM {table} WHERE org_id = %s AND round_id = %s"
+            f"{where} ORDER BY pos",
+            [first, *params],
+        )
         return cursor.fetchall()
 
 

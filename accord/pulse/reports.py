@@ -507,53 +507,68 @@ def heat_table(found: gate.Heatmap, nps: set[str]) -> HeatTable:
     """The gate's heatmap, labelled for the page and the API."""
     top = min((row.depth for row in found.rows), default=0)
     columns = tuple(Column(c, construct_label(c), c in nps) for c in found.columns)
-    hidden: dict[tuple[str, str], Score] = {}  # a hidden cell says only why: one Score per reason
-    # A large organisation's heatmap has ~100,000 cells: a construct's Score gets its fields in one go
-    # rather than through the frozen dataclass's per-field __init__ (the same object as score_of's).
+    # A large organisation's heatmap has ~100,000 cells but far fewer distinct ones: a Score holds no
+    # group, so cells of a column with the same numbers (or the same reason) share one.
+    made: dict[tuple[object, ...], Score] = {}
+    get = made.get
     new, put = object.__new__, object.__setattr__
-
-    def score(col: Column, cell: Result) -> Score:
-        if cell.__class__ is ConstructResult:
-            made = new(Score)
+    rows: list[HeatRow] = []
+    with gate.gc_paused():
+        for row in found.rows:
+            cells: list[Score] = []
+            add = cells.append
+            for col, cell in zip(columns, row.cells, strict=True):
+                kind = cell.__class__
+                if kind is ConstructResult:
+                    key: tuple[object, ...] = (col.key, cell.n, cell.mean, cell.favourable)  # type: ignore[union-attr]
+                elif kind is Suppressed:
+                    key = (col.key, cell.reason)  # type: ignore[union-attr]
+                else:
+                    add(score_of(col.key, col.label, cell))
+                    continue
+                score = get(key)
+                if score is None:
+                    if kind is ConstructResult:
+                        # score_of's Score, its fields set in one go rather than one by one through the
+                        # frozen dataclass's __init__ (thousands of distinct cells in a large organisation)
+                        score = new(Score)
+                        put(
+                            score,
+                            "__dict__",
+                            {
+                                "key": col.key,
+                                "label": col.label,
+                                "hidden": None,
+                                "n": cell.n,  # type: ignore[union-attr]
+                                "mean": cell.mean,  # type: ignore[union-attr]
+                                "favourable": cell.favourable,  # type: ignore[union-attr]
+                                "enps": None,
+                                "distribution": None,
+                                "change": None,
+                                "change_since": "",
+                                "questions": (),
+                                "scale": "",
+                            },
+                        )
+                    else:
+                        score = score_of(col.key, col.label, cell)
+                    made[key] = score
+                add(score)
+            heat_row = new(HeatRow)
             put(
-                made,
+                heat_row,
                 "__dict__",
                 {
-                    "key": col.key,
-                    "label": col.label,
-                    "hidden": None,
-                    "n": cell.n,  # type: ignore[union-attr]
-                    "mean": cell.mean,  # type: ignore[union-attr]
-                    "favourable": cell.favourable,  # type: ignore[union-attr]
-                    "enps": None,
-                    "distribution": None,
-                    "change": None,
-                    "change_since": "",
-                    "questions": (),
-                    "scale": "",
+                    "key": group_key(row.group),
+                    "label": row.label,
+                    "depth": row.depth,
+                    "team": row.group.team,
+                    "cells": tuple(cells),
+                    "level": row.depth - top,
                 },
             )
-            return made
-        if isinstance(cell, Suppressed):
-            found = hidden.get((col.key, cell.reason))
-            if found is None:
-                found = hidden[(col.key, cell.reason)] = score_of(col.key, col.label, cell)
-            return found
-        return score_of(col.key, col.label, cell)
-
-    with gate.gc_paused():
-        rows = tuple(
-            HeatRow(
-                key=group_key(row.group),
-                label=row.label,
-                depth=row.depth,
-                level=row.depth - top,
-                team=row.group.team,
-                cells=tuple(score(col, cell) for col, cell in zip(columns, row.cells, strict=True)),
-            )
-            for row in found.rows
-        )
-    return HeatTable(columns=columns, rows=rows)
+            rows.append(heat_row)
+    return HeatTable(columns=columns, rows=tuple(rows))
 
 
 def heatmap_table(data: RoundData, scope: Scope) -> HeatTable:
@@ -608,7 +623,7 @@ class Published:
 
     round: Round
     pub: gate.Published
-    rows: list[tuple[int | None, int, str, str, str]]  # queries.published_rows
+    rows: list[queries.StoredRow]
     table: HeatTable
 
 
@@ -657,7 +672,9 @@ def heatmap_page(rnd: Round, scope: Scope, construct: str | None, team_key: str 
         raise Http404("Slices are of a whole team or the whole organisation.")
     slices = None
     if team is not None and chosen:
-        stored = queries.published_slices(rnd, team.team)
+        first = found.rows[0] if found.rows else None
+        stored = first[5] if first is not None and first[0] == team.team else None
+        stored = stored or queries.published_slices(rnd, team.team)
         if stored is None:
             raise Http404("No such group.")
         label = next(r[2] for r in found.rows if r[0] == team.team)
