@@ -1417,8 +1417,6 @@ def trend(
 
 # --------------------------------------------------------------------------------------------------
 # Published results
-
-Result = ConstructResult | QuestionResult | Suppressed
 #
 # A closed round never changes, and its protection covers the whole family of groups any viewer can
 # see, so it does not depend on the viewer. `publish` therefore computes, once when the round closes,
@@ -1431,6 +1429,9 @@ Result = ConstructResult | QuestionResult | Suppressed
 # share are those divided by the count, exactly as above), or the full result for eNPS.
 
 PUBLISH_FORMAT = 1
+_new, _put = object.__new__, object.__setattr__
+
+Result = ConstructResult | QuestionResult | Suppressed
 
 
 def results_stamp(k: int) -> str:
@@ -1573,9 +1574,23 @@ class Published:
         if isinstance(code, int):
             return self.hidden[code]
         if isinstance(code, list):
-            n, total, fav = code[0], code[1], code[2]
-            used = tuple(code[3]) if len(code) > 3 else self.questions[construct]
-            return ConstructResult(group, construct, n, total / n, fav / n, used)
+            n = code[0]
+            # ConstructResult(...), its fields set in one go rather than one by one through the frozen
+            # dataclass's __init__: a large organisation's heatmap has tens of thousands of these.
+            made = _new(ConstructResult)
+            _put(
+                made,
+                "__dict__",
+                {
+                    "group": group,
+                    "construct": construct,
+                    "n": n,
+                    "mean": code[1] / n,
+                    "favourable": code[2] / n,
+                    "questions": tuple(code[3]) if len(code) > 3 else self.questions[construct],
+                },
+            )
+            return made
         return self._question(group, construct, code)  # type: ignore[arg-type]
 
     def _question(self, group: Group, construct: str, code: Mapping[str, Any]) -> QuestionResult:
@@ -1618,44 +1633,23 @@ def published_heatmap(pub: Published, rows: Sequence[Sequence[Any]]) -> Heatmap:
     """The heatmap from stored rows (team, depth, label, first_visible, heat, ...), already narrowed to
     the viewer's scope and in order: equal to `heatmap(data, scope)` on the round's data."""
     columns = pub.columns
-    cells = json.loads("[" + ",".join(r[4] for r in rows) + "]")
-    hidden = pub.hidden
-    defaults = [pub.questions[c] for c in columns]
-    # Tens of thousands of cells in a large organisation: a frozen dataclass's __init__ sets each field
-    # through object.__setattr__, so rows and the common cell (a construct with all its items) get their
-    # fields in one go. The objects are the same as HeatmapRow(...) and ConstructResult(...) build.
-    new, put = object.__new__, object.__setattr__
     out = []
     with gc_paused():
-        for stored, codes in zip(rows, cells, strict=True):
-            g = Group(stored[0])
-            row: list[Result] = []
-            add = row.append
-            for c, default, code in zip(columns, defaults, codes, strict=True):
-                if code.__class__ is int:
-                    add(hidden[code])
-                elif code.__class__ is list and len(code) == 3:
-                    n = code[0]
-                    cell = new(ConstructResult)
-                    put(
-                        cell,
-                        "__dict__",
-                        {
-                            "group": g,
-                            "construct": c,
-                            "n": n,
-                            "mean": code[1] / n,
-                            "favourable": code[2] / n,
-                            "questions": default,
-                        },
-                    )
-                    add(cell)
-                else:
-                    add(pub.cell(g, c, code))
-            made = new(HeatmapRow)
-            put(made, "__dict__", {"group": g, "label": stored[2], "depth": stored[1], "cells": tuple(row)})
-            out.append(made)
+        for group, label, depth, codes in published_grid(pub, rows):
+            cells = tuple(pub.cell(group, c, code) for c, code in zip(columns, codes, strict=True))
+            out.append(HeatmapRow(group=group, label=label, depth=depth, cells=cells))
     return Heatmap(columns=columns, rows=tuple(out))
+
+
+def published_grid(
+    pub: Published, rows: Sequence[Sequence[Any]]
+) -> list[tuple[Group, str, int, list[object]]]:
+    """The stored rows as (group, label, depth, stored cells), for callers that turn each DISTINCT stored
+    cell of a column into something of their own once (`Published.cell` gives its result): a large
+    organisation's heatmap has ~100,000 cells but far fewer distinct ones."""
+    with gc_paused():
+        cells = json.loads("[" + ",".join(r[4] for r in rows) + "]")
+        return [(Group(r[0]), r[2], r[1], codes) for r, codes in zip(rows, cells, strict=True)]
 
 
 def published_slices(pub: Published, team: int | None, slices_json: str, construct: str) -> Slices:

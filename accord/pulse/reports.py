@@ -507,30 +507,52 @@ def heat_table(found: gate.Heatmap, nps: set[str]) -> HeatTable:
     """The gate's heatmap, labelled for the page and the API."""
     top = min((row.depth for row in found.rows), default=0)
     columns = tuple(Column(c, construct_label(c), c in nps) for c in found.columns)
-    # A large organisation's heatmap has ~100,000 cells but far fewer distinct ones: a Score holds no
-    # group, so cells of a column with the same numbers (or the same reason) share one.
-    made: dict[tuple[object, ...], Score] = {}
+    rows = tuple(
+        HeatRow(
+            key=group_key(row.group),
+            label=row.label,
+            depth=row.depth,
+            level=row.depth - top,
+            team=row.group.team,
+            cells=tuple(
+                score_of(col.key, col.label, cell) for col, cell in zip(columns, row.cells, strict=True)
+            ),
+        )
+        for row in found.rows
+    )
+    return HeatTable(columns=columns, rows=rows)
+
+
+def published_table(pub: gate.Published, stored: Sequence[queries.StoredRow]) -> HeatTable:
+    """`heat_table(gate.published_heatmap(pub, stored), ...)` without building a result per cell: a Score
+    holds no group, so each distinct stored cell of a column becomes a Score once (through the gate's
+    `Published.cell`) and every row showing it shares that Score."""
+    grid = gate.published_grid(pub, stored)
+    nps = set(pub.nps)
+    columns = tuple(Column(c, construct_label(c), c in nps) for c in pub.columns)
+    top = min((depth for _, _, depth, _ in grid), default=0)
+    made: dict[object, Score] = {}
     get = made.get
+    anyone = Group()  # stands in for the row's group: score_of never reads it
     new, put = object.__new__, object.__setattr__
     rows: list[HeatRow] = []
     with gate.gc_paused():
-        for row in found.rows:
+        for group, label, depth, codes in grid:
             cells: list[Score] = []
             add = cells.append
-            for col, cell in zip(columns, row.cells, strict=True):
-                kind = cell.__class__
-                if kind is ConstructResult:
-                    key: tuple[object, ...] = (col.key, cell.n, cell.mean, cell.favourable)  # type: ignore[union-attr]
-                elif kind is Suppressed:
-                    key = (col.key, cell.reason)  # type: ignore[union-attr]
-                else:
-                    add(score_of(col.key, col.label, cell))
-                    continue
-                score = get(key)
+            for i, (col, code) in enumerate(zip(columns, codes, strict=True)):
+                kind = code.__class__
+                key: object = None  # eNPS cells and constructs with an item unanswered are not shared
+                if kind is int:
+                    key = (i, code)
+                elif kind is list and len(code) == 3:  # type: ignore[arg-type]
+                    key = (i, code[0], code[1], code[2])  # type: ignore[index]
+                score = get(key) if key is not None else None
                 if score is None:
-                    if kind is ConstructResult:
-                        # score_of's Score, its fields set in one go rather than one by one through the
-                        # frozen dataclass's __init__ (thousands of distinct cells in a large organisation)
+                    result = pub.cell(anyone, col.key, code)
+                    if result.__class__ is ConstructResult:
+                        # score_of's Score, its fields set in one go rather than through the frozen
+                        # dataclass's __init__ (thousands of distinct cells in a large organisation)
                         score = new(Score)
                         put(
                             score,
@@ -539,9 +561,9 @@ def heat_table(found: gate.Heatmap, nps: set[str]) -> HeatTable:
                                 "key": col.key,
                                 "label": col.label,
                                 "hidden": None,
-                                "n": cell.n,  # type: ignore[union-attr]
-                                "mean": cell.mean,  # type: ignore[union-attr]
-                                "favourable": cell.favourable,  # type: ignore[union-attr]
+                                "n": result.n,  # type: ignore[union-attr]
+                                "mean": result.mean,  # type: ignore[union-attr]
+                                "favourable": result.favourable,  # type: ignore[union-attr]
                                 "enps": None,
                                 "distribution": None,
                                 "change": None,
@@ -551,20 +573,21 @@ def heat_table(found: gate.Heatmap, nps: set[str]) -> HeatTable:
                             },
                         )
                     else:
-                        score = score_of(col.key, col.label, cell)
-                    made[key] = score
+                        score = score_of(col.key, col.label, result)
+                    if key is not None:
+                        made[key] = score
                 add(score)
-            heat_row = new(HeatRow)
+            heat_row = new(HeatRow)  # HeatRow(...), its fields set in one go (thousands of rows)
             put(
                 heat_row,
                 "__dict__",
                 {
-                    "key": group_key(row.group),
-                    "label": row.label,
-                    "depth": row.depth,
-                    "team": row.group.team,
+                    "key": group_key(group),
+                    "label": label,
+                    "depth": depth,
+                    "team": group.team,
                     "cells": tuple(cells),
-                    "level": row.depth - top,
+                    "level": depth - top,
                 },
             )
             rows.append(heat_row)
@@ -632,8 +655,7 @@ def published(rnd: Round, scope: Scope) -> Published:
     happens again first if that is missing or stale): the rows of the viewer's subtrees only."""
     pub = gate.Published(ensure_published(rnd))
     rows = queries.published_rows(rnd, scope)
-    found = gate.published_heatmap(pub, rows)
-    return Published(rnd, pub, rows, heat_table(found, set(pub.nps)))
+    return Published(rnd, pub, rows, published_table(pub, rows))
 
 
 def _published_group(found: Published, scope: Scope, key: str) -> Group | None:
