@@ -39,7 +39,8 @@ What it does, in one run (fixed seeds, so two runs build the same data):
      (the app opens one per request on SQLite), the Round row as the view reads it, and
      reports.heatmap_page (the published header and rows read through the gate, labelled for the page,
      and the default tenure/region slices);
-   - the gate's heatmap only (fresh connection, Round, published rows, gate.published_heatmap);
+   - the same heatmap as the gate's result objects (fresh connection, Round, published rows,
+     gate.published_heatmap), which the page no longer builds;
    - Accord warm: the same page again on the same connection;
    - the heatmap computed afresh from the aggregates (queries.round_data with the stored protection and
      gate.heatmap: what pages did before results were published), --fresh-repeat times;
@@ -830,8 +831,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"median of {args.repeat}: {fmt_s(m_cold)} ({spread(page_cold)})"
     )
     print(
-        "accord cold, whole organisation, the gate's heatmap only (fresh connection, the Round row, "
-        f"published rows, gate.published_heatmap): {fmt_s(median_of(read_cold))} ({spread(read_cold)})"
+        "accord cold, whole organisation, as the gate's result objects instead (fresh connection, the Round "
+        f"row, published rows, gate.published_heatmap): {fmt_s(median_of(read_cold))} ({spread(read_cold)})"
     )
     print(
         "accord warm, whole organisation (the same page again on the same connection): "
@@ -849,8 +850,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"manager subtree: team {manager_team} (level {depth_of[manager_team] + 1}, {len(sub):,} teams, "
         f"{sub_people:,} people), the manager's heatmap page: cold {fmt_s(median_of(sub_cold))} "
-        f"({spread(sub_cold)}), warm {fmt_s(median_of(sub_warm))} ({spread(sub_warm)}); the gate's "
-        f"heatmap only, cold: {fmt_s(median_of(sub_read))}"
+        f"({spread(sub_cold)}), warm {fmt_s(median_of(sub_warm))} ({spread(sub_warm)}); as the gate's "
+        f"result objects, cold: {fmt_s(median_of(sub_read))}"
     )
     print(
         "template rendering, once, not in any figure above (Django templates, the page's table): "
@@ -862,7 +863,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         + "; ".join(f"{what}: peak {mib(peak)}, {mib(held)} held" for what, (held, peak) in heap.items())
         + f"; duckdb in use {mib(duck_mem)} (its file {mib(duck_file)})"
     )
-    print(f"ratio accord gate only/duckdb: {median_of(read_cold) / m_duck:.2f}")
+    print(f"ratio accord as gate result objects/duckdb: {median_of(read_cold) / m_duck:.2f}")
     print(f"ratio accord computed afresh/duckdb: {median_of(fresh) / m_duck:.2f}")
     print(
         f"ratio manager subtree cold/duckdb: {median_of(sub_cold) / m_duck:.3f}; "

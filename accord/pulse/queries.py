@@ -165,41 +165,37 @@ def published_header(rnd: Round) -> tuple[str, Any] | None:
 def published_rows(rnd: Round, scope: None | Literal["org"] | set[int] | frozenset[int]) -> list[StoredRow]:
     """The stored heatmap rows a viewer may see, in the order of the gate's heatmap: the organisation first
     (admins and members), then teams depth-first; the first row with its slices (the page's default).
-    A manager's subtrees are ranges of tree positions: one query for their roots, one for the rows.
-    Plain SQL: an admin of a large organisation reads every row, and the ORM's per-row work would double
-    the cost of the request."""
+    One query. A manager's subtrees are ranges of tree positions: the rows inside the range of any of
+    their teams (a team inside another of their teams adds nothing). Plain SQL: an admin of a large
+    organisation reads every row, and the ORM's per-row work would double the cost of the request."""
     table = PublishedRow._meta.db_table
-    params: list[int] = [rnd.org_id, rnd.pk]
+    columns = "r.team_id_snapshot, r.depth, r.label, r.first_visible, r.heat"
     if scope is None or scope == "org":
-        first = -1
-        where = "" if scope is None else " AND pos = -1"
+        only_org = "" if scope is None else " AND r.pos = -1"
+        sql = (
+            f"SELECT {columns}, CASE WHEN r.pos = -1 THEN r.slices END FROM {table} r "
+            f"WHERE r.org_id = %s AND r.round_id = %s{only_org} ORDER BY r.pos"
+        )
+        params: list[int] = [rnd.org_id, rnd.pk]
     else:
         teams = sorted(scope)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT pos, subtree_end FROM {table} WHERE org_id = %s AND round_id = %s AND pos >= 0 "
-                f"AND team_id_snapshot IN ({', '.join(['%s'] * len(teams))}) ORDER BY pos",
-                [*params, *teams],
-            )
-            roots = cursor.fetchall()
-        ranges: list[list[int]] = []
-        for lo, hi in roots:
-            if ranges and lo < ranges[-1][1]:
-                ranges[-1][1] = max(ranges[-1][1], hi)  # nested in the previous subtree
-            else:
-                ranges.append([lo, hi])
-        if not ranges:
+        if not teams:
             return []
-        first = ranges[0][0]
-        where = " AND (" + " OR ".join(["(pos >= %s AND pos < %s)"] * len(ranges)) + ")"
-        params.extend(v for r in ranges for v in r)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT team_id_snapshot, depth, label, first_visible, heat, "
-            f"CASE WHEN pos = %s THEN slices END FROM {table} WHERE org_id = %s AND round_id = %s"
-            f"{where} ORDER BY pos",
-            [first, *params],
+        roots = (
+            f"SELECT {{}} FROM {table} x WHERE x.org_id = %s AND x.round_id = %s AND x.pos >= 0 "
+            f"AND x.team_id_snapshot IN ({', '.join(['%s'] * len(teams))})"
         )
+        sql = (
+            f"SELECT {columns}, CASE WHEN r.pos = ({roots.format('min(x.pos)')}) THEN r.slices END "
+            f"FROM {table} r WHERE r.org_id = %s AND r.round_id = %s AND r.id IN ("
+            f"SELECT r2.id FROM ({roots.format('x.pos, x.subtree_end')}) root JOIN {table} r2 "
+            "ON r2.org_id = %s AND r2.round_id = %s AND r2.pos >= root.pos AND r2.pos < root.subtree_end"
+            ") ORDER BY r.pos"
+        )
+        here = [rnd.org_id, rnd.pk]
+        params = [*here, *teams, *here, *here, *teams, *here]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
