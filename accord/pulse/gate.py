@@ -1428,7 +1428,7 @@ def trend(
 # visible group's stored numbers are its answer count, sum of scores and favourable count (the mean and
 # share are those divided by the count, exactly as above), or the full result for eNPS.
 
-PUBLISH_FORMAT = 1
+PUBLISH_FORMAT = 2
 _new, _put = object.__new__, object.__setattr__
 
 Result = ConstructResult | QuestionResult | Suppressed
@@ -1450,7 +1450,7 @@ class PublishedRow(NamedTuple):
     label: str
     first_visible: str  # the first group of its own block surviving on respondents: "whole", "band-…",
     # "region-…", or "" if none does
-    heat: str  # JSON: one encoded cell per column
+    heat: str  # one encoded cell per column, each JSON, joined by tabs (see publish)
     slices: str  # JSON: {construct: [one encoded cell per tenure band, then per region]}
 
 
@@ -1536,7 +1536,7 @@ def publish(data: RoundData) -> tuple[dict[str, object], list[PublishedRow]]:
                     depth=0 if pos < 0 else shape.depth[pos] + 1,
                     label=base.label(data),
                     first_visible="" if first is None else _slice_suffix(first),
-                    heat=json.dumps(heat, separators=(",", ":")),
+                    heat="\t".join(json.dumps(code, separators=(",", ":")) for code in heat),
                     slices=json.dumps(sliced, separators=(",", ":")),
                 )
             )
@@ -1593,6 +1593,17 @@ class Published:
             return made
         return self._question(group, construct, code)  # type: ignore[arg-type]
 
+    def cell_text(self, group: Group, construct: str, text: str) -> Result:
+        """`cell` from one stored cell's JSON text. The two common shapes (a reason's number; a
+        construct's count, sum and favourable count) are read without the JSON parser."""
+        if text.isdigit():
+            return self.hidden[int(text)]
+        if text[0] == "[" and text.count(",") == 2:
+            n, total, fav = text[1:-1].split(",")
+            # float(total) / n is the same number as total / n for the whole-number sums stored here
+            return self.cell(group, construct, [int(n), float(total), int(fav)])
+        return self.cell(group, construct, json.loads(text))
+
     def _question(self, group: Group, construct: str, code: Mapping[str, Any]) -> QuestionResult:
         q = self.nps[construct]
         if code["q"] != q.id:
@@ -1635,21 +1646,18 @@ def published_heatmap(pub: Published, rows: Sequence[Sequence[Any]]) -> Heatmap:
     columns = pub.columns
     out = []
     with gc_paused():
-        for group, label, depth, codes in published_grid(pub, rows):
-            cells = tuple(pub.cell(group, c, code) for c, code in zip(columns, codes, strict=True))
+        for team, label, depth, texts in published_grid(rows):
+            group = Group(team)
+            cells = tuple(pub.cell_text(group, c, t) for c, t in zip(columns, texts, strict=True))
             out.append(HeatmapRow(group=group, label=label, depth=depth, cells=cells))
     return Heatmap(columns=columns, rows=tuple(out))
 
 
-def published_grid(
-    pub: Published, rows: Sequence[Sequence[Any]]
-) -> list[tuple[Group, str, int, list[object]]]:
-    """The stored rows as (group, label, depth, stored cells), for callers that turn each DISTINCT stored
-    cell of a column into something of their own once (`Published.cell` gives its result): a large
-    organisation's heatmap has ~100,000 cells but far fewer distinct ones."""
-    with gc_paused():
-        cells = json.loads("[" + ",".join(r[4] for r in rows) + "]")
-        return [(Group(r[0]), r[2], r[1], codes) for r, codes in zip(rows, cells, strict=True)]
+def published_grid(rows: Sequence[Sequence[Any]]) -> list[tuple[int | None, str, int, list[str]]]:
+    """The stored rows as (team, label, depth, the text of each cell), for callers that turn each
+    DISTINCT cell text of a column into something of their own once (`Published.cell_text` gives its
+    result): a large organisation's heatmap has ~100,000 cells but far fewer distinct ones."""
+    return [(r[0], r[2], r[1], r[4].split("\t") if r[4] else []) for r in rows]
 
 
 def published_slices(pub: Published, team: int | None, slices_json: str, construct: str) -> Slices:

@@ -526,30 +526,23 @@ def heat_table(found: gate.Heatmap, nps: set[str]) -> HeatTable:
 def published_table(pub: gate.Published, stored: Sequence[queries.StoredRow]) -> HeatTable:
     """`heat_table(gate.published_heatmap(pub, stored), ...)` without building a result per cell: a Score
     holds no group, so each distinct stored cell of a column becomes a Score once (through the gate's
-    `Published.cell`) and every row showing it shares that Score."""
-    grid = gate.published_grid(pub, stored)
+    `Published.cell_text`) and every row showing it shares that Score."""
+    grid = gate.published_grid(stored)
     nps = set(pub.nps)
     columns = tuple(Column(c, construct_label(c), c in nps) for c in pub.columns)
     top = min((depth for _, _, depth, _ in grid), default=0)
-    made: dict[object, Score] = {}
-    get = made.get
+    made: list[dict[str, Score]] = [{} for _ in columns]
     anyone = Group()  # stands in for the row's group: score_of never reads it
     new, put = object.__new__, object.__setattr__
     rows: list[HeatRow] = []
     with gate.gc_paused():
-        for group, label, depth, codes in grid:
+        for team, label, depth, texts in grid:
             cells: list[Score] = []
             add = cells.append
-            for i, (col, code) in enumerate(zip(columns, codes, strict=True)):
-                kind = code.__class__
-                key: object = None  # eNPS cells and constructs with an item unanswered are not shared
-                if kind is int:
-                    key = (i, code)
-                elif kind is list and len(code) == 3:  # type: ignore[arg-type]
-                    key = (i, code[0], code[1], code[2])  # type: ignore[index]
-                score = get(key) if key is not None else None
+            for col, shared, text in zip(columns, made, texts, strict=True):
+                score = shared.get(text)
                 if score is None:
-                    result = pub.cell(anyone, col.key, code)
+                    result = pub.cell_text(anyone, col.key, text)
                     if result.__class__ is ConstructResult:
                         # score_of's Score, its fields set in one go rather than through the frozen
                         # dataclass's __init__ (thousands of distinct cells in a large organisation)
@@ -574,18 +567,17 @@ def published_table(pub: gate.Published, stored: Sequence[queries.StoredRow]) ->
                         )
                     else:
                         score = score_of(col.key, col.label, result)
-                    if key is not None:
-                        made[key] = score
+                    shared[text] = score
                 add(score)
             heat_row = new(HeatRow)  # HeatRow(...), its fields set in one go (thousands of rows)
             put(
                 heat_row,
                 "__dict__",
                 {
-                    "key": group_key(group),
+                    "key": "org" if team is None else f"team-{team}",  # group_key of the row's group
                     "label": label,
                     "depth": depth,
-                    "team": group.team,
+                    "team": team,
                     "cells": tuple(cells),
                     "level": depth - top,
                 },
@@ -641,7 +633,7 @@ class HeatmapPage:
 
 
 @dataclass(frozen=True)
-class Published:
+class PublishedHeatmap:
     """A closed round's published heatmap, as one viewer may see it."""
 
     round: Round
@@ -650,15 +642,15 @@ class Published:
     table: HeatTable
 
 
-def published(rnd: Round, scope: Scope) -> Published:
+def published(rnd: Round, scope: Scope) -> PublishedHeatmap:
     """The heatmap a viewer may see, read from what the gate stored when the round was published (which
     happens again first if that is missing or stale): the rows of the viewer's subtrees only."""
     pub = gate.Published(ensure_published(rnd))
     rows = queries.published_rows(rnd, scope)
-    return Published(rnd, pub, rows, published_table(pub, rows))
+    return PublishedHeatmap(rnd, pub, rows, published_table(pub, rows))
 
 
-def _published_group(found: Published, scope: Scope, key: str) -> Group | None:
+def _published_group(found: PublishedHeatmap, scope: Scope, key: str) -> Group | None:
     """`pick_group` for the heatmap page, from the viewer's published rows: the group named by `key` or
     the default one; Http404 for a key that does not parse, a slice, or a group outside the scope. A team
     that was not in the round's tree falls back to the default group."""

@@ -132,7 +132,7 @@ def test_published_cells_hold_counts_and_sums_never_people():
     crowd += [Respondent(2, answers={1: 3})]  # one person in a sub-team: hidden there, counted above
     data = build_round({1: None, 2: 1}, crowd, questions=[Q1, ENPS])
     header, rows = gate.publish(data)
-    by_team = {r.team: json.loads(r.heat) for r in rows}
+    by_team = {r.team: [json.loads(cell) for cell in r.heat.split("\t")] for r in rows}
     trust, enps = by_team[1]
     assert trust == [11, 33, 4]  # answers, sum of scores, favourable answers (the 4s and 5s)
     assert enps["n"] == 10 and enps["dist"] is None  # heatmap cells never carry a distribution
@@ -223,11 +223,11 @@ def test_stale_rows_are_never_read_but_published_again(acme):
     rnd = acme.round
     expected = reports.heatmap_page(rnd, None, None, None)
     # Rows from older rules (or tampered with): every cell claims 5 answers averaging 1.
-    PublishedRow.objects.filter(round=rnd).update(heat=json.dumps([[5, 5, 0]] * 3))
+    PublishedRow.objects.filter(round=rnd).update(heat="\t".join(["[5,5,0]"] * 3))
     PublishedRound.objects.filter(round=rnd).update(stamp="2020-01/old-rules")
     again = queries.rounds_of(acme.org).get(pk=rnd.pk)
     assert reports.heatmap_page(again, None, None, None) == expected
-    assert not PublishedRow.objects.filter(round=rnd, heat=json.dumps([[5, 5, 0]] * 3)).exists()
+    assert not PublishedRow.objects.filter(round=rnd, heat="\t".join(["[5,5,0]"] * 3)).exists()
 
 
 @pytestmark_db
