@@ -165,37 +165,43 @@ def published_header(rnd: Round) -> tuple[str, Any] | None:
 def published_rows(rnd: Round, scope: None | Literal["org"] | set[int] | frozenset[int]) -> list[StoredRow]:
     """The stored heatmap rows a viewer may see, in the order of the gate's heatmap: the organisation first
     (admins and members), then teams depth-first; the first row with its slices (the page's default).
-    One query. A manager's subtrees are ranges of tree positions: the rows inside the range of any of
-    their teams (a team inside another of their teams adds nothing). Plain SQL: an admin of a large
-    organisation reads every row, and the ORM's per-row work would double the cost of the request."""
+    A manager's subtrees are ranges of tree positions: one query for their roots, one for the rows.
+    Plain SQL: an admin of a large organisation reads every row, and the ORM's per-row work would double
+    the cost of the request."""
     table = PublishedRow._meta.db_table
-    columns = "r.team_id_snapshot, r.depth, r.label, r.first_visible, r.heat"
+    params: list[int] = [rnd.org_id, rnd.pk]
     if scope is None or scope == "org":
-        only_org = "" if scope is None else " AND r.pos = -1"
-        sql = (
-            f"SELECT {columns}, CASE WHEN r.pos = -1 THEN r.slices END FROM {table} r "
-            f"WHERE r.org_id = %s AND r.round_id = %s{only_org} ORDER BY r.pos"
-        )
-        params: list[int] = [rnd.org_id, rnd.pk]
+        first = -1
+        where = "" if scope is None else " AND pos = -1"
     else:
         teams = sorted(scope)
         if not teams:
             return []
-        roots = (
-            f"SELECT {{}} FROM {table} x WHERE x.org_id = %s AND x.round_id = %s AND x.pos >= 0 "
-            f"AND x.team_id_snapshot IN ({', '.join(['%s'] * len(teams))})"
-        )
-        sql = (
-            f"SELECT {columns}, CASE WHEN r.pos = ({roots.format('min(x.pos)')}) THEN r.slices END "
-            f"FROM {table} r WHERE r.org_id = %s AND r.round_id = %s AND r.id IN ("
-            f"SELECT r2.id FROM ({roots.format('x.pos, x.subtree_end')}) root JOIN {table} r2 "
-            "ON r2.org_id = %s AND r2.round_id = %s AND r2.pos >= root.pos AND r2.pos < root.subtree_end"
-            ") ORDER BY r.pos"
-        )
-        here = [rnd.org_id, rnd.pk]
-        params = [*here, *teams, *here, *here, *teams, *here]
+        with connection.cursor() as cursor:
+            cursor.execute(  # the organisation's row has no team: only team rows match
+                f"SELECT pos, subtree_end FROM {table} WHERE org_id = %s AND round_id = %s "
+                f"AND team_id_snapshot IN ({', '.join(['%s'] * len(teams))})",
+                [*params, *teams],
+            )
+            roots = sorted(cursor.fetchall())
+        ranges: list[list[int]] = []
+        for lo, hi in roots:
+            if ranges and lo < ranges[-1][1]:
+                ranges[-1][1] = max(ranges[-1][1], hi)  # a team inside another of the viewer's teams
+            else:
+                ranges.append([lo, hi])
+        if not ranges:
+            return []
+        first = ranges[0][0]
+        where = " AND (" + " OR ".join(["(pos >= %s AND pos < %s)"] * len(ranges)) + ")"
+        params.extend(v for r in ranges for v in r)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            "SELECT team_id_snapshot, depth, label, first_visible, heat, "
+            f"CASE WHEN pos = %s THEN slices END FROM {table} WHERE org_id = %s AND round_id = %s"
+            f"{where} ORDER BY pos",
+            [first, *params],
+        )
         return cursor.fetchall()
 
 
