@@ -1593,6 +1593,16 @@ class Published:
             return made
         return self._question(group, construct, code)  # type: ignore[arg-type]
 
+    def construct_numbers(self, text: str) -> tuple[int, float, float] | None:
+        """(n, mean, favourable) of a construct cell stored with all its items, as its ConstructResult
+        would hold them, without building the result; None for any other cell."""
+        if text[0] != "[" or text.count(",") != 2:
+            return None
+        a, b, c = text[1:-1].split(",")
+        n = int(a)
+        # float(total) / n is the same number as total / n for the whole-number sums stored here
+        return n, float(b) / n, int(c) / n
+
     def cell_text(self, group: Group, construct: str, text: str) -> Result:
         """`cell` from one stored cell's JSON text. The two common shapes (a reason's number; a
         construct's count, sum and favourable count) are read without the JSON parser."""
@@ -1654,10 +1664,15 @@ def published_heatmap(pub: Published, rows: Sequence[Sequence[Any]]) -> Heatmap:
 
 
 def published_grid(rows: Sequence[Sequence[Any]]) -> list[tuple[int | None, str, int, list[str]]]:
-    """The stored rows as (team, label, depth, the text of each cell), for callers that turn each
-    DISTINCT cell text of a column into something of their own once (`Published.cell_text` gives its
-    result): a large organisation's heatmap has ~100,000 cells but far fewer distinct ones."""
-    return [(r[0], r[2], r[1], r[4].split("\t") if r[4] else []) for r in rows]
+    """The stored rows as (team, label, depth, the text of each cell)."""
+    return [(r[0], r[2], r[1], published_cells(r[4])) for r in rows]
+
+
+def published_cells(heat: str) -> list[str]:
+    """The text of each cell of a stored row, for callers that turn each DISTINCT cell text of a column
+    into something of their own once (`Published.cell_text` gives its result): a large organisation's
+    heatmap has ~100,000 cells but far fewer distinct ones."""
+    return heat.split("\t") if heat else []
 
 
 def published_slices(pub: Published, team: int | None, slices_json: str, construct: str) -> Slices:

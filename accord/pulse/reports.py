@@ -523,52 +523,59 @@ def heat_table(found: gate.Heatmap, nps: set[str]) -> HeatTable:
     return HeatTable(columns=columns, rows=rows)
 
 
+def _heat_score(col: Column, pub: gate.Published, text: str) -> Score:
+    """score_of for one stored cell of a column. A construct's Score gets its fields in one go from the
+    gate's numbers, rather than through a result and the frozen dataclass's __init__ (thousands of
+    distinct cells in a large organisation); it is the same Score."""
+    numbers = pub.construct_numbers(text)
+    if numbers is None:
+        # A Score holds no group: any group will do for the result it is made from.
+        return score_of(col.key, col.label, pub.cell_text(Group(), col.key, text))
+    score = object.__new__(Score)
+    object.__setattr__(
+        score,
+        "__dict__",
+        {
+            "key": col.key,
+            "label": col.label,
+            "hidden": None,
+            "n": numbers[0],
+            "mean": numbers[1],
+            "favourable": numbers[2],
+            "enps": None,
+            "distribution": None,
+            "change": None,
+            "change_since": "",
+            "questions": (),
+            "scale": "",
+        },
+    )
+    return score
+
+
 def published_table(pub: gate.Published, stored: Sequence[queries.StoredRow]) -> HeatTable:
     """`heat_table(gate.published_heatmap(pub, stored), ...)` without building a result per cell: a Score
     holds no group, so each distinct stored cell of a column becomes a Score once (through the gate's
-    `Published.cell_text`) and every row showing it shares that Score."""
-    grid = gate.published_grid(stored)
+    `Published.cell_text`) and every row showing it shares that Score; rows with the same stored cells
+    share their tuple of Scores."""
     nps = set(pub.nps)
     columns = tuple(Column(c, construct_label(c), c in nps) for c in pub.columns)
-    top = min((depth for _, _, depth, _ in grid), default=0)
+    top = min((r[1] for r in stored), default=0)
     made: list[dict[str, Score]] = [{} for _ in columns]
-    anyone = Group()  # stands in for the row's group: score_of never reads it
+    same_row: dict[str, tuple[Score, ...]] = {}
     new, put = object.__new__, object.__setattr__
     rows: list[HeatRow] = []
     with gate.gc_paused():
-        for team, label, depth, texts in grid:
-            cells: list[Score] = []
-            add = cells.append
-            for col, shared, text in zip(columns, made, texts, strict=True):
-                score = shared.get(text)
-                if score is None:
-                    result = pub.cell_text(anyone, col.key, text)
-                    if result.__class__ is ConstructResult:
-                        # score_of's Score, its fields set in one go rather than through the frozen
-                        # dataclass's __init__ (thousands of distinct cells in a large organisation)
-                        score = new(Score)
-                        put(
-                            score,
-                            "__dict__",
-                            {
-                                "key": col.key,
-                                "label": col.label,
-                                "hidden": None,
-                                "n": result.n,  # type: ignore[union-attr]
-                                "mean": result.mean,  # type: ignore[union-attr]
-                                "favourable": result.favourable,  # type: ignore[union-attr]
-                                "enps": None,
-                                "distribution": None,
-                                "change": None,
-                                "change_since": "",
-                                "questions": (),
-                                "scale": "",
-                            },
-                        )
-                    else:
-                        score = score_of(col.key, col.label, result)
-                    shared[text] = score
-                add(score)
+        for team, depth, label, _, heat, _ in stored:
+            row_cells = same_row.get(heat)
+            if row_cells is None:
+                cells: list[Score] = []
+                for col, shared, text in zip(columns, made, gate.published_cells(heat), strict=True):
+                    score = shared.get(text)
+                    if score is None:
+                        score = shared[text] = _heat_score(col, pub, text)
+                    cells.append(score)
+                row_cells = same_row[heat] = tuple(cells)
             heat_row = new(HeatRow)  # HeatRow(...), its fields set in one go (thousands of rows)
             put(
                 heat_row,
@@ -578,7 +585,7 @@ def published_table(pub: gate.Published, stored: Sequence[queries.StoredRow]) ->
                     "label": label,
                     "depth": depth,
                     "team": team,
-                    "cells": tuple(cells),
+                    "cells": row_cells,
                     "level": depth - top,
                 },
             )
