@@ -71,7 +71,9 @@ Speed: a round's protection runs once per count table and is cached on the Round
 RoundData as immutable once it has been given to this module). Atoms are found by hashing each cell's
 set of visible groups (XOR of a random 128-bit key per group; a collision, about 2^-128 per pair, could
 only merge two atoms), updated incrementally as groups are hidden; the smallest bad atom always comes
-from a heap. Whole-subtree totals are running sums over cells in depth-first order.
+from a heap. Totals of whole subtrees, and of their tenure and region slices, are running sums over cells
+in depth-first order. When a round closes, `publish` stores the heatmap and its slices as this module
+computed them (see "Published results" at the end); pages read those back instead of computing again.
 """
 
 from __future__ import annotations
