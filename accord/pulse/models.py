@@ -1,6 +1,6 @@
 """Pulse surveys: questions, programs, rounds, and answers stored so that no one can tell whose they are.
 
-How anonymity is kept in storage (the gate in gate.py keeps it in reports):
+How anonymity is kept in storage (the gate, accord/pulse/gate/, keeps it in reports):
 
 - `Participation` records who was asked and whether they took part. It never holds an answer.
 - An answer set goes first into `MixingPool` and is moved into `Response`/`Answer`/`Comment` only in

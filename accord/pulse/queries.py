@@ -1,4 +1,5 @@
-"""Reads for pulse surveys. Anything derived from answers is computed by gate.py from `round_data`."""
+"""Reads for pulse surveys. Anything derived from answers is computed by the gate from `round_data`, or
+read back from what the gate published when the round closed."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """Pulse results for pages and the API: gate calls composed into page-ready structures.
 
-Every number here comes from a public function of `gate.py` (visible_groups, participation,
-construct_result, question_result, drivers, comments_visible, heatmap, slices, trend); nothing in this
-module reads answers, CellStat/CellCount rows or `RoundData.stats`. What it adds is choosing (which
-round, which group), labelling, formatting, and the geometry of the trend chart.
+Every number here comes from a public function of the gate (visible_groups, participation,
+construct_result, question_result, drivers, comments_visible, heatmap, slices, trend, and for a closed
+round's heatmap the published rows it reads back: Published, published_cells, published_slices);
+nothing in this module reads answers, CellStat/CellCount rows or `RoundData.stats`. What it adds is
+choosing (which round, which group), labelling, formatting, and the geometry of the trend chart.
 
 Groups travel in URLs and JSON as keys: "org", "team-12", optionally narrowed by ".band-1-3y" and/or
 ".region-emea" (e.g. "team-12.region-emea"). A key that does not parse, names a group the round does
