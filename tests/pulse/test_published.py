@@ -165,6 +165,10 @@ def acme(org):
     return build_acme(org)
 
 
+def key(team):
+    return reports.group_key(Group(team.pk))
+
+
 def api_heatmap(person, rnd):
     response = Api(person).get(f"/api/pulse/rounds/{rnd.pk}/heatmap")
     assert response.status_code == 200
@@ -177,7 +181,7 @@ def test_page_and_endpoint_read_the_published_rows(client, acme):
     data = queries.round_data(Round.objects.get(pk=rnd.pk))
     for viewer, scope in ((acme.admin, None), (acme.maya, queries.viewer_scope(acme.maya))):
         for construct in (None, "trust_task", "enps", "growth"):
-            for team in (None, "org", reports.group_key(Group(acme.web.pk)), "team-999999", "team-x"):
+            for team in (None, "org", key(acme.web), key(acme.ops), "team-999999", "team-x", "org.band-1-3y"):
                 got = outcome(lambda c=construct, t=team, s=scope: reports.heatmap_page(rnd, s, c, t))
                 want = outcome(lambda c=construct, t=team, s=scope: fresh_page(data, s, c, t))
                 assert got == want, (viewer, construct, team)
