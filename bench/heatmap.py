@@ -23,29 +23,38 @@ What it does, in one run (fixed seeds, so two runs build the same data):
    Response/Answer rows are not written: reports never read them. The SQLite inserts use raw
    executemany with `PRAGMA synchronous=OFF` FOR THE BUILD ONLY; the connection is closed afterwards,
    so every timing below runs with the app's own settings (WAL, synchronous=NORMAL).
-4. Publishes the latest round as closing does (actions.publish_round: the gate's protection is computed
-   once and stored with the round) and prints how long that took and how big the stored state is.
-   Earlier rounds are left unpublished: nothing reads them here.
+4. Publishes the latest round as closing does, timed (actions.publish_round: the gate's protection is
+   computed from scratch, then the whole heatmap and every row's tenure and region slices, and all of it
+   is stored: one PublishedRow per team plus the organisation, a PublishedRound header, and the
+   protection state on the round), and prints how long that took and how much it stored. Earlier rounds
+   are left unpublished: nothing reads them here.
 5. Checks once that both sides compute the same thing: for ~20 random teams, every visible cell of
-   Accord's heatmap equals DuckDB's mean (and count) for that team subtree and construct over the raw
-   answers, within 1e-9 ("aggregates check: ok"); and that the heatmap from the stored protection
-   equals one with the protection recomputed ("stored protection check: ok").
-6. Times, alternating the two sides, --repeat times each after one untimed warm-up, and reports medians:
-   - Accord cold: a fresh database connection, the Round row, queries.round_data(round) (which loads
-     the stored protection) and gate.heatmap(data, None) on that fresh RoundData;
-   - Accord cold with the protection recomputed, as for a round with no stored state (or a stale one);
-   - Accord warm: gate.heatmap(data, None) again on the same RoundData;
-   - one manager's subtree (a level-3 team): cold (fresh round_data + gate.heatmap(data, {team})) and
-     warm (same RoundData);
+   Accord's heatmap (computed afresh from the aggregates) equals DuckDB's mean (and count) for that team
+   subtree and construct over the raw answers, within 1e-9 ("aggregates check: ok"); and that what a
+   request reads from the published rows equals the fresh computation: the whole organisation's and the
+   manager's heatmaps, and the slices of rows across the tree ("published check: ok").
+6. Times, alternating the two sides, --repeat times each (the checks above warm both up), and reports
+   medians:
+   - Accord cold: what an admin's heatmap request does before its template: a fresh database connection
+     (the app opens one per request on SQLite), the Round row as the view reads it, and
+     reports.heatmap_page (the published header and rows read through the gate, labelled for the page,
+     and the default tenure/region slices);
+   - the same heatmap as the gate's result objects (fresh connection, Round, published rows,
+     gate.published_heatmap), which the page no longer builds;
+   - Accord warm: the same page again on the same connection;
+   - the heatmap computed afresh from the aggregates (queries.round_data with the stored protection and
+     gate.heatmap: what pages did before results were published), --fresh-repeat times;
+   - one manager's subtree (a level-3 team): their heatmap page, cold and warm, and the gate's part;
    - DuckDB: the latest round's raw answers joined to a team-ancestor closure table (built once, not
      timed) and grouped by ancestor and construct with HAVING count(*) >= 5, fetched into Python.
-   Memory: the process's peak RSS (whole run, build included), Accord's peak Python heap while loading
-   and computing the heatmap cold (tracemalloc, in a separate untimed run; SQLite's own C memory is not
-   traced) and the memory DuckDB holds after its query.
+   Also, once and outside every ratio: the page's Django template rendered with the view's context.
+   Memory: the process's peak RSS (whole run, build included), Accord's peak Python heap for one cold
+   page and for one fresh computation (tracemalloc, in separate untimed runs; SQLite's own C memory is
+   not traced) and the memory DuckDB holds after its query.
 
-The last line is `ratio accord/duckdb: <Accord cold median / DuckDB median>` (the published round, as a
-report page reads it). Times depend on the machine (and on whatever else runs on it): compare ratios
-measured in the same run. Nothing here is imported by the app, and tests never time it.
+The last line is `ratio accord/duckdb: <Accord cold median / DuckDB median>` (an admin's whole-organisation
+heatmap request up to its template). Times depend on the machine (and on whatever else runs on it):
+compare ratios measured in the same run. Nothing here is imported by the app, and tests never time it.
 """
 
 from __future__ import annotations
@@ -99,15 +108,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--reuse", action="store_true", help="keep the databases of an earlier run with the same sizes"
     )
+    p.add_argument(
+        "--fresh-repeat",
+        type=int,
+        default=3,
+        help="timed runs of the heatmap computed afresh from the aggregates, seconds each (3)",
+    )
     p.add_argument("--seed", type=int, default=SEED, help=f"random seed ({SEED})")
-    p.add_argument("--profile", action="store_true", help="also print a cProfile of one Accord cold run")
+    p.add_argument("--profile", action="store_true", help="also print a cProfile of one cold heatmap page")
     args = p.parse_args(argv)
     if args.levels < 1 or args.teams < args.levels or args.people < 1 or args.rounds < 1:
         p.error("need at least one person, one round, and at least as many teams as levels")
     if not 0 < args.response <= 1:
         p.error("--response is a share between 0 and 1")
-    if args.repeat < 1:
-        p.error("--repeat must be at least 1")
+    if args.repeat < 1 or args.fresh_repeat < 1:
+        p.error("--repeat and --fresh-repeat must be at least 1")
     return args
 
 
@@ -550,36 +565,6 @@ def duckdb_heatmap(con: Any, latest: int) -> list[tuple[Any, ...]]:
     return con.execute(HEATMAP_SQL, [latest]).fetchall()
 
 
-def fresh_round(round_pk: int, stored: bool) -> Any:
-    """The Round row; without `stored`, as if no protection state had been stored (not even read)."""
-    from accord.pulse.models import Round
-
-    if stored:
-        return Round.objects.get(pk=round_pk)
-    rnd = Round.objects.defer("protection").get(pk=round_pk)
-    rnd.protection = None
-    return rnd
-
-
-def accord_cold(round_pk: int, scope: Any, stored: bool = True) -> tuple[float, float, Any, Any]:
-    """A fresh connection, the Round row, round_data and the gate's heatmap: what one request does.
-    `stored`: use the protection stored when the round was published (the normal path for a closed
-    round); otherwise the gate computes it."""
-    from django.db import connections
-
-    from accord.pulse import gate, queries
-
-    connections.close_all()
-    gc.collect()
-    t0 = time.perf_counter()
-    rnd = fresh_round(round_pk, stored)
-    data = queries.round_data(rnd)
-    t1 = time.perf_counter()
-    hm = gate.heatmap(data, scope)
-    t2 = time.perf_counter()
-    return t1 - t0, t2 - t1, data, hm
-
-
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     gc.collect()
     t0 = time.perf_counter()
@@ -677,6 +662,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         depth_of = dict(con.execute("SELECT team, depth FROM team_depth").fetchall())
         parent_of = dict(con.execute("SELECT team, parent FROM team_parent").fetchall())
         team_people = dict(con.execute("SELECT team, count(*) FROM people GROUP BY team").fetchall())
+        call_command("migrate", verbosity=0)  # in case the app gained migrations since the build
         print("build: reused the databases of an earlier run")
     else:
         clock = Clock()
@@ -726,30 +712,41 @@ def main(argv: Sequence[str] | None = None) -> None:
         flush=True,
     )
 
-    # Close the latest round as production does: publish_round stores the gate's decisions with it.
-    from accord.pulse import queries
+    # Close the latest round as production does, timed: publish_round computes the gate's protection from
+    # scratch, the heatmap and every row's tenure and region slices, and stores them (PublishedRow).
+    from django.db import connection, connections
+
+    from accord.orgs.models import Organisation
     from accord.pulse.actions import publish_round
+    from accord.pulse.models import PublishedRound, PublishedRow
 
-    stored_ok = bool(rnd.protection) and gate.load_protection_state(queries.round_data(rnd), rnd.protection)
-    if stored_ok:
-        print(
-            f"latest round already published with rule {gate.RULE_VERSION!r}: its stored protection is used"
-        )
-    else:
-        clock = Clock()
-        publish_round(rnd)
-        t_pub = clock()
-        print(
-            f"published the latest round (actions.publish_round: the gate's protection computed once at "
-            f"closing and stored with the round, rule {gate.RULE_VERSION!r}): {t_pub:.1f} s",
-            flush=True,
-        )
-    from django.db import connection
-
+    org = Organisation.objects.get(slug="bench-org")
+    connections.close_all()
+    gc.collect()
+    clock = Clock()
+    publish_round(Round.objects.get(pk=rnd.pk))
+    t_pub = clock()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT length(protection) FROM {Round._meta.db_table} WHERE id = %s", [rnd.pk])
-        state_size = cursor.fetchone()[0] or 0
-    print(f"stored protection state: {mib(state_size)} of JSON in Round.protection ({state_size:,} bytes)")
+        cursor.execute(
+            f"SELECT length(protection), (SELECT length(header) FROM {PublishedRound._meta.db_table} "
+            f"WHERE round_id = %s) FROM {Round._meta.db_table} WHERE id = %s",
+            [rnd.pk, rnd.pk],
+        )
+        state_size, header_size = cursor.fetchone()
+        cursor.execute(
+            f"SELECT count(*), sum(length(heat)), sum(length(slices)) FROM {PublishedRow._meta.db_table} "
+            "WHERE round_id = %s",
+            [rnd.pk],
+        )
+        n_rows, heat_size, slices_size = cursor.fetchone()
+    print(
+        "publish (closing the latest round: actions.publish_round computes the gate's protection from "
+        "scratch, then the heatmap and every row's tenure and region slices, and stores them): "
+        f"{t_pub:.1f} s; stored: {n_rows:,} PublishedRow rows ({mib(heat_size)} of heatmap cells, "
+        f"{mib(slices_size)} of slices), {mib(header_size)} header, {mib(state_size)} protection state "
+        f"(rule {gate.RULE_VERSION!r})",
+        flush=True,
+    )
 
     # The manager: a level-3 team (depth 2) with a middling subtree.
     children: dict[int, list[int]] = {}
@@ -772,13 +769,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     sub_people = sum(team_people.get(t, 0) for t in sub)
     manager_scope = frozenset({manager_team})
 
-    # Untimed: the check, the stored protection against a fresh computation, and the cell counts.
-    _, _, data, hm = accord_cold(rnd.pk, None)
+    # Untimed: the aggregates against DuckDB, and what a request reads against a fresh computation.
+    _, data, hm = accord_fresh(rnd.pk)
     print(f"aggregates check: ok ({check_same(con, hm, latest, rng, raw_latest, data)})", flush=True)
-    _, _, data_fresh, hm_fresh = accord_cold(rnd.pk, None, stored=False)
-    if hm_fresh != hm:
-        raise SystemExit("stored protection check: FAILED: the heatmap differs from a fresh computation")
-    print("stored protection check: ok (the heatmap equals one computed with protection recomputed)")
+    print(f"published check: ok ({check_published(org, rnd.pk, data, hm, manager_scope)})", flush=True)
     grid = len(hm.rows) * len(hm.columns)
     shown = sum(1 for row in hm.rows for c in row.cells if not isinstance(c, gate.Suppressed))
     reasons: dict[str, int] = {}
@@ -797,57 +791,57 @@ def main(argv: Sequence[str] | None = None) -> None:
             "accord hides: "
             + "; ".join(f"{n:,} '{r}'" for r, n in sorted(reasons.items(), key=lambda x: -x[1]))
         )
-    del data, hm, data_fresh, hm_fresh, duck_rows
+    del data, hm, duck_rows
+    renders = {
+        "whole organisation": render_once(org, rnd.pk, None),
+        "manager subtree": render_once(org, rnd.pk, manager_scope),
+    }
 
     # Timed, alternating the sides.
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
-    cold, cold_load, cold_gate, warm, duck = [], [], [], [], []
-    fresh, fresh_load, fresh_gate = [], [], []
+    page_cold, page_warm, read_cold, fresh, duck = [], [], [], [], []
     for _ in range(args.repeat):
-        load_s, gate_s, data, _hm = accord_cold(rnd.pk, None)
-        cold.append(load_s + gate_s)
-        cold_load.append(load_s)
-        cold_gate.append(gate_s)
-        w, _ = timed(lambda data=data: gate.heatmap(data, None))
-        warm.append(w)
-        del data, _hm
+        c, w = accord_page(org, rnd.pk, None)
+        page_cold.append(c)
+        page_warm.append(w)
+        read_cold.append(accord_read(org, rnd.pk, None))
         d, _ = timed(lambda: duckdb_heatmap(con, latest))
         duck.append(d)
-        load_s, gate_s, data, _hm = accord_cold(rnd.pk, None, stored=False)
-        fresh.append(load_s + gate_s)
-        fresh_load.append(load_s)
-        fresh_gate.append(gate_s)
-        del data, _hm
-    sub_cold, sub_load, sub_gate, sub_warm = [], [], [], []
+    for _ in range(args.fresh_repeat):
+        f, _, _ = accord_fresh(rnd.pk)
+        fresh.append(f)
+    sub_cold, sub_warm, sub_read = [], [], []
     for _ in range(args.repeat):
-        load_s, gate_s, data, _hm = accord_cold(rnd.pk, manager_scope)
-        sub_cold.append(load_s + gate_s)
-        sub_load.append(load_s)
-        sub_gate.append(gate_s)
-        w, _ = timed(lambda data=data: gate.heatmap(data, manager_scope))
+        c, w = accord_page(org, rnd.pk, manager_scope)
+        sub_cold.append(c)
         sub_warm.append(w)
-        del data, _hm
+        sub_read.append(accord_read(org, rnd.pk, manager_scope))
 
-    # Memory: Accord's Python heap in separate, untimed cold runs.
-    heap = {stored: traced_cold(rnd.pk, stored) for stored in (True, False)}
+    # Memory: Accord's Python heap in separate, untimed cold requests.
+    heap = {"whole organisation": traced_page(org, rnd.pk, None)}
+    heap["computed afresh"] = traced_fresh(rnd.pk)
     duck_mem = con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()[0] or 0
     duck_file = duck_path.stat().st_size
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
-    m_cold, m_duck = median_of(cold), median_of(duck)
+    m_cold, m_duck = median_of(page_cold), median_of(duck)
     print(
-        "accord cold, whole organisation (fresh connection + Round + round_data with the stored protection "
-        f"+ gate.heatmap), median of {args.repeat}: {fmt_s(m_cold)} "
-        f"[load {fmt_s(median_of(cold_load))} + gate {fmt_s(median_of(cold_gate))}] ({spread(cold)})"
+        "accord cold, whole organisation (an admin's heatmap page: fresh connection, the Round row, "
+        "reports.heatmap_page reading the published rows through the gate, with the default slices), "
+        f"median of {args.repeat}: {fmt_s(m_cold)} ({spread(page_cold)})"
     )
     print(
-        "accord cold, protection recomputed (as for a round with no stored state or a stale one): "
-        f"{fmt_s(median_of(fresh))} [load {fmt_s(median_of(fresh_load))} + gate "
-        f"{fmt_s(median_of(fresh_gate))}] ({spread(fresh)})"
+        "accord cold, whole organisation, as the gate's result objects instead (fresh connection, the Round "
+        f"row, published rows, gate.published_heatmap): {fmt_s(median_of(read_cold))} ({spread(read_cold)})"
     )
     print(
-        "accord warm, whole organisation (gate.heatmap again on the same RoundData): "
-        f"{fmt_s(median_of(warm))} ({spread(warm)})"
+        "accord warm, whole organisation (the same page again on the same connection): "
+        f"{fmt_s(median_of(page_warm))} ({spread(page_warm)})"
+    )
+    print(
+        "accord computed afresh (what publishing does for the heatmap: queries.round_data with the stored "
+        f"protection + gate.heatmap), median of {args.fresh_repeat}: {fmt_s(median_of(fresh))} "
+        f"({spread(fresh)})"
     )
     print(
         f"duckdb, whole organisation (raw answers, hide cells under 5, {threads} threads), "
@@ -855,74 +849,180 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print(
         f"manager subtree: team {manager_team} (level {depth_of[manager_team] + 1}, {len(sub):,} teams, "
-        f"{sub_people:,} people): cold {fmt_s(median_of(sub_cold))} "
-        f"[load {fmt_s(median_of(sub_load))} + gate {fmt_s(median_of(sub_gate))}], "
-        f"warm {fmt_s(median_of(sub_warm))} ({spread(sub_warm)})"
+        f"{sub_people:,} people), the manager's heatmap page: cold {fmt_s(median_of(sub_cold))} "
+        f"({spread(sub_cold)}), warm {fmt_s(median_of(sub_warm))} ({spread(sub_warm)}); as the gate's "
+        f"result objects, cold: {fmt_s(median_of(sub_read))}"
+    )
+    print(
+        "template rendering, once, not in any figure above (Django templates, the page's table): "
+        + "; ".join(f"{what} {fmt_s(t)} ({n:,} bytes of HTML)" for what, (t, n) in renders.items())
     )
     print(
         f"memory: process peak RSS {mib(max_rss)} (whole run, build and DuckDB included); "
-        "accord cold Python heap (tracemalloc, untimed runs): "
-        + "; ".join(
-            f"{'stored protection' if stored else 'protection recomputed'}: peak {mib(peak)}, "
-            f"{mib(after_load)} after round_data, {mib(held)} held with the heatmap"
-            for stored, (after_load, held, peak) in heap.items()
-        )
+        "accord Python heap (tracemalloc, untimed runs): "
+        + "; ".join(f"{what}: peak {mib(peak)}, {mib(held)} held" for what, (held, peak) in heap.items())
         + f"; duckdb in use {mib(duck_mem)} (its file {mib(duck_file)})"
     )
-    print(f"ratio accord recomputed/duckdb: {median_of(fresh) / m_duck:.2f}")
-    print(f"ratio accord warm/duckdb: {median_of(warm) / m_duck:.2f}")
+    print(f"ratio accord as gate result objects/duckdb: {median_of(read_cold) / m_duck:.2f}")
+    print(f"ratio accord computed afresh/duckdb: {median_of(fresh) / m_duck:.2f}")
     print(
-        f"ratio manager subtree cold/duckdb: {median_of(sub_cold) / m_duck:.2f}; "
+        f"ratio manager subtree cold/duckdb: {median_of(sub_cold) / m_duck:.3f}; "
         f"warm/duckdb: {median_of(sub_warm) / m_duck:.3f}"
     )
     if args.profile:
-        profile_cold(rnd.pk, stored=True)
-        profile_cold(rnd.pk, stored=False)
+        profile_page(org, rnd.pk)
     sys.stdout.flush()
     print(f"ratio accord/duckdb: {m_cold / m_duck:.2f}")
 
 
-def traced_cold(round_pk: int, stored: bool) -> tuple[int, int, int]:
-    """(bytes after round_data, bytes held with the heatmap, peak) of Python allocations, one cold run."""
+def fresh_connection() -> None:
     from django.db import connections
-
-    from accord.pulse import gate, queries
 
     connections.close_all()
     gc.collect()
-    tracemalloc.start()
-    rnd = fresh_round(round_pk, stored)
-    data = queries.round_data(rnd)
-    after_load = tracemalloc.get_traced_memory()[0]
+
+
+def request_round(org: Any, round_pk: int) -> Any:
+    """The Round as the heatmap view gets it (reports.choose_round reads queries.rounds_of)."""
+    from accord.pulse import queries
+
+    return queries.rounds_of(org).get(pk=round_pk)
+
+
+def accord_page(org: Any, round_pk: int, scope: Any) -> tuple[float, float]:
+    """A heatmap request's work up to the template (cold: on a fresh connection), then the same again on
+    the same connection (warm). Returns both times."""
+    from accord.pulse import reports
+
+    times = []
+    fresh_connection()
+    for _ in range(2):
+        t0 = time.perf_counter()
+        page = reports.heatmap_page(request_round(org, round_pk), scope, None, None)
+        times.append(time.perf_counter() - t0)
+        del page
+        gc.collect()
+    return times[0], times[1]
+
+
+def accord_read(org: Any, round_pk: int, scope: Any) -> float:
+    """Only the gate's heatmap from the published rows, on a fresh connection."""
+    from accord.pulse import gate, queries
+    from accord.pulse.actions import ensure_published
+
+    fresh_connection()
+    t0 = time.perf_counter()
+    rnd = request_round(org, round_pk)
+    pub = gate.Published(ensure_published(rnd))
+    hm = gate.published_heatmap(pub, queries.published_rows(rnd, scope))
+    took = time.perf_counter() - t0
+    del hm
+    return took
+
+
+def accord_fresh(round_pk: int) -> tuple[float, Any, Any]:
+    """The heatmap computed afresh from the aggregates, as publishing does (with the stored protection)."""
+    from accord.pulse import gate, queries
+    from accord.pulse.models import Round
+
+    fresh_connection()
+    t0 = time.perf_counter()
+    data = queries.round_data(Round.objects.get(pk=round_pk))
     hm = gate.heatmap(data, None)
+    return time.perf_counter() - t0, data, hm
+
+
+def check_published(org: Any, round_pk: int, data: Any, hm: Any, manager_scope: Any) -> str:
+    """What a request reads from the published rows equals the gate's fresh computation."""
+    from accord.pulse import gate, queries
+
+    rnd = request_round(org, round_pk)
+    pub = gate.Published(rnd.published.header)
+    if gate.published_heatmap(pub, queries.published_rows(rnd, None)) != hm:
+        raise SystemExit("published check: FAILED: the whole organisation's heatmap differs")
+    if gate.published_heatmap(pub, queries.published_rows(rnd, manager_scope)) != gate.heatmap(
+        data, manager_scope
+    ):
+        raise SystemExit("published check: FAILED: the manager's heatmap differs")
+    compared = 0
+    for row in hm.rows[:: max(1, len(hm.rows) // 50)]:
+        stored = queries.published_slices(rnd, row.group.team)
+        for construct in hm.columns:
+            if gate.published_slices(pub, row.group.team, stored, construct) != gate.slices(
+                data, None, construct, row.group.team
+            ):
+                raise SystemExit(f"published check: FAILED: slices of {row.group} {construct} differ")
+            compared += 1
+    return (
+        f"whole organisation and manager heatmaps equal a fresh computation, and {compared} tenure/region "
+        "slices of rows across the tree"
+    )
+
+
+def render_once(org: Any, round_pk: int, scope: Any) -> tuple[float, int]:
+    """The heatmap page's template rendered with the view's context, timed once after a first untimed
+    rendering has loaded the templates (not in the ratios)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from accord.pulse import reports
+
+    rnd = request_round(org, round_pk)
+    page = reports.heatmap_page(rnd, scope, None, None)
+    request = RequestFactory().get("/pulse/results/heatmap/")
+    request.user = AnonymousUser()
+    request.org = org  # type: ignore[attr-defined]
+    request.person = None  # type: ignore[attr-defined]
+    context = {"round": rnd, "programs": [], "program": rnd.program, "rounds": [rnd], **vars(page)}
+    render_to_string("pulse/results_heatmap.html", context, request=request)  # templates loaded once
+    gc.collect()
+    t0 = time.perf_counter()
+    html = render_to_string("pulse/results_heatmap.html", context, request=request)
+    return time.perf_counter() - t0, len(html.encode())
+
+
+def traced_page(org: Any, round_pk: int, scope: Any) -> tuple[int, int]:
+    """(bytes held with the page, peak) of Python allocations, one cold heatmap request."""
+    from accord.pulse import reports
+
+    fresh_connection()
+    tracemalloc.start()
+    page = reports.heatmap_page(request_round(org, round_pk), scope, None, None)
     held, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    del rnd, data, hm
+    del page
     gc.collect()
-    return after_load, held, peak
+    return held, peak
 
 
-def profile_cold(round_pk: int, stored: bool) -> None:
+def traced_fresh(round_pk: int) -> tuple[int, int]:
+    fresh_connection()
+    tracemalloc.start()
+    _, data, hm = accord_fresh(round_pk)
+    held, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del data, hm
+    gc.collect()
+    return held, peak
+
+
+def profile_page(org: Any, round_pk: int) -> None:
     import cProfile
     import io
     import pstats
 
-    from django.db import connections
+    from accord.pulse import reports
 
-    from accord.pulse import gate, queries
-
-    connections.close_all()
-    gc.collect()
+    fresh_connection()
     prof = cProfile.Profile()
     prof.enable()
-    data = queries.round_data(fresh_round(round_pk, stored))
-    gate.heatmap(data, None)
+    reports.heatmap_page(request_round(org, round_pk), None, None, None)
     prof.disable()
-    what = "stored protection" if stored else "protection recomputed"
     for key, top in (("tottime", 20), ("cumulative", 15)):
         out = io.StringIO()
         pstats.Stats(prof, stream=out).sort_stats(key).print_stats(top)
-        print(f"--- profile of one accord cold run, {what} (cProfile, sorted by {key}) ---")
+        print(f"--- profile of one accord cold whole-organisation page (cProfile, sorted by {key}) ---")
         print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
 
 

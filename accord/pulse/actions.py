@@ -32,6 +32,8 @@ from .models import (
     Participation,
     Program,
     ProgramQuestion,
+    PublishedRound,
+    PublishedRow,
     PulseSettings,
     Question,
     Reply,
@@ -412,6 +414,9 @@ def apply_answer_sets(rnd: Round, questions: dict[int, Question], sets: list[dic
     Comment.objects.bulk_create(comments, batch_size=1000)
     _fold_stats(rnd, stat_delta)
     _fold_counts(rnd, count_delta, dvars)
+    # Published results no longer match these aggregates (only possible if answers reach a round after
+    # it was published): the next report publishes again.
+    PublishedRound.objects.filter(round=rnd).exclude(stamp="").update(stamp="")
 
 
 def _fold_stats(rnd: Round, delta: dict[tuple[int, Cell], list[Any]]) -> None:
@@ -500,16 +505,65 @@ def close_round(rnd: Round) -> None:
 
 
 def publish_round(rnd: Round) -> None:
-    """Close the round and store the gate's decisions for it, so reports never recompute them."""
-    from . import gate
-    from .queries import round_data
-
+    """Close the round and store the gate's decisions and results for it, so reports never recompute
+    them: the protection (for one group's results, trends and slices) and the published heatmap rows."""
     Round.objects.filter(pk=rnd.pk).update(closed=True)
     rnd.closed = True
     rnd.protection = None
-    state = gate.protection_state(round_data(rnd))
-    Round.objects.filter(pk=rnd.pk).update(protection=state)
+    _publish(rnd, force=True)
+
+
+def ensure_published(rnd: Round) -> dict[str, Any]:
+    """The header of the round's published results (gate.Published reads it), publishing them again
+    first if they are missing or stale: published before results were stored, under other protection
+    rules, or with answers mixed in afterwards. One small query when they are current."""
+    from . import gate
+    from .queries import published_header
+
+    found = published_header(rnd)
+    if found is not None and found[0] == gate.results_stamp(rnd.min_group_size):
+        return dict(found[1])
+    return _publish(rnd, force=False)
+
+
+def _publish(rnd: Round, *, force: bool) -> dict[str, Any]:
+    from . import gate
+    from .queries import round_data
+
+    with transaction.atomic():
+        # One publisher per round at a time; a second one finds the work done.
+        Round.objects.select_for_update().filter(pk=rnd.pk).values_list("pk").first()
+        current = PublishedRound.objects.filter(round=rnd).values_list("stamp", "header").first()
+        if not force and current is not None and current[0] == gate.results_stamp(rnd.min_group_size):
+            return current[1]
+        data = round_data(rnd)  # reuses the stored protection if it still matches the aggregates
+        state = gate.protection_state(data)
+        header, rows = gate.publish(data)
+        PublishedRow.objects.filter(round=rnd).delete()
+        PublishedRow.objects.bulk_create(
+            (
+                PublishedRow(
+                    org_id=rnd.org_id,
+                    round=rnd,
+                    team_id_snapshot=r.team,
+                    pos=r.pos,
+                    subtree_end=r.end,
+                    depth=r.depth,
+                    label=r.label,
+                    first_visible=r.first_visible,
+                    heat=r.heat,
+                    slices=r.slices,
+                )
+                for r in rows
+            ),
+            batch_size=2000,
+        )
+        PublishedRound.objects.update_or_create(
+            round=rnd, defaults={"org_id": rnd.org_id, "stamp": str(header["stamp"]), "header": header}
+        )
+        Round.objects.filter(pk=rnd.pk).update(protection=state)
     rnd.protection = state
+    return header
 
 
 # --- comment threads --------------------------------------------------------------------------

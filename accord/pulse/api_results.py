@@ -14,6 +14,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from accord.orgs.access import get_for_org
@@ -210,7 +211,7 @@ def _question_score_out(s: Score) -> QuestionScoreOut | Hidden:
 
 def _round(request: HttpRequest, round_id: int) -> Round:
     """A closed round of the caller's organisation: results are published when a round closes."""
-    return get_for_org(request, Round, pk=round_id, closed=True)
+    return get_object_or_404(queries.rounds_of(request.org), pk=round_id)  # type: ignore[attr-defined]
 
 
 @router.get("/pulse/rounds", response=list[RoundOut], summary="Pulse rounds with results")
@@ -342,14 +343,13 @@ def heatmap(request: HttpRequest, round_id: Id) -> HeatmapOut:
     scope = queries.viewer_scope(current_person(request))
     if scope == "org":
         raise PermissionDenied("Members see organisation-wide results only.")
-    data = queries.round_data(rnd)
-    table = reports.heatmap_table(data, scope)
+    table = reports.published(rnd, scope).table
     return HeatmapOut(
         round=_round_out(rnd),
         columns=[ColumnOut(key=c.key, label=c.label) for c in table.columns],
         rows=[
             HeatRowOut(
-                group=_group_out(reports.parse_group_key(row.key) or Group(), data),
+                group=GroupOut(key=row.key, label=row.label, team_id=row.team, tenure_band=None, region=None),
                 depth=row.depth,
                 cells=[_heat_cell(c) for c in row.cells],
             )

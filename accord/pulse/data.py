@@ -1,4 +1,4 @@
-"""The in-memory shape of one round's aggregates: what the gate (gate.py) reads.
+"""The in-memory shape of one round's aggregates: what the gate (the gate package) reads.
 
 `queries.round_data(round)` builds it from CellStat/CellCount/Participation rows; tests build it by
 hand. Nothing here holds an individual answer.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # A cell: (team id at the time of the round or None, tenure band, region). Every group any viewer can
-# see is a union of cells, which is what makes differencing protection computable (gate.py).
+# see is a union of cells, which is what makes differencing protection computable (see the gate package).
 Cell = tuple[int | None, str, str]
 
 TENURE_BANDS = ("under-1y", "1-3y", "over-3y")

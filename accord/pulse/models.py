@@ -1,6 +1,6 @@
 """Pulse surveys: questions, programs, rounds, and answers stored so that no one can tell whose they are.
 
-How anonymity is kept in storage (the gate in gate.py keeps it in reports):
+How anonymity is kept in storage (the gate, accord/pulse/gate/, keeps it in reports):
 
 - `Participation` records who was asked and whether they took part. It never holds an answer.
 - An answer set goes first into `MixingPool` and is moved into `Response`/`Answer`/`Comment` only in
@@ -330,3 +330,51 @@ class CellCount(models.Model):
 
     def __str__(self) -> str:
         return f"cell count {self.pk}"
+
+
+class PublishedRound(models.Model):
+    """What a round's PublishedRow rows were computed under (gate.results_stamp) and the gate's header for
+    reading them back (gate.Published). No row, or another stamp: not published yet, or stale, and the
+    next report publishes again (reports.published). Kept apart from Round so that reading it never
+    walks past the round's large JSON columns."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="published")
+    stamp = models.CharField(max_length=120, blank=True)
+    header = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["org", "round"])]
+
+    def __str__(self) -> str:
+        return f"published round {self.round_id}"
+
+
+class PublishedRow(models.Model):
+    """One heatmap row of a closed round as the gate published it (gate.publish): the whole organisation
+    (no team, position -1) or one team's subtree, with every construct's result or the reason it is hidden,
+    and the same for its tenure and region slices. It is the gate's output, never an answer: a request reads
+    the rows of the viewer's subtrees (a range of positions) and the gate turns them back into results."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="published_rows")
+    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
+    pos = models.IntegerField()  # depth-first position in the round's team tree
+    subtree_end = models.IntegerField()  # the team's subtree is the positions pos .. subtree_end - 1
+    depth = models.PositiveSmallIntegerField()
+    label = models.TextField()
+    first_visible = models.CharField(max_length=40, blank=True)  # see gate.PublishedRow
+    heat = models.TextField()  # JSON, see gate.publish
+    slices = models.TextField()  # JSON, read only for the one row whose slices a page shows
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "team_id_snapshot"], name="published_row_once"),
+        ]
+        indexes = [
+            models.Index(fields=["org", "round", "pos"]),
+            models.Index(fields=["org", "round", "team_id_snapshot"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"published row {self.pk}"

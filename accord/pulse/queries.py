@@ -1,4 +1,5 @@
-"""Reads for pulse surveys. Anything derived from answers is computed by gate.py from `round_data`."""
+"""Reads for pulse surveys. Anything derived from answers is computed by the gate from `round_data`, or
+read back from what the gate published when the round closed."""
 
 from __future__ import annotations
 
@@ -12,7 +13,18 @@ from django.db.models import QuerySet
 from accord.orgs.models import Organisation, Person
 
 from .data import Cell, DriverSums, QuestionInfo, RoundData, Stat
-from .models import CellCount, CellStat, Comment, Participation, Program, Reply, Round, RoundQuestion
+from .models import (
+    CellCount,
+    CellStat,
+    Comment,
+    Participation,
+    Program,
+    PublishedRound,
+    PublishedRow,
+    Reply,
+    Round,
+    RoundQuestion,
+)
 
 Scope = None | Literal["org"] | frozenset[int]
 
@@ -60,6 +72,9 @@ def round_data(rnd: Round) -> RoundData:
     """
     if not rnd.closed:
         raise RoundStillOpen(f"Round {rnd.number} is still open; its results appear when it closes.")
+    deferred = rnd.get_deferred_fields() & {"team_tree", "team_names", "protection"}
+    if deferred:  # rounds_of leaves the big JSON columns out: one query for all of them
+        rnd.refresh_from_db(fields=sorted(deferred))
     questions = [
         QuestionInfo(
             rq.question.id,
@@ -133,10 +148,86 @@ def round_data(rnd: Round) -> RoundData:
     return data
 
 
+# (team, depth, label, first_visible, heat, slices): slices only for the first row, None for the others.
+StoredRow = tuple[int | None, int, str, str, str, str | None]
+
+
+def published_header(rnd: Round) -> tuple[str, Any] | None:
+    """(stamp, header) of the round's published results, or None if it has none."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT stamp, header FROM {PublishedRound._meta.db_table} WHERE org_id = %s AND round_id = %s",
+            [rnd.org_id, rnd.pk],
+        )
+        found = cursor.fetchone()
+    return None if found is None else (found[0], _json(found[1]))
+
+
+def published_rows(rnd: Round, scope: None | Literal["org"] | set[int] | frozenset[int]) -> list[StoredRow]:
+    """The stored heatmap rows a viewer may see, in the order of the gate's heatmap: the organisation first
+    (admins and members), then teams depth-first; the first row with its slices (the page's default).
+    A manager's subtrees are ranges of tree positions: one query for their roots, one for the rows.
+    Plain SQL: an admin of a large organisation reads every row, and the ORM's per-row work would double
+    the cost of the request."""
+    table = PublishedRow._meta.db_table
+    params: list[int] = [rnd.org_id, rnd.pk]
+    if scope is None or scope == "org":
+        first = -1
+        where = "" if scope is None else " AND pos = -1"
+    else:
+        teams = sorted(scope)
+        if not teams:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(  # the organisation's row has no team: only team rows match
+                f"SELECT pos, subtree_end FROM {table} WHERE org_id = %s AND round_id = %s "
+                f"AND team_id_snapshot IN ({', '.join(['%s'] * len(teams))})",
+                [*params, *teams],
+            )
+            roots = sorted(cursor.fetchall())
+        ranges: list[list[int]] = []
+        for lo, hi in roots:
+            if ranges and lo < ranges[-1][1]:
+                ranges[-1][1] = max(ranges[-1][1], hi)  # a team inside another of the viewer's teams
+            else:
+                ranges.append([lo, hi])
+        if not ranges:
+            return []
+        first = ranges[0][0]
+        where = " AND (" + " OR ".join(["(pos >= %s AND pos < %s)"] * len(ranges)) + ")"
+        params.extend(v for r in ranges for v in r)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT team_id_snapshot, depth, label, first_visible, heat, "
+            f"CASE WHEN pos = %s THEN slices END FROM {table} WHERE org_id = %s AND round_id = %s"
+            f"{where} ORDER BY pos",
+            [first, *params],
+        )
+        return cursor.fetchall()
+
+
+def published_slices(rnd: Round, team: int | None) -> str | None:
+    """The stored slices of one row (the organisation for team None), or None if the round has no such
+    row. The caller checks that the viewer may see it."""
+    found = PublishedRow.objects.filter(org_id=rnd.org_id, round=rnd)
+    found = found.filter(pos=-1) if team is None else found.filter(team_id_snapshot=team)
+    return found.values_list("slices", flat=True).first()
+
+
+def published_team_exists(rnd: Round, team: int) -> bool:
+    """Whether the team was in the round's tree (it has a stored row)."""
+    return PublishedRow.objects.filter(org_id=rnd.org_id, round=rnd, team_id_snapshot=team).exists()
+
+
 def rounds_of(org: Organisation, program: Program | None = None) -> QuerySet[Round]:
     """Rounds with results: closed ones only (see round_data)."""
-    # The stored protection can be megabytes in a large organisation: load it only for the round shown.
-    found = Round.objects.filter(org=org, closed=True).select_related("program").defer("protection")
+    # The stored protection and the team tree can be megabytes in a large organisation: round_data loads
+    # them for the round it reads; published results never need them.
+    found = (
+        Round.objects.filter(org=org, closed=True)
+        .select_related("program")
+        .defer("protection", "team_tree", "team_names")
+    )
     if program is not None:
         found = found.filter(program=program)
     return found.order_by("-opens_on", "-number")

@@ -1,9 +1,10 @@
 """Pulse results for pages and the API: gate calls composed into page-ready structures.
 
-Every number here comes from a public function of `gate.py` (visible_groups, participation,
-construct_result, question_result, drivers, comments_visible, heatmap, slices, trend); nothing in this
-module reads answers, CellStat/CellCount rows or `RoundData.stats`. What it adds is choosing (which
-round, which group), labelling, formatting, and the geometry of the trend chart.
+Every number here comes from a public function of the gate (visible_groups, participation,
+construct_result, question_result, drivers, comments_visible, heatmap, slices, trend, and for a closed
+round's heatmap the published rows it reads back: Published, published_cells, published_slices);
+nothing in this module reads answers, CellStat/CellCount rows or `RoundData.stats`. What it adds is
+choosing (which round, which group), labelling, formatting, and the geometry of the trend chart.
 
 Groups travel in URLs and JSON as keys: "org", "team-12", optionally narrowed by ".band-1-3y" and/or
 ".region-emea" (e.g. "team-12.region-emea"). A key that does not parse, names a group the round does
@@ -22,6 +23,7 @@ from django.shortcuts import get_object_or_404
 from accord.orgs.models import Organisation
 
 from . import gate, queries
+from .actions import ensure_published
 from .bank import CONSTRUCT_HELP, CONSTRUCTS, NPS11
 from .data import RoundData
 from .gate import ConstructResult, Group, QuestionResult, Scope, Suppressed
@@ -502,9 +504,8 @@ class HeatTable:
     rows: tuple[HeatRow, ...]
 
 
-def heatmap_table(data: RoundData, scope: Scope) -> HeatTable:
-    found = gate.heatmap(data, scope)
-    nps = nps_constructs(data)
+def heat_table(found: gate.Heatmap, nps: set[str]) -> HeatTable:
+    """The gate's heatmap, labelled for the page and the API."""
     top = min((row.depth for row in found.rows), default=0)
     columns = tuple(Column(c, construct_label(c), c in nps) for c in found.columns)
     rows = tuple(
@@ -523,6 +524,81 @@ def heatmap_table(data: RoundData, scope: Scope) -> HeatTable:
     return HeatTable(columns=columns, rows=rows)
 
 
+def _heat_score(col: Column, pub: gate.Published, text: str) -> Score:
+    """score_of for one stored cell of a column. A construct's Score gets its fields in one go from the
+    gate's numbers, rather than through a result and the frozen dataclass's __init__ (thousands of
+    distinct cells in a large organisation); it is the same Score."""
+    numbers = pub.construct_numbers(text)
+    if numbers is None:
+        # A Score holds no group: any group will do for the result it is made from.
+        return score_of(col.key, col.label, pub.cell_text(Group(), col.key, text))
+    score = object.__new__(Score)
+    object.__setattr__(
+        score,
+        "__dict__",
+        {
+            "key": col.key,
+            "label": col.label,
+            "hidden": None,
+            "n": numbers[0],
+            "mean": numbers[1],
+            "favourable": numbers[2],
+            "enps": None,
+            "distribution": None,
+            "change": None,
+            "change_since": "",
+            "questions": (),
+            "scale": "",
+        },
+    )
+    return score
+
+
+def published_table(pub: gate.Published, stored: Sequence[queries.StoredRow]) -> HeatTable:
+    """`heat_table(gate.published_heatmap(pub, stored), ...)` without building a result per cell: a Score
+    holds no group, so each distinct stored cell of a column becomes a Score once (through the gate's
+    `Published.cell_text`) and every row showing it shares that Score; rows with the same stored cells
+    share their tuple of Scores."""
+    nps = set(pub.nps)
+    columns = tuple(Column(c, construct_label(c), c in nps) for c in pub.columns)
+    top = min((r[1] for r in stored), default=0)
+    made: list[dict[str, Score]] = [{} for _ in columns]
+    same_row: dict[str, tuple[Score, ...]] = {}
+    new, put = object.__new__, object.__setattr__
+    rows: list[HeatRow] = []
+    with gate.gc_paused():
+        for team, depth, label, _, heat, _ in stored:
+            row_cells = same_row.get(heat)
+            if row_cells is None:
+                cells: list[Score] = []
+                for col, shared, text in zip(columns, made, gate.published_cells(heat), strict=True):
+                    score = shared.get(text)
+                    if score is None:
+                        score = shared[text] = _heat_score(col, pub, text)
+                    cells.append(score)
+                row_cells = same_row[heat] = tuple(cells)
+            heat_row = new(HeatRow)  # HeatRow(...), its fields set in one go (thousands of rows)
+            put(
+                heat_row,
+                "__dict__",
+                {
+                    "key": "org" if team is None else f"team-{team}",  # group_key of the row's group
+                    "label": label,
+                    "depth": depth,
+                    "team": team,
+                    "cells": row_cells,
+                    "level": depth - top,
+                },
+            )
+            rows.append(heat_row)
+    return HeatTable(columns=columns, rows=tuple(rows))
+
+
+def heatmap_table(data: RoundData, scope: Scope) -> HeatTable:
+    """The heatmap computed afresh from a round's data (what publishing stores)."""
+    return heat_table(gate.heatmap(data, scope), nps_constructs(data))
+
+
 @dataclass(frozen=True)
 class SliceTable:
     construct: str
@@ -537,17 +613,22 @@ class SliceTable:
         return (("Tenure", self.by_band), ("Region", self.by_region))
 
 
-def slice_table(data: RoundData, scope: Scope, construct: str, team: int | None) -> SliceTable:
-    """Raises gate.NotInScope for a team outside the viewer's scope."""
-    found = gate.slices(data, scope, construct, team)
+def slice_table_of(found: gate.Slices, base: str, is_enps: bool) -> SliceTable:
+    construct = str(found.key)
     return SliceTable(
         construct=construct,
         label=construct_label(construct),
-        base=found.base.label(data),
-        is_enps=construct in nps_constructs(data),
+        base=base,
+        is_enps=is_enps,
         by_band=tuple(score_of(construct, r.label, r.result) for r in found.by_band),
         by_region=tuple(score_of(construct, r.label, r.result) for r in found.by_region),
     )
+
+
+def slice_table(data: RoundData, scope: Scope, construct: str, team: int | None) -> SliceTable:
+    """Computed afresh from a round's data. Raises gate.NotInScope for a team outside the viewer's scope."""
+    found = gate.slices(data, scope, construct, team)
+    return slice_table_of(found, found.base.label(data), construct in nps_constructs(data))
 
 
 @dataclass(frozen=True)
@@ -556,21 +637,72 @@ class HeatmapPage:
     construct: str  # the theme sliced by tenure and region
     team_key: str  # the group sliced: the organisation or a team's subtree
     slices: SliceTable | None
+    k: int
 
 
-def heatmap_page(data: RoundData, scope: Scope, construct: str | None, team_key: str | None) -> HeatmapPage:
+@dataclass(frozen=True)
+class PublishedHeatmap:
+    """A closed round's published heatmap, as one viewer may see it."""
+
+    round: Round
+    pub: gate.Published
+    rows: list[queries.StoredRow]
+    table: HeatTable
+
+
+def published(rnd: Round, scope: Scope) -> PublishedHeatmap:
+    """The heatmap a viewer may see, read from what the gate stored when the round was published (which
+    happens again first if that is missing or stale): the rows of the viewer's subtrees only."""
+    pub = gate.Published(ensure_published(rnd))
+    rows = queries.published_rows(rnd, scope)
+    return PublishedHeatmap(rnd, pub, rows, published_table(pub, rows))
+
+
+def _published_group(found: PublishedHeatmap, scope: Scope, key: str) -> Group | None:
+    """`pick_group` for the heatmap page, from the viewer's published rows: the group named by `key` or
+    the default one; Http404 for a key that does not parse, a slice, or a group outside the scope. A team
+    that was not in the round's tree falls back to the default group."""
+    default = found.pub.default_group((r[0], r[3]) for r in found.rows)
+    if not key:
+        return default
+    group = parse_group_key(key)
+    if group is None or group.sliced:
+        raise Http404("Slices are of a whole team or the whole organisation.")
+    if group.team is None:
+        if scope is None or scope == "org":
+            return group
+        raise Http404("No such group.")
+    if any(r[0] == group.team for r in found.rows):
+        return group
+    if scope is not None and queries.published_team_exists(found.round, group.team):
+        raise Http404("No such group.")  # in the round, outside the viewer's subtrees
+    return default
+
+
+def heatmap_page(rnd: Round, scope: Scope, construct: str | None, team_key: str | None) -> HeatmapPage:
     """The heatmap and, below it, one theme of one row sliced by tenure and region (default: the first
-    theme and the first row). Http404 for a theme not asked, or a team that is not a row of the viewer."""
-    table = heatmap_table(data, scope)
+    theme and the first row). Http404 for a theme not asked, or a team that is not a row of the viewer.
+    Everything comes from the round's published results: a fixed number of queries whatever its size."""
+    found = published(rnd, scope)
+    table = found.table
     keys = [c.key for c in table.columns]
     chosen = construct or (keys[0] if keys else "")
     if keys and chosen not in keys:
         raise Http404("That theme was not asked in this round.")
-    team = pick_group(data, scope, team_key or (table.rows[0].key if table.rows else ""))
+    team = _published_group(found, scope, team_key or (table.rows[0].key if table.rows else ""))
     if team is not None and team.sliced:
         raise Http404("Slices are of a whole team or the whole organisation.")
-    slices = slice_table(data, scope, chosen, team.team) if team is not None and chosen else None
-    return HeatmapPage(table, chosen, group_key(team) if team is not None else "", slices)
+    slices = None
+    if team is not None and chosen:
+        first = found.rows[0] if found.rows else None
+        stored = first[5] if first is not None and first[0] == team.team else None
+        stored = stored or queries.published_slices(rnd, team.team)
+        if stored is None:
+            raise Http404("No such group.")
+        label = next(r[2] for r in found.rows if r[0] == team.team)
+        cut = gate.published_slices(found.pub, team.team, stored, chosen)
+        slices = slice_table_of(cut, label, chosen in found.pub.nps)
+    return HeatmapPage(table, chosen, group_key(team) if team is not None else "", slices, found.pub.k)
 
 
 # --- trends -------------------------------------------------------------------------------------

@@ -77,9 +77,8 @@ def heatmap(request: OrgRequest) -> HttpResponse:
     rnd = reports.choose_round(request.org, request.GET.get("round"), request.GET.get("program"))
     context: dict[str, object] = {"round": rnd, **_pickers(request, rnd)}
     if rnd is not None:
-        data = queries.round_data(rnd)
-        found = reports.heatmap_page(data, scope, request.GET.get("construct"), request.GET.get("team"))
-        context.update(vars(found), k=gate.effective_k(data))
+        found = reports.heatmap_page(rnd, scope, request.GET.get("construct"), request.GET.get("team"))
+        context.update(vars(found))
     return render(request, "pulse/results_heatmap.html", context)
 
 

@@ -1,0 +1,200 @@
+"""The anonymity gate: the ONE place every pulse number leaves through (pages, API, exports, jobs).
+
+Nothing outside this package reads answer aggregates (`RoundData.stats`, `drivers`, the count tables)
+to show them to anyone. Views ask the functions it exports, which return either a result or
+`Suppressed`. Inside: `core` (groups, the team tree, cells, the per-round cache), `protection` (rules 2
+and 3 below), `results` (every number, the heatmap, slices and trends) and `published` (what a closed
+round stores, and reading it back).
+
+The rules, in plain words
+=========================
+
+1. Minimum group size k. A number about a group is shown only when at least k people in it answered
+   (k is the round's setting, default 5, and never below 3 whatever the setting says). A hidden number
+   says why without saying how many there were: "Not shown: fewer than 5 responses".
+
+2. Differencing protection. A viewer who sees two groups can subtract one from the other: a team
+   minus one of its child teams is "everyone else in the team", and the whole organisation minus
+   "Under 1 year" is everybody who has been here longer. If such a difference is one person, their
+   answer is out. So we look at the FAMILY of every group anyone can see in a round (the whole
+   organisation and every team's subtree at every level, each on its own and split by tenure band and
+   by region), not just the groups one viewer sees, because viewers talk to each other.
+   Every group is a union of CELLS (team, tenure band, region). Cells that belong to exactly the same
+   visible groups can never be told apart by adding and subtracting visible numbers; they merge into
+   one ATOM. Any number anybody can compute from the visible groups is a sum over whole atoms, so if
+   every non-empty atom holds at least k answers, no sum over fewer than k people can be computed.
+   `protect()` enforces this:
+     a. hide every group with 1..k-1 answers (groups with none are simply empty);
+     b. while some non-empty atom holds fewer than k answers (smallest atom first), hide one more
+        group: the smallest visible group whose hiding merges that atom with another non-empty atom;
+        if none does, the smallest visible group containing the atom (then try again); if only the
+        whole organisation contains it, the smallest group that separates it from its nearest atom.
+        Groups with exactly the same cells (a team whose people all share one region, a parent whose
+        only members are in its one child team) are hidden together, since hiding one of them alone
+        would change nothing. The whole-organisation group is never chosen (it contains every cell,
+        so hiding it merges nothing); it is hidden only when the whole organisation is itself unsafe,
+        and then everything is.
+   The protection is computed for the whole family, for each count separately: respondents (which
+   groups exist in a round), each question's answers (people skip questions), comment authors, and
+   people invited (participation). Answers and comment authors start from the groups that survived on
+   respondents, so a group hidden there is hidden for every question and comment. A viewer's own view is
+   then a subset of what survived, never a weaker filter.
+   The atom rule is deliberately conservative: it does not try to prove that a small atom's sum cannot
+   be computed, it makes sure no small atom exists. With many small teams AND organisation-wide slices
+   this hides a lot (an organisation-wide band splits every team's own people by band); SLICES_FIRST
+   chooses which of the two gives way.
+
+3. Unanimity. If everybody in a small group gives the same answer, the group's mean tells each of them
+   what the others answered (and a manager who knows who took part learns every answer). Our rule:
+     - The distribution (how many gave each answer) and the standard deviation of a group are shown
+       only when it has at least 2k answers and no single value holds all of them. Smaller groups show
+       n, the mean and the favourable share (and eNPS with its interval), nothing finer.
+     - A group, and by the same atom argument any ATOM, with fewer than 2k answers in which all answers
+       are the same, or all but one, is unsafe: `protect()` treats it exactly like an atom below k, so
+       it is hidden (or merged) and the mean of a near-unanimous small set cannot be computed by
+       differencing either. Hidden this way, it says only "Not shown to protect anonymity" - the same
+       words as a group hidden by differencing - so the reader cannot tell unanimity from differencing.
+     - Why "all but one": then no respondent, subtracting their own answer, learns that the others were
+       unanimous; and a person can never be certain of anyone's exact answer from what is shown.
+     - At 2k answers or more a unanimous mean is shown: the group's agreement is its message and each
+       person is one of at least 2k. (Its distribution is still not shown.)
+
+4. Comments show only for groups whose comment AUTHORS pass the same protection (computed with the
+   comment-author counts). Key drivers need a visible group and at least 30 complete answer sets.
+   Participation shows invited, responded and rate, protected with the invited counts; never a list.
+
+5. Viewers. `scope` is None for admins (everything), a set of team ids for managers (the groups of those
+   teams' subtrees, sliced or not), or "org" for members (organisation-wide groups and their slices).
+   Asking about a group outside the scope raises `NotInScope`.
+
+Heatmap cells are summaries: n, mean and favourable share (and eNPS), never a distribution.
+
+Speed: a round's protection runs once per count table and is cached on the RoundData object (treat a
+RoundData as immutable once it has been given to this package). Atoms are found by hashing each cell's
+set of visible groups (XOR of a random 128-bit key per group; a collision, about 2^-128 per pair, could
+only merge two atoms), updated incrementally as groups are hidden; the smallest bad atom always comes
+from a heap. Totals of whole subtrees, and of their tenure and region slices, are running sums over cells
+in depth-first order. When a round closes, `publish` stores the heatmap and its slices as the gate
+computed them (see `published`); pages read those back instead of computing again.
+"""
+
+from __future__ import annotations
+
+from .core import (
+    AGREE5_LABELS,
+    DRIVERS_SMALL,
+    NO_ANSWERS,
+    ORG_LABEL,
+    PROTECTED,
+    SMALL,
+    SMALL_INVITED,
+    Group,
+    NotInScope,
+    Scope,
+    _cache,
+    effective_k,
+    family,
+    gc_paused,
+    in_scope,
+)
+from .protection import (
+    load_protection_state,
+    protect,
+    protection_state,
+    visible_groups,
+)
+from .published import (
+    PUBLISH_FORMAT,
+    Published,
+    PublishedRow,
+    Result,
+    publish,
+    published_cells,
+    published_grid,
+    published_heatmap,
+    published_slices,
+    results_stamp,
+)
+from .results import (
+    ConstructResult,
+    Driver,
+    Heatmap,
+    HeatmapRow,
+    Participation,
+    QuestionResult,
+    SliceRow,
+    Slices,
+    Suppressed,
+    Trend,
+    TrendPoint,
+    comments_visible,
+    construct_result,
+    drivers,
+    heatmap,
+    participation,
+    question_result,
+    round_constructs,
+    slices,
+    trend,
+)
+
+__all__ = [
+    "AGREE5_LABELS",
+    "ConstructResult",
+    "DRIVERS_SMALL",
+    "Driver",
+    "Group",
+    "Heatmap",
+    "HeatmapRow",
+    "NO_ANSWERS",
+    "NotInScope",
+    "ORG_LABEL",
+    "PROTECTED",
+    "PUBLISH_FORMAT",
+    "Participation",
+    "Published",
+    "PublishedRow",
+    "QuestionResult",
+    "Result",
+    "SMALL",
+    "SMALL_INVITED",
+    "Scope",
+    "SliceRow",
+    "Slices",
+    "Suppressed",
+    "Trend",
+    "TrendPoint",
+    "_cache",
+    "comments_visible",
+    "construct_result",
+    "drivers",
+    "effective_k",
+    "family",
+    "gc_paused",
+    "heatmap",
+    "in_scope",
+    "load_protection_state",
+    "participation",
+    "protect",
+    "protection_state",
+    "publish",
+    "published_cells",
+    "published_grid",
+    "published_heatmap",
+    "published_slices",
+    "question_result",
+    "results_stamp",
+    "round_constructs",
+    "slices",
+    "trend",
+    "visible_groups",
+]
+
+# Which groups to hide first when an atom is too small (rule 2b). False: the smallest group, whatever
+# it is, as the issue describes. True: sliced groups (tenure band, region) before any whole team or the
+# whole organisation, smallest first within each kind. On a synthetic organisation of 12,000 teams and
+# 70,000 respondents, False keeps the 6 organisation-wide slices but only ~230 of 9,570 teams with 5 or
+# more respondents; True keeps ~8,000 of those teams and no organisation-wide slice. Both are safe.
+SLICES_FIRST = True
+# Saved protection states carry this; change it whenever the protection rules change.
+RULE_VERSION = f"2026-11/slices-first={SLICES_FIRST}"
