@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accord.lib.forms import IdsChoiceField
 from accord.orgs.forms import TimezoneField
 from accord.orgs.models import Person, Team
 from accord.orgs.queries import subtree_ids
@@ -26,7 +27,7 @@ def add_field_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
-class PersonChoices(forms.ModelMultipleChoiceField):
+class PersonChoices(IdsChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.timezone})"
 
@@ -64,7 +65,7 @@ class MapForm(forms.Form):
 
 class MeetingForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
-    teams = forms.ModelMultipleChoiceField(
+    teams = IdsChoiceField(
         label="Everyone in these teams",
         queryset=Team.objects.none(),
         required=False,

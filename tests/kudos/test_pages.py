@@ -78,6 +78,7 @@ NOT_OURS = "Choose one of your organisation's current values, or none."
         pytest.param({"message": "Great work"}, "recipients", NOBODY, id="nobody"),
         pytest.param({"recipients": "self", "message": "Me!"}, "recipients", SELF, id="only-self"),
         pytest.param({"recipients": "outsider", "message": "Hi"}, "recipients", ELSEWHERE, id="other-org"),
+        pytest.param({"recipients": "too-big", "message": "Hi"}, "recipients", ELSEWHERE, id="id-too-big"),
         pytest.param({"recipients": "colleague", "message": "   "}, "message", BLANK, id="blank-message"),
         pytest.param(
             {"recipients": "colleague", "message": "Hi", "value": "foreign"},
@@ -96,7 +97,7 @@ NOT_OURS = "Choose one of your organisation's current values, or none."
 def test_bad_kudos_are_refused_next_to_the_field_and_keep_what_was_typed(
     as_member, member, colleague, outsider, value, other_org, data, field, message
 ):
-    ids = {"self": member.pk, "outsider": outsider.pk, "colleague": colleague.pk}
+    ids = {"self": member.pk, "outsider": outsider.pk, "colleague": colleague.pk, "too-big": 10**20}
     values = {
         "foreign": CompanyValue.objects.create(org=other_org, name="Theirs").pk,
         "retired": CompanyValue.objects.create(org=member.org, name="Old", active=False).pk,

@@ -220,3 +220,14 @@ def test_the_calendar_file_has_one_weekly_series_per_rotation_slot(client, org, 
     ]
     assert all(e["rrule"]["INTERVAL"] == [3] and e["rrule"]["BYDAY"] == ["WE"] for e in events)
     assert len(events[0].get("attendee")) == 2
+
+
+@pytest.mark.parametrize("field", ["people", "teams"])
+def test_an_id_too_big_for_the_database_is_an_error_next_to_the_field(client, org, pair, field):
+    login(client, pair[0])
+    data = post_data(pair)
+    data[field] = ["99999999999999999999"]
+    response = client.post(reverse("rhythm_meeting_new"), data)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert RecurringMeeting.objects.count() == 0

@@ -110,6 +110,7 @@ def test_a_date_range_shows_one_row_per_date_and_clock_changes(client, spread):
         ({"days": "0"}, "days"),
         ({"days": "99"}, "days"),
         ({"team": "999999"}, "team"),
+        ({"people": "99999999999999999999"}, "people"),
     ],
 )
 def test_bad_map_input_is_an_error_next_to_the_field(client, spread, params, field):
