@@ -141,8 +141,9 @@ def chain(request: OrgRequest, pk: int) -> HttpResponse:
             p.clock = clock(p, now)
     window = int(request.GET.get("days", "90")) if request.GET.get("days", "90").isdigit() else 90
     window = window if window in queries.WINDOWS else 90
-    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    page = max(page, 1)
+    raw = request.GET.get("page", "")
+    # A bound keeps the offset inside what the database can bind (SQLite refuses huge integers).
+    page = int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
     start = (page - 1) * queries.HISTORY
     history = list(queries.handoff_list(found)[start : start + queries.HISTORY + 1])
     has_more = len(history) > queries.HISTORY

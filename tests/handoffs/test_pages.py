@@ -225,3 +225,11 @@ def test_the_team_page_lists_its_chains_and_only_managers_get_the_set_up_link(
     quiet = TeamFactory(org=org)
     login(client, PersonFactory(org=org, team=quiet))
     assert "Follow-the-sun handoffs" not in client.get(reverse("team", args=[quiet.pk])).content.decode()
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "0", "abc", "-1"])
+def test_an_odd_history_page_number_shows_the_first_page(client, chain, crew, page):
+    login(client, crew["Bogotá"][0])
+    response = client.get(reverse("handoffs_chain", args=[chain.pk]), {"page": page})
+    assert response.status_code == 200
+    assert response.context["page"] == 1
