@@ -144,7 +144,17 @@ class ChannelForm(forms.Form):
         return ChannelRow(data["purpose"], data["channel"], data["response_time"])
 
 
-ChannelFormSet = forms.formset_factory(ChannelForm, extra=2, max_num=20)
+MAX_CHANNELS = 20  # the API's limit too (CharterIn.channels)
+
+
+class ChannelRows(forms.BaseFormSet):
+    default_error_messages = {"too_many_forms": f"At most {MAX_CHANNELS} channel rows."}
+
+
+# validate_max: without it a hand-made post of up to a thousand rows is saved, past the API's limit.
+ChannelFormSet = forms.formset_factory(
+    ChannelForm, formset=ChannelRows, extra=2, max_num=MAX_CHANNELS, validate_max=True
+)
 
 
 class CharterForm(forms.ModelForm[Charter]):
