@@ -28,6 +28,7 @@ from .actions import (
 )
 from .forms import KudosForm, PreferencesForm, ValueForm, add_field_errors
 from .models import CompanyValue, Kudos
+from .panels import last_recognised
 
 
 def _page(request: OrgRequest) -> int:
@@ -141,7 +142,10 @@ def recognition(request: OrgRequest) -> HttpResponse:
         request,
         "kudos/recognition.html",
         {
-            "unrecognised": queries.unrecognised_reports(me, now),
+            "unrecognised": [
+                (u, last_recognised(u.person, u.last_received_at, now))
+                for u in queries.unrecognised_reports(me, now)
+            ],
             "report_count": reports,
             "days": queries.UNRECOGNISED_DAYS,
         },

@@ -319,8 +319,10 @@ def test_only_a_manager_sees_which_reports_went_unrecognised(client, org, team, 
         login(client, manager)
         page = client.get(reverse("kudos_recognition")).content.decode()
         assert "2 of 3" in page
-        assert "Milo Member" in page and "never recognised here yet" in page
-        assert "Stan Stale" in page and "Rita Recent" not in page
+        never = "Nobody has recognised Milo Member in the last 30 days, nor before."
+        stale_words = "Nobody has recognised Stan Stale in the last 30 days; the last time was 45 days ago."
+        assert never in page and stale_words in page
+        assert "Rita Recent" not in page
         home = client.get(reverse("home")).content.decode()
         assert "Not recognised in the last 30 days" in home and "Stan Stale" in home
         for outsider in (member, colleague):
@@ -330,10 +332,11 @@ def test_only_a_manager_sees_which_reports_went_unrecognised(client, org, team, 
         login(client, other_lead)  # an unrelated manager sees only their own report
         page = client.get(reverse("kudos_recognition")).content.decode()
         assert "Pia Report" in page and "Milo Member" not in page and "Stan Stale" not in page
-        # ... and Milo reads the same words about himself on his own page.
-        login(client, member)
-        page = client.get(reverse("person", args=[member.pk])).content.decode()
-        assert "Nobody has recognised Milo Member in the last 30 days." in page
+        # ... and each report reads the same words about themselves on their own page.
+        for person, words in ((member, never), (stale, stale_words)):
+            login(client, person)
+            page = client.get(reverse("person", args=[person.pk])).content.decode()
+            assert f'<p class="kudos-figures">{words}</p>' in page, person.name
 
 
 def test_nav_and_pages_link_to_kudos(as_member, member, colleague):
