@@ -254,3 +254,10 @@ def test_editing_my_profile_keeps_what_i_wrote_on_error(client, org, team):
     assert not me.profiles.exists()
     assert client.post(reverse("profile_edit"), {"how_i_work": "Kept"}).status_code == 302
     assert me.profiles.get().how_i_work == "Kept"
+
+
+def test_a_nul_byte_in_the_directory_search_is_dropped(as_member, member):
+    response = as_member.get(reverse("profiles"), {"q": "Mi\x00lo"})
+    assert response.status_code == 200
+    assert response.context["q"] == "Milo"
+    assert [r["person"] for r in response.context["rows"]] == [member]
