@@ -231,3 +231,19 @@ def test_an_id_too_big_for_the_database_is_an_error_next_to_the_field(client, or
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert RecurringMeeting.objects.count() == 0
+
+
+def test_the_meetings_list_costs_the_same_for_one_meeting_and_many(
+    client, org, pair, django_assert_num_queries
+):
+    make(org, pair)
+    login(client, pair[0])
+    client.get(reverse("rhythm_meetings"))  # the first request also saves the session
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("rhythm_meetings"))
+    for i in range(10):
+        organiser = PersonFactory(org=org, name=f"Organiser {i}")
+        create_meeting(org, organiser=organiser, spec=MeetingSpec(f"M{i}", [*pair, organiser], 2, 30, "UTC"))
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("rhythm_meetings")).content.decode()
+    assert "Organiser 9" in page
