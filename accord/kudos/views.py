@@ -84,7 +84,9 @@ def give(request: OrgRequest) -> HttpResponse:
         except ValidationError as exc:
             add_field_errors(form, exc)
         else:
-            names = ", ".join(r.person.name for r in kudos.recipients.select_related("person"))
+            names = ", ".join(
+                r.person.name for r in kudos.recipients.select_related("person").order_by("person__name")
+            )
             where = "on the feed" if kudos.public else "privately"
             messages.success(request, f"Kudos sent to {names} {where}. Thank you for noticing!")
             return redirect(reverse("kudos") + f"#kudos-{kudos.pk}")
