@@ -33,7 +33,7 @@ from .panels import last_recognised
 
 def _page(request: OrgRequest) -> int:
     raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    return int(raw) if raw.isdecimal() and 0 < int(raw) < 10_000 else 1
 
 
 def _feed_context(request: OrgRequest, **filters: Any) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def give(request: OrgRequest) -> HttpResponse:
     me = request.person
     initial = {}
     to = request.GET.get("to", "")
-    if to.isdigit():
+    if to.isdecimal():
         initial["recipients"] = Person.objects.filter(org=request.org, pk=int(to), is_active=True)
     form = KudosForm(request.POST or None, giver=me, initial=initial)
     if request.method == "POST" and form.is_valid():

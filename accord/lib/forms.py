@@ -17,7 +17,7 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value: Any) -> Any:
         for pk in value if isinstance(value, list | tuple) else ():
-            if isinstance(pk, str) and pk.strip().isdigit() and not 0 < int(pk) <= MAX_ID:
+            if isinstance(pk, str) and pk.strip().isdecimal() and not 0 < int(pk) <= MAX_ID:
                 raise ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )

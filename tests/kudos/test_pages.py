@@ -353,3 +353,10 @@ def test_the_team_page_links_to_the_team_kudos_feed(client, org, team):
     login(client, PersonFactory(org=org, team=team))
     page = client.get(reverse("team", args=[team.pk])).content.decode()
     assert reverse("kudos_team", args=[team.pk]) in page
+
+
+def test_odd_digits_in_query_strings_are_ignored(as_member):
+    # "²" passes str.isdigit() but int() refuses it.
+    assert as_member.get(reverse("kudos"), {"page": "²"}).status_code == 200
+    response = as_member.get(reverse("kudos_give"), {"to": "²"})
+    assert response.status_code == 200 and not response.context["form"].initial
