@@ -190,7 +190,8 @@ def run_now(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def profiles(request: OrgRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
+    # PostgreSQL cannot take a NUL byte in a text parameter: dropped here rather than a 500.
+    q = request.GET.get("q", "").replace("\x00", "").strip()
     rows = queries.profile_directory(request.org, q)
     return render(
         request,

@@ -58,7 +58,7 @@ def _chain_form(request: OrgRequest, chain: Chain) -> HttpResponse:
     if not teams or (chain.pk and chain.team not in teams):
         raise Http404("Only the team's managers and admins set up its chain.")
     asked = request.POST.get("team") or request.GET.get("team") or ""
-    team_id = chain.team_id if chain.pk else int(asked) if asked.isdigit() else teams[0].pk
+    team_id = chain.team_id if chain.pk else int(asked) if asked.isdecimal() else teams[0].pk
     team = next((t for t in teams if t.pk == team_id), None)
     if team is None:
         raise Http404("Only the team's managers and admins set up its chain.")
@@ -139,10 +139,11 @@ def chain(request: OrgRequest, pk: int) -> HttpResponse:
         s.people = [m.person for m in s.members.all()]  # type: ignore[attr-defined]
         for p in s.people:  # type: ignore[attr-defined]
             p.clock = clock(p, now)
-    window = int(request.GET.get("days", "90")) if request.GET.get("days", "90").isdigit() else 90
+    window = int(request.GET.get("days", "90")) if request.GET.get("days", "90").isdecimal() else 90
     window = window if window in queries.WINDOWS else 90
-    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    page = max(page, 1)
+    raw = request.GET.get("page", "")
+    # A bound keeps the offset inside what the database can bind (SQLite refuses huge integers).
+    page = int(raw) if raw.isdecimal() and 0 < int(raw) < 10_000 else 1
     start = (page - 1) * queries.HISTORY
     history = list(queries.handoff_list(found)[start : start + queries.HISTORY + 1])
     has_more = len(history) > queries.HISTORY
@@ -297,7 +298,7 @@ def item_update(request: OrgRequest, pk: int) -> HttpResponse:
     if not queries.may_update_items(me, item.chain):
         raise Http404("Only people of the chain's shifts and the team's managers change its items.")
     owner = request.POST.get("owner", "")
-    changes: dict[str, object] = {"owner_id": int(owner) if owner.isdigit() else None}
+    changes: dict[str, object] = {"owner_id": int(owner) if owner.isdecimal() else None}
     changes["status"] = request.POST.get("status", item.status)
     error = ""
     try:

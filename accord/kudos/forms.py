@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accord.lib.forms import IdsChoiceField
 from accord.orgs.models import Person
 
 from .actions import BAD_VALUE, NO_RECIPIENT, OTHER_ORG
@@ -21,7 +22,7 @@ def add_field_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
-class PersonChoice(forms.ModelMultipleChoiceField):
+class PersonChoice(IdsChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         person = cast(Person, obj)
         return f"{person.name}" + (f" · {person.team.name}" if person.team else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -28,9 +29,18 @@ def figures_sentence(person: Person, r: queries.Recognition) -> str:
 
 
 def last_sentence(person: Person, r: queries.Recognition, now: Any) -> str:
-    if r.unrecognised:
-        return f"Nobody has recognised {person.name} in the last {queries.UNRECOGNISED_DAYS} days."
-    days = (now - r.last_received_at).days
+    return last_recognised(person, r.last_received_at, now)
+
+
+def last_recognised(person: Person, last: Any, now: Any) -> str:
+    """When someone was last recognised, in the words both the person (on their page) and their manager
+    (on the team recognition list) read: the manager's list must not say more than the person sees."""
+    quiet = f"Nobody has recognised {person.name} in the last {queries.UNRECOGNISED_DAYS} days"
+    if last is None:
+        return f"{quiet}, nor before."
+    days = (now - last).days
+    if last < now - dt.timedelta(days=queries.UNRECOGNISED_DAYS):
+        return f"{quiet}; the last time was {days} days ago."
     when = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
     return f"{person.name} was last recognised {when}."
 

@@ -28,11 +28,12 @@ from .actions import (
 )
 from .forms import KudosForm, PreferencesForm, ValueForm, add_field_errors
 from .models import CompanyValue, Kudos
+from .panels import last_recognised
 
 
 def _page(request: OrgRequest) -> int:
     raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    return int(raw) if raw.isdecimal() and 0 < int(raw) < 10_000 else 1
 
 
 def _feed_context(request: OrgRequest, **filters: Any) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def give(request: OrgRequest) -> HttpResponse:
     me = request.person
     initial = {}
     to = request.GET.get("to", "")
-    if to.isdigit():
+    if to.isdecimal():
         initial["recipients"] = Person.objects.filter(org=request.org, pk=int(to), is_active=True)
     form = KudosForm(request.POST or None, giver=me, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -83,7 +84,9 @@ def give(request: OrgRequest) -> HttpResponse:
         except ValidationError as exc:
             add_field_errors(form, exc)
         else:
-            names = ", ".join(r.person.name for r in kudos.recipients.select_related("person"))
+            names = ", ".join(
+                r.person.name for r in kudos.recipients.select_related("person").order_by("person__name")
+            )
             where = "on the feed" if kudos.public else "privately"
             messages.success(request, f"Kudos sent to {names} {where}. Thank you for noticing!")
             return redirect(reverse("kudos") + f"#kudos-{kudos.pk}")
@@ -141,7 +144,10 @@ def recognition(request: OrgRequest) -> HttpResponse:
         request,
         "kudos/recognition.html",
         {
-            "unrecognised": queries.unrecognised_reports(me, now),
+            "unrecognised": [
+                (u, last_recognised(u.person, u.last_received_at, now))
+                for u in queries.unrecognised_reports(me, now)
+            ],
             "report_count": reports,
             "days": queries.UNRECOGNISED_DAYS,
         },

@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accord.lib.forms import IdsChoiceField
 from accord.orgs.forms import TimezoneField
 from accord.orgs.models import Person, Team
 from accord.orgs.queries import subtree_ids
@@ -26,7 +27,7 @@ def add_field_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
-class PersonChoices(forms.ModelMultipleChoiceField):
+class PersonChoices(IdsChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.timezone})"
 
@@ -64,7 +65,7 @@ class MapForm(forms.Form):
 
 class MeetingForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
-    teams = forms.ModelMultipleChoiceField(
+    teams = IdsChoiceField(
         label="Everyone in these teams",
         queryset=Team.objects.none(),
         required=False,
@@ -143,7 +144,17 @@ class ChannelForm(forms.Form):
         return ChannelRow(data["purpose"], data["channel"], data["response_time"])
 
 
-ChannelFormSet = forms.formset_factory(ChannelForm, extra=2, max_num=20)
+MAX_CHANNELS = 20  # the API's limit too (CharterIn.channels)
+
+
+class ChannelRows(forms.BaseFormSet):
+    default_error_messages = {"too_many_forms": f"At most {MAX_CHANNELS} channel rows."}
+
+
+# validate_max: without it a hand-made post of up to a thousand rows is saved, past the API's limit.
+ChannelFormSet = forms.formset_factory(
+    ChannelForm, formset=ChannelRows, extra=2, max_num=MAX_CHANNELS, validate_max=True
+)
 
 
 class CharterForm(forms.ModelForm[Charter]):

@@ -39,7 +39,7 @@ SHOWN_SUGGESTIONS = 8
 
 def _team_param(request: OrgRequest) -> Team | None:
     raw = request.GET.get("team", "")
-    return get_for_org(request, Team, pk=int(raw)) if raw.isdigit() else None
+    return get_for_org(request, Team, pk=int(raw)) if raw.isdecimal() else None
 
 
 @member_required

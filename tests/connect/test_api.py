@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accord.connect.actions import pair_coffee_round, save_profile
 from accord.connect.models import CoffeeGroupMember, CoffeeMember, CoffeeRound, Profile
@@ -158,3 +160,34 @@ def test_the_endpoints_are_in_the_schema(client, db):
         "/api/profiles/me",
     ):
         assert path in paths
+
+
+texts = (
+    st.text(max_size=20) | st.sampled_from(["", "2026-02-30", "2027-01-01", "a\x00b", "x" * 5000]) | st.none()
+)
+odd = texts | st.integers(-(2**70), 2**70) | st.booleans() | st.lists(st.integers(), max_size=2)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    me=st.fixed_dictionaries(
+        {}, optional={"status": st.sampled_from(["in", "paused", "out"]) | odd, "paused_until": odd}
+    ),
+    met=st.fixed_dictionaries({}, optional={"met": st.sampled_from(["yes", "no", "skipped"]) | odd}),
+    profile=st.fixed_dictionaries(
+        {}, optional={"how_i_work": odd, "reach_me": odd, "help_me": odd, "nope": odd}
+    ),
+)
+def test_random_bodies_never_500(paired, me, met, profile):
+    a, _, _, group = paired
+    api = Api(a)
+    with time_machine.travel(US_ONLY_DST + dt.timedelta(days=5), tick=False):
+        responses = [
+            api.put("/api/coffee/me", me),
+            api.put(f"/api/coffee/pairings/{group.pk}/met", met),
+            api.put("/api/profiles/me", profile),
+        ]
+    for response in responses:
+        assert response.status_code < 500, (me, met, profile, response.content)
+        if response.status_code >= 400:
+            assert response.json()["detail"]

@@ -254,3 +254,29 @@ def test_editing_my_profile_keeps_what_i_wrote_on_error(client, org, team):
     assert not me.profiles.exists()
     assert client.post(reverse("profile_edit"), {"how_i_work": "Kept"}).status_code == 302
     assert me.profiles.get().how_i_work == "Kept"
+
+
+def test_a_nul_byte_in_the_directory_search_is_dropped(as_member, member):
+    response = as_member.get(reverse("profiles"), {"q": "Mi\x00lo"})
+    assert response.status_code == 200
+    assert response.context["q"] == "Milo"
+    assert [r["person"] for r in response.context["rows"]] == [member]
+
+
+def test_the_admin_overview_costs_the_same_for_one_round_and_many(
+    client, org, team, django_assert_num_queries
+):
+    admin = PersonFactory(org=org, team=team, role=Role.ADMIN)
+    for name in "AB":
+        coffee_person(org, team, name=name)
+    pair_coffee_round(org, US_ONLY_DST)
+    login(client, admin)
+    client.get(reverse("coffee_admin"))  # the first request also saves the session
+    with django_assert_num_queries(8):
+        assert client.get(reverse("coffee_admin")).status_code == 200
+    for i in range(12):
+        coffee_person(org, team, name=f"P{i:02d}")
+    for week in range(1, 6):
+        pair_coffee_round(org, US_ONLY_DST + dt.timedelta(weeks=week))
+    with django_assert_num_queries(8):
+        assert client.get(reverse("coffee_admin")).status_code == 200

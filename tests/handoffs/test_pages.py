@@ -225,3 +225,22 @@ def test_the_team_page_lists_its_chains_and_only_managers_get_the_set_up_link(
     quiet = TeamFactory(org=org)
     login(client, PersonFactory(org=org, team=quiet))
     assert "Follow-the-sun handoffs" not in client.get(reverse("team", args=[quiet.pk])).content.decode()
+
+
+# "²" passes str.isdigit() but int() refuses it.
+@pytest.mark.parametrize("page", ["99999999999999999999", "0", "abc", "-1", "²"])
+def test_an_odd_history_page_number_shows_the_first_page(client, chain, crew, page):
+    login(client, crew["Bogotá"][0])
+    response = client.get(reverse("handoffs_chain", args=[chain.pk]), {"page": page, "days": page})
+    assert response.status_code == 200
+    assert (response.context["page"], response.context["metrics"].days) == (1, 90)
+
+
+def test_odd_digits_in_the_chain_form_and_the_item_owner_are_not_a_500(client, chain, crew, manager):
+    login(client, manager)
+    assert client.get(reverse("handoffs_chain_new"), {"team": "²"}).status_code == 200
+    item = Item.objects.create(org=chain.org, chain=chain, title="Base", owner=crew["Bogotá"][0])
+    response = client.post(reverse("handoffs_item", args=[item.pk]), {"owner": "²"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400 and "exactly one owner" in response.content.decode()
+    item.refresh_from_db()
+    assert item.owner == crew["Bogotá"][0]

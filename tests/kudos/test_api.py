@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accord.kudos.models import CompanyValue, Kudos, Reaction
 from tests.api_client import Api
@@ -201,3 +203,46 @@ def test_the_openapi_schema_lists_the_kudos_paths(client, db):
 
 def test_signed_out_is_401(client, db):
     assert client.get("/api/kudos").status_code == 401
+
+
+# Ids and numbers at the edges (0, negative, past 64 bits), odd text (blank, NUL, very long) and wrong types.
+ids = (
+    st.integers(-(2**70), 2**70) | st.sampled_from([0, 1, 2**63 - 1, 2**63]) | st.text(max_size=5) | st.none()
+)
+texts = st.text(max_size=20) | st.sampled_from(["", "  ", "a\x00b", "x" * 3000]) | st.integers() | st.none()
+kudos_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "recipient_ids": st.lists(ids, max_size=4) | ids,
+        "message": texts,
+        "value_id": ids,
+        "public": st.booleans() | texts,
+        "share_with_manager": st.booleans() | texts,
+    },
+)
+value_bodies = st.fixed_dictionaries(
+    {}, optional={"name": texts, "description": texts, "active": st.booleans() | texts}
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=kudos_bodies, value=value_bodies, kind=texts)
+def test_random_bodies_never_500_and_save_nothing_foreign(member, colleague, admin, body, value, kind):
+    """Any body is a 4xx with a message or a kudos in the caller's organisation: never a 500."""
+    if body.get("recipient_ids") == [1]:
+        body["recipient_ids"] = [colleague.pk]  # now and then a valid one, so the rest gets checked too
+    api, admin_api = Api(member), Api(admin)
+    existing = thank(colleague, member)
+    responses = [
+        api.post("/api/kudos", body),
+        api.post(f"/api/kudos/{existing.pk}/reactions", {"kind": kind}),
+        admin_api.post("/api/values", value),
+        admin_api.patch(
+            f"/api/values/{CompanyValue.objects.get_or_create(org=member.org, name='Base')[0].pk}", value
+        ),
+    ]
+    for response in responses:
+        assert response.status_code < 500, (body, value, kind, response.content)
+        if response.status_code >= 400:
+            assert response.json()["detail"]
+    assert not Kudos.objects.exclude(org=member.org).exists()

@@ -78,6 +78,7 @@ NOT_OURS = "Choose one of your organisation's current values, or none."
         pytest.param({"message": "Great work"}, "recipients", NOBODY, id="nobody"),
         pytest.param({"recipients": "self", "message": "Me!"}, "recipients", SELF, id="only-self"),
         pytest.param({"recipients": "outsider", "message": "Hi"}, "recipients", ELSEWHERE, id="other-org"),
+        pytest.param({"recipients": "too-big", "message": "Hi"}, "recipients", ELSEWHERE, id="id-too-big"),
         pytest.param({"recipients": "colleague", "message": "   "}, "message", BLANK, id="blank-message"),
         pytest.param(
             {"recipients": "colleague", "message": "Hi", "value": "foreign"},
@@ -96,7 +97,7 @@ NOT_OURS = "Choose one of your organisation's current values, or none."
 def test_bad_kudos_are_refused_next_to_the_field_and_keep_what_was_typed(
     as_member, member, colleague, outsider, value, other_org, data, field, message
 ):
-    ids = {"self": member.pk, "outsider": outsider.pk, "colleague": colleague.pk}
+    ids = {"self": member.pk, "outsider": outsider.pk, "colleague": colleague.pk, "too-big": 10**20}
     values = {
         "foreign": CompanyValue.objects.create(org=other_org, name="Theirs").pk,
         "retired": CompanyValue.objects.create(org=member.org, name="Old", active=False).pk,
@@ -318,8 +319,10 @@ def test_only_a_manager_sees_which_reports_went_unrecognised(client, org, team, 
         login(client, manager)
         page = client.get(reverse("kudos_recognition")).content.decode()
         assert "2 of 3" in page
-        assert "Milo Member" in page and "never recognised here yet" in page
-        assert "Stan Stale" in page and "Rita Recent" not in page
+        never = "Nobody has recognised Milo Member in the last 30 days, nor before."
+        stale_words = "Nobody has recognised Stan Stale in the last 30 days; the last time was 45 days ago."
+        assert never in page and stale_words in page
+        assert "Rita Recent" not in page
         home = client.get(reverse("home")).content.decode()
         assert "Not recognised in the last 30 days" in home and "Stan Stale" in home
         for outsider in (member, colleague):
@@ -329,10 +332,11 @@ def test_only_a_manager_sees_which_reports_went_unrecognised(client, org, team, 
         login(client, other_lead)  # an unrelated manager sees only their own report
         page = client.get(reverse("kudos_recognition")).content.decode()
         assert "Pia Report" in page and "Milo Member" not in page and "Stan Stale" not in page
-        # ... and Milo reads the same words about himself on his own page.
-        login(client, member)
-        page = client.get(reverse("person", args=[member.pk])).content.decode()
-        assert "Nobody has recognised Milo Member in the last 30 days." in page
+        # ... and each report reads the same words about themselves on their own page.
+        for person, words in ((member, never), (stale, stale_words)):
+            login(client, person)
+            page = client.get(reverse("person", args=[person.pk])).content.decode()
+            assert f'<p class="kudos-figures">{words}</p>' in page, person.name
 
 
 def test_nav_and_pages_link_to_kudos(as_member, member, colleague):
@@ -349,3 +353,10 @@ def test_the_team_page_links_to_the_team_kudos_feed(client, org, team):
     login(client, PersonFactory(org=org, team=team))
     page = client.get(reverse("team", args=[team.pk])).content.decode()
     assert reverse("kudos_team", args=[team.pk]) in page
+
+
+def test_odd_digits_in_query_strings_are_ignored(as_member):
+    # "²" passes str.isdigit() but int() refuses it.
+    assert as_member.get(reverse("kudos"), {"page": "²"}).status_code == 200
+    response = as_member.get(reverse("kudos_give"), {"to": "²"})
+    assert response.status_code == 200 and not response.context["form"].initial

@@ -82,3 +82,16 @@ def test_the_api_list_costs_the_same_for_one_and_many(org, team, member, django_
 @pytest.fixture
 def colleague(org, team):
     return PersonFactory(org=org, team=team)
+
+
+def test_the_recognition_list_costs_the_same_for_one_report_and_many(
+    client, org, team, manager, django_assert_num_queries
+):
+    PersonFactory(org=org, team=team, manager=manager)
+    login(client, manager)
+    small = costs(client, reverse("kudos_recognition"))
+    for _ in range(12):
+        thank(PersonFactory(org=org, team=team, manager=manager), manager)
+    with django_assert_num_queries(small):
+        page = client.get(reverse("kudos_recognition")).content.decode()
+    assert "13 of 13" in page

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accord.rhythm.actions import ChannelRow, CharterText, save_charter
 from tests.api_client import Api
@@ -224,3 +226,52 @@ def test_the_openapi_schema_lists_the_time_zone_paths(client, db):
         "/api/teams/{team_id}/charter/acknowledge",
     ):
         assert path in paths
+
+
+numbers = st.integers(-(2**70), 2**70) | st.sampled_from([0, 1, 7, 8, 480, 481, 2**63 - 1, 2**63])
+texts = st.text(max_size=20) | st.sampled_from(
+    ["", "UTC", "Mars/Olympus", "2026-02-30", "a\x00b", "x" * 5000]
+)
+odd = texts | numbers | st.none() | st.booleans()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    suggest=st.fixed_dictionaries(
+        {},
+        optional={
+            "people": st.lists(numbers, max_size=3) | odd,
+            "duration_minutes": numbers | odd,
+            "weekday": numbers | odd,
+            "timezone": odd,
+            "limit": numbers | odd,
+        },
+    ),
+    charter=st.fixed_dictionaries(
+        {},
+        optional={
+            "sync_decisions": odd,
+            "escalation": odd,
+            "channels": st.lists(
+                st.fixed_dictionaries({"purpose": odd, "channel": odd, "response_time": odd}), max_size=22
+            )
+            | odd,
+            "material": odd,
+        },
+    ),
+    overlap=st.fixed_dictionaries(
+        {}, optional={"team": texts | numbers, "people": texts | numbers, "date": texts, "timezone": texts}
+    ),
+)
+def test_random_input_never_500(pair, team, manager, member, suggest, charter, overlap):
+    if suggest.get("people") == [1]:
+        suggest["people"] = [p.pk for p in pair]  # now and then valid people, so the rest gets checked
+    responses = [
+        Api(pair[0]).post("/api/time/meeting-suggestions", suggest),
+        Api(manager).put(f"/api/teams/{team.pk}/charter", charter),
+        Api(pair[0]).get("/api/time/overlap", **overlap),
+    ]
+    for response in responses:
+        assert response.status_code < 500, (suggest, charter, overlap, response.content)
+        if response.status_code >= 400:
+            assert response.json()["detail"]

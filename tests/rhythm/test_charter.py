@@ -165,3 +165,23 @@ def test_team_page_queries(client, org, team, manager, member, django_assert_num
         PersonFactory(org=org, team=team, manager=manager)
     with django_assert_num_queries(len(ctx.captured_queries)):
         client.get(url)
+
+
+def test_more_channel_rows_than_the_api_allows_are_refused_and_nothing_is_saved(
+    client, team, manager, member
+):
+    login(client, manager)
+    rows = {"channels-TOTAL_FORMS": "21"}
+    for i in range(21):
+        rows.update(
+            {
+                f"channels-{i}-purpose": f"P{i}",
+                f"channels-{i}-channel": "#c",
+                f"channels-{i}-response_time": "1h",
+            }
+        )
+    response = client.post(reverse("rhythm_charter_edit", args=[team.pk]), form_data(**rows))
+    assert response.status_code == 200
+    assert response.context["rows"].non_form_errors() == ["At most 20 channel rows."]
+    assert "At most 20 channel rows." in response.content.decode()
+    assert Charter.objects.count() == 0 and Channel.objects.count() == 0

@@ -220,3 +220,30 @@ def test_the_calendar_file_has_one_weekly_series_per_rotation_slot(client, org, 
     ]
     assert all(e["rrule"]["INTERVAL"] == [3] and e["rrule"]["BYDAY"] == ["WE"] for e in events)
     assert len(events[0].get("attendee")) == 2
+
+
+@pytest.mark.parametrize("field", ["people", "teams"])
+def test_an_id_too_big_for_the_database_is_an_error_next_to_the_field(client, org, pair, field):
+    login(client, pair[0])
+    data = post_data(pair)
+    data[field] = ["99999999999999999999"]
+    response = client.post(reverse("rhythm_meeting_new"), data)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert RecurringMeeting.objects.count() == 0
+
+
+def test_the_meetings_list_costs_the_same_for_one_meeting_and_many(
+    client, org, pair, django_assert_num_queries
+):
+    make(org, pair)
+    login(client, pair[0])
+    client.get(reverse("rhythm_meetings"))  # the first request also saves the session
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("rhythm_meetings"))
+    for i in range(10):
+        organiser = PersonFactory(org=org, name=f"Organiser {i}")
+        create_meeting(org, organiser=organiser, spec=MeetingSpec(f"M{i}", [*pair, organiser], 2, 30, "UTC"))
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("rhythm_meetings")).content.decode()
+    assert "Organiser 9" in page

@@ -110,6 +110,8 @@ def test_a_date_range_shows_one_row_per_date_and_clock_changes(client, spread):
         ({"days": "0"}, "days"),
         ({"days": "99"}, "days"),
         ({"team": "999999"}, "team"),
+        ({"people": "99999999999999999999"}, "people"),
+        ({"people": "²"}, "people"),  # passes str.isdigit() but int() refuses it
     ],
 )
 def test_bad_map_input_is_an_error_next_to_the_field(client, spread, params, field):
@@ -151,3 +153,10 @@ def test_query_count_does_not_grow_with_the_team(client, org, name, django_asser
     assert Person.objects.filter(team=team).count() == 31
     with django_assert_num_queries(one):
         client.get(url, params)
+
+
+def test_odd_digits_in_the_team_parameter_show_the_whole_organisation(client, spread):
+    _, p = spread
+    login(client, p["london"])
+    response = client.get(reverse("rhythm_reach"), {"team": "²"})
+    assert response.status_code == 200 and response.context["team"] is None
