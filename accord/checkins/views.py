@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accord.lib.forms import id_param
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 from accord.orgs.models import Team
 
@@ -47,7 +48,7 @@ def home(request: OrgRequest) -> HttpResponse:
     if request.method == "POST":
         # The form names its check-in: a page left open overnight must not answer the next day's.
         pk = request.POST.get("checkin", "")
-        checkin = get_for_org(request, Checkin, pk=int(pk) if pk.isdigit() else 0, person=me)
+        checkin = get_for_org(request, Checkin, pk=id_param(pk) or 0, person=me)
     template = template_for(checkin.team) if checkin and checkin.team else None
     questions = template.questions if template else default_questions()
     commitments = queries.open_commitments(me)
@@ -132,7 +133,7 @@ def team(request: OrgRequest, team_id: int) -> HttpResponse:
     if not (is_manager or me.team_id == team.pk):
         raise Http404("Only the team, its managers and admins see its check-ins.")
     page = request.GET.get("page", "1")
-    page_no = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page_no = found if (found := id_param(page)) is not None and found < 10_000 else 1
     feed = queries.team_feed(team, offset=(page_no - 1) * queries.FEED_PAGE, limit=queries.FEED_PAGE + 1)
     for checkin in feed:
         checkin.visible_mood = queries.visible_mood(me, checkin)  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accord.lib.forms import id_param
 from accord.lib.tz import to_utc
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 from accord.orgs.models import Person
@@ -68,8 +69,8 @@ def goal_edit(request: OrgRequest, pk: int | None = None) -> HttpResponse:
     if pk is None:
         goal = Goal(org=request.org)
         parent = None
-        if request.GET.get("parent", "").isdigit():
-            parent = queries.visible_goals(me).filter(pk=int(request.GET["parent"])).first()
+        if (parent_id := id_param(request.GET.get("parent"))) is not None:
+            parent = queries.visible_goals(me).filter(pk=parent_id).first()
         level = Level.PERSON if parent is None or parent.level != Level.COMPANY else Level.TEAM
         initial: dict[str, Any] = {"level": level, "owner": me.pk, "team": me.team_id, "parent": parent}
     else:
@@ -256,8 +257,8 @@ def commitments(request: OrgRequest) -> HttpResponse:
     who = request.GET.get("who", "me")
     if who == "reports" and reports:
         owners, label = reports, "Everyone who reports to you"
-    elif who.isdigit() and int(who) != me.pk:
-        person = get_for_org(request, Person, pk=int(who), is_active=True)
+    elif (who_id := id_param(who)) is not None and who_id != me.pk:
+        person = get_for_org(request, Person, pk=who_id, is_active=True)
         if not (me.is_admin or person.pk in below):
             raise Http404("You cannot see this person's commitments.")
         owners, label = [person], person.name
@@ -291,10 +292,10 @@ def commitments(request: OrgRequest) -> HttpResponse:
 def commitment_new(request: OrgRequest) -> HttpResponse:
     me = request.person
     initial = {"owner": me.pk}
-    if request.GET.get("goal", "").isdigit():
-        initial["goal"] = int(request.GET["goal"])
-    if request.GET.get("owner", "").isdigit():
-        initial["owner"] = int(request.GET["owner"])
+    if (goal_id := id_param(request.GET.get("goal"))) is not None:
+        initial["goal"] = goal_id
+    if (owner_id := id_param(request.GET.get("owner"))) is not None:
+        initial["owner"] = owner_id
     form = CommitmentForm(request.POST or None, initial=initial, viewer=me)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

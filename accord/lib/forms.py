@@ -22,3 +22,12 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )
         return super()._check_values(value)  # type: ignore[misc]  # not in django-stubs
+
+
+def id_param(value: str | None) -> int | None:
+    """An id from a query string or a plain POST field, or None when it cannot be one: `isdigit()` lets
+    through "²" (which int() refuses) and any length (which SQLite cannot bind), both 500s otherwise."""
+    if not value or not value.isascii() or not value.isdecimal() or len(value) > 19:
+        return None
+    found = int(value)
+    return found if 0 < found <= MAX_ID else None

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accord.accounts.actions import invite_person
+from accord.lib.forms import id_param
 
 from . import queries
 from .access import OrgRequest, admin_required, get_for_org, member_required
@@ -46,8 +47,8 @@ def home(request: OrgRequest) -> HttpResponse:
 def directory(request: OrgRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     team = None
-    if request.GET.get("team", "").isdigit():
-        team = get_for_org(request, Team, pk=int(request.GET["team"]))
+    if (team_id := id_param(request.GET.get("team"))) is not None:
+        team = get_for_org(request, Team, pk=team_id)
     found = queries.with_clocks(list(queries.directory(request.org, q=q, team=team)), timezone.now())
     context = {
         "people": found,
@@ -155,12 +156,11 @@ def team_edit(request: OrgRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def switch_org(request: OrgRequest) -> HttpResponse:
     target = request.POST.get("org", "")
-    if (
-        not target.isdigit()
-        or not Person.objects.filter(user=request.person.user, org_id=int(target), is_active=True).exists()
-    ):
+    if (org_id := id_param(target)) is None or not Person.objects.filter(
+        user=request.person.user, org_id=org_id, is_active=True
+    ).exists():
         raise Http404("You are not a member of that organisation.")
-    request.session[SESSION_KEY] = int(target)
+    request.session[SESSION_KEY] = org_id
     return redirect("home")
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 
+from accord.lib.forms import IdsChoiceField
 from accord.lib.tz import to_utc
 from accord.orgs.models import Organisation, Team
 
@@ -128,14 +129,14 @@ def next_monday(now: dt.datetime, zone: ZoneInfo) -> dt.datetime:
 
 
 class ProgramForm(forms.ModelForm[Program]):
-    teams = forms.ModelMultipleChoiceField(
+    teams = IdsChoiceField(
         label="Teams",
         queryset=Team.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Used when the program does not ask the whole organisation. A team includes its sub-teams.",
     )
-    questions = forms.ModelMultipleChoiceField(
+    questions = IdsChoiceField(
         label="Questions",
         queryset=Question.objects.none(),
         required=False,
