@@ -13,8 +13,9 @@ not have, or names one outside the viewer's scope is a 404: the pages and the AP
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
@@ -524,59 +525,61 @@ def heat_table(found: gate.Heatmap, nps: set[str]) -> HeatTable:
     return HeatTable(columns=columns, rows=rows)
 
 
-def _heat_score(col: Column, pub: gate.Published, text: str) -> Score:
-    """score_of for one stored cell of a column. A construct's Score gets its fields in one go from the
-    gate's numbers, rather than through a result and the frozen dataclass's __init__ (thousands of
-    distinct cells in a large organisation); it is the same Score."""
-    numbers = pub.construct_numbers(text)
-    if numbers is None:
-        # A Score holds no group: any group will do for the result it is made from.
-        return score_of(col.key, col.label, pub.cell_text(Group(), col.key, text))
-    score = object.__new__(Score)
-    object.__setattr__(
-        score,
-        "__dict__",
-        {
-            "key": col.key,
-            "label": col.label,
-            "hidden": None,
-            "n": numbers[0],
-            "mean": numbers[1],
-            "favourable": numbers[2],
-            "enps": None,
-            "distribution": None,
-            "change": None,
-            "change_since": "",
-            "questions": (),
-            "scale": "",
-        },
-    )
-    return score
+def _heat_scores(col: Column, pub: gate.Published, texts: Iterable[str]) -> dict[str, Score]:
+    """score_of for each distinct stored cell text of a column. A construct's Score gets its fields in
+    one go from the gate's numbers (a copy of the column's blank Score fields), rather than through a
+    result and the frozen dataclass's __init__ (thousands of distinct cells in a large organisation);
+    it is the same Score."""
+    blank: dict[str, Any] = {
+        "key": col.key,
+        "label": col.label,
+        "hidden": None,
+        "n": None,
+        "mean": None,
+        "favourable": None,
+        "enps": None,
+        "distribution": None,
+        "change": None,
+        "change_since": "",
+        "questions": (),
+        "scale": "",
+    }
+    new, put, numbers_of = object.__new__, object.__setattr__, pub.construct_numbers
+    made: dict[str, Score] = {}
+    for text in texts:
+        numbers = numbers_of(text)
+        if numbers is None:
+            # A Score holds no group: any group will do for the result it is made from.
+            made[text] = score_of(col.key, col.label, pub.cell_text(Group(), col.key, text))
+            continue
+        fields = blank.copy()
+        fields["n"], fields["mean"], fields["favourable"] = numbers
+        score = new(Score)
+        put(score, "__dict__", fields)
+        made[text] = score
+    return made
 
 
 def published_table(pub: gate.Published, stored: Sequence[queries.StoredRow]) -> HeatTable:
     """`heat_table(gate.published_heatmap(pub, stored), ...)` without building a result per cell: a Score
     holds no group, so each distinct stored cell of a column becomes a Score once (through the gate's
-    `Published.cell_text`) and every row showing it shares that Score; rows with the same stored cells
-    share their tuple of Scores."""
+    `Published.cell_text` and `construct_numbers`) and every row showing it shares that Score; rows with
+    the same stored cells share their tuple of Scores."""
     nps = set(pub.nps)
     columns = tuple(Column(c, construct_label(c), c in nps) for c in pub.columns)
     top = min((r[1] for r in stored), default=0)
-    made: list[dict[str, Score]] = [{} for _ in columns]
-    same_row: dict[str, tuple[Score, ...]] = {}
     new, put = object.__new__, object.__setattr__
     rows: list[HeatRow] = []
     with gate.gc_paused():
+        cells_of = {heat: gate.published_cells(heat) for heat in {r[4] for r in stored}}
+        if any(len(cells) != len(columns) for cells in cells_of.values()):
+            raise ValueError("A published row does not have one cell per column.")
+        made = [
+            _heat_scores(col, pub, {cells[i] for cells in cells_of.values()}) for i, col in enumerate(columns)
+        ]
+        # Each distinct stored row's Scores, looked up column by column in C (map over the dicts).
+        row_cells = {heat: tuple(map(dict.__getitem__, made, cells)) for heat, cells in cells_of.items()}
         for team, depth, label, _, heat, _ in stored:
-            row_cells = same_row.get(heat)
-            if row_cells is None:
-                cells: list[Score] = []
-                for col, shared, text in zip(columns, made, gate.published_cells(heat), strict=True):
-                    score = shared.get(text)
-                    if score is None:
-                        score = shared[text] = _heat_score(col, pub, text)
-                    cells.append(score)
-                row_cells = same_row[heat] = tuple(cells)
             heat_row = new(HeatRow)  # HeatRow(...), its fields set in one go (thousands of rows)
             put(
                 heat_row,
@@ -586,7 +589,7 @@ def published_table(pub: gate.Published, stored: Sequence[queries.StoredRow]) ->
                     "label": label,
                     "depth": depth,
                     "team": team,
-                    "cells": row_cells,
+                    "cells": row_cells[heat],
                     "level": depth - top,
                 },
             )
