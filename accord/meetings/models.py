@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as djtz
 
+from accord.lib.choices import Weekday
 from accord.orgs.models import validate_timezone
 
 TEXT_MAX = 2000
@@ -30,16 +31,6 @@ class Cadence(models.TextChoices):
     WEEKLY = "weekly", "Every week"
     FORTNIGHTLY = "fortnightly", "Every 2 weeks"
     MONTHLY = "monthly", "Monthly (same weekday of the month)"
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 1, "Monday"
-    TUESDAY = 2, "Tuesday"
-    WEDNESDAY = 3, "Wednesday"
-    THURSDAY = 4, "Thursday"
-    FRIDAY = 5, "Friday"
-    SATURDAY = 6, "Saturday"
-    SUNDAY = 7, "Sunday"
 
 
 class OneOnOneSeries(models.Model):

@@ -18,20 +18,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as djtz
 
+from accord.lib.choices import Weekday
 from accord.orgs.models import validate_timezone
 
 TEXT_MAX = 4000
 MAX_MEETING_MINUTES = 8 * 60
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 1, "Monday"
-    TUESDAY = 2, "Tuesday"
-    WEDNESDAY = 3, "Wednesday"
-    THURSDAY = 4, "Thursday"
-    FRIDAY = 5, "Friday"
-    SATURDAY = 6, "Saturday"
-    SUNDAY = 7, "Sunday"
 
 
 class RecurringMeeting(models.Model):
