@@ -26,6 +26,7 @@ from .gate import Group
 from .models import Comment, Program, Round
 from .reports import EnpsView, Score
 from .stats import Change
+from .trends import trend_program, trends_page
 
 router = Router(tags=["pulse results"])
 
@@ -395,11 +396,11 @@ def trends(
 ) -> TrendOut:
     me = current_person(request)
     scope = queries.viewer_scope(me)
-    chosen = reports.trend_program(me.org, program)
+    chosen = trend_program(me.org, program)
     datas = reports.program_history(chosen) if chosen is not None else []
     if chosen is None or not datas:
         raise Http404("No results yet.")
-    found = reports.trends_page(datas, scope, group, theme)
+    found = trends_page(datas, scope, group, theme)
     series, picked = found.series, found.group
     if series is None or picked is None:
         raise Http404("None of your teams was part of these rounds.")

@@ -23,6 +23,7 @@ from . import gate, queries, reports
 from .actions import reply_as_manager
 from .bank import CONSTRUCT_HELP
 from .models import Comment
+from .trends import trend_program, trends_page
 
 
 def _pickers(request: OrgRequest, rnd: object) -> dict[str, object]:
@@ -85,11 +86,11 @@ def heatmap(request: OrgRequest) -> HttpResponse:
 @member_required
 def trends(request: OrgRequest) -> HttpResponse:
     scope = queries.viewer_scope(request.person)
-    program = reports.trend_program(request.org, request.GET.get("program"))
+    program = trend_program(request.org, request.GET.get("program"))
     context: dict[str, object] = {"program": program, "programs": reports.result_programs(request.org)}
     datas = reports.program_history(program) if program is not None else []
     if datas:
-        found = reports.trends_page(datas, scope, request.GET.get("group"), request.GET.get("construct"))
+        found = trends_page(datas, scope, request.GET.get("group"), request.GET.get("construct"))
         context.update(
             vars(found), k=gate.effective_k(datas[-1]), help=CONSTRUCT_HELP.get(found.construct, "")
         )

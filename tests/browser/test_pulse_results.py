@@ -8,7 +8,7 @@ import pytest
 
 from accord.demo import DEMO_ACCOUNTS, generate_demo
 from accord.orgs.models import Person, Team
-from accord.pulse import queries, reports
+from accord.pulse import queries, reports, trends
 from accord.pulse.gate import Group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,7 +39,7 @@ def test_demo_manager_and_admin_read_results_heatmap_and_trends(browser, live, s
     org = generate_demo()
     support = Team.objects.get(org=org, name="Support", parent=None)
     latest = reports.result_rounds(org).first()
-    series = reports.trend_series(
+    series = trends.trend_series(
         reports.program_history(latest.program), Group(support.pk), "trust_task", None
     )
     # The demo's story: Support's task-based trust falls over the last rounds.
