@@ -41,13 +41,10 @@ Rules:
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -58,7 +55,18 @@ from django.db.models.functions import Lower
 from accord.accounts.models import User
 
 from .actions import save_team, team_path, update_fields
-from .models import WEEKDAYS, Organisation, Person, Role, Team, valid_timezones
+from .csv_cells import (
+    escape,
+    format_time,
+    format_work_days,
+    parse_birthday,
+    parse_days,
+    parse_hours,
+    parse_start_date,
+    parse_timezone,
+    unescape,
+)
+from .models import Organisation, Person, Role, Team
 
 COLUMNS = [
     "email",
@@ -77,10 +85,6 @@ COLUMNS = [
 REQUIRED_COLUMNS = ["email", "name"]
 TEAM_NAME_MAX = 120  # Team.name's max_length
 
-DEFAULT_TIMEZONE = "UTC"
-DEFAULT_WORK_START = dt.time(9, 0)
-DEFAULT_WORK_END = dt.time(17, 0)
-DEFAULT_WORK_DAYS = "12345"
 
 # Which CSV column a model field's own validation error belongs to.
 FIELD_COLUMN = {
@@ -99,21 +103,7 @@ FIELD_COLUMN = {
     "role": "role",
 }
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_COLUMNS = ("name", "title", "team", "location")
-
-FULL_DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-DAY_NUMBERS = {
-    name: n
-    for n, (abbr, full) in enumerate(zip(WEEKDAYS, FULL_DAY_NAMES, strict=True), start=1)
-    for name in (abbr.casefold(), full)
-}
-
-TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-HOURS_RE = re.compile(r"^([^-–]+?)\s*[-–]\s*([^-–]+)$")
-OVERNIGHT_RE = re.compile(r"\s*\(?\bovernight\b\)?\s*$", re.IGNORECASE)
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-BIRTHDAY_RE = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 
 
 @dataclass(frozen=True)
@@ -291,7 +281,7 @@ def _check_row(
         message = f"Expected {len(columns)} cells, as in the header, but found {len(cells)}."
         return None, [RowError(line, "row", message)]
     raw = {
-        col: _unescape(cell.strip()) if col in TEXT_COLUMNS else cell.strip()
+        col: unescape(cell.strip()) if col in TEXT_COLUMNS else cell.strip()
         for col, cell in zip(columns, cells, strict=True)
     }
 
@@ -338,7 +328,7 @@ def _check_row(
             bad("manager_email", f"“{raw['manager_email']}” is not a valid email address.")
 
     if "timezone" in raw:
-        zone = _parse_timezone(raw["timezone"])
+        zone = parse_timezone(raw["timezone"])
         if zone is None:
             bad("timezone", f"Unknown time zone “{raw['timezone']}”; use an IANA name such as Europe/Berlin.")
         else:
@@ -346,14 +336,14 @@ def _check_row(
 
     if "work_hours" in raw:
         try:
-            values["work_start"], values["work_end"], values["work_overnight"] = _parse_hours(
+            values["work_start"], values["work_end"], values["work_overnight"] = parse_hours(
                 raw["work_hours"]
             )
         except ValueError as exc:
             bad("work_hours", str(exc))
 
     if "work_days" in raw:
-        days = _parse_days(raw["work_days"])
+        days = parse_days(raw["work_days"])
         if days is None:
             bad(
                 "work_days",
@@ -365,13 +355,13 @@ def _check_row(
 
     if "start_date" in raw:
         try:
-            values["start_date"] = _parse_start_date(raw["start_date"])
+            values["start_date"] = parse_start_date(raw["start_date"])
         except ValueError as exc:
             bad("start_date", str(exc))
 
     if "birthday" in raw:
         try:
-            values["birthday_month"], values["birthday_day"] = _parse_birthday(raw["birthday"])
+            values["birthday_month"], values["birthday_day"] = parse_birthday(raw["birthday"])
         except ValueError as exc:
             bad("birthday", str(exc))
 
@@ -535,105 +525,8 @@ def _count(plan: ImportPlan, bad_lines: set[int]) -> None:
 # Cells
 
 
-def _unescape(value: str) -> str:
-    if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
-        return value[1:]
-    return value
-
-
-def _escape(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def _team_key(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(n.strip().casefold() for n in names)
-
-
-def _parse_timezone(value: str) -> str | None:
-    if not value:
-        return DEFAULT_TIMEZONE
-    if value in valid_timezones():
-        return value
-    return _zones_by_folded_name().get(value.casefold())
-
-
-@cache
-def _zones_by_folded_name() -> dict[str, str]:
-    return {z.casefold(): z for z in valid_timezones()}
-
-
-def _parse_time(value: str) -> dt.time:
-    match = TIME_RE.match(value.strip())
-    if not match:
-        raise ValueError
-    hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
-    return dt.time(hour, minute, second)  # out-of-range parts raise ValueError too
-
-
-def _parse_hours(value: str) -> tuple[dt.time, dt.time, bool]:
-    if not value:
-        return DEFAULT_WORK_START, DEFAULT_WORK_END, False
-    # Hours that run past midnight must say so, as on the profile form, so 17:00-09:00 stays a typo.
-    hours, overnight = OVERNIGHT_RE.subn("", value)
-    match = HOURS_RE.match(hours.strip())
-    try:
-        if not match:
-            raise ValueError
-        start, end = _parse_time(match[1]), _parse_time(match[2])
-    except ValueError:
-        raise ValueError(f"Write working hours like 09:00-17:30, not “{value}”.") from None
-    if end == start or (end < start and not overnight):
-        raise ValueError(
-            f"Working hours must end after they start (“{value}”); "
-            "for a night shift write it like 22:00-06:00 overnight."
-        )
-    if overnight and end > start:
-        raise ValueError(f"Overnight hours end before they start, like 22:00-06:00 overnight (“{value}”).")
-    return start, end, bool(overnight)
-
-
-def _parse_days(value: str) -> str | None:
-    """ISO weekday digits, sorted, for "Mon-Fri", "Sun-Thu", "Mon,Tue,Thu" or "12345"; None if unreadable."""
-    if not value:
-        return DEFAULT_WORK_DAYS
-    compact = value.replace(" ", "")
-    if compact.isdigit():
-        return "".join(sorted(set(compact))) if set(compact) <= set("1234567") else None
-    days: set[int] = set()
-    for part in compact.casefold().split(","):
-        first, _, last = part.partition("-")
-        if first not in DAY_NUMBERS or (last and last not in DAY_NUMBERS):
-            return None
-        a = DAY_NUMBERS[first]
-        b = DAY_NUMBERS[last] if last else a
-        span = (b - a) % 7  # a range may wrap round the weekend: Sun-Thu
-        days.update((a - 1 + i) % 7 + 1 for i in range(span + 1))
-    return "".join(str(d) for d in sorted(days))
-
-
-def _parse_start_date(value: str) -> dt.date | None:
-    if not value:
-        return None
-    if not DATE_RE.match(value):
-        raise ValueError(f"Write the start date as YYYY-MM-DD, for example 2024-01-15, not “{value}”.")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"“{value}” is not a real date.") from None
-
-
-def _parse_birthday(value: str) -> tuple[int | None, int | None]:
-    if not value:
-        return None, None
-    match = BIRTHDAY_RE.match(value)
-    if not match:
-        raise ValueError(f"Write the birthday as MM-DD with no year, for example 04-23, not “{value}”.")
-    month, day = int(match[1]), int(match[2])
-    try:
-        dt.date(2000, month, day)  # a leap year, so 02-29 is allowed
-    except ValueError:
-        raise ValueError(f"“{value}” is not a real day of the year.") from None
-    return month, day
 
 
 def _comparable(person: Person, values: dict[str, Any]) -> dict[str, Any]:
@@ -752,39 +645,21 @@ def export_people_csv(org: Organisation) -> str:
         writer.writerow(
             [
                 p.email,
-                _escape(p.name),
-                _escape(p.title),
-                _escape(team_path(team, by_id)) if team else "",
+                escape(p.name),
+                escape(p.title),
+                escape(team_path(team, by_id)) if team else "",
                 email_by_id.get(p.manager_id, "") if p.manager_id else "",
                 p.timezone,
-                f"{_format_time(p.work_start)}-{_format_time(p.work_end)}"
+                f"{format_time(p.work_start)}-{format_time(p.work_end)}"
                 + (" overnight" if p.work_overnight else ""),
                 format_work_days(p.work_days),
-                _escape(p.location),
+                escape(p.location),
                 p.start_date.isoformat() if p.start_date else "",
                 f"{p.birthday_month:02d}-{p.birthday_day:02d}" if p.birthday_month and p.birthday_day else "",
                 p.role,
             ]
         )
     return out.getvalue()
-
-
-def _format_time(value: dt.time) -> str:
-    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
-
-
-def format_work_days(digits: str) -> str:
-    """A run of three or more days as a range (Mon-Fri, or Sun-Thu across the weekend), else a list."""
-    days = sorted({int(d) for d in digits})
-    if len(days) == 7:
-        return "Mon-Sun"
-    if len(days) >= 3:
-        for first in days:
-            run = {(first - 1 + i) % 7 + 1 for i in range(len(days))}
-            if run == set(days):
-                last = (first - 1 + len(days) - 1) % 7 + 1
-                return f"{WEEKDAYS[first - 1]}-{WEEKDAYS[last - 1]}"
-    return ",".join(WEEKDAYS[d - 1] for d in days)
 
 
 # ---------------------------------------------------------------------------------------------

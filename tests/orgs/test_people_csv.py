@@ -9,6 +9,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from accord.orgs.models import Person, Role, Team
+from accord.orgs.csv_cells import format_work_days
 from accord.orgs.people_csv import (
     COLUMNS,
     ImportHasErrors,
@@ -16,7 +17,6 @@ from accord.orgs.people_csv import (
     apply_import,
     export_people_cli,
     export_people_csv,
-    format_work_days,
     import_people_cli,
     parse_people_csv,
 )
