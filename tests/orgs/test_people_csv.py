@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from accord.orgs.models import Person, Role, Team
 from accord.orgs.csv_cells import format_work_days
+from accord.orgs.models import Person, Role, Team
 from accord.orgs.people_csv import (
     COLUMNS,
     ImportHasErrors,
