@@ -37,7 +37,7 @@ What it does, in one run (fixed seeds, so two runs build the same data):
    medians:
    - Accord cold: what an admin's heatmap request does before its template: a fresh database connection
      (the app opens one per request on SQLite), the Round row as the view reads it, and
-     reports.heatmap_page (the published header and rows read through the gate, labelled for the page,
+     heatmaps.heatmap_page (the published header and rows read through the gate, labelled for the page,
      and the default tenure/region slices);
    - the same heatmap as the gate's result objects (fresh connection, Round, published rows,
      gate.published_heatmap), which the page no longer builds;
@@ -827,7 +827,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     m_cold, m_duck = median_of(page_cold), median_of(duck)
     print(
         "accord cold, whole organisation (an admin's heatmap page: fresh connection, the Round row, "
-        "reports.heatmap_page reading the published rows through the gate, with the default slices), "
+        "heatmaps.heatmap_page reading the published rows through the gate, with the default slices), "
         f"median of {args.repeat}: {fmt_s(m_cold)} ({spread(page_cold)})"
     )
     print(
@@ -892,13 +892,13 @@ def request_round(org: Any, round_pk: int) -> Any:
 def accord_page(org: Any, round_pk: int, scope: Any) -> tuple[float, float]:
     """A heatmap request's work up to the template (cold: on a fresh connection), then the same again on
     the same connection (warm). Returns both times."""
-    from accord.pulse import reports
+    from accord.pulse import heatmaps
 
     times = []
     fresh_connection()
     for _ in range(2):
         t0 = time.perf_counter()
-        page = reports.heatmap_page(request_round(org, round_pk), scope, None, None)
+        page = heatmaps.heatmap_page(request_round(org, round_pk), scope, None, None)
         times.append(time.perf_counter() - t0)
         del page
         gc.collect()
@@ -966,10 +966,10 @@ def render_once(org: Any, round_pk: int, scope: Any) -> tuple[float, int]:
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
-    from accord.pulse import reports
+    from accord.pulse import heatmaps
 
     rnd = request_round(org, round_pk)
-    page = reports.heatmap_page(rnd, scope, None, None)
+    page = heatmaps.heatmap_page(rnd, scope, None, None)
     request = RequestFactory().get("/pulse/results/heatmap/")
     request.user = AnonymousUser()
     request.org = org  # type: ignore[attr-defined]
@@ -984,11 +984,11 @@ def render_once(org: Any, round_pk: int, scope: Any) -> tuple[float, int]:
 
 def traced_page(org: Any, round_pk: int, scope: Any) -> tuple[int, int]:
     """(bytes held with the page, peak) of Python allocations, one cold heatmap request."""
-    from accord.pulse import reports
+    from accord.pulse import heatmaps
 
     fresh_connection()
     tracemalloc.start()
-    page = reports.heatmap_page(request_round(org, round_pk), scope, None, None)
+    page = heatmaps.heatmap_page(request_round(org, round_pk), scope, None, None)
     held, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del page
@@ -1012,12 +1012,12 @@ def profile_page(org: Any, round_pk: int) -> None:
     import io
     import pstats
 
-    from accord.pulse import reports
+    from accord.pulse import heatmaps
 
     fresh_connection()
     prof = cProfile.Profile()
     prof.enable()
-    reports.heatmap_page(request_round(org, round_pk), None, None, None)
+    heatmaps.heatmap_page(request_round(org, round_pk), None, None, None)
     prof.disable()
     for key, top in (("tottime", 20), ("cumulative", 15)):
         out = io.StringIO()

@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema
 from accord.orgs.access import get_for_org
 from accord.orgs.api import Id, current_person
 
-from . import gate, queries, reports
+from . import gate, heatmaps, queries, reports
 from .data import RoundData
 from .gate import Group
 from .models import Comment, Program, Round
@@ -344,7 +344,7 @@ def heatmap(request: HttpRequest, round_id: Id) -> HeatmapOut:
     scope = queries.viewer_scope(current_person(request))
     if scope == "org":
         raise PermissionDenied("Members see organisation-wide results only.")
-    table = reports.published(rnd, scope).table
+    table = heatmaps.published(rnd, scope).table
     return HeatmapOut(
         round=_round_out(rnd),
         columns=[ColumnOut(key=c.key, label=c.label) for c in table.columns],

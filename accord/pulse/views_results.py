@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 
-from . import gate, queries, reports
+from . import gate, heatmaps, queries, reports
 from .actions import reply_as_manager
 from .bank import CONSTRUCT_HELP
 from .models import Comment
@@ -78,7 +78,7 @@ def heatmap(request: OrgRequest) -> HttpResponse:
     rnd = reports.choose_round(request.org, request.GET.get("round"), request.GET.get("program"))
     context: dict[str, object] = {"round": rnd, **_pickers(request, rnd)}
     if rnd is not None:
-        found = reports.heatmap_page(rnd, scope, request.GET.get("construct"), request.GET.get("team"))
+        found = heatmaps.heatmap_page(rnd, scope, request.GET.get("construct"), request.GET.get("team"))
         context.update(vars(found))
     return render(request, "pulse/results_heatmap.html", context)
 

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accord.orgs.models import Person, Role
-from accord.pulse import actions, gate, queries, reports
+from accord.pulse import actions, gate, heatmaps, queries, reports
 from accord.pulse.data import REGIONS, TENURE_BANDS, RoundData
 from accord.pulse.gate import Group
 from accord.pulse.models import MixingPool, Participation, PublishedRound, PublishedRow, Round
@@ -39,11 +39,11 @@ from tests.pulse.test_results import KEYS, NOW, build_acme, make_program, run_ro
 
 # --------------------------------------------------------------------------------------------------
 # The reference: the heatmap page exactly as it was built before results were published, from a fresh
-# computation on the round's data (reports.heatmap_page of the previous version, verbatim but for k).
+# computation on the round's data (heatmaps.heatmap_page of the previous version, verbatim but for k).
 
 
-def fresh_page(data: RoundData, scope, construct=None, team_key=None) -> reports.HeatmapPage:
-    table = reports.heatmap_table(data, scope)
+def fresh_page(data: RoundData, scope, construct=None, team_key=None) -> heatmaps.HeatmapPage:
+    table = heatmaps.heatmap_table(data, scope)
     keys = [c.key for c in table.columns]
     chosen = construct or (keys[0] if keys else "")
     if keys and chosen not in keys:
@@ -51,8 +51,8 @@ def fresh_page(data: RoundData, scope, construct=None, team_key=None) -> reports
     team = reports.pick_group(data, scope, team_key or (table.rows[0].key if table.rows else ""))
     if team is not None and team.sliced:
         raise Http404("Slices are of a whole team or the whole organisation.")
-    slices = reports.slice_table(data, scope, chosen, team.team) if team is not None and chosen else None
-    return reports.HeatmapPage(
+    slices = heatmaps.slice_table(data, scope, chosen, team.team) if team is not None and chosen else None
+    return heatmaps.HeatmapPage(
         table, chosen, reports.group_key(team) if team is not None else "", slices, gate.effective_k(data)
     )
 
@@ -182,15 +182,15 @@ def test_page_and_endpoint_read_the_published_rows(client, acme):
     for viewer, scope in ((acme.admin, None), (acme.maya, queries.viewer_scope(acme.maya))):
         for construct in (None, "trust_task", "enps", "growth"):
             for team in (None, "org", key(acme.web), key(acme.ops), "team-999999", "team-x", "org.band-1-3y"):
-                got = outcome(lambda c=construct, t=team, s=scope: reports.heatmap_page(rnd, s, c, t))
+                got = outcome(lambda c=construct, t=team, s=scope: heatmaps.heatmap_page(rnd, s, c, t))
                 want = outcome(lambda c=construct, t=team, s=scope: fresh_page(data, s, c, t))
                 assert got == want, (viewer, construct, team)
         login(client, viewer)
         response = client.get(HEATMAP, {"round": rnd.pk})
         assert response.status_code == 200
-        assert response.context["table"] == reports.heatmap_table(data, scope)
+        assert response.context["table"] == heatmaps.heatmap_table(data, scope)
     body = api_heatmap(acme.admin, rnd)
-    table = reports.heatmap_table(data, None)
+    table = heatmaps.heatmap_table(data, None)
     assert [r["group"]["key"] for r in body["rows"]] == [r.key for r in table.rows]
     assert [r["group"]["label"] for r in body["rows"]] == [r.label for r in table.rows]
     for row, out in zip(table.rows, body["rows"], strict=True):
@@ -213,11 +213,11 @@ def test_closing_a_round_publishes_its_rows(acme):
 @pytestmark_db
 def test_a_round_published_before_results_were_stored_is_published_on_first_read(acme):
     rnd = acme.round
-    expected = reports.heatmap_page(rnd, None, None, None)
+    expected = heatmaps.heatmap_page(rnd, None, None, None)
     PublishedRow.objects.filter(round=rnd).delete()
     PublishedRound.objects.filter(round=rnd).delete()
     again = queries.rounds_of(acme.org).get(pk=rnd.pk)
-    assert reports.heatmap_page(again, None, None, None) == expected
+    assert heatmaps.heatmap_page(again, None, None, None) == expected
     assert PublishedRow.objects.filter(round=rnd).count() == len(again.team_tree) + 1
     assert PublishedRound.objects.get(round=rnd).stamp == gate.results_stamp(rnd.min_group_size)
 
@@ -225,12 +225,12 @@ def test_a_round_published_before_results_were_stored_is_published_on_first_read
 @pytestmark_db
 def test_stale_rows_are_never_read_but_published_again(acme):
     rnd = acme.round
-    expected = reports.heatmap_page(rnd, None, None, None)
+    expected = heatmaps.heatmap_page(rnd, None, None, None)
     # Rows from older rules (or tampered with): every cell claims 5 answers averaging 1.
     PublishedRow.objects.filter(round=rnd).update(heat="\t".join(["[5,5,0]"] * 3))
     PublishedRound.objects.filter(round=rnd).update(stamp="2020-01/old-rules")
     again = queries.rounds_of(acme.org).get(pk=rnd.pk)
-    assert reports.heatmap_page(again, None, None, None) == expected
+    assert heatmaps.heatmap_page(again, None, None, None) == expected
     assert not PublishedRow.objects.filter(round=rnd, heat="\t".join(["[5,5,0]"] * 3)).exists()
 
 
@@ -253,11 +253,11 @@ def test_answers_mixed_in_after_publishing_are_published_on_the_next_read(org):
             assert actions.mix_pool(rnd, force=False) == 5
     assert MixingPool.objects.filter(round=rnd).count() == 2
     actions.publish_round(rnd)  # published without the last two (as if they arrived late)
-    before = reports.heatmap_page(queries.rounds_of(org).get(pk=rnd.pk), None, None, None)
+    before = heatmaps.heatmap_page(queries.rounds_of(org).get(pk=rnd.pk), None, None, None)
     assert before.table.rows[0].cells[0].n == 10  # two trust items, five people
     actions.mix_pool(rnd, force=True)
     assert PublishedRound.objects.get(round=rnd).stamp == ""
-    after = reports.heatmap_page(queries.rounds_of(org).get(pk=rnd.pk), None, None, None)
+    after = heatmaps.heatmap_page(queries.rounds_of(org).get(pk=rnd.pk), None, None, None)
     assert after.table.rows[0].cells[0].n == 14
     assert admin.is_admin
 
@@ -351,7 +351,7 @@ def test_demo_pages_equal_a_fresh_computation_down_to_the_html():
         data = queries.round_data(Round.objects.get(pk=rnd.pk))
         for viewer in viewers:
             scope = queries.viewer_scope(viewer)
-            got = reports.heatmap_page(rnd, scope, None, None)
+            got = heatmaps.heatmap_page(rnd, scope, None, None)
             want = fresh_page(data, scope)
             assert got == want, (rnd, viewer)
             context = {"round": rnd, "programs": [], "rounds": [], "program": None}
