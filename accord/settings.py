@@ -120,9 +120,25 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 INVITATION_DAYS = int(os.environ.get("ACCORD_INVITATION_DAYS", "7"))
-# Sign-in throttle: this many failures for one email (or from one address) within the window.
+# Sign-in throttle (accord/accounts/throttle.py): this many failures per account and client, then
+# waits that double from a minute up to the maximum; one address across many accounts gets more.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("ACCORD_LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("ACCORD_LOGIN_FAILURE_WINDOW", "15"))
+LOGIN_ADDRESS_LIMIT = int(os.environ.get("ACCORD_LOGIN_ADDRESS_LIMIT", "100"))
+LOGIN_MAX_WAIT_MINUTES = int(os.environ.get("ACCORD_LOGIN_MAX_WAIT", "60"))
+# Password-reset mails per hour, per address asked for and per client address.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("ACCORD_RESET_LIMIT_PER_ADDRESS", "3"))
+PASSWORD_RESET_LIMIT_PER_CLIENT = int(os.environ.get("ACCORD_RESET_LIMIT_PER_CLIENT", "20"))
+# Proxies whose X-Forwarded-For we believe (accord/lib/client.py): comma-separated IPs or networks.
+# Empty means the direct peer is the client; behind a reverse proxy, list the proxy here.
+ACCORD_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("ACCORD_TRUSTED_PROXIES", "").split(",")]
+ACCORD_TRUSTED_PROXIES = [p for p in ACCORD_TRUSTED_PROXIES if p]
+for _proxy in ACCORD_TRUSTED_PROXIES:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ValueError(f"ACCORD_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from _exc
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

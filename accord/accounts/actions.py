@@ -1,4 +1,4 @@
-"""Writes for sign-in: throttling, invitations, API tokens."""
+"""Writes for sign-in: invitations, API tokens. The sign-in and reset throttles live in throttle.py."""
 
 from __future__ import annotations
 
@@ -11,38 +11,13 @@ from django.utils import timezone
 
 from accord.orgs.models import Person
 
-from .models import ApiToken, Invitation, LoginFailure, User, hash_secret, new_secret
+from .models import ApiToken, Invitation, User, hash_secret, new_secret
 
 INVITE_SALT = "accord.invitation"
 
 
 class InvitationInvalid(Exception):
     """The link is unknown, already used or expired. The page says which, plainly."""
-
-
-# --- throttle ---------------------------------------------------------------------------------
-
-
-def _window_start() -> dt.datetime:
-    return timezone.now() - dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-
-
-def is_throttled(email: str, ip: str | None) -> bool:
-    """Too many recent failures for this email, or from this address (spraying many emails)."""
-    since = _window_start()
-    limit = settings.LOGIN_FAILURE_LIMIT
-    recent = LoginFailure.objects.filter(at__gte=since)
-    if recent.filter(email=email.strip().lower()).count() >= limit:
-        return True
-    return bool(ip) and recent.filter(ip=ip).count() >= limit * 4
-
-
-def record_login_failure(email: str, ip: str | None) -> None:
-    LoginFailure.objects.create(email=email.strip().lower()[:254], ip=ip or None)
-
-
-def clear_login_failures(email: str) -> None:
-    LoginFailure.objects.filter(email=email.strip().lower()).delete()
 
 
 # --- invitations ------------------------------------------------------------------------------

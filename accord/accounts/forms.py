@@ -7,7 +7,9 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest
 
-from . import actions
+from accord.lib.client import client_ip
+
+from . import throttle
 from .models import User
 
 
@@ -29,27 +31,32 @@ class SignInForm(forms.Form):
         email, password = data.get("email"), data.get("password")
         if not email or not password:
             return data
-        ip = self.request.META.get("REMOTE_ADDR")
-        if actions.is_throttled(email, ip):
-            raise forms.ValidationError(
-                "Too many failed sign-ins. Wait 15 minutes, or reset your password.", code="throttled"
-            )
+        client = throttle.SignInClient.from_request(self.request)
+        try:
+            # Reserved before the password is checked, so concurrent guesses cannot overtake the limit.
+            throttle.reserve_sign_in(email, client)
+        except throttle.Throttled as exc:
+            raise forms.ValidationError(exc.message(), code="throttled") from exc
         user = authenticate(self.request, email=email, password=password)
         if user is None:
-            actions.record_login_failure(email, ip)
             raise forms.ValidationError("That email and password do not match.", code="invalid")
-        actions.clear_login_failures(email)
+        throttle.signed_in(email, client)
         self.user = user  # type: ignore[assignment]
         return data
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, but the email goes through the task queue like every other message."""
+    """Django's reset form, but the email goes through the task queue like every other message, and
+    no more than a few an hour go to one address or are asked for by one client. Over the limit the
+    page says the same as always (it never tells who has an account); only the mail is not sent."""
 
-    def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:  # type: ignore[override]
         from .tasks import send_password_reset
 
-        for user in self.get_users(self.cleaned_data["email"]):
+        email = self.cleaned_data["email"]
+        if not throttle.reserve_password_reset(email, client_ip(request) if request else None):
+            return
+        for user in self.get_users(email):
             send_password_reset.enqueue(user_id=user.pk)
 
 

@@ -37,15 +37,24 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
 
-class LoginFailure(models.Model):
-    """One failed sign-in. Kept only for the throttle window; housekeeping deletes old rows."""
+class Throttle(models.Model):
+    """A counter of recent sign-in or reset attempts for one key (an account and client, an address...).
 
-    email = models.CharField(max_length=254, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    Rows are changed only by compare-and-set updates (see accounts/throttle.py), so concurrent
+    requests cannot both take the last allowed attempt. Housekeeping deletes rows gone quiet.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    touched_at = models.DateTimeField(default=timezone.now)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["started_at"])]
 
     def __str__(self) -> str:
-        return f"{self.email} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.key}: {self.count}"
 
 
 def hash_secret(raw: str) -> str:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -10,7 +12,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import actions
+from . import actions, throttle
 from .forms import QueuedPasswordResetForm, SetPasswordForm, SignInForm
 from .models import User
 
@@ -28,7 +30,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             target, {request.get_host()}, require_https=request.is_secure()
         ):
             target = ""
-        return redirect(target or "home")
+        response = redirect(target or "home")
+        throttle.remember_client(request, response, form.cleaned_data["email"])
+        return response
     return render(
         request, "accounts/login.html", {"form": form, "next": request.GET.get("next", ""), "demo": _demo()}
     )
@@ -93,7 +97,19 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's reset page; a completed reset also marks this browser as known to the account (the
+    link proved control of the address), so guessers cannot keep its owner out of sign-in."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        throttle.remember_client(self.request, response, form.user.email)
+        return response
+
+
+password_reset_confirm = PasswordResetConfirm.as_view(
     template_name="accounts/password_reset_confirm.html", success_url=reverse_lazy("password_reset_complete")
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
