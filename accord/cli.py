@@ -157,7 +157,12 @@ def cmd_create_org(ns: argparse.Namespace) -> int:
     from django.urls import reverse
 
     invitation = invite_person(owner, invited_by=None)
-    print(f"Created {org.name} ({org.slug}). The owner can set a password here:")
+    how = (
+        "sign in with their existing password here to open it"
+        if user.has_usable_password()
+        else "set a password here"
+    )
+    print(f"Created {org.name} ({org.slug}). The owner can {how}:")
     print(settings.SITE_URL + reverse("accept_invitation", args=[invitation_token(invitation)]))
     return 0
 

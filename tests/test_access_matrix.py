@@ -20,6 +20,7 @@ ANON_PAGES = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "email_change_confirm",  # the link mailed to a new sign-in address; the token says whose it is
 }
 
 EVERYONE, ADMINS = "everyone", "admins"
@@ -43,6 +44,7 @@ MATRIX = {
     "people_export": ("get", None, ADMINS),
     "api_tokens": ("get", None, EVERYONE),
     "api_token_revoke": ("post", "token", EVERYONE),
+    "email_change": ("get", None, EVERYONE),
     "pulse_home": ("get", None, EVERYONE),
     "pulse_answer": ("get", "round", EVERYONE),  # everyone in `world` is asked in the round
     "pulse_thanks": ("get", "round", EVERYONE),
@@ -203,7 +205,9 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, world, name):
 
 @pytest.mark.parametrize("name", sorted(ANON_PAGES - {"demo_login", "logout"}))
 def test_sign_in_pages_open_without_an_account(client, db, name):
-    args = {"accept_invitation": ["bad-token"], "password_reset_confirm": ["MQ", "set-password"]}.get(
-        name, []
-    )
+    args = {
+        "accept_invitation": ["bad-token"],
+        "email_change_confirm": ["bad-token"],
+        "password_reset_confirm": ["MQ", "set-password"],
+    }.get(name, [])
     assert client.get(reverse(name, args=args)).status_code in {200, 302, 410}

@@ -1,4 +1,4 @@
-"""Writes for sign-in: invitations, API tokens. The sign-in and reset throttles live in throttle.py."""
+"""Writes for sign-in: invitations, API tokens, changing one's sign-in address (throttles: throttle.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accord.orgs.models import Person
@@ -21,18 +21,27 @@ class InvitationInvalid(Exception):
 
 
 # --- invitations ------------------------------------------------------------------------------
+#
+# An invitation link proves one thing: that whoever opens it reads mail at the address it was sent to.
+# So it may create a sign-in for that address, or give a first password to one that never had any, but
+# it never sets the password of an account that already has one; such an account joins by signing in.
+
+
+def same_address(a: str, b: str) -> bool:
+    return a.strip().lower() == b.strip().lower()
 
 
 def invite_person(person: Person, *, invited_by: Person | None) -> Invitation:
-    """Create a fresh invitation (older unused ones stop working) and email the link."""
+    """Create a fresh invitation to the person's address (older unused ones stop working) and email it."""
     from .tasks import send_invitation
 
     now = timezone.now()
     with transaction.atomic():
-        Invitation.objects.filter(org=person.org, person=person, used_at__isnull=True).update(expires_at=now)
+        expire_invitations([person.pk])
         invitation = Invitation.objects.create(
             org=person.org,
             person=person,
+            email=person.email.strip().lower(),
             invited_by=invited_by,
             expires_at=now + dt.timedelta(days=settings.INVITATION_DAYS),
         )
@@ -40,46 +49,130 @@ def invite_person(person: Person, *, invited_by: Person | None) -> Invitation:
     return invitation
 
 
+def send_sign_in_link(person: Person, *, invited_by: Person | None) -> str:
+    """What "Send a new sign-in link" does. Someone whose account has a password gets a reset link at
+    the account's own address ("reset"); anyone else gets an invitation ("invitation")."""
+    from .tasks import send_password_reset
+
+    user = person.user
+    if user is not None and user.has_usable_password():
+        user_id = user.pk
+        transaction.on_commit(lambda: send_password_reset.enqueue(user_id=user_id))
+        return "reset"
+    invite_person(person, invited_by=invited_by)
+    return "invitation"
+
+
+def expire_invitations(person_ids: list[int]) -> None:
+    """Outstanding invitations of these people stop working (their address changed, or a new one went)."""
+    now = timezone.now()
+    Invitation.objects.filter(person_id__in=person_ids, used_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now
+    )
+
+
 def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps([invitation.id, invitation.nonce], salt=INVITE_SALT, compress=True)
+    return signing.dumps([invitation.id, invitation.nonce, invitation.email], salt=INVITE_SALT, compress=True)
+
+
+NOT_VALID = "This invitation link is not valid. Ask your admin for a new one."
+USED = "This invitation has already been used. Sign in, or reset your password."
 
 
 def invitation_from_token(token: str) -> Invitation:
     try:
-        invitation_id, nonce = signing.loads(token, salt=INVITE_SALT)
+        invitation_id, nonce, email = signing.loads(token, salt=INVITE_SALT)
     except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise InvitationInvalid("This invitation link is not valid. Ask your admin for a new one.") from exc
+        # Links from before invitations carried their address unpack into the wrong shape: refused too.
+        raise InvitationInvalid(NOT_VALID) from exc
     invitation = (
-        Invitation.objects.select_related("person", "org").filter(id=invitation_id, nonce=nonce).first()
+        Invitation.objects.select_related("person__user", "org")
+        .filter(id=invitation_id, nonce=nonce, email=email)
+        .first()
     )
     if invitation is None:
-        raise InvitationInvalid("This invitation link is not valid. Ask your admin for a new one.")
+        raise InvitationInvalid(NOT_VALID)
     if invitation.used_at is not None:
-        raise InvitationInvalid("This invitation has already been used. Sign in, or reset your password.")
+        raise InvitationInvalid(USED)
     if invitation.expires_at <= timezone.now():
         raise InvitationInvalid("This invitation has expired. Ask your admin to send a new one.")
+    _check_address(invitation, invitation.person)
     return invitation
 
 
-def accept_invitation(invitation: Invitation, *, password: str) -> User:
-    """Use the invitation once: link (or create) the user for the person's email and set the password."""
-    with transaction.atomic():
-        claimed = Invitation.objects.filter(id=invitation.id, used_at__isnull=True).update(
-            used_at=timezone.now()
+def _check_address(invitation: Invitation, person: Person) -> None:
+    user = person.user
+    if not same_address(person.email, invitation.email) or (
+        user is not None and not same_address(user.email, invitation.email)
+    ):
+        raise InvitationInvalid(
+            "This invitation was sent to an address that has changed since. Ask your admin for a new one."
         )
-        if claimed != 1:
-            raise InvitationInvalid("This invitation has already been used. Sign in, or reset your password.")
-        person = invitation.person
-        user = person.user or User.objects.filter(email__iexact=person.email).first()
+
+
+def invitation_account(invitation: Invitation) -> User | None:
+    """The sign-in the invitation joins: the person's own, else the account that has the address."""
+    return invitation.person.user or User.objects.filter(email__iexact=invitation.email).first()
+
+
+def invitation_needs_sign_in(invitation: Invitation) -> bool:
+    """True when the address already has an account with a password: it joins by signing in."""
+    user = invitation_account(invitation)
+    return user is not None and user.has_usable_password()
+
+
+def accept_invitation(invitation: Invitation, *, password: str) -> User:
+    """Use the invitation once to choose a first password: a new sign-in for the invitation's address,
+    or the first password of one that has none (made by `accord create-org`, say)."""
+    with transaction.atomic():
+        person = _claim(invitation)
+        user = person.user or User.objects.select_for_update().filter(email__iexact=invitation.email).first()
         if user is None:
-            user = User.objects.create_user(person.email, password)
+            user = User.objects.create_user(invitation.email, password)
+        elif user.has_usable_password():
+            raise InvitationInvalid(
+                "This address already has an Accord account: sign in with its password to join."
+            )
         else:
             user.set_password(password)
             user.save(update_fields=["password"])
-        if person.user_id != user.id:
-            person.user = user
-            person.save(update_fields=["user"])
+        _link(person, user)
     return user
+
+
+def join_by_invitation(invitation: Invitation, *, user: User) -> None:
+    """Use the invitation once for an existing account that has just signed in with its own password."""
+    if not same_address(user.email, invitation.email):
+        raise InvitationInvalid(NOT_VALID)
+    with transaction.atomic():
+        _link(_claim(invitation), user)
+
+
+def _claim(invitation: Invitation) -> Person:
+    """Mark the invitation used, and check again, under lock, that its address still holds."""
+    claimed = Invitation.objects.filter(
+        id=invitation.id, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(used_at=timezone.now())
+    if claimed != 1:
+        raise InvitationInvalid(USED)
+    person = (
+        Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=invitation.person_id)
+    )
+    _check_address(invitation, person)
+    return person
+
+
+def _link(person: Person, user: User) -> None:
+    if person.user_id == user.pk:
+        return
+    if person.user_id is not None:
+        raise InvitationInvalid(NOT_VALID)
+    if Person.objects.filter(org_id=person.org_id, user=user).exists():
+        raise InvitationInvalid(
+            "Your account already belongs to this organisation under another entry. Ask your admin."
+        )
+    person.user = user
+    person.save(update_fields=["user"])
 
 
 # --- API tokens -------------------------------------------------------------------------------
@@ -115,3 +208,94 @@ def person_for_token(raw: str) -> Person | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.person
+
+
+# --- changing one's own sign-in address -------------------------------------------------------
+#
+# A user's address is theirs: no organisation's admin may change it, because every organisation the user
+# belongs to, and every password reset, goes by it. The user asks with their current password, and the
+# change happens only when the link mailed to the new address is used.
+
+EMAIL_CHANGE_SALT = "accord.email-change"
+EMAIL_CHANGE_MAX_AGE = dt.timedelta(days=2)
+
+
+class EmailChangeRefused(Exception):
+    """The new address cannot be used, or the confirmation link is not (or no longer) valid."""
+
+
+def email_change_problem(user: User, new_email: str) -> str | None:
+    """Why `new_email` cannot become the user's address, or None if it can."""
+    if same_address(new_email, user.email):
+        return "That is already your sign-in address."
+    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        return "Another account already signs in with that address."
+    their_orgs = Person.objects.filter(user=user).values("org_id")
+    if Person.objects.filter(org_id__in=their_orgs, email__iexact=new_email).exclude(user=user).exists():
+        return "Someone in one of your organisations already has that address."
+    return None
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    """Mail a confirmation link to the new address (nothing changes until it is used)."""
+    from .tasks import send_email_change_confirmation
+
+    new_email = new_email.strip().lower()
+    problem = email_change_problem(user, new_email)
+    if problem:
+        raise EmailChangeRefused(problem)
+    user_id = user.pk
+    transaction.on_commit(
+        lambda: send_email_change_confirmation.enqueue(user_id=user_id, new_email=new_email)
+    )
+
+
+def email_change_token(user: User, new_email: str) -> str:
+    # The current address is part of what is signed, so the link stops working once it has been used.
+    return signing.dumps([user.pk, user.email, new_email], salt=EMAIL_CHANGE_SALT, compress=True)
+
+
+INVALID_CHANGE = "This link is not valid or has expired. Ask again from Settings › Sign-in address."
+
+
+def email_change_from_token(token: str, *, lock: bool = False) -> tuple[User, str]:
+    """The user and the new address a confirmation link is for, if it may still be used."""
+    try:
+        user_id, old_email, new_email = signing.loads(
+            token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE
+        )
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise EmailChangeRefused(INVALID_CHANGE) from exc
+    users = User.objects.select_for_update() if lock else User.objects
+    user = users.filter(pk=user_id, is_active=True).first()
+    if user is None or user.email != old_email:
+        raise EmailChangeRefused("This link has already been used, or your address has changed since.")
+    problem = email_change_problem(user, new_email)
+    if problem:
+        raise EmailChangeRefused(problem)
+    return user, new_email
+
+
+def confirm_email_change(token: str) -> User:
+    """Move the user, and each of their memberships, to the new address; tell the old address."""
+    from accord.lib.mail import send_email
+
+    try:
+        with transaction.atomic():
+            user, new_email = email_change_from_token(token, lock=True)
+            old_email = user.email
+            user.email = new_email
+            user.save(update_fields=["email"])
+            people = Person.objects.filter(user=user)
+            expire_invitations(list(people.values_list("pk", flat=True)))
+            people.update(email=new_email)
+    except IntegrityError as exc:  # someone took the address a moment ago
+        raise EmailChangeRefused("That address was taken a moment ago. Choose another.") from exc
+    body = (
+        f"The sign-in address of your Accord account changed from {old_email} to {new_email}.\n\n"
+        "If you did not do this, reset your password at once and tell an admin of your organisation.\n"
+    )
+    transaction.on_commit(
+        lambda: send_email.enqueue(to=[old_email], subject="Your Accord sign-in address changed", body=body)
+    )
+    return user

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from accord.lib.client import client_ip
 
-from . import throttle
+from . import actions, throttle
 from .models import User
 
 
@@ -85,3 +85,41 @@ class SetPasswordForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(
+        label="New sign-in address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We email a link to this address; your address changes only when you open it.",
+    )
+    password = forms.CharField(
+        label="Current password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user: User = request.user  # type: ignore[assignment]
+
+    def clean_new_email(self) -> str:
+        email = self.cleaned_data["new_email"].strip().lower()
+        problem = actions.email_change_problem(self.user, email)
+        if problem:
+            raise forms.ValidationError(problem)
+        return email
+
+    def clean_password(self) -> str:
+        # A session left open must not be enough to move the account elsewhere: the password is asked
+        # again, and wrong guesses count towards the same throttle as signing in.
+        password = self.cleaned_data["password"]
+        client = throttle.SignInClient.from_request(self.request)
+        try:
+            throttle.reserve_sign_in(self.user.email, client)
+        except throttle.Throttled as exc:
+            raise forms.ValidationError(exc.message(), code="throttled") from exc
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your current password.")
+        throttle.signed_in(self.user.email, client)
+        return password

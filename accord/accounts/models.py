@@ -67,10 +67,15 @@ def new_secret() -> str:
 
 
 class Invitation(models.Model):
-    """A single-use, expiring link that lets a Person set a password and sign in."""
+    """A single-use, expiring link that lets a Person join: by setting a first password, or by signing
+    in with the one their account already has."""
 
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="invitations")
+    # The address the link was mailed to. The token proves it, and the link works only while the person
+    # (and their user, if linked) still has it: whoever holds the link has shown they read that mailbox,
+    # nothing more, so it must never act on an account at any other address.
+    email = models.EmailField()
     # The link carries this nonce signed with SECRET_KEY, so the worker can rebuild the link from the
     # invitation id alone and a copy of the database is not enough to forge one.
     nonce = models.CharField(max_length=64, default=new_secret)

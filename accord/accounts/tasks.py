@@ -13,25 +13,47 @@ from .models import Invitation, User
 
 @task()
 def send_invitation(invitation_id: int) -> None:
-    from .actions import invitation_token
+    from .actions import invitation_needs_sign_in, invitation_token, same_address
 
     invitation = (
         Invitation.objects.select_related("person", "org", "invited_by").filter(id=invitation_id).first()
     )
     if invitation is None or not invitation.is_usable():
         return
+    if not same_address(invitation.person.email, invitation.email):
+        return  # the address changed before the worker got here; the invitation no longer works anyway
     link = absolute(reverse("accept_invitation", args=[invitation_token(invitation)]))
     inviter = invitation.invited_by.name if invitation.invited_by else "An admin"
+    how = (
+        "You already have an Accord account at this address: sign in with its password here to join"
+        if invitation_needs_sign_in(invitation)
+        else "Choose a password and sign in here"
+    )
     body = (
         f"Hello {invitation.person.name},\n\n"
         f"{inviter} has invited you to {invitation.org.name} on Accord.\n\n"
-        f"Choose a password and sign in here (the link works once, until "
-        f"{invitation.expires_at:%d %B %Y}):\n{link}\n\n"
+        f"{how} (the link works once, until {invitation.expires_at:%d %B %Y}):\n{link}\n\n"
         "If you did not expect this, you can ignore this message.\n"
     )
-    send_email.call(
-        to=[invitation.person.email], subject=f"You're invited to {invitation.org.name}", body=body
+    send_email.call(to=[invitation.email], subject=f"You're invited to {invitation.org.name}", body=body)
+
+
+@task()
+def send_email_change_confirmation(user_id: int, new_email: str) -> None:
+    """The link is made here, by the worker, so the queue's table never holds a usable one."""
+    from .actions import EMAIL_CHANGE_MAX_AGE, email_change_token
+
+    user = User.objects.filter(id=user_id, is_active=True).first()
+    if user is None:
+        return
+    link = absolute(reverse("email_change_confirm", args=[email_change_token(user, new_email)]))
+    hours = int(EMAIL_CHANGE_MAX_AGE.total_seconds() // 3600)
+    body = (
+        f"Someone signed in as {user.email} on Accord asked to make this address their sign-in address.\n\n"
+        f"To confirm, open this link (it works once, for {hours} hours):\n{link}\n\n"
+        "If it was not you, ignore this message; nothing changes.\n"
     )
+    send_email.call(to=[new_email], subject="Confirm your new Accord sign-in address", body=body)
 
 
 @task()

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_email
 
 urlpatterns = [
     path("accounts/login/", views.sign_in, name="login"),
@@ -11,5 +11,9 @@ urlpatterns = [
     path("accounts/password-reset/sent/", views.password_reset_done, name="password_reset_done"),
     path("accounts/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("accounts/reset/done/", views.password_reset_complete, name="password_reset_complete"),
+    path("settings/email/", views_email.email_change, name="email_change"),
+    path(
+        "settings/email/confirm/<str:token>/", views_email.email_change_confirm, name="email_change_confirm"
+    ),
     path("", include("accord.accounts.urls_tokens")),
 ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import actions, throttle
 from .forms import QueuedPasswordResetForm, SetPasswordForm, SignInForm
-from .models import User
+from .models import Invitation, User
 
 BACKEND = "accord.accounts.backends.EmailBackend"
 
@@ -63,21 +63,39 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = actions.invitation_from_token(token)
+        if actions.invitation_needs_sign_in(invitation):
+            return _join_by_signing_in(request, invitation)
+        form = SetPasswordForm(request.POST or None, email=invitation.email)
+        if request.method == "POST" and form.is_valid():
+            user = actions.accept_invitation(invitation, password=form.cleaned_data["password1"])
+            return _welcome(request, user, invitation)
     except actions.InvitationInvalid as exc:
         return render(request, "accounts/invitation_invalid.html", {"reason": str(exc)}, status=410)
-    form = SetPasswordForm(request.POST or None, email=invitation.person.email)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = actions.accept_invitation(invitation, password=form.cleaned_data["password1"])
-        except actions.InvitationInvalid as exc:
-            return render(request, "accounts/invitation_invalid.html", {"reason": str(exc)}, status=410)
-        login(request, user, backend=BACKEND)
-        from accord.orgs.middleware import SESSION_KEY
-
-        request.session[SESSION_KEY] = invitation.org_id
-        messages.success(request, f"Welcome to {invitation.org.name}.")
-        return redirect("home")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+def _join_by_signing_in(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """The address already has an account with a password: it joins by proving that password."""
+    data = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        data["email"] = invitation.email  # the account is the invitation's, never one the form names
+    form = SignInForm(request, data)
+    if request.method == "POST" and form.is_valid() and form.user is not None:
+        actions.join_by_invitation(invitation, user=form.user)
+        return _welcome(request, form.user, invitation)
+    return render(
+        request, "accounts/accept_invitation_sign_in.html", {"form": form, "invitation": invitation}
+    )
+
+
+def _welcome(request: HttpRequest, user: User, invitation: Invitation) -> HttpResponse:
+    from accord.orgs.middleware import SESSION_KEY
+
+    login(request, user, backend=BACKEND)
+    request.session[SESSION_KEY] = invitation.org_id
+    messages.success(request, f"Welcome to {invitation.org.name}.")
+    return redirect("home")
 
 
 def _demo() -> list[tuple[str, str, str]]:

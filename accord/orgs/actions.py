@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from accord.accounts.actions import expire_invitations
 from accord.accounts.models import User
 
 from .models import Organisation, Person, Role, Team
@@ -70,8 +71,25 @@ def check_person(person: Person) -> None:
     )
     if person.email and email_taken.exists():
         errors.setdefault("email", []).append("Someone in this organisation already has that email.")
+    if person.user_id is not None and _stored_email(person) not in (None, person.email.strip().lower()):
+        errors.setdefault("email", []).append(LINKED_EMAIL)
     if errors:
         raise ValidationError(errors)
+
+
+# The address of someone who signs in belongs to their account, shared by every organisation they are in:
+# an admin of one organisation changing it would redirect that account's invitations and resets.
+LINKED_EMAIL = (
+    "This person signs in with this address, so only they can change it (in their own settings, "
+    "under Sign-in address)."
+)
+
+
+def _stored_email(person: Person) -> str | None:
+    if person.pk is None:
+        return None
+    stored = Person.objects.filter(pk=person.pk).values_list("email", flat=True).first()
+    return stored.lower() if stored is not None else None
 
 
 def check_role_change(actor: Person | None, person: Person, new_role: str) -> None:
@@ -98,9 +116,15 @@ def check_role_change(actor: Person | None, person: Person, new_role: str) -> No
 
 
 def save_person(person: Person) -> Person:
+    """The one write path for a person, whichever page, API call or command changes them."""
     person.email = person.email.strip().lower()
     check_person(person)
-    person.save()
+    previous = _stored_email(person)
+    with transaction.atomic():
+        person.save()
+        if previous is not None and previous != person.email:
+            # Invitations are bound to the address they were mailed to; the old address's links must die.
+            expire_invitations([person.pk])
     return person
 
 

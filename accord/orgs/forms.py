@@ -6,7 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .actions import check_person, check_role_change, check_team
+from .actions import LINKED_EMAIL, check_person, check_role_change, check_team
 from .models import WEEKDAYS, Person, Team, valid_timezones
 
 DAY_CHOICES = [(str(i + 1), name) for i, name in enumerate(WEEKDAYS)]
@@ -93,6 +93,10 @@ class PersonForm(forms.ModelForm[Person]):
             self.initial["work_days"] = list(self.instance.work_days)
         if as_admin:
             org = self.instance.org
+            if self.instance.user_id is not None:
+                # Shown, not editable: the address belongs to their account (check_person refuses it too).
+                self.fields["email"].disabled = True
+                self.fields["email"].help_text = LINKED_EMAIL
             cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.filter(org=org)
             cast(forms.ModelChoiceField, self.fields["manager"]).queryset = Person.objects.filter(
                 org=org, is_active=True

@@ -32,8 +32,10 @@ Rules:
 - Importing the same file twice changes nothing the second time, and so does importing an export.
 - Matching by email includes deactivated people; the import updates them but does not reactivate
   them. The export lists active people only.
-- A new person is linked to an existing sign-in (accounts.User) with the same email, if there is
-  one; otherwise they have no sign-in until they accept an invitation.
+- The import never touches sign-ins (accounts.User). Emails are how rows are matched, so an import
+  never changes anyone's address: a row with a new address adds a new person. A new person has no
+  sign-in until they accept an invitation, even when an account with that address exists: its owner
+  joins by signing in on the invitation, which an organisation's file cannot do for them.
 - Cells that would start with ``=``, ``+``, ``-``, ``@`` are written with a leading apostrophe by
   the export, so spreadsheets do not run them as formulas; the import removes that apostrophe.
 """
@@ -50,9 +52,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models.functions import Lower
-
-from accord.accounts.models import User
 
 from .actions import save_team, team_path, update_fields
 from .csv_cells import (
@@ -550,14 +549,14 @@ def apply_import(plan: ImportPlan) -> ImportResult:
     """Write a checked plan in one transaction: every row, or nothing.
 
     Raises ImportHasErrors for a plan with errors. People absent from the file are not touched.
-    Managers are linked in a second pass, once every person in the file exists.
+    Managers are linked in a second pass, once every person in the file exists. Emails are the match key
+    and never written to existing people, so no address (nor the invitations bound to it) changes here.
     """
     if plan.errors:
         raise ImportHasErrors(plan.errors)
     people = plan.people
     with transaction.atomic():
         teams_created = _create_teams(plan)
-        users = _unlinked_users(plan)
         created: list[Person] = []
         changed: dict[str, Person] = {}
         changed_fields: set[str] = set()
@@ -567,7 +566,7 @@ def apply_import(plan: ImportPlan) -> ImportResult:
                 data["team_id"] = plan.teams[_team_key(row.team)].pk if row.team else None
             person = people.get(row.email)
             if person is None:
-                created.append(Person(org=plan.org, email=row.email, user=users.get(row.email), **data))
+                created.append(Person(org=plan.org, email=row.email, **data))
                 continue
             diff = {k for k, v in _comparable(person, data).items() if update_fields(person, {k: v})}
             if diff:
@@ -601,16 +600,6 @@ def apply_import(plan: ImportPlan) -> ImportResult:
         unchanged=len(plan.rows) - len(created) - len(changed),
         teams_created=teams_created,
     )
-
-
-def _unlinked_users(plan: ImportPlan) -> dict[str, User]:
-    """Sign-ins for the new people's emails that are not yet anyone's in this organisation."""
-    new_emails = [row.email for row in plan.rows if row.email not in plan.people]
-    if not new_emails:
-        return {}
-    taken = {p.user_id for p in plan.people.values() if p.user_id}
-    matches = User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=new_emails)
-    return {u.email.lower(): u for u in matches if u.pk not in taken}
 
 
 def _create_teams(plan: ImportPlan) -> int:

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accord.accounts.actions import invite_person
+from accord.accounts.actions import invite_person, send_sign_in_link
 from accord.lib.forms import id_param
 
 from . import queries
@@ -112,8 +112,10 @@ def person_new(request: OrgRequest) -> HttpResponse:
 @require_POST
 def person_invite(request: OrgRequest, pk: int) -> HttpResponse:
     person = get_for_org(request, Person, pk=pk, is_active=True)
-    invite_person(person, invited_by=request.person)
-    messages.success(request, f"Invitation sent to {person.email}.")
+    if send_sign_in_link(person, invited_by=request.person) == "reset":
+        messages.success(request, f"{person.name} already has a password: we sent them a link to reset it.")
+    else:
+        messages.success(request, f"Invitation sent to {person.email}.")
     return redirect("person", pk=person.pk)
 
 

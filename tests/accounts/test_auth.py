@@ -107,9 +107,13 @@ def test_invitation_links_an_existing_user_from_another_org(client, org, other_o
     person = PersonFactory(org=org, user=None, email="both@example.com")
     invitation = invite_person(person, invited_by=admin)
     link = reverse("accept_invitation", args=[invitation_token(invitation)])
+    # The existing account joins by signing in; choosing a new password on the invitation does nothing.
     client.post(link, {"password1": "a long new secret", "password2": "a long new secret"})
+    assert Person.objects.get(pk=person.pk).user_id is None
+    client.post(link, {"password": "first org password"})
     assert Person.objects.get(pk=person.pk).user_id == user.id
     assert User.objects.filter(email="both@example.com").count() == 1
+    assert User.objects.get(pk=user.pk).check_password("first org password")
 
 
 def test_password_reset_through_smtp(client, member, smtp):

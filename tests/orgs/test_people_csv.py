@@ -454,10 +454,11 @@ def test_manager_change_alone_counts_as_an_update(org, team, admin, manager, mem
     assert member.manager == admin
 
 
-def test_new_person_is_linked_to_an_existing_sign_in_by_email(org):
-    user = UserFactory(email="ann@acme.test")
+def test_new_person_is_not_linked_to_an_existing_sign_in_by_email(org):
+    # The account's owner joins by signing in on an invitation; a file cannot attach their account.
+    UserFactory(email="ann@acme.test")
     apply_import(parse_people_csv(org, csv_of("Ann@Acme.test,Ann,,,,,,,,,,")))
-    assert Person.objects.get(org=org, email="ann@acme.test").user == user
+    assert Person.objects.get(org=org, email="ann@acme.test").user is None
 
 
 def test_other_orgs_people_with_the_same_email_are_untouched(org, other_org, outsider):
@@ -469,8 +470,8 @@ def test_other_orgs_people_with_the_same_email_are_untouched(org, other_org, out
     outsider.refresh_from_db()
     assert model_to_dict(outsider) == before
     mine = Person.objects.get(org=org, email="otto@globex.test")
-    # The sign-in is shared (it is the same human), but not their membership in the other org.
-    assert (mine.name, mine.role, mine.user_id) == ("Otto Imported", Role.ADMIN, outsider.user_id)
+    # Neither their membership in the other org nor their sign-in: that joins only when they accept.
+    assert (mine.name, mine.role, mine.user_id) == ("Otto Imported", Role.ADMIN, None)
 
 
 def test_other_orgs_people_are_not_managers_here(org, outsider):
