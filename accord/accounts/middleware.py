@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
-from .sessions import LAST_SEEN, now_seconds
+from .sessions import LAST_SEEN, now_seconds, pin_absolute_expiry
 
 # Recording every request would turn every page view into a session write; a minute's precision is
 # plenty for a limit counted in hours.
@@ -31,4 +31,6 @@ class IdleTimeoutMiddleware:
             elif last is None or abs(now - float(last)) >= TOUCH_EVERY_SECONDS:
                 # abs(): a clock stepped backwards must not freeze the stamp in the future.
                 request.session[LAST_SEEN] = now
+                if last is None:  # signed in before this middleware existed
+                    pin_absolute_expiry(request)
         return self.get_response(request)

@@ -6,6 +6,7 @@ Times are stored as Unix seconds so the session stays plain JSON.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,12 @@ def now_seconds() -> float:
     return timezone.now().timestamp()
 
 
+def pin_absolute_expiry(request: HttpRequest) -> None:
+    """End the session SESSION_COOKIE_AGE after now, however busy it is. Django's default expiry moves
+    forward whenever the session is saved, and the idle stamp saves it every few minutes."""
+    request.session.set_expiry(dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
+
+
 @receiver(user_logged_in)
 def remember_sign_in(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
     # Every way in (the sign-in form, an invitation, demo buttons, test logins) passes through login().
@@ -34,6 +41,7 @@ def remember_sign_in(sender: Any, request: HttpRequest | None, **kwargs: Any) ->
         now = now_seconds()
         request.session[AUTH_AT] = now
         request.session[LAST_SEEN] = now
+        pin_absolute_expiry(request)
 
 
 def mark_authenticated(request: HttpRequest) -> None:

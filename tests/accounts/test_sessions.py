@@ -66,6 +66,19 @@ def test_an_idle_session_cannot_use_the_api_either(client, member):
         assert client.get("/api/me").status_code == 401
 
 
+def test_a_busy_session_still_ends_when_the_absolute_limit_is_reached(client, member, settings):
+    # Stamping the last activity saves the session, which must not push Django's own expiry forward.
+    settings.SESSION_COOKIE_AGE = 6 * 60 * 60
+    with time_machine.travel(START, tick=False) as clock:
+        login(client, member)
+        for _ in range(3):
+            clock.shift(dt.timedelta(minutes=100))
+            assert signed_in(client)
+        clock.shift(dt.timedelta(minutes=61))
+
+        assert not signed_in(client)
+
+
 def test_last_activity_is_written_at_most_once_a_minute(client, member):
     with time_machine.travel(START, tick=False) as clock:
         login(client, member)
