@@ -260,7 +260,7 @@ def test_token_page_needs_sign_in(client, db):
 
 
 def test_token_page_creates_and_shows_raw_once(as_member, member):
-    response = as_member.post("/settings/tokens/", {"name": "Weekly report"})
+    response = as_member.post("/settings/tokens/", {"name": "Weekly report", "scope": "read"})
 
     assert response.status_code == 200
     token = ApiToken.objects.get(person=member)
@@ -292,7 +292,7 @@ def test_token_page_lists_own_tokens_only(as_member, member, manager, outsider):
 
 
 def test_token_page_requires_a_name(as_member):
-    response = as_member.post("/settings/tokens/", {"name": "   "})
+    response = as_member.post("/settings/tokens/", {"name": "   ", "scope": "read"})
 
     assert response.status_code == 200
     assert ApiToken.objects.count() == 0
