@@ -131,13 +131,21 @@ def test_an_unusable_expiry_date_is_a_400(client, member, expires_on, error):
     assert ApiToken.objects.count() == 0
 
 
-@pytest.mark.parametrize("payload", [{"scope": "admin"}, {"scope": None}, {"expires_on": "tomorrow"}])
-def test_a_malformed_scope_or_date_is_a_422(client, member, payload):
+@pytest.mark.parametrize(
+    ("payload", "field", "error"),
+    [
+        ({"scope": "admin"}, "scope", "literal_error"),
+        ({"scope": None}, "scope", "literal_error"),
+        ({"expires_on": "tomorrow"}, "expires_on", "date_from_datetime_parsing"),
+    ],
+)
+def test_a_malformed_scope_or_date_is_a_422_naming_the_field(client, member, payload, field, error):
     login(client, member)
 
     response = client.post("/api/tokens", data={"name": "x", **payload}, content_type="application/json")
 
     assert response.status_code == 422
+    assert [(e["loc"], e["type"]) for e in response.json()["detail"]] == [(["body", "payload", field], error)]
     assert ApiToken.objects.count() == 0
 
 
