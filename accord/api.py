@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError
 from ninja.parser import Parser
 from ninja.types import DictStrAny
 
-from accord.accounts.api import session_auth, token_auth
+from accord.accounts.api import TokenRefused, session_auth, token_auth
 
 
 class StorableJSONParser(Parser):
@@ -110,9 +110,13 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = api.create_response(
-        request, {"detail": "Authentication required: send a valid API token or sign in."}, status=401
+    # Only a genuine token says why it was refused (expired); an unknown one learns nothing.
+    detail = (
+        str(exc)
+        if isinstance(exc, TokenRefused)
+        else "Authentication required: send a valid API token or sign in."
     )
+    response = api.create_response(request, {"detail": detail}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="accord"'
     return response
 

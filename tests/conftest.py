@@ -18,6 +18,9 @@ def _test_settings(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "http://testserver"
+    # Tests move the clock by hours or days between two requests of one signed-in client; only the idle
+    # timeout's own tests (tests/accounts/test_sessions.py) set a real limit.
+    settings.SESSION_IDLE_MINUTES = 60 * 24 * 365
 
 
 @pytest.fixture

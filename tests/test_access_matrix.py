@@ -45,6 +45,9 @@ MATRIX = {
     "api_tokens": ("get", None, EVERYONE),
     "api_token_revoke": ("post", "token", EVERYONE),
     "email_change": ("get", None, EVERYONE),
+    "api_tokens_revoke_all": ("post", None, EVERYONE),
+    "password_change": ("get", None, EVERYONE),
+    "password_change_done": ("get", None, EVERYONE),
     "pulse_home": ("get", None, EVERYONE),
     "pulse_answer": ("get", "round", EVERYONE),  # everyone in `world` is asked in the round
     "pulse_thanks": ("get", "round", EVERYONE),

@@ -6,12 +6,15 @@ import datetime as dt
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accord.lib.tz import local_day_span
 from accord.orgs.models import Person
 
-from .models import ApiToken, Invitation, User, hash_secret, new_secret
+from .models import ApiToken, Invitation, TokenScope, User, hash_secret, new_secret
 
 INVITE_SALT = "accord.invitation"
 
@@ -178,13 +181,48 @@ def _link(person: Person, user: User) -> None:
 # --- API tokens -------------------------------------------------------------------------------
 
 TOKEN_PREFIX = "acc_"
+# A dated token is meant to run out; "no expiry" is the choice for a token that should live on.
+MAX_TOKEN_DAYS = 366
 
 
-def create_api_token(person: Person, *, name: str) -> tuple[ApiToken, str]:
+class TokenExpired(Exception):
+    """The token is genuine and not revoked, but its expiry date has passed."""
+
+
+def token_expiry(person: Person, expires_on: dt.date | None) -> dt.datetime | None:
+    """A token dated `expires_on` works until the end of that day on its owner's clock."""
+    if expires_on is None:
+        return None
+    today = timezone.now().astimezone(person.zone).date()
+    if expires_on < today:
+        raise ValidationError({"expires_on": "The expiry date is in the past. Choose today or a later day."})
+    if expires_on > today + dt.timedelta(days=MAX_TOKEN_DAYS):
+        raise ValidationError(
+            {"expires_on": f"Choose a date within {MAX_TOKEN_DAYS} days, or no expiry date at all."}
+        )
+    return local_day_span(expires_on, person.zone)[1]
+
+
+def create_api_token(
+    person: Person,
+    *,
+    name: str,
+    scope: str = TokenScope.READ_WRITE,
+    expires_on: dt.date | None = None,
+) -> tuple[ApiToken, str]:
     """Returns the token row and the raw secret, which is never stored and cannot be shown again."""
+    if scope not in TokenScope.values:
+        raise ValidationError({"scope": "Choose read only or read and write."})
+    expires_at = token_expiry(person, expires_on)
     raw = TOKEN_PREFIX + new_secret()
     token = ApiToken.objects.create(
-        org=person.org, person=person, name=name.strip()[:100], prefix=raw[:10], token_hash=hash_secret(raw)
+        org=person.org,
+        person=person,
+        name=name.strip()[:100],
+        prefix=raw[:10],
+        token_hash=hash_secret(raw),
+        scope=scope,
+        expires_at=expires_at,
     )
     return token, raw
 
@@ -195,7 +233,23 @@ def revoke_api_token(token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
 
 
-def person_for_token(raw: str) -> Person | None:
+def live_tokens_of_user(user: User) -> QuerySet[ApiToken]:
+    """Every token the login can still use, in each organisation it belongs to: a password belongs to
+    the user, not to one membership, so after it changes all of them are in question."""
+    now = timezone.now()
+    return ApiToken.objects.filter(person__user=user, revoked_at__isnull=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+def revoke_all_api_tokens(user: User) -> int:
+    """Revoke every token of `user` that still works; returns how many."""
+    return live_tokens_of_user(user).update(revoked_at=timezone.now())
+
+
+def api_token_for(raw: str) -> ApiToken | None:
+    """The usable token with this secret (its person loaded), or None. Raises TokenExpired so the
+    caller can say why a genuine token stopped working."""
     token = (
         ApiToken.objects.select_related("person__org", "person__team")
         .filter(token_hash=hash_secret(raw), revoked_at__isnull=True, person__is_active=True)
@@ -203,11 +257,13 @@ def person_for_token(raw: str) -> Person | None:
     )
     if token is None:
         return None
+    if token.is_expired:
+        raise TokenExpired
     now = timezone.now()
     # Touch at most once a minute so API reads do not all become writes.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.person
+    return token
 
 
 # --- changing one's own sign-in address -------------------------------------------------------

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import StringConstraints
 
@@ -16,8 +18,9 @@ from accord.orgs.access import get_for_org
 from accord.orgs.api import Id, Input, PersonOut, current_person, person_out
 from accord.orgs.models import Organisation, Person
 
-from .actions import create_api_token, person_for_token, revoke_api_token
+from .actions import TokenExpired, api_token_for, create_api_token, revoke_api_token
 from .models import ApiToken
+from .sessions import recently_authenticated
 
 # --- authentication ---------------------------------------------------------------------------
 
@@ -29,12 +32,35 @@ def _sign_in(request: HttpRequest, person: Person) -> Person:
     return person
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TokenRefused(AuthenticationError):
+    """A genuine token that can no longer sign in; the message says why (accord.api answers 401)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(401, message)
+
+
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer acc_…`: a personal API token, acting as the person who created it."""
+    """`Authorization: Bearer acc_…`: a personal API token, acting as the person who created it.
+
+    A token's scope is enforced here, once, so that no endpoint can forget it."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Person | None:
-        person = person_for_token(token.strip())
-        return _sign_in(request, person) if person is not None else None
+        try:
+            api_token = api_token_for(token.strip())
+        except TokenExpired:
+            raise TokenRefused("Token expired: make a new one at /settings/tokens/.") from None
+        if api_token is None:
+            return None
+        if api_token.is_read_only and request.method not in READ_METHODS:
+            raise PermissionDenied(
+                "This API token is read-only: it can read but not change anything. "
+                "Use a read-write token for this request."
+            )
+        request.api_token = api_token  # type: ignore[attr-defined]
+        return _sign_in(request, api_token.person)
 
 
 class SessionAuth(APIKeyCookie):
@@ -77,15 +103,30 @@ class MeOut(PersonOut):
 TokenName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
+ScopeName = Literal["read", "read_write"]
+
+
 class TokenIn(Input):
     name: TokenName = Field(description="What the token is for, e.g. “Reporting script”.")
+    scope: ScopeName = Field(
+        "read",
+        description="`read`: GET only, anything else is refused with 403. "
+        "`read_write`: everything you may do.",
+    )
+    expires_on: dt.date | None = Field(
+        None,
+        description="Last day the token works, on your own clock (at most a year ahead). "
+        "Leave out for a token that works until revoked.",
+    )
 
 
 class TokenOut(Schema):
     id: int
     name: str = Field(description="What the token is for.")
     prefix: str = Field(description="The first characters of the token, enough to recognise it.")
+    scope: ScopeName = Field(description="`read` (GET only) or `read_write`.")
     created_at: dt.datetime
+    expires_at: dt.datetime | None = Field(description="When the token stops working; null: until revoked.")
     last_used_at: dt.datetime | None = Field(description="Updated at most once a minute.")
     revoked_at: dt.datetime | None = Field(description="Set once revoked; a revoked token stops working.")
 
@@ -106,7 +147,9 @@ def _token_out(token: ApiToken) -> dict[str, Any]:
         "id": token.id,
         "name": token.name,
         "prefix": token.prefix,
+        "scope": token.scope,
         "created_at": token.created_at,
+        "expires_at": token.expires_at,
         "last_used_at": token.last_used_at,
         "revoked_at": token.revoked_at,
     }
@@ -131,16 +174,27 @@ def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
     return [_token_out(t) for t in tokens]
 
 
-# A token cannot mint tokens: otherwise a leaked token could outlive its own revocation.
 @router.post(
     "/tokens",
     response={201: TokenCreated},
-    auth=session_auth,
     tags=["tokens"],
-    summary="Create an API token (signed-in session only)",
+    summary="Create an API token (signed-in session only, password entered in the last minutes)",
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
-    token, raw = create_api_token(current_person(request), name=payload.name)
+    # A token cannot mint tokens: a leaked one could then outlive its own revocation, and the password
+    # check below would mean nothing. (A read-only token never gets here: TokenAuth refuses the POST.)
+    if getattr(request, "api_token", None) is not None:
+        raise PermissionDenied(
+            "An API token cannot create tokens: sign in and create one at /settings/tokens/."
+        )
+    if not recently_authenticated(request):
+        raise PermissionDenied(
+            f"Enter your password again first: your last sign-in is more than {settings.REAUTH_MINUTES} "
+            "minutes old. Sign in again, or confirm your password at /settings/tokens/, then retry."
+        )
+    token, raw = create_api_token(
+        current_person(request), name=payload.name, scope=payload.scope, expires_on=payload.expires_on
+    )
     return Status(201, {**_token_out(token), "token": raw})
 
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -114,22 +112,4 @@ password_reset = auth_views.PasswordResetView.as_view(
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
-)
-
-
-class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
-    """Django's reset page; a completed reset also marks this browser as known to the account (the
-    link proved control of the address), so guessers cannot keep its owner out of sign-in."""
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        throttle.remember_client(self.request, response, form.user.email)
-        return response
-
-
-password_reset_confirm = PasswordResetConfirm.as_view(
-    template_name="accounts/password_reset_confirm.html", success_url=reverse_lazy("password_reset_complete")
-)
-password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
-    template_name="accounts/password_reset_complete.html"
 )

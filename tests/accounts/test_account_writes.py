@@ -50,7 +50,10 @@ def test_a_token_is_always_for_the_signed_in_membership(client, member, outsider
         HTTP_X_CSRFTOKEN=csrf,
     )
     assert api.status_code == 422  # an unknown field is refused, never read as whose token it is
-    page = client.post(reverse("api_tokens"), {"name": "mine", "person": outsider.pk, "org": outsider.org_id})
+    page = client.post(
+        reverse("api_tokens"),
+        {"name": "mine", "scope": "read_write", "person": outsider.pk, "org": outsider.org_id},
+    )
     assert page.status_code == 200
     assert list(ApiToken.objects.values_list("person_id", "org_id")) == [(member.pk, member.org_id)]
 

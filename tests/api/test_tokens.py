@@ -124,7 +124,7 @@ def test_api_creates_token_once_and_never_lists_the_secret(client, member):
     assert listed.status_code == 200
     assert raw not in listed.content.decode()
     assert [set(t) for t in listed.json()] == [
-        {"id", "name", "prefix", "created_at", "last_used_at", "revoked_at"}
+        {"id", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at", "revoked_at"}
     ]
     # The new token works on its own.
     assert Client().get("/api/me", **bearer(raw)).json()["id"] == member.pk
@@ -141,13 +141,29 @@ def test_api_token_name_is_validated(client, member, payload):
 
 
 def test_a_token_cannot_mint_tokens(client, member):
-    _, raw = create_api_token(member, name="script")
+    # Neither scope: a token minting tokens would skip the password check and outlive its own revocation.
+    _, raw = create_api_token(member, name="script", scope="read_write")
 
     response = client.post(
         "/api/tokens", data={"name": "more"}, content_type="application/json", **bearer(raw)
     )
 
-    assert response.status_code == 401
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "An API token cannot create tokens: sign in and create one at /settings/tokens/."
+    }
+    assert ApiToken.objects.count() == 1
+
+
+def test_a_read_only_token_cannot_mint_tokens(client, member):
+    _, raw = create_api_token(member, name="script", scope="read")
+
+    response = client.post(
+        "/api/tokens", data={"name": "more"}, content_type="application/json", **bearer(raw)
+    )
+
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith("This API token is read-only")
     assert ApiToken.objects.count() == 1
 
 
@@ -244,7 +260,7 @@ def test_token_page_needs_sign_in(client, db):
 
 
 def test_token_page_creates_and_shows_raw_once(as_member, member):
-    response = as_member.post("/settings/tokens/", {"name": "Weekly report"})
+    response = as_member.post("/settings/tokens/", {"name": "Weekly report", "scope": "read"})
 
     assert response.status_code == 200
     token = ApiToken.objects.get(person=member)
@@ -276,7 +292,7 @@ def test_token_page_lists_own_tokens_only(as_member, member, manager, outsider):
 
 
 def test_token_page_requires_a_name(as_member):
-    response = as_member.post("/settings/tokens/", {"name": "   "})
+    response = as_member.post("/settings/tokens/", {"name": "   ", "scope": "read"})
 
     assert response.status_code == 200
     assert ApiToken.objects.count() == 0
