@@ -83,7 +83,6 @@ from __future__ import annotations
 from .core import (
     AGREE5_LABELS,
     DRIVERS_SMALL,
-    NO_ANSWERS,
     ORG_LABEL,
     PROTECTED,
     SMALL,
@@ -92,6 +91,7 @@ from .core import (
     NotInScope,
     Scope,
     _cache,
+    answer_mix,
     effective_k,
     family,
     gc_paused,
@@ -118,6 +118,7 @@ from .published import (
 from .results import (
     ConstructResult,
     Driver,
+    EnpsFigures,
     Heatmap,
     HeatmapRow,
     Participation,
@@ -143,10 +144,10 @@ __all__ = [
     "ConstructResult",
     "DRIVERS_SMALL",
     "Driver",
+    "EnpsFigures",
     "Group",
     "Heatmap",
     "HeatmapRow",
-    "NO_ANSWERS",
     "NotInScope",
     "ORG_LABEL",
     "PROTECTED",
@@ -165,6 +166,7 @@ __all__ = [
     "Trend",
     "TrendPoint",
     "_cache",
+    "answer_mix",
     "comments_visible",
     "construct_result",
     "drivers",
@@ -197,4 +199,4 @@ __all__ = [
 # more respondents; True keeps ~8,000 of those teams and no organisation-wide slice. Both are safe.
 SLICES_FIRST = True
 # Saved protection states carry this; change it whenever the protection rules change.
-RULE_VERSION = f"2026-11/slices-first={SLICES_FIRST}"
+RULE_VERSION = f"2027-01/categories,rounded/slices-first={SLICES_FIRST}"
