@@ -31,9 +31,18 @@ from .trends import trend_program, trends_page
 router = Router(tags=["pulse results"])
 
 
+ROUNDED = (
+    "True when fewer than twice the minimum group size answered: then the counts are null and the "
+    "figures are rounded (means to 1 decimal, shares to the nearest 10%, eNPS to the nearest 10)."
+)
+
+
 class Hidden(Schema):
     suppressed: Literal[True] = True
-    reason: str = Field(description="Why it is not shown, e.g. “Not shown: fewer than 5 responses”.")
+    reason: str = Field(
+        description="Why it is not shown, e.g. “Not shown: fewer than 5 responses” (also when nobody "
+        "answered: the same words for every group under the minimum size)."
+    )
 
 
 class RoundOut(Schema):
@@ -57,23 +66,31 @@ class GroupOut(Schema):
 
 
 class ChangeOut(Schema):
-    delta: float = Field(description="Later minus earlier: scale points for means, eNPS points for eNPS.")
-    p_value: float | None
+    delta: float = Field(
+        description="Later minus earlier: scale points for means, eNPS points for eNPS. Between rounded "
+        "figures, the difference of the two figures as shown."
+    )
+    p_value: float | None = Field(description="null when either round's figures are rounded.")
     significant: bool
-    words: str = Field(description="The change in words, e.g. “down 0.6 points, significant (p = 0.01)”.")
+    words: str = Field(
+        description="The change in words, e.g. “down 0.6 points, significant (p = 0.01)”; between "
+        "rounded figures only “a significant rise”, “a significant fall” or “not significant”."
+    )
     since: str = Field(description="The earlier round compared with (the last one in which it was shown).")
 
 
 class ParticipationOut(Schema):
     suppressed: Literal[False] = False
-    invited: int
-    responded: int
+    invited: int | None
+    responded: int | None
     rate: float
+    rounded: bool = Field(description=ROUNDED)
 
 
 class EnpsOut(Schema):
     suppressed: Literal[False] = False
-    n: int
+    n: int | None
+    rounded: bool = Field(description=ROUNDED)
     score: float = Field(description="−100 to +100.")
     low: float = Field(description="95% interval (adjusted Wald), lower end.")
     high: float
@@ -84,7 +101,8 @@ class EnpsOut(Schema):
 
 class ScoreOut(Schema):
     suppressed: Literal[False] = False
-    n: int = Field(description="Answers (pooled over the theme's questions for a theme).")
+    n: int | None = Field(description="Answers (pooled over the theme's questions for a theme).")
+    rounded: bool = Field(description=ROUNDED)
     mean: float
     favourable: float = Field(description="Share 0–1 of favourable answers.")
 
@@ -182,6 +200,7 @@ def _change_out(change: Change | None, since: str) -> ChangeOut | None:
 def _enps_out(e: EnpsView) -> EnpsOut:
     return EnpsOut(
         n=e.n,
+        rounded=e.n is None,
         score=e.score,
         low=e.low,
         high=e.high,
@@ -192,17 +211,18 @@ def _enps_out(e: EnpsView) -> EnpsOut:
 
 
 def _score_out(s: Score) -> ScoreOut | Hidden:
-    if s.hidden is not None or s.n is None or s.mean is None or s.favourable is None:
-        return Hidden(reason=s.hidden or gate.NO_ANSWERS)
-    return ScoreOut(n=s.n, mean=s.mean, favourable=s.favourable)
+    if s.hidden is not None or s.mean is None or s.favourable is None:
+        return Hidden(reason=s.hidden or gate.PROTECTED)
+    return ScoreOut(n=s.n, rounded=s.rounded, mean=s.mean, favourable=s.favourable)
 
 
 def _question_score_out(s: Score) -> QuestionScoreOut | Hidden:
-    if s.hidden is not None or s.n is None or s.mean is None or s.favourable is None:
-        return Hidden(reason=s.hidden or gate.NO_ANSWERS)
+    if s.hidden is not None or s.mean is None or s.favourable is None:
+        return Hidden(reason=s.hidden or gate.PROTECTED)
     bars = None if s.distribution is None else [BarOut(answer=b.label, count=b.count) for b in s.distribution]
     return QuestionScoreOut(
         n=s.n,
+        rounded=s.rounded,
         mean=s.mean,
         favourable=s.favourable,
         distribution=bars,
@@ -261,7 +281,7 @@ def results(request: HttpRequest, round_id: Id, group: str | None = None) -> Res
     enps: EnpsOut | Hidden | None = None
     if report.enps is not None:
         e = report.enps
-        enps = Hidden(reason=e.hidden or gate.NO_ANSWERS) if e.enps is None else _enps_out(e.enps)
+        enps = Hidden(reason=e.hidden or gate.PROTECTED) if e.enps is None else _enps_out(e.enps)
     hidden_comments = Hidden(
         reason=f"Not shown: comments appear only when at least {report.k} people in the group commented."
     )
@@ -270,7 +290,9 @@ def results(request: HttpRequest, round_id: Id, group: str | None = None) -> Res
         group=_group_out(chosen, report.data),
         participation=Hidden(reason=part.hidden)
         if part.hidden
-        else ParticipationOut(invited=part.invited, responded=part.responded, rate=part.rate),
+        else ParticipationOut(
+            invited=part.invited, responded=part.responded, rate=part.rate, rounded=part.rounded
+        ),
         enps=enps,
         enps_change=_change_out(report.enps.change, report.enps.change_since) if report.enps else None,
         constructs=[
@@ -313,6 +335,7 @@ class HeatCellOut(Schema):
     value: float = Field(description="The mean (1–5), or the eNPS score (−100 to +100) in the eNPS column.")
     favourable: float
     band: Literal["good", "ok", "watch", "concern"]
+    rounded: bool = Field(description=ROUNDED)
 
 
 class HeatRowOut(Schema):
@@ -329,8 +352,13 @@ class HeatmapOut(Schema):
 
 def _heat_cell(s: Score) -> HeatCellOut | Hidden:
     if s.hidden is not None or s.value is None or s.favourable is None:
-        return Hidden(reason=s.hidden or gate.NO_ANSWERS)
-    return HeatCellOut(value=s.value, favourable=s.favourable, band=s.band)  # type: ignore[arg-type]
+        return Hidden(reason=s.hidden or gate.PROTECTED)
+    return HeatCellOut(
+        value=s.value,
+        favourable=s.favourable,
+        band=s.band,  # type: ignore[arg-type]
+        rounded=s.rounded,
+    )
 
 
 @router.get(
@@ -363,7 +391,8 @@ class TrendValueOut(Schema):
     suppressed: Literal[False] = False
     value: float = Field(description="The mean (1–5), or the eNPS score (−100 to +100).")
     favourable: float
-    n: int
+    n: int | None
+    rounded: bool = Field(description=ROUNDED)
 
 
 class TrendPointOut(Schema):
@@ -413,10 +442,13 @@ def trends(
             TrendPointOut(
                 round_id=r.round_id,
                 label=r.label,
-                result=Hidden(reason=r.score.hidden or gate.NO_ANSWERS)
+                result=Hidden(reason=r.score.hidden or gate.PROTECTED)
                 if r.score.hidden is not None or r.score.value is None
                 else TrendValueOut(
-                    value=r.score.value, favourable=r.score.favourable or 0.0, n=r.score.n or 0
+                    value=r.score.value,
+                    favourable=r.score.favourable or 0.0,
+                    n=r.score.n,
+                    rounded=r.score.rounded,
                 ),
             )
             for r in series.rows

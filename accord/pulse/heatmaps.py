@@ -84,6 +84,7 @@ def _heat_scores(col: Column, pub: gate.Published, texts: Iterable[str]) -> dict
         "change_since": "",
         "questions": (),
         "scale": "",
+        "rounded": False,
     }
     new, put, numbers_of = object.__new__, object.__setattr__, pub.construct_numbers
     made: dict[str, Score] = {}

@@ -25,9 +25,9 @@ from accord.orgs.models import Organisation
 from . import gate, queries
 from .bank import CONSTRUCT_HELP, CONSTRUCTS, NPS11
 from .data import RoundData
-from .gate import ConstructResult, Group, QuestionResult, Scope, Suppressed
+from .gate import ConstructResult, EnpsFigures, Group, QuestionResult, Scope, Suppressed
 from .models import CellCount, Comment, Program, Round
-from .stats import Change, Enps
+from .stats import Change
 
 # Rounds read for the "change since the previous round" on the results page, and for a trend chart.
 HISTORY_ROUNDS = 8
@@ -185,8 +185,9 @@ def construct_label(key: str) -> str:
     return CONSTRUCTS.get(key, key.replace("_", " ").capitalize())
 
 
-def fmt_mean(value: float) -> str:
-    return f"{value:.2f}"
+def fmt_mean(value: float, rounded: bool = False) -> str:
+    """Two decimals; one for a small group's mean, which the gate has rounded to one (rule 6)."""
+    return f"{value:.1f}" if rounded else f"{value:.2f}"
 
 
 def fmt_share(value: float) -> str:
@@ -237,7 +238,7 @@ class Bar:
 
 @dataclass(frozen=True)
 class EnpsView:
-    n: int
+    n: int | None  # None for a small group (rounded figures)
     score: float
     low: float
     high: float
@@ -262,8 +263,8 @@ class EnpsView:
         ]
 
     @classmethod
-    def of(cls, e: Enps) -> EnpsView:
-        return cls(e.n, e.score, e.low, e.high, e.promoters / e.n, e.passives / e.n, e.detractors / e.n)
+    def of(cls, e: EnpsFigures) -> EnpsView:
+        return cls(e.n, e.score, e.low, e.high, e.promoters, e.passives, e.detractors)
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,7 @@ class Score:
     change_since: str = ""  # the label of the round the change is measured from
     questions: tuple[Score, ...] = ()
     scale: str = ""  # questions only: "agree5" or "nps11"
+    rounded: bool = False  # a small group's rounded figures, without n (the gate's rule 6)
 
     @property
     def value(self) -> float | None:
@@ -292,7 +294,7 @@ class Score:
     def text(self) -> str:
         if self.enps is not None:
             return self.enps.text
-        return fmt_mean(self.mean) if self.mean is not None else "—"
+        return fmt_mean(self.mean, self.rounded) if self.mean is not None else "—"
 
     @property
     def favourable_text(self) -> str:
@@ -332,16 +334,20 @@ def score_of(key: str, label: str, result: Result) -> Score:
             favourable=result.favourable,
             enps=EnpsView.of(result.enps) if result.enps is not None else None,
             distribution=distribution,
+            rounded=result.rounded,
         )
-    return Score(key, label, n=result.n, mean=result.mean, favourable=result.favourable)
+    return Score(
+        key, label, n=result.n, mean=result.mean, favourable=result.favourable, rounded=result.rounded
+    )
 
 
 @dataclass(frozen=True)
 class ParticipationView:
     hidden: str | None = None
-    invited: int = 0
-    responded: int = 0
+    invited: int | None = 0  # None when rounded (fewer than 2k answered)
+    responded: int | None = 0
     rate: float = 0.0
+    rounded: bool = False
 
     @property
     def rate_text(self) -> str:
@@ -406,7 +412,9 @@ def group_report(
     participation = (
         ParticipationView(hidden=part.reason)
         if isinstance(part, Suppressed)
-        else ParticipationView(invited=part.invited, responded=part.responded, rate=part.rate)
+        else ParticipationView(
+            invited=part.invited, responded=part.responded, rate=part.rate, rounded=part.rounded
+        )
     )
     questions_by: dict[str, list[Score]] = {}
     for q in data.questions:

@@ -169,7 +169,7 @@ def test_child_of_one_under_parent_of_six_hides_child_and_blocks_parent_minus_si
     q = {g: gate.question_result(data, g, 1, scope=None) for g in (Group(), Group(1), Group(2), Group(3))}
     assert q[Group(2)] == Suppressed("Not shown: fewer than 5 responses")
     assert q[Group(3)] == Suppressed(PROTECTED)
-    assert isinstance(q[Group(1)], QuestionResult) and q[Group(1)].n == 6
+    assert isinstance(q[Group(1)], QuestionResult) and (q[Group(1)].n, q[Group(1)].mean) == (None, 2.8)
     # The manager of the sibling team alone sees no partner to subtract, but the protection is computed
     # over the whole family, so their view is no weaker.
     assert gate.question_result(data, Group(3), 1, scope={3}) == Suppressed(PROTECTED)
@@ -307,8 +307,9 @@ def test_unanimous_small_group_is_suppressed_without_saying_why():
     data = build_round(tree, mixed + people(6, 2, [4, 4, 4, 3, 3, 5]) + people(10, 3, MIXED))
     result = gate.question_result(data, Group(2), 1, scope=None)
     assert isinstance(result, QuestionResult)
-    assert result.mean == pytest.approx(23 / 6) and result.favourable == pytest.approx(4 / 6)
-    assert result.sd is None and result.distribution is None  # fewer than 2k answers
+    # Fewer than 2k answers: rounded (23 / 6 and 4 / 6), no count, no spread, no distribution.
+    assert (result.n, result.mean, result.favourable, result.rounded) == (None, 3.8, 0.7, True)
+    assert result.sd is None and result.distribution is None
 
 
 def test_distribution_only_from_2k_answers_and_never_unanimous():
@@ -317,10 +318,9 @@ def test_distribution_only_from_2k_answers_and_never_unanimous():
     assert isinstance(result, QuestionResult)
     assert result.distribution is not None and [c for _, c in result.distribution] == [2, 3, 2, 2, 1]
     assert result.distribution[0][0] == "Strongly disagree" and result.sd is not None
+    # Everyone in one category (here one value) is hidden whatever the size: the mean would say it.
     unanimous = build_round({1: None}, people(10, 1, 5))
-    result = gate.question_result(unanimous, Group(1), 1, scope=None)
-    assert isinstance(result, QuestionResult)
-    assert result.mean == 5.0 and result.distribution is None
+    assert gate.question_result(unanimous, Group(1), 1, scope=None) == Suppressed(PROTECTED)
 
 
 def test_unanimous_atom_cannot_be_computed_by_differencing():
@@ -369,7 +369,7 @@ def test_participation_uses_invited_counts_and_is_never_a_list():
     silent = [Person(2) for _ in range(4)] + [Person(3) for _ in range(1)]
     data = build_round(tree, responding, not_responding=silent)
     result = gate.participation(data, Group(2), scope=None)
-    assert result == Participation(invited=6, responded=2, rate=pytest.approx(2 / 6))
+    assert result == Participation(invited=None, responded=None, rate=0.3, rounded=True)
     assert isinstance(gate.participation(data, Group(1), scope=None), Participation)
     small = build_round({1: None}, people(2, 1, MIXED), not_responding=[Person(1)])
     assert gate.participation(small, Group(1), scope=None) == Suppressed(
@@ -429,8 +429,8 @@ def test_enps_question_result_and_trend_words():
     d2 = build_round(tree, r2, questions=[ENPS], round_id=2)
     res = gate.question_result(d1, Group(), 9, scope="org")
     assert isinstance(res, QuestionResult) and res.enps is not None
-    assert (res.enps.promoters, res.enps.passives, res.enps.detractors) == (6, 2, 4)
-    assert res.enps.score == pytest.approx(100 * 2 / 12)
+    assert (res.enps.promoters, res.enps.passives, res.enps.detractors) == (6 / 12, 2 / 12, 4 / 12)
+    assert res.enps.score == pytest.approx(100 * 2 / 12) and res.enps.n == 12
     trend = gate.trend([d1, d2], Group(), "enps", scope="org")
     assert [p.round_id for p in trend.points] == [1, 2]
     assert trend.change is not None
@@ -463,13 +463,14 @@ def test_trend_of_a_construct_uses_welch_between_the_last_two_shown_points():
 
 
 def test_heatmap_columns_and_cells():
-    data = scoped_tree_round()
-    data.questions.append(ENPS)  # before any gate call on it
+    crowd = [Person(t, answers={1: MIXED[i % 8], 2: MIXED[(i + 3) % 8]}) for t in (1, 2) for i in range(8)]
+    data = build_round({1: None, 2: 1}, crowd, questions=[Q1, Q2, Q3, ENPS])
     hm = gate.heatmap(data, None)
     assert hm.columns == ("trust_task", "engagement", "enps")
     org_row = hm.rows[0]
     assert isinstance(org_row.cells[0], ConstructResult)
-    assert org_row.cells[2] == Suppressed(gate.NO_ANSWERS)  # nobody answered eNPS
+    # Nobody answered engagement or eNPS: the same words as for a few answers (rule 1).
+    assert org_row.cells[1:] == (Suppressed("Not shown: fewer than 5 responses"),) * 2
 
 
 def test_slices_by_band_and_region():
@@ -479,7 +480,7 @@ def test_slices_by_band_and_region():
         + people(6, 1, MIXED, band="over-3y", region="apac")
     )
     data = build_round({1: None}, ps)
-    sl = gate.slices(data, "org", "trust_task")
+    sl = gate.slices(data, "org", 1)
     assert [r.group.band for r in sl.by_band] == list(TENURE_BANDS)
     assert [r.group.region for r in sl.by_region] == list(REGIONS)
     shown = {r.group for r in (*sl.by_band, *sl.by_region) if not isinstance(r.result, Suppressed)}
@@ -584,13 +585,21 @@ def observed_numbers(data: RoundData) -> dict[int, dict[Group, tuple[int, Fracti
             for q in data.questions:
                 r = gate.question_result(data, g, q.id, scope=scope)
                 if isinstance(r, QuestionResult):
-                    value = (r.n, Fraction(round(r.mean * r.n * 1000), 1000))
+                    # The attacker is granted the exact count and sum of every shown group (they may
+                    # know n from the org chart; rounding is not relied on here).
+                    inside = [s for c, s in answer_cells(data, q.id).items() if member(g, c, data.tree)]
+                    value = (
+                        sum(s.n for s in inside),
+                        Fraction(round(sum(s.total for s in inside) * 1000), 1000),
+                    )
                     assert seen[q.id].setdefault(g, value) == value
+                    assert r.rounded == (value[0] < 2 * gate.effective_k(data))
             for construct in {q.construct for q in data.questions}:
                 c = gate.construct_result(data, g, construct, scope=scope)
                 if isinstance(c, ConstructResult):
                     parts = [seen[qid].get(g) for qid in c.questions]
-                    assert all(parts) and sum(p[0] for p in parts if p) == c.n
+                    assert all(parts)
+                    assert c.rounded or sum(p[0] for p in parts if p) == c.n
         for row in gate.heatmap(data, scope).rows:
             for cell in row.cells:
                 if isinstance(cell, ConstructResult):
@@ -680,6 +689,17 @@ def truth(people_: list[Person], data: RoundData, qid: int) -> dict[Cell, int]:
     return out
 
 
+def one_category(q: QuestionInfo, hist: list[int]) -> bool:
+    """The attacker's own reading of the categories pages show: whether every answer in `hist` (raw
+    values) is favourable, or none is; or (eNPS) all promoters, none, all passives or all detractors."""
+    n = sum(hist)
+    if q.scale == "nps11":
+        p, d = sum(hist[9:11]), sum(hist[0:7])
+        return p in (0, n) or d == n or n - p - d == n
+    fav = sum(c for v, c in enumerate(hist) if c and score(q.scale, q.reverse, v) >= 4)
+    return fav in (0, n)
+
+
 def assert_no_small_atoms(data: RoundData) -> None:
     k = gate.effective_k(data)
     seen = observed_numbers(data)
@@ -689,6 +709,7 @@ def assert_no_small_atoms(data: RoundData) -> None:
             assert n >= k, f"an atom of {n} answers to question {q.id} can be computed"
             if n < 2 * k:
                 assert max(hist) < n - 1, f"a near-unanimous atom of {n} answers to question {q.id}"
+            assert not one_category(q, hist), f"an atom of {n} answers to {q.id} all in one category"
         assert not recover(data, seen[q.id], q.id)
 
 
@@ -743,6 +764,7 @@ def test_attack_on_the_gate_isolates_nobody(slices_first, example):
             assert n >= k, f"an atom of {n} < {k} answers to question {q.id} can be computed"
             if n < 2 * k:
                 assert max(hist) < n - 1, "a near-unanimous small atom can be computed"
+            assert not one_category(q, hist), "an atom all in one category can be computed"
         # Groups with a distribution shown: their atoms are unions of the atoms above.
         recovered = recover(data, seen[q.id], q.id)
         assert not recovered, f"recovered {recovered} against truth {truth(crowd, data, q.id)}"

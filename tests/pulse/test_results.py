@@ -177,7 +177,14 @@ def test_manager_sees_their_subtree_groups_only(client, acme):
         "Product · Europe, Middle East and Africa",
     ]
     report = response.context["report"]
-    assert (report.label, report.participation.invited, report.participation.responded) == ("Product", 9, 8)
+    # Eight of nine answered: fewer than 2k, so the rate to the nearest 10% and no counts.
+    participation = report.participation
+    assert (report.label, participation.invited, participation.responded, participation.rate) == (
+        "Product",
+        None,
+        None,
+        0.9,
+    )
     for outside in (Group(), Group(acme.ops.pk), Group(region="emea")):
         assert page(client, "pulse_results", group=key(outside)).status_code == 404
     # Inside the subtree but hidden: the page opens and says why, without numbers.
@@ -256,13 +263,15 @@ def test_results_page_numbers_match_the_answers(client, acme):
     login(client, acme.admin)
     report = page(client, "pulse_results", group=key(Group(acme.ops.pk))).context["report"]
     assert (report.participation.invited, report.participation.responded, report.participation.rate) == (
-        5,
-        5,
+        None,
+        None,
         1.0,
     )
     trust, engagement = report.constructs
     # Ops scored trust: on time 1,2,3,4,5 and re-check (6 - raw) 4,3,2,5,1: 30 / 10, favourable 4 of 10.
-    assert (trust.label, trust.mean, trust.favourable, trust.n) == ("Task-based trust", 3.0, 0.4, 10)
+    # Five people, fewer than 2k: rounded figures and no count.
+    assert (trust.label, trust.mean, trust.favourable, trust.n) == ("Task-based trust", 3.0, 0.4, None)
+    assert (trust.rounded, trust.text) == (True, "3.0")
     assert (engagement.mean, engagement.favourable) == (16 / 5, 2 / 5)
     # Five answers: below 2k, so no distribution for a team of five.
     assert [q.distribution for q in trust.questions] == [None, None]
@@ -301,13 +310,15 @@ def test_heatmap_values_equal_the_means_computed_by_hand(client, acme):
     engagement_product = sum(c for _, _, c, _ in [PAT, MOBILE, *WEB]) / 8
     promoters = sum(e >= 9 for *_, e in [PAT, MOBILE, *WEB])
     detractors = sum(e <= 6 for *_, e in [PAT, MOBILE, *WEB])
-    assert product == [trust_product, engagement_product, 100 * (promoters - detractors) / 8]
+    # Eight people: rounded (3.875 -> 3.9, 4.125 -> 4.1, eNPS 25 -> 30, halves upwards).
+    assert (trust_product, engagement_product, 100 * (promoters - detractors) / 8) == (3.875, 4.125, 25)
+    assert product == [3.9, 4.1, 30.0]
     assert [c.band for c in rows["Ops"].cells] == ["watch", "watch", "ok"]
     assert [c.hidden for c in rows["Mobile"].cells] == [SMALL, SMALL, SMALL]
     assert [c.hidden for c in rows["Web"].cells] == [gate.PROTECTED] * 3
     html = response.content.decode()
     # Every shown value is printed as well as coloured; a hidden one is "—" with its reason as text.
-    assert '<td class="num heat-cell band-watch" title="Task-based trust: 3.00, worth watching">3.00' in html
+    assert '<td class="num heat-cell band-watch" title="Task-based trust: 3.0, worth watching">3.0' in html
     assert (
         f'title="{SMALL}"><span aria-hidden="true">—</span><span class="visually-hidden">{SMALL}</span>'
         in html
@@ -320,14 +331,14 @@ def test_heatmap_slices_by_tenure_and_region(client, acme):
     slices = response.context["slices"]
     assert (slices.label, slices.base) == ("Engagement", "Ops")
     assert [(s.label, s.mean, s.hidden) for s in slices.by_band] == [
-        ("Under 1 year", None, gate.NO_ANSWERS),
-        ("1–3 years", 16 / 5, None),
-        ("Over 3 years", None, gate.NO_ANSWERS),
+        ("Under 1 year", None, SMALL),
+        ("1–3 years", 3.2, None),
+        ("Over 3 years", None, SMALL),
     ]
     assert [(s.label, s.hidden) for s in slices.by_region] == [
-        ("Americas", gate.NO_ANSWERS),
+        ("Americas", SMALL),
         ("Europe, Middle East and Africa", None),
-        ("Asia-Pacific", gate.NO_ANSWERS),
+        ("Asia-Pacific", SMALL),
     ]
     assert page(client, "pulse_heatmap", construct="growth").status_code == 404
     login(client, acme.maya)
@@ -338,14 +349,14 @@ def test_trends_show_the_change_in_words(client, acme):
     # A second round a fortnight later in which Ops lose trust in delivery.
     people = {p.pk: p for p in acme.org.people.all()}
     ops = [p for p in people.values() if p.team_id == acme.ops.pk]
-    worse = [(1, 5, 3, 3), (1, 4, 3, 6), (2, 5, 4, 8), (1, 5, 2, 9), (2, 4, 4, 10)]
+    worse = [(1, 5, 3, 3), (1, 2, 3, 6), (4, 5, 4, 8), (1, 5, 2, 9), (5, 4, 4, 10)]
     run_round(acme.program, NOW + dt.timedelta(days=14), dict(zip(ops, worse, strict=True)))
     login(client, acme.admin)
     response = page(client, "pulse_trends", group=key(Group(acme.ops.pk)), construct="trust_task")
     series = response.context["series"]
     assert [(r.label, r.score.mean) for r in series.rows] == [
         ("Round 1 · 2 Mar 2026", 3.0),
-        ("Round 2 · 16 Mar 2026", 14 / 10),
+        ("Round 2 · 16 Mar 2026", 2.1),
     ]
     expected = gate.trend(
         [queries.round_data(r) for r in reversed(list(queries.rounds_of(acme.org)))],
@@ -354,7 +365,8 @@ def test_trends_show_the_change_in_words(client, acme):
         scope=None,
     ).change
     assert series.change == expected
-    assert expected.words.startswith("down 1.6 points, significant (p = 0.0")
+    # Two rounds of five: the words only, no p-value, and the difference of the figures as shown.
+    assert (expected.words, expected.p_value, expected.delta) == ("not significant", None, -0.9)
     html = response.content.decode()
     assert f'role="img" aria-label="{series.summary}"' in html
     assert f"latest change, Round 1 to Round 2: {expected.words}" in series.summary
@@ -516,12 +528,13 @@ def test_results_page_queries_do_not_grow_with_respondents(client, org, other_or
     login(client, small)
     with CaptureQueriesContext(connection) as measured:
         response = page(client, "pulse_results")
-    assert response.context["report"].participation.responded == 5
+    assert response.context["report"].participation.rate == 0.8  # five of six (the admin did not answer)
     assert response.context["report"].comments is not None
     login(client, large)
     with django_assert_num_queries(len(measured)):
         response = page(client, "pulse_results")
     assert response.context["report"].participation.responded == 40
+    assert response.context["report"].participation.rounded is False
     assert len(response.context["report"].comments) == 5
 
 
@@ -529,7 +542,7 @@ def test_each_earlier_round_costs_the_same_few_queries(client, org):
     admin = one_team_round(org, 5)
     first = queries.rounds_of(org).get()
     people = list(org.people.exclude(pk=admin.pk))
-    answers = {p: (2, 3, 4, 7) if i % 2 else (4, 4, 2, 9) for i, p in enumerate(people)}
+    answers = {p: (2, 1, 4, 7) if i % 2 else (4, 4, 2, 9) for i, p in enumerate(people)}
     second = run_round(first.program, NOW + dt.timedelta(days=14), answers, {p: "Again" for p in people})
     actions.reply_as_manager(Comment.objects.filter(round=second).first(), admin, "Thank you.")
     login(client, admin)

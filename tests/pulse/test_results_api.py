@@ -101,29 +101,37 @@ def test_results_shape_for_a_visible_team(acme):
         "tenure_band": None,
         "region": None,
     }
-    assert body["participation"] == {"suppressed": False, "invited": 5, "responded": 5, "rate": 1.0}
+    # Five people, fewer than 2k: rounded figures and no counts anywhere.
+    assert body["participation"] == {
+        "suppressed": False,
+        "invited": None,
+        "responded": None,
+        "rate": 1.0,
+        "rounded": True,
+    }
     assert body["enps"]["suppressed"] is False
     assert (body["enps"]["score"], body["enps"]["promoters"], body["enps"]["detractors"]) == (0.0, 0.4, 0.4)
+    assert (body["enps"]["n"], body["enps"]["rounded"]) == (None, True)
     assert body["enps_change"] is None
     assert body["constructs"] == [
         {
             "key": "trust_task",
             "label": "Task-based trust",
-            "result": {"suppressed": False, "n": 10, "mean": 3.0, "favourable": 0.4},
+            "result": {"suppressed": False, "n": None, "rounded": True, "mean": 3.0, "favourable": 0.4},
             "change": None,
         },
         {
             "key": "engagement",
             "label": "Engagement",
-            "result": {"suppressed": False, "n": 5, "mean": 3.2, "favourable": 0.4},
+            "result": {"suppressed": False, "n": None, "rounded": True, "mean": 3.2, "favourable": 0.4},
             "change": None,
         },
     ]
     assert [(q["theme"], q["scale"], q["result"]["n"]) for q in body["questions"]] == [
-        ("trust_task", "agree5", 5),
-        ("trust_task", "agree5", 5),
-        ("engagement", "agree5", 5),
-        ("enps", "nps11", 5),
+        ("trust_task", "agree5", None),
+        ("trust_task", "agree5", None),
+        ("engagement", "agree5", None),
+        ("enps", "nps11", None),
     ]
     assert body["questions"][1]["text"] == "I often re-check my teammates' work because I cannot rely on it."
     assert body["questions"][0]["result"]["distribution"] is None  # five answers: below 2k
@@ -198,9 +206,9 @@ def test_heatmap_is_for_managers_and_admins(acme):
     ]
     ops = next(r for r in body["rows"] if r["group"]["label"] == "Ops")
     assert ops["cells"] == [
-        {"suppressed": False, "value": 3.0, "favourable": 0.4, "band": "watch"},
-        {"suppressed": False, "value": 3.2, "favourable": 0.4, "band": "watch"},
-        {"suppressed": False, "value": 0.0, "favourable": 0.4, "band": "ok"},
+        {"suppressed": False, "value": 3.0, "favourable": 0.4, "band": "watch", "rounded": True},
+        {"suppressed": False, "value": 3.2, "favourable": 0.4, "band": "watch", "rounded": True},
+        {"suppressed": False, "value": 0.0, "favourable": 0.4, "band": "ok", "rounded": True},
     ]
     mobile = next(r for r in body["rows"] if r["group"]["label"] == "Mobile")
     assert mobile["cells"] == [hidden(SMALL)] * 3
@@ -208,7 +216,7 @@ def test_heatmap_is_for_managers_and_admins(acme):
 
 def test_trends_shape_and_change(acme):
     ops = list(acme.org.people.filter(team=acme.ops))
-    worse = [(1, 5, 3, 3), (1, 4, 3, 6), (2, 5, 4, 8), (1, 5, 2, 9), (2, 4, 4, 10)]
+    worse = [(1, 5, 3, 3), (1, 2, 3, 6), (4, 5, 4, 8), (1, 5, 2, 9), (5, 4, 4, 10)]
     second = run_round(acme.program, NOW + dt.timedelta(days=14), dict(zip(ops, worse, strict=True)))
     api = Api(acme.admin)
     body = api.get("/api/pulse/trends", group=f"team-{acme.ops.pk}", construct="trust_task").json()
@@ -221,17 +229,22 @@ def test_trends_shape_and_change(acme):
         (
             acme.round.pk,
             "Round 1 · 2 Mar 2026",
-            {"suppressed": False, "value": 3.0, "favourable": 0.4, "n": 10},
+            {"suppressed": False, "value": 3.0, "favourable": 0.4, "n": None, "rounded": True},
         ),
-        (second.pk, "Round 2 · 16 Mar 2026", {"suppressed": False, "value": 1.4, "favourable": 0.0, "n": 10}),
+        (
+            second.pk,
+            "Round 2 · 16 Mar 2026",
+            {"suppressed": False, "value": 2.1, "favourable": 0.3, "n": None, "rounded": True},
+        ),
     ]
-    assert body["change"]["words"].startswith("down 1.6 points, significant (p = 0.0")
+    # Two rounds of five: words only, no p-value.
+    assert (body["change"]["words"], body["change"]["p_value"]) == ("not significant", None)
     assert body["change"]["since"] == "Round 1 · 2 Mar 2026"
-    assert body["change"]["significant"] is True
+    assert body["change"]["significant"] is False
     # Product answered only in round 1 (no one there answered round 2).
     product = api.get("/api/pulse/trends", group=f"team-{acme.product.pk}", construct="enps").json()
-    assert [p["result"].get("value") for p in product["points"]] == [25.0, None]
-    assert product["points"][1]["result"] == hidden(gate.NO_ANSWERS)
+    assert [p["result"].get("value") for p in product["points"]] == [30.0, None]  # 25, rounded
+    assert product["points"][1]["result"] == hidden(SMALL)  # nobody answered: the words of a few
     assert product["change"] is None
     assert api.get("/api/pulse/trends", construct="growth").status_code == 404
     assert Api(acme.milo).get("/api/pulse/trends", group=f"team-{acme.ops.pk}").status_code == 404

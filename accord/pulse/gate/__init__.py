@@ -2,16 +2,20 @@
 
 Nothing outside this package reads answer aggregates (`RoundData.stats`, `drivers`, the count tables)
 to show them to anyone. Views ask the functions it exports, which return either a result or
-`Suppressed`. Inside: `core` (groups, the team tree, cells, the per-round cache), `protection` (rules 2
-and 3 below), `results` (every number, the heatmap, slices and trends) and `published` (what a closed
-round stores, and reading it back).
+`Suppressed`. Inside: `core` (groups, the team tree, cells, answer categories, the per-round cache),
+`protection` (rules 2 and 3 below), `results` (every number, the heatmap, slices and trends),
+`precision` (rule 6: the rounded figures of small groups) and `published` (what a closed round stores,
+and reading it back).
 
 The rules, in plain words
 =========================
 
 1. Minimum group size k. A number about a group is shown only when at least k people in it answered
    (k is the round's setting, default 5, and never below 3 whatever the setting says). A hidden number
-   says why without saying how many there were: "Not shown: fewer than 5 responses".
+   says why without saying how many there were: "Not shown: fewer than 5 responses", with the same
+   words when NOBODY answered ("No responses" beside "fewer than 5" would say whether the one person of
+   a team or a slice answered). Likewise "fewer than 5 people invited" when nobody was, and a construct
+   one of whose items nobody in the group answered is hidden like one whose item a few answered.
 
 2. Differencing protection. A viewer who sees two groups can subtract one from the other: a team
    minus one of its child teams is "everyone else in the team", and the whole organisation minus
@@ -44,20 +48,31 @@ The rules, in plain words
    this hides a lot (an organisation-wide band splits every team's own people by band); SLICES_FIRST
    chooses which of the two gives way.
 
-3. Unanimity. If everybody in a small group gives the same answer, the group's mean tells each of them
-   what the others answered (and a manager who knows who took part learns every answer). Our rule:
-     - The distribution (how many gave each answer) and the standard deviation of a group are shown
-       only when it has at least 2k answers and no single value holds all of them. Smaller groups show
-       n, the mean and the favourable share (and eNPS with its interval), nothing finer.
-     - A group, and by the same atom argument any ATOM, with fewer than 2k answers in which all answers
-       are the same, or all but one, is unsafe: `protect()` treats it exactly like an atom below k, so
-       it is hidden (or merged) and the mean of a near-unanimous small set cannot be computed by
-       differencing either. Hidden this way, it says only "Not shown to protect anonymity" - the same
-       words as a group hidden by differencing - so the reader cannot tell unanimity from differencing.
-     - Why "all but one": then no respondent, subtracting their own answer, learns that the others were
-       unanimous; and a person can never be certain of anyone's exact answer from what is shown.
-     - At 2k answers or more a unanimous mean is shown: the group's agreement is its message and each
-       person is one of at least 2k. (Its distribution is still not shown.)
+3. Unanimity and homogeneity. If everybody in a group gives the same answer, the group's mean tells each
+   of them what the others answered (and a manager who knows who took part learns every answer). Pages
+   also show CATEGORIES, and a category holding everyone does the same: "100% favourable" says each
+   member agreed, "0% favourable" that none did, eNPS +100 (or -100, or 100% passives) that each was a
+   promoter (detractor, passive), a histogram bar holding everyone the exact answer. The categories a
+   viewer can see (`core.answer_mix`): agree5 favourable / not favourable / neutral / unfavourable;
+   nps11 promoters / not promoters / passives / detractors; and each answer value. Our rule:
+     - A group, and by the atom argument any ATOM, is unsafe when one CATEGORY holds all its answers,
+       whatever its size, or when, below 2k answers, one VALUE holds all of them or all but one.
+       `protect()` treats it exactly like an atom below k: it is hidden (or merged), and its category
+       counts cannot be computed by differencing either (counts of a category add up over cells just as
+       answers do). Hidden this way it says only "Not shown to protect anonymity", the words of a group
+       hidden by differencing, so the reader cannot tell homogeneity from differencing.
+     - Why hide the whole result and not only the shares and bars: the mean gives it away too. With n
+       answers on 1-5, a mean above 5 - 2/n is only reachable when all are favourable, below 1 + 3/n only
+       when none is, and rounding does not save it (n = 5: a mean shown as 4.7 or more). So no figure
+       of a homogeneous group is shown, at any size: a unanimous mean of 2k answers, shown before, is
+       hidden now.
+     - Why "all but one" for values below 2k: then no respondent, subtracting their own answer, learns
+       that the others were unanimous. It is not applied to categories: with two categories (favourable
+       or not) it would hide every group of 3 and any group of 5 in which four agree, the usual result of
+       a content small team, and the hiding itself would then mark a lopsided team. A lone dissenter does
+       learn that the others were all favourable; that is accepted.
+     - The distribution (how many gave each answer) and the standard deviation are shown only from 2k
+       answers (and never for a unanimous group, which is hidden anyway). Smaller groups: rule 6.
 
 4. Comments show only for groups whose comment AUTHORS pass the same protection (computed with the
    comment-author counts). Key drivers need a visible group and at least 30 complete answer sets.
@@ -67,7 +82,27 @@ The rules, in plain words
    teams' subtrees, sliced or not), or "org" for members (organisation-wide groups and their slices).
    Asking about a group outside the scope raises `NotInScope`.
 
-Heatmap cells are summaries: n, mean and favourable share (and eNPS), never a distribution.
+6. Precision of small groups. Exact figures of a small group let a reader rebuild its answers: n and
+   a mean to two decimals give the sum, the standard deviation or a test statistic gives the sum of
+   squares, and with five answers on a 1-5 scale those often leave one possible distribution (a Welch
+   p-value to 17 digits between two rounds of five gave both). So below 2k answers (`precision.small`;
+   for a construct, when any of its items has fewer than 2k) a result is ROUNDED (`rounded=True`):
+     - the mean to one decimal, every share (favourable, promoters, passives, detractors,
+       participation) to the nearest 10%, eNPS and both ends of its interval to the nearest 10 points,
+       halves upwards, computed from exact counts so every page, the API and the stored rows agree;
+     - no n (None; the API says `"n": null, "rounded": true`), no participation counts, no standard
+       deviation, no distribution;
+     - a change between two rounds of which either is rounded: no p-value and no test statistic, the
+       difference of the two figures as shown, and only the words "a significant rise", "a significant
+       fall" or "not significant" (the test itself still runs on the exact numbers: one bit leaves).
+   Rounding hides n, so mean x n no longer gives the sum. It is not what protection relies on: a viewer
+   who knows a team's head count from the org chart gets close to its sum, and rules 2 and 3 are
+   computed on exact numbers and proven against an attacker who is given every shown group's exact n
+   and sum (tests/pulse/test_gate.py). What rounding takes away is the second moment and the exact
+   counts that, with the sum, would pin down who answered what.
+
+Heatmap cells are summaries: mean (or eNPS) and favourable share, rounded for small groups, never a
+distribution.
 
 Speed: a round's protection runs once per count table and is cached on the RoundData object (treat a
 RoundData as immutable once it has been given to this package). Atoms are found by hashing each cell's
@@ -75,7 +110,10 @@ set of visible groups (XOR of a random 128-bit key per group; a collision, about
 only merge two atoms), updated incrementally as groups are hidden; the smallest bad atom always comes
 from a heap. Totals of whole subtrees, and of their tenure and region slices, are running sums over cells
 in depth-first order. When a round closes, `publish` stores the heatmap and its slices as the gate
-computed them (see `published`); pages read those back instead of computing again.
+computed them (see `published`); pages read those back instead of computing again. The rules above are
+applied before storing: a stored cell holds the rounded figures of a small group (never its count or
+sum) and the reason for a hidden one; changing a rule bumps RULE_VERSION, so rows stored under the old
+rules are stale and are published again before they are read.
 """
 
 from __future__ import annotations
@@ -83,7 +121,6 @@ from __future__ import annotations
 from .core import (
     AGREE5_LABELS,
     DRIVERS_SMALL,
-    NO_ANSWERS,
     ORG_LABEL,
     PROTECTED,
     SMALL,
@@ -92,6 +129,7 @@ from .core import (
     NotInScope,
     Scope,
     _cache,
+    answer_mix,
     effective_k,
     family,
     gc_paused,
@@ -118,6 +156,7 @@ from .published import (
 from .results import (
     ConstructResult,
     Driver,
+    EnpsFigures,
     Heatmap,
     HeatmapRow,
     Participation,
@@ -143,10 +182,10 @@ __all__ = [
     "ConstructResult",
     "DRIVERS_SMALL",
     "Driver",
+    "EnpsFigures",
     "Group",
     "Heatmap",
     "HeatmapRow",
-    "NO_ANSWERS",
     "NotInScope",
     "ORG_LABEL",
     "PROTECTED",
@@ -165,6 +204,7 @@ __all__ = [
     "Trend",
     "TrendPoint",
     "_cache",
+    "answer_mix",
     "comments_visible",
     "construct_result",
     "drivers",
@@ -197,4 +237,4 @@ __all__ = [
 # more respondents; True keeps ~8,000 of those teams and no organisation-wide slice. Both are safe.
 SLICES_FIRST = True
 # Saved protection states carry this; change it whenever the protection rules change.
-RULE_VERSION = f"2026-11/slices-first={SLICES_FIRST}"
+RULE_VERSION = f"2027-01/categories,rounded/slices-first={SLICES_FIRST}"

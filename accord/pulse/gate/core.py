@@ -23,6 +23,7 @@ from ..data import (
     RoundData,
 )
 from ..models import ABSOLUTE_MIN_GROUP, DRIVERS_MIN_RESPONDENTS
+from ..stats import DETRACTOR_MAX, NPS11, PROMOTER_MIN, favourable_count
 
 if TYPE_CHECKING:
     from .results import ConstructResult, QuestionResult, Suppressed, _Totals
@@ -30,10 +31,11 @@ if TYPE_CHECKING:
 Scope = Literal["org"] | set[int] | frozenset[int] | None
 
 ORG_LABEL = "Whole organisation"
+# One wording for every group under k, an empty one included (rule 1): "No responses" next to "fewer than
+# 5 responses" would tell a reader whether the one person of a team, or of a slice, answered at all.
 SMALL = "Not shown: fewer than {k} responses"
 SMALL_INVITED = "Not shown: fewer than {k} people invited"
 PROTECTED = "Not shown to protect anonymity"
-NO_ANSWERS = "No responses"
 DRIVERS_SMALL = f"Not shown: key drivers need at least {DRIVERS_MIN_RESPONDENTS} complete responses"
 AGREE5_LABELS = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree")
 
@@ -246,9 +248,33 @@ def _pad(hist: Sequence[int], width: int) -> list[int]:
     return list(hist) + [0] * (width - len(hist))
 
 
-def _near_unanimous(n: int, hist: Sequence[int]) -> bool:
-    """All answers the same, or all but one."""
-    return bool(hist) and max(hist) >= n - 1
+CATEGORIES = 4  # the category counts at the head of an answer mix (see answer_mix)
+
+
+def answer_mix(q: QuestionInfo, hist: Sequence[int]) -> list[int]:
+    """What rule 3 looks at in a histogram of RAW answers to `q`: first how many fall in each category a
+    viewer can be shown (agree5: favourable, not favourable, neutral, unfavourable, i.e. scored 4-5, 1-3,
+    3 and 1-2; nps11: promoters, not promoters, passives, detractors), then how many gave each value.
+    Every value lies in one category of each kind, so one value held by everyone puts everyone in one
+    category too: the categories cover each bar of a distribution as well."""
+    n = sum(hist)
+    if q.scale == NPS11:
+        promoters = sum(hist[PROMOTER_MIN:11])
+        detractors = sum(hist[0 : DETRACTOR_MAX + 1])
+        return [promoters, n - promoters, n - promoters - detractors, detractors, *hist]
+    fav = favourable_count(hist, q.reverse, q.scale)
+    neutral = hist[3] if len(hist) > 3 else 0
+    return [fav, n - fav, neutral, n - fav - neutral, *hist]
+
+
+def unsafe_mix(n: int, mix: Sequence[int], k: int) -> bool:
+    """Rule 3, for a group or atom of n answers (n >= k) whose `answer_mix` is `mix`: one category holds
+    every answer (at any size), or, below 2k answers, one value holds all of them or all but one."""
+    if not mix:
+        return False
+    if max(mix[:CATEGORIES]) >= n:
+        return True
+    return n < 2 * k and max(mix[CATEGORIES:], default=0) >= n - 1
 
 
 @contextmanager
@@ -309,9 +335,13 @@ def _index(data: RoundData, table: object) -> _CellIndex:
     idx = cache.indexes.get(table)
     if idx is None:
         if isinstance(table, int):
+            # Protection (rule 3) looks at the categories a viewer can be shown as well as raw values.
             cells = data.stats.get(table, {})
+            q = cache.questions.get(table)
             idx = _CellIndex(
-                cache.shape, {c: s.n for c, s in cells.items()}, {c: s.hist for c, s in cells.items()}
+                cache.shape,
+                {c: s.n for c, s in cells.items()},
+                {c: answer_mix(q, s.hist) for c, s in cells.items()} if q is not None else None,
             )
         elif table == "respondents":
             idx = _CellIndex(cache.shape, data.respondents)

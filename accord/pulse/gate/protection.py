@@ -16,18 +16,19 @@ from ..data import (
     RoundData,
 )
 from .core import (
+    CATEGORIES,
     Group,
     Scope,
     _cache,
     _CellIndex,
     _index,
-    _near_unanimous,
     _settings,
     _Shape,
     _SliceKey,
     effective_k,
     gc_paused,
     in_scope,
+    unsafe_mix,
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -55,11 +56,14 @@ def protect(
 ) -> set[Group]:
     """The groups of `groups` that may be shown, given how many answers each cell has (`counts`).
 
-    Implements rule 2 of the module docstring (and rule 3 when `values`, the per-cell histograms of
-    answer values, is given: atoms and groups with fewer than 2k answers, all or all but one the same,
-    are unsafe too). Groups not returned are suppressed; empty groups are never returned.
+    Implements rule 2 of the module docstring (and rule 3 on raw values when `values`, the per-cell
+    histograms of answer values, is given: an atom or group with one value held by all its answers, or
+    below 2k answers by all but one, is unsafe too; the gate itself also checks answer categories, see
+    core.answer_mix). Groups not returned are suppressed; empty groups are never returned.
     """
     shape = _cache(data).shape
+    if values is not None:  # raw values only: no category counts in front (see core.answer_mix)
+        values = {c: [0] * CATEGORIES + list(h) for c, h in values.items()}
     index = _CellIndex(shape, counts, values)
     k = effective_k(data)
     slices_first = _settings().SLICES_FIRST
@@ -102,7 +106,6 @@ def _protect_groups(
     n_teams = len(shape.order)
     n_cells = len(idx.cells)
     hists = idx.hists if check_values else None
-    two_k = 2 * k
     parent = shape.parent
     children = shape.children
     cell_band, cell_region, cell_pos, cell_n = idx.band, idx.region, idx.pos, idx.n
@@ -162,15 +165,21 @@ def _protect_groups(
         return key_cells[g_key[gid]][a:b]
 
     def bad(n: int, hist: list[int] | None) -> bool:
-        return n < k or (hist is not None and n < two_k and max(hist) >= n - 1)
+        return n < k or (hist is not None and unsafe_mix(n, hist, k))
+
+    # Running totals of each category column per slice key, so that a group's category counts (rule 3)
+    # are differences, as its size is: every group is checked, not only the small ones.
+    key_cat: list[list[list[int]]] = []
+    if hists is not None:
+        width = len(hists[0]) if hists else 0
+        for cells_k in key_cells:
+            key_cat.append(
+                [list(accumulate((hists[i][v] for i in cells_k), initial=0)) for v in range(width)]
+            )
 
     def group_hist(gid: int) -> list[int]:
-        assert hists is not None
-        out = [0] * len(hists[0])
-        for ci in members(gid):
-            for v, c in enumerate(hists[ci]):
-                out[v] += c
-        return out
+        a, b = spans[gid]
+        return [col[b] - col[a] for col in key_cat[g_key[gid]]]
 
     # a. Groups that are unsafe on their own.
     visible = bytearray(n_groups)
@@ -178,7 +187,7 @@ def _protect_groups(
         s = size[gid]
         if s < k:
             continue
-        if hists is not None and s < two_k and _near_unanimous(s, group_hist(gid)):
+        if hists is not None and unsafe_mix(s, group_hist(gid), k):
             continue
         visible[gid] = 1
     if not any(visible):

@@ -27,10 +27,8 @@ from ..data import (
 from ..models import ABSOLUTE_MIN_GROUP
 from ..stats import (
     NPS11,
-    Enps,
 )
 from .core import (
-    NO_ANSWERS,
     PROTECTED,
     SMALL,
     Group,
@@ -47,6 +45,7 @@ from .protection import (
 )
 from .results import (
     ConstructResult,
+    EnpsFigures,
     Heatmap,
     HeatmapRow,
     QuestionResult,
@@ -59,7 +58,9 @@ from .results import (
     round_constructs,
 )
 
-PUBLISH_FORMAT = 2
+# 3: rounded figures of small groups (rule 6): a construct cell [mean, favourable] and question cells
+# with "r"; eNPS as shown (EnpsFigures), never its counts.
+PUBLISH_FORMAT = 3
 _new, _put = object.__new__, object.__setattr__
 
 Result = ConstructResult | QuestionResult | Suppressed
@@ -109,9 +110,16 @@ class _Encoder:
             "sd": result.sd,
             "dist": None if result.distribution is None else [list(d) for d in result.distribution],
             "enps": None if result.enps is None else list(astuple(result.enps)),
+            "r": result.rounded,
         }
 
     def construct(self, result: ConstructResult, nums: _Nums) -> object:
+        if result.rounded:
+            # Rule 6: only the rounded figures are stored, never the count or the sum. Every item of the
+            # construct is in it (an item with fewer than k answers hides the construct).
+            if result.questions != self.questions[result.construct]:
+                raise ValueError(f"a rounded {result.construct!r} cell without all its items")
+            return [result.mean, result.favourable]
         total: float | int = int(nums.total) if float(nums.total).is_integer() else nums.total
         out: list[object] = [result.n, total, nums.fav]
         if result.questions != self.questions[result.construct]:
@@ -138,13 +146,10 @@ def publish(data: RoundData) -> tuple[dict[str, object], list[PublishedRow]]:
 
     def encoded(group: Group, construct: str) -> object:
         if group not in respondents:
-            # Hidden on respondents, so hidden for every question (see _visible): _construct_core would
-            # give the first answered item's reason, and only its answer count says which.
-            for idx in indexes[construct]:
-                n = idx.size(group)
-                if n > 0:
-                    return enc.cell(small if n < k else Suppressed(PROTECTED))
-            return enc.cell(Suppressed(NO_ANSWERS))
+            # Hidden on respondents, so hidden for every question (see _visible): _construct_core gives
+            # the first item's reason, and only its answer count says which.
+            n = indexes[construct][0].size(group)
+            return enc.cell(small if n < k else Suppressed(PROTECTED))
         result, nums = _construct_core(data, group, construct, detail=group.sliced)
         if isinstance(result, ConstructResult):
             return enc.construct(result, nums)
@@ -204,6 +209,10 @@ class Published:
     def cell(self, group: Group, construct: str, code: object) -> Result:
         if isinstance(code, int):
             return self.hidden[code]
+        if isinstance(code, list) and len(code) == 2:
+            return ConstructResult(
+                group, construct, None, code[0], code[1], self.questions[construct], rounded=True
+            )
         if isinstance(code, list):
             n = code[0]
             # ConstructResult(...), its fields set in one go rather than one by one through the frozen
@@ -219,6 +228,7 @@ class Published:
                     "mean": code[1] / n,
                     "favourable": code[2] / n,
                     "questions": tuple(code[3]) if len(code) > 3 else self.questions[construct],
+                    "rounded": False,
                 },
             )
             return made
@@ -258,7 +268,8 @@ class Published:
             favourable=code["fav"],
             sd=code["sd"],
             distribution=None if dist is None else tuple((str(a), int(b)) for a, b in dist),
-            enps=None if code["enps"] is None else Enps(*code["enps"]),
+            enps=None if code["enps"] is None else EnpsFigures(*code["enps"]),
+            rounded=bool(code["r"]),
         )
 
     def default_group(self, rows: Iterable[tuple[int | None, str]]) -> Group | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from itertools import accumulate
 from typing import NamedTuple
 
@@ -33,7 +34,6 @@ from ..stats import (
 from .core import (
     AGREE5_LABELS,
     DRIVERS_SMALL,
-    NO_ANSWERS,
     PROTECTED,
     SMALL,
     SMALL_INVITED,
@@ -49,6 +49,7 @@ from .core import (
     gc_paused,
     in_scope,
 )
+from .precision import coarse_change, coarse_mean, coarse_points, coarse_share, small
 from .protection import (
     _visible,
 )
@@ -68,34 +69,65 @@ class Suppressed:
 
 
 @dataclass(frozen=True)
+class EnpsFigures:
+    """A group's eNPS as it may be shown: exact from 2k answers, rounded below (rule 6), never counts."""
+
+    n: int | None  # None below 2k answers
+    score: float  # -100..100
+    low: float  # 95% interval (stats.enps_counts)
+    high: float
+    promoters: float  # shares 0..1
+    passives: float
+    detractors: float
+
+    @classmethod
+    def of(cls, e: Enps, rounded: bool) -> EnpsFigures:
+        n = e.n
+        if rounded:
+            return cls(
+                None,
+                coarse_points(Fraction(100 * (e.promoters - e.detractors), n)),
+                coarse_points(e.low),
+                coarse_points(e.high),
+                coarse_share(e.promoters, n),
+                coarse_share(e.passives, n),
+                coarse_share(e.detractors, n),
+            )
+        return cls(n, e.score, e.low, e.high, e.promoters / n, e.passives / n, e.detractors / n)
+
+
+@dataclass(frozen=True)
 class QuestionResult:
     group: Group
     question: QuestionInfo
-    n: int
+    n: int | None  # None below 2k answers (rule 6)
     mean: float  # of scored values (reverse items already flipped); 0-10 for eNPS
     favourable: float  # share 0..1: agree5 scored >= 4; nps11 promoters
     sd: float | None  # None below 2k answers (rule 3)
     distribution: (
         tuple[tuple[str, int], ...] | None
     )  # (label, count) by RAW answer; None unless rule 3 allows
-    enps: Enps | None  # nps11 questions only
+    enps: EnpsFigures | None  # nps11 questions only
+    rounded: bool = False  # fewer than 2k answers: rounded figures, no n (rule 6)
 
 
 @dataclass(frozen=True)
 class ConstructResult:
     group: Group
     construct: str
-    n: int  # answers pooled across the construct's items
+    n: int | None  # answers pooled across the construct's items; None when any item is rounded
     mean: float
     favourable: float
     questions: tuple[int, ...]
+    rounded: bool = False  # some item has fewer than 2k answers: rounded figures, no n (rule 6)
 
 
 @dataclass(frozen=True)
 class Participation:
-    invited: int
-    responded: int
-    rate: float
+    invited: int | None  # None when fewer than 2k people answered (rule 6)
+    responded: int | None
+    rate: float  # to the nearest 10% when rounded
+    rounded: bool = False
 
 
 def _question(data: RoundData, question_id: int) -> QuestionInfo:
@@ -184,9 +216,7 @@ def _group_hist(data: RoundData, group: Group, q: QuestionInfo) -> list[int]:
 def _status(data: RoundData, group: Group, q: QuestionInfo, n: int) -> Suppressed | None:
     """Why a group's answers to a question are not shown (rules 1-3), or None if they may be."""
     k = effective_k(data)
-    if n <= 0:
-        return Suppressed(NO_ANSWERS)
-    if n < k:
+    if n < k:  # none at all included: one wording for every group under k (rule 1)
         return Suppressed(SMALL.format(k=k))
     if group not in _visible(data, q.id):
         return Suppressed(PROTECTED)
@@ -201,32 +231,43 @@ def _question_core(
     if hidden is not None:
         return hidden, nums
     n = nums.n
-    mean = nums.total / n
-    big = n >= 2 * effective_k(data)
-    sd: float | None = None
+    nps = q.scale == NPS11
+    if small(n, effective_k(data)):
+        return QuestionResult(
+            group=group,
+            question=q,
+            n=None,
+            mean=coarse_mean(nums.total, n),
+            favourable=coarse_share(nums.fav, n),
+            sd=None,
+            distribution=None,
+            enps=EnpsFigures.of(_enps_of(nums), rounded=True) if nps else None,
+            rounded=True,
+        ), nums
+    sd = mean_sd(Stat(n=n, total=nums.total, total_sq=nums.total_sq))[1]
     distribution: tuple[tuple[str, int], ...] | None = None
-    if big:
-        sd = mean_sd(Stat(n=n, total=nums.total, total_sq=nums.total_sq))[1]
-        if detail:
-            hist = _group_hist(data, group, q)
-            if max(hist) < n:  # never the distribution of a unanimous group
-                if q.scale == NPS11:
-                    distribution = tuple((str(v), hist[v]) for v in range(11))
-                else:
-                    distribution = tuple((AGREE5_LABELS[v - 1], hist[v]) for v in range(1, 6))
+    if detail:
+        hist = _group_hist(data, group, q)
+        if max(hist) < n:  # never the distribution of a unanimous group (protection hides it anyway)
+            if nps:
+                distribution = tuple((str(v), hist[v]) for v in range(11))
+            else:
+                distribution = tuple((AGREE5_LABELS[v - 1], hist[v]) for v in range(1, 6))
     result = QuestionResult(
         group=group,
         question=q,
         n=n,
-        mean=mean,
+        mean=nums.total / n,
         favourable=nums.fav / n,
         sd=sd,
         distribution=distribution,
-        enps=enps_counts(nums.promoters, n - nums.promoters - nums.detractors, nums.detractors)
-        if q.scale == NPS11
-        else None,
+        enps=EnpsFigures.of(_enps_of(nums), rounded=False) if nps else None,
     )
     return result, nums
+
+
+def _enps_of(nums: _Nums) -> Enps:
+    return enps_counts(nums.promoters, nums.n - nums.promoters - nums.detractors, nums.detractors)
 
 
 def question_result(
@@ -256,26 +297,32 @@ def _construct_core(
         return _question_core(data, group, nps[0], detail)
     pooled = [0.0] * 6
     used: list[int] = []
+    k = effective_k(data)
+    rounded = False
     for q in questions:
         nums = _numbers(data, group, q)
-        if nums.n <= 0:
-            continue  # nobody in the group answered this item
+        # An item nobody in the group answered hides the construct like an item a few answered: showing
+        # it without that item would say that nobody did (rule 1).
         hidden = _status(data, group, q, nums.n)
         if hidden is not None:
             return hidden, _NO_NUMS
+        rounded = rounded or small(nums.n, k)
         for j in range(6):
             pooled[j] += nums[j]
         used.append(q.id)
     total = _as_nums(pooled)
-    if total.n == 0:
-        return Suppressed(NO_ANSWERS), total
+    if rounded:
+        mean, fav = coarse_mean(total.total, total.n), coarse_share(total.fav, total.n)
+    else:
+        mean, fav = total.total / total.n, total.fav / total.n
     result = ConstructResult(
         group=group,
         construct=construct,
-        n=total.n,
-        mean=total.total / total.n,
-        favourable=total.fav / total.n,
+        n=None if rounded else total.n,
+        mean=mean,
+        favourable=fav,
         questions=tuple(used),
+        rounded=rounded,
     )
     return result, total
 
@@ -294,13 +341,13 @@ def participation(data: RoundData, group: Group, *, scope: Scope) -> Participati
     _check_scope(data, group, scope)
     k = effective_k(data)
     invited = _index(data, "invited").size(group)
-    if invited <= 0:
-        return Suppressed("Nobody was invited")
-    if invited < k:
+    if invited < k:  # nobody invited included (rule 1)
         return Suppressed(SMALL_INVITED.format(k=k))
     if group not in _visible(data, "invited"):
         return Suppressed(PROTECTED)
     responded = _index(data, "respondents").size(group)
+    if small(responded, k):
+        return Participation(None, None, coarse_share(responded, invited), rounded=True)
     return Participation(invited=invited, responded=responded, rate=responded / invited)
 
 
@@ -323,7 +370,7 @@ def drivers(data: RoundData, group: Group, *, scope: Scope) -> list[Driver] | Su
     k = effective_k(data)
     if group not in _visible(data, "respondents"):
         n = _index(data, "respondents").size(group)
-        return Suppressed(NO_ANSWERS if n == 0 else SMALL.format(k=k) if n < k else PROTECTED)
+        return Suppressed(SMALL.format(k=k) if n < k else PROTECTED)
     if "enps" not in data.driver_vars or len(data.driver_vars) < 2:
         return Suppressed(DRIVERS_SMALL)
     p = len(data.driver_vars)
@@ -482,7 +529,7 @@ def trend(
     Rounds where the question or construct was not asked, or where the group was outside the viewer's
     scope (by that round's tree), are left out; the group must be in scope in the latest round."""
     points: list[TrendPoint] = []
-    shown: list[tuple[ConstructResult | QuestionResult, float]] = []  # with the sd for Welch
+    shown: list[tuple[ConstructResult | QuestionResult, _Nums]] = []  # with the exact totals for the test
     if datas:
         _check_scope(datas[-1], group, scope)
     for data in datas:
@@ -501,13 +548,18 @@ def trend(
             res, nums = _construct_core(data, group, key)
         points.append(TrendPoint(data.round_id, data.label, res))
         if not isinstance(res, Suppressed):
-            sd = mean_sd(Stat(n=nums.n, total=nums.total, total_sq=nums.total_sq))[1]
-            shown.append((res, sd))
+            shown.append((res, nums))
     change: Change | None = None
     if len(shown) >= 2:
-        (a, sd_a), (b, sd_b) = shown[-2], shown[-1]
+        (a, na), (b, nb) = shown[-2], shown[-1]
         if isinstance(a, QuestionResult) and isinstance(b, QuestionResult) and a.enps and b.enps:
-            change = enps_change(a.enps, b.enps)
+            change = enps_change(_enps_of(na), _enps_of(nb))
+            shown_delta = b.enps.score - a.enps.score
         else:
-            change = welch(a.mean, sd_a, a.n, b.mean, sd_b, b.n)
+            sd_a = mean_sd(Stat(n=na.n, total=na.total, total_sq=na.total_sq))[1]
+            sd_b = mean_sd(Stat(n=nb.n, total=nb.total, total_sq=nb.total_sq))[1]
+            change = welch(na.total / na.n, sd_a, na.n, nb.total / nb.n, sd_b, nb.n)
+            shown_delta = round(b.mean - a.mean, 1)
+        if a.rounded or b.rounded:
+            change = coarse_change(change, shown_delta)  # rule 6: the words only
     return Trend(points=tuple(points), change=change)
