@@ -13,7 +13,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import StringConstraints
 
 from accord.orgs.access import get_for_org
-from accord.orgs.api import Id, Input, PersonOut, current_person, person_out
+from accord.orgs.api import Id, Input, PersonOut, Text, current_person, person_out
 from accord.orgs.models import Organisation, Person
 
 from .actions import create_api_token, person_for_token, revoke_api_token
@@ -74,7 +74,7 @@ class MeOut(PersonOut):
     org: OrgOut = Field(description="The organisation (tenant) every other endpoint answers for.")
 
 
-TokenName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+TokenName = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
 
 
 class TokenIn(Input):

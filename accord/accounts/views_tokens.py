@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
+from accord.lib.text import single_line
 from accord.orgs.access import get_for_org, member_required
 
 from .actions import create_api_token, revoke_api_token
@@ -17,6 +18,7 @@ from .models import ApiToken
 
 class TokenForm(forms.Form):
     name = forms.CharField(
+        validators=[single_line],
         label="Token name",
         max_length=100,
         help_text="What it is for, so you can tell tokens apart later, e.g. “Weekly report script”.",
