@@ -97,7 +97,7 @@ def test_every_typed_model_text_field_carries_a_text_rule():
     for label, field in _text_fields():
         if (label, field.name) in NOT_TYPED or field.choices or isinstance(field, models.SlugField):
             continue
-        # Single-line fields carry `single_line`; a TextField (a text area on the pages) at least `multi_line`.
+        # A CharField is one line; a TextField (a text area on the pages) carries at least `multi_line`.
         wanted = (single_line,) if isinstance(field, models.CharField) else (single_line, multi_line)
         if not [v for v in field.validators if v in wanted]:
             missing.append(f"{label}.{field.name}")
