@@ -34,8 +34,9 @@ Rules:
   them. The export lists active people only.
 - A new person is linked to an existing sign-in (accounts.User) with the same email, if there is
   one; otherwise they have no sign-in until they accept an invitation.
-- Cells that would start with ``=``, ``+``, ``-``, ``@`` are written with a leading apostrophe by
-  the export, so spreadsheets do not run them as formulas; the import removes that apostrophe.
+- Cells that would start with ``=``, ``+``, ``-``, ``@``, a tab or a CR, in any column (an email may
+  start with ``=`` too), are written with a leading apostrophe by the export, so spreadsheets do not
+  run them as formulas; the import removes that apostrophe from any column.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from accord.accounts.models import User
+from accord.lib.text import line_problem
 
 from .actions import save_team, team_path, update_fields
 from .csv_cells import (
@@ -102,8 +104,6 @@ FIELD_COLUMN = {
     "birthday_day": "birthday",
     "role": "role",
 }
-
-TEXT_COLUMNS = ("name", "title", "team", "location")
 
 
 @dataclass(frozen=True)
@@ -280,10 +280,7 @@ def _check_row(
     if len(cells) != len(columns):
         message = f"Expected {len(columns)} cells, as in the header, but found {len(cells)}."
         return None, [RowError(line, "row", message)]
-    raw = {
-        col: unescape(cell.strip()) if col in TEXT_COLUMNS else cell.strip()
-        for col, cell in zip(columns, cells, strict=True)
-    }
+    raw = {col: unescape(cell.strip()) for col, cell in zip(columns, cells, strict=True)}
 
     def bad(column: str, message: str) -> None:
         errors.append(RowError(line, column, message))
@@ -315,6 +312,8 @@ def _check_row(
         parts = tuple(p.strip() for p in raw["team"].split("/")) if raw["team"] else ()
         if any(not p for p in parts):
             bad("team", f"“{raw['team']}” has an empty level; separate team names with a single “/”.")
+        elif problem := next(filter(None, map(line_problem, parts)), None):
+            bad("team", problem)  # new teams are created from these names without a form
         else:
             row.team = parts
 
@@ -642,23 +641,23 @@ def export_people_csv(org: Organisation) -> str:
         if not p.is_active:
             continue
         team = by_id.get(p.team_id) if p.team_id else None
-        writer.writerow(
-            [
-                p.email,
-                escape(p.name),
-                escape(p.title),
-                escape(team_path(team, by_id)) if team else "",
-                email_by_id.get(p.manager_id, "") if p.manager_id else "",
-                p.timezone,
-                f"{format_time(p.work_start)}-{format_time(p.work_end)}"
-                + (" overnight" if p.work_overnight else ""),
-                format_work_days(p.work_days),
-                escape(p.location),
-                p.start_date.isoformat() if p.start_date else "",
-                f"{p.birthday_month:02d}-{p.birthday_day:02d}" if p.birthday_month and p.birthday_day else "",
-                p.role,
-            ]
-        )
+        row = [
+            p.email,
+            p.name,
+            p.title,
+            team_path(team, by_id) if team else "",
+            email_by_id.get(p.manager_id, "") if p.manager_id else "",
+            p.timezone,
+            f"{format_time(p.work_start)}-{format_time(p.work_end)}"
+            + (" overnight" if p.work_overnight else ""),
+            format_work_days(p.work_days),
+            p.location,
+            p.start_date.isoformat() if p.start_date else "",
+            f"{p.birthday_month:02d}-{p.birthday_day:02d}" if p.birthday_month and p.birthday_day else "",
+            p.role,
+        ]
+        # Every column, not only the free-text ones: whatever a cell holds, no spreadsheet runs it.
+        writer.writerow([escape(cell) for cell in row])
     return out.getvalue()
 
 
