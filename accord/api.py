@@ -13,10 +13,12 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as InputError
 from ninja.parser import Parser
 from ninja.types import DictStrAny
 
 from accord.accounts.api import TokenRefused, session_auth, token_auth
+from accord.lib.text import TEXT_RULE
 
 
 class StorableJSONParser(Parser):
@@ -92,6 +94,22 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     """A broken business rule (same checks as the pages): 400 with messages per field."""
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     first = next((msgs[0] for msgs in errors.values() if msgs), "Invalid input.")
+    return api.create_response(request, {"detail": first, "errors": errors}, status=400)
+
+
+@api.exception_handler(InputError)
+def on_input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
+    """Malformed input is ninja's 422. Text with a line break or an invisible character where the pages
+    would refuse it is a content rule like the others above: a 400 with the message under the field."""
+    if not exc.errors or any(error.get("type") != TEXT_RULE for error in exc.errors):
+        return api.create_response(request, {"detail": exc.errors}, status=422)
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        # ("body", "payload", "links", 0) names "links"; ("query", "q") names "q".
+        loc = list(error.get("loc", ()))
+        names = [part for part in loc[2 if loc[:1] == ["body"] else 1 :] if isinstance(part, str)]
+        errors.setdefault(names[0] if names else "__all__", []).append(str(error.get("msg", "")))
+    first = next(iter(errors.values()))[0]
     return api.create_response(request, {"detail": first, "errors": errors}, status=400)
 
 

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from accord.lib.secret import load_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ACCORD_VAR_DIR", BASE_DIR / "var"))
 
@@ -19,17 +21,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 DEBUG = env_bool("DEBUG")
 # Demo mode: console email, one-click sign-in buttons. Never turn this on for real data.
 DEMO = env_bool("ACCORD_DEMO")
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    # A one-machine install needs no configuration: make a key once and keep it beside the database.
-    _key_file = VAR_DIR / "secret_key"
-    if not _key_file.exists():
-        import secrets
-
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        _key_file.write_text(secrets.token_urlsafe(50))
-        _key_file.chmod(0o600)
-    SECRET_KEY = _key_file.read_text().strip()
+# A one-machine install needs no configuration: the key is made once, in the user's config folder and
+# not beside the database, so a backup of the data does not carry it (see accord/lib/secret.py).
+SECRET_KEY = load_secret_key(os.environ, VAR_DIR)
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

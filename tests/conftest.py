@@ -87,6 +87,13 @@ def as_admin(client, admin):
 class _Inbox:
     def __init__(self):
         self.messages = []
+        self.refuse: set[str] = set()  # addresses the server answers with a permanent 550
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         from email import message_from_bytes

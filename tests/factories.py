@@ -55,3 +55,28 @@ class PersonFactory(factory.django.DjangoModelFactory):
     work_end = dt.time(17, 0)
     work_days = "12345"
     start_date = dt.date(2024, 1, 15)
+
+
+def failed_mail_row(org, *, to="gone@example.com", subject="Hello", reason="Connection refused"):
+    """A send_email task that gave up, as django-tasks-db records it after the last attempt."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    kwargs = {
+        "to": [to],
+        "subject": subject,
+        "body": "Hi\n",
+        "org_id": org.pk,
+        "attachments": None,
+        "attempt": 5,
+    }
+    return DBTaskResult.objects.create(
+        status="FAILED",
+        args_kwargs={"args": [], "kwargs": kwargs},
+        task_path="accord.lib.mail.send_email",
+        backend_name="default",
+        run_after=timezone.now(),
+        finished_at=timezone.now(),
+        exception_class_path="builtins.ConnectionRefusedError",
+        traceback=f"Traceback (most recent call last):\n  ...\nConnectionRefusedError: {reason}\n",
+    )

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accord.orgs.models import Role
 from tests.conftest import login
-from tests.factories import PersonFactory, TeamFactory
+from tests.factories import PersonFactory, TeamFactory, failed_mail_row
 
 ANON_PAGES = {
     "login",
@@ -42,6 +42,8 @@ MATRIX = {
     "switch_org": ("post", None, EVERYONE),
     "people_import": ("get", None, ADMINS),
     "people_export": ("get", None, ADMINS),
+    "failed_mail": ("get", None, ADMINS),
+    "failed_mail_retry": ("post", "mail", ADMINS),
     "api_tokens": ("get", None, EVERYONE),
     "api_token_revoke": ("post", "token", EVERYONE),
     "email_change": ("get", None, EVERYONE),
@@ -145,8 +147,13 @@ def world(request, org, other_org, team):
     colleague = PersonFactory(org=org, team=team, role=Role.MEMBER)
     stranger_team = TeamFactory(org=other_org)
     stranger = PersonFactory(org=other_org, team=stranger_team, role=Role.ADMIN)
-    own = {"person": colleague, "team": team}
-    foreign = {"person": stranger, "team": stranger_team, "token": create_api_token(stranger, name="x")[0]}
+    own = {"person": colleague, "team": team, "mail": failed_mail_row(org)}
+    foreign = {
+        "person": stranger,
+        "team": stranger_team,
+        "token": create_api_token(stranger, name="x")[0],
+        "mail": failed_mail_row(other_org),
+    }
     program, rnd, comments = pulse_objects(org, people)
     # A pulse comment can be answered back only by its author: point "comment" at the viewer's own.
     role = (

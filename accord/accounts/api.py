@@ -15,7 +15,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import StringConstraints
 
 from accord.orgs.access import get_for_org
-from accord.orgs.api import Id, Input, PersonOut, current_person, person_out
+from accord.orgs.api import Id, Input, PersonOut, Text, current_person, person_out
 from accord.orgs.models import Organisation, Person
 
 from .actions import TokenExpired, api_token_for, create_api_token, revoke_api_token
@@ -100,7 +100,7 @@ class MeOut(PersonOut):
     org: OrgOut = Field(description="The organisation (tenant) every other endpoint answers for.")
 
 
-TokenName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+TokenName = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
 
 
 ScopeName = Literal["read", "read_write"]

@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from accord.lib.text import single_line
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -24,7 +26,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField(unique=True)
+    email = models.EmailField(unique=True, validators=[single_line])
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -75,7 +77,7 @@ class Invitation(models.Model):
     # The address the link was mailed to. The token proves it, and the link works only while the person
     # (and their user, if linked) still has it: whoever holds the link has shown they read that mailbox,
     # nothing more, so it must never act on an account at any other address.
-    email = models.EmailField()
+    email = models.EmailField(validators=[single_line])
     # The link carries this nonce signed with SECRET_KEY, so the worker can rebuild the link from the
     # invitation id alone and a copy of the database is not enough to forge one.
     nonce = models.CharField(max_length=64, default=new_secret)
@@ -104,7 +106,7 @@ class ApiToken(models.Model):
 
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[single_line])
     prefix = models.CharField(max_length=12)
     token_hash = models.CharField(max_length=64, unique=True)
     # A read-only token may only GET: a script that reads reports cannot change anything if it leaks.

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
+from accord.lib.text import single_line
 from accord.orgs.access import get_for_org, member_required
 
 from .actions import create_api_token, revoke_all_api_tokens, revoke_api_token
@@ -25,6 +26,7 @@ SIGNED_OUT_AFTER_WRONG_PASSWORDS = "You were signed out after too many wrong pas
 
 class TokenForm(forms.Form):
     name = forms.CharField(
+        validators=[single_line],
         label="Token name",
         max_length=100,
         help_text="What it is for, so you can tell tokens apart later, e.g. “Weekly report script”.",

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import Strict, StrictBool, field_validator
 
 from accord.orgs.access import get_for_org
-from accord.orgs.api import Id, Input, LocalTime, PageParams, Text, current_person
+from accord.orgs.api import Id, Input, LocalTime, LongText, PageParams, Text, current_person
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -197,11 +197,12 @@ def my_today(request: HttpRequest) -> TodayOut:
     )
 
 
-Answer = Annotated[str, Field(max_length=ANSWER_MAX)]
+# Stored stripped anyway (submit_checkin), so LongText's stripping changes nothing.
+Answer = Annotated[LongText, Field(max_length=ANSWER_MAX)]
 
 
 class SubmitIn(Input):
-    answers: dict[Annotated[str, Field(max_length=20)], Answer] = Field(
+    answers: dict[Annotated[Text, Field(max_length=20)], Answer] = Field(
         description="Question key → answer. Leave a question out (or empty) to skip it; answer at least one."
     )
     mood: Annotated[int, Strict(), Field(ge=1, le=5)] | None = Field(

@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 
+from accord.lib.text import multi_line, single_line
+
 from .models import ANSWER_MAX, MAX_QUESTIONS, MOODS, QUESTION_MAX, Cadence, CheckinTemplate, Digest
 
 MOOD_SKIP = ""
@@ -50,6 +52,7 @@ class CheckinForm(forms.Form):
         mood, share = self.fields.pop("mood"), self.fields.pop("share_mood")
         for q in questions:
             self.fields[f"a_{q['key']}"] = forms.CharField(
+                validators=[multi_line],
                 label=q["text"],
                 required=False,
                 max_length=ANSWER_MAX,
@@ -137,7 +140,11 @@ class TemplateForm(forms.Form):
         super().__init__(*args, **kwargs)
         for i in range(1, MAX_QUESTIONS + 1):
             self.fields[f"q{i}"] = forms.CharField(
-                label=f"Question {i}", required=False, max_length=QUESTION_MAX, strip=True
+                validators=[single_line],
+                label=f"Question {i}",
+                required=False,
+                max_length=QUESTION_MAX,
+                strip=True,
             )
 
     def clean(self) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone as djtz
 
+from accord.lib.text import multi_line
+
 BLOCKERS_TEXT = "Anything blocking me"
 DEFAULT_QUESTIONS: list[dict[str, Any]] = [
     {"key": "q1", "text": "What I got done", "blocker": False},
@@ -187,7 +189,7 @@ class Blocker(models.Model):
     checkin = models.OneToOneField(Checkin, on_delete=models.CASCADE, related_name="blocker")
     person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="checkin_blockers")
     team = models.ForeignKey("orgs.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    text = models.TextField()
+    text = models.TextField(validators=[multi_line])
     created_at = models.DateTimeField(default=djtz.now)
     acknowledged_by = models.ForeignKey(
         "orgs.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

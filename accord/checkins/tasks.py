@@ -38,7 +38,7 @@ def send_checkin_prompt(checkin_id: int, reminder: bool) -> None:
         f"to share it with your manager.\n"
     )
     subject = f"{'Reminder: ' if reminder else ''}Your {checkin.org.name} check-in for {day}"
-    send_email.call(to=[person.email], subject=subject, body=body)
+    send_email.enqueue(to=[person.email], org_id=person.org_id, subject=subject, body=body)
 
 
 @task()
@@ -88,4 +88,6 @@ def send_checkin_digest(person_id: int, since: str, until: str) -> None:
         if data.blockers
         else ""
     )
-    send_email.call(to=[manager.email], subject=subject, body="\n".join(parts) + "\n")
+    send_email.enqueue(
+        to=[manager.email], org_id=manager.org_id, subject=subject, body="\n".join(parts) + "\n"
+    )

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from accord.orgs.api import Day, Id, Input, Text, current_person, require_admin
+from accord.orgs.api import Day, Id, Input, LongText, current_person, require_admin
 from accord.orgs.models import Person
 
 from . import actions, icebreakers, queries
@@ -110,11 +110,11 @@ class ProfileOut(Schema):
 class ProfileIn(Input):
     """Leave a section out to keep it; an empty string clears it."""
 
-    how_i_work: Text | None = Field(None, max_length=PROFILE_MAX)
-    reach_me: Text | None = Field(None, max_length=PROFILE_MAX)
-    feedback: Text | None = Field(None, max_length=PROFILE_MAX)
-    misunderstood: Text | None = Field(None, max_length=PROFILE_MAX)
-    help_me: Text | None = Field(None, max_length=PROFILE_MAX)
+    how_i_work: LongText | None = Field(None, max_length=PROFILE_MAX)
+    reach_me: LongText | None = Field(None, max_length=PROFILE_MAX)
+    feedback: LongText | None = Field(None, max_length=PROFILE_MAX)
+    misunderstood: LongText | None = Field(None, max_length=PROFILE_MAX)
+    help_me: LongText | None = Field(None, max_length=PROFILE_MAX)
 
 
 # --- helpers ----------------------------------------------------------------------------------

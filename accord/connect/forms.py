@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accord.lib.text import multi_line
+
 from .models import PROFILE_MAX, SECTIONS, CoffeeSettings, Met
 
 
@@ -48,6 +50,7 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         for key, heading, prompt in SECTIONS:
             self.fields[key] = forms.CharField(
+                validators=[multi_line],
                 label=heading,
                 help_text=prompt,
                 required=False,

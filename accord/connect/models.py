@@ -15,6 +15,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as djtz
 
+from accord.lib.text import multi_line
+
 PROFILE_MAX = 2000
 
 
@@ -143,11 +145,11 @@ class Profile(models.Model):
 
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="profiles")
-    how_i_work = models.TextField(blank=True, max_length=PROFILE_MAX)
-    reach_me = models.TextField(blank=True, max_length=PROFILE_MAX)
-    feedback = models.TextField(blank=True, max_length=PROFILE_MAX)
-    misunderstood = models.TextField(blank=True, max_length=PROFILE_MAX)
-    help_me = models.TextField(blank=True, max_length=PROFILE_MAX)
+    how_i_work = models.TextField(blank=True, max_length=PROFILE_MAX, validators=[multi_line])
+    reach_me = models.TextField(blank=True, max_length=PROFILE_MAX, validators=[multi_line])
+    feedback = models.TextField(blank=True, max_length=PROFILE_MAX, validators=[multi_line])
+    misunderstood = models.TextField(blank=True, max_length=PROFILE_MAX, validators=[multi_line])
+    help_me = models.TextField(blank=True, max_length=PROFILE_MAX, validators=[multi_line])
     updated_at = models.DateTimeField(default=djtz.now)
 
     class Meta:

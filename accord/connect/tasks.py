@@ -22,4 +22,4 @@ def send_coffee_intro(seat_id: int) -> None:
         return
     link = absolute(reverse("coffee_intro", args=[group.pk]))
     subject, body = intro_text(group, seat.person, timezone.now(), link)
-    send_email.call(to=[seat.person.email], subject=subject, body=body)
+    send_email.enqueue(to=[seat.person.email], org_id=seat.person.org_id, subject=subject, body=body)

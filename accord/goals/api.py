@@ -18,7 +18,17 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Strict, StrictBool, field_validator
 
-from accord.orgs.api import BodyId, Day, Id, Input, PageParams, Text, api_field_names, current_person
+from accord.orgs.api import (
+    BodyId,
+    Day,
+    Id,
+    Input,
+    LongText,
+    PageParams,
+    Text,
+    api_field_names,
+    current_person,
+)
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -124,7 +134,7 @@ class GoalFilter(PageParams):
 
 class GoalIn(Input):
     title: Text = Field(max_length=200, description="What the goal is; cannot be empty.")
-    description: Text = Field("", max_length=5000)
+    description: LongText = Field("", max_length=5000)
     level: LevelName = Field(
         description="company (admins only), team (needs team_id) or person (needs an owner)."
     )
@@ -148,7 +158,7 @@ class GoalPatch(Input):
     """Leave a field out to keep its value; null clears the optional ones."""
 
     title: Text | None = Field(None, max_length=200)
-    description: Text | None = Field(None, max_length=5000)
+    description: LongText | None = Field(None, max_length=5000)
     level: LevelName | None = None
     team_id: BodyId | None = None
     owner_id: BodyId | None = None
@@ -208,7 +218,7 @@ class CommitmentFilter(PageParams):
 
 class CommitmentIn(Input):
     title: Text = Field(max_length=200, description="What will be delivered; cannot be empty.")
-    definition_of_done: Text = Field(max_length=5000, description="How everyone will know it is done.")
+    definition_of_done: LongText = Field(max_length=5000, description="How everyone will know it is done.")
     due_on: Day = Field(description="A date in the owner's time zone: today or later.")
     goal_id: BodyId | None = Field(None, description="The goal it serves, if any.")
     owner_id: BodyId | None = Field(

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from accord.lib.text import multi_line, single_line
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -54,9 +55,13 @@ def owner_choices(viewer: Person, below: set[int]) -> Any:
 
 
 class GoalForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=TITLE_MAX, required=False)
+    title = forms.CharField(validators=[single_line], label="Title", max_length=TITLE_MAX, required=False)
     description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}), strip=True
+        validators=[multi_line],
+        label="Description",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        strip=True,
     )
     level = forms.ChoiceField(label="Level", choices=Level.choices)
     team = forms.ModelChoiceField(
@@ -114,10 +119,14 @@ class GoalForm(forms.Form):
 
 
 class KeyResultForm(forms.Form):
-    title = forms.CharField(label="Key result", max_length=TITLE_MAX, required=False)
+    title = forms.CharField(
+        validators=[single_line], label="Key result", max_length=TITLE_MAX, required=False
+    )
     start = forms.FloatField(label="Start", initial=0)
     target = forms.FloatField(label="Target")
-    unit = forms.CharField(label="Unit", max_length=30, required=False, help_text="e.g. %, €, tickets")
+    unit = forms.CharField(
+        validators=[single_line], label="Unit", max_length=30, required=False, help_text="e.g. %, €, tickets"
+    )
     confidence = forms.IntegerField(
         label="Confidence %",
         initial=70,
@@ -131,12 +140,15 @@ class ProgressForm(forms.Form):
     confidence = forms.IntegerField(
         label="Confidence %", widget=forms.NumberInput(attrs={"min": 0, "max": 100})
     )
-    note = forms.CharField(label="Note", max_length=NOTE_MAX, required=False)
+    note = forms.CharField(validators=[single_line], label="Note", max_length=NOTE_MAX, required=False)
 
 
 class CommitmentForm(forms.Form):
-    title = forms.CharField(label="What you will deliver", max_length=TITLE_MAX, required=False)
+    title = forms.CharField(
+        validators=[single_line], label="What you will deliver", max_length=TITLE_MAX, required=False
+    )
     definition_of_done = forms.CharField(
+        validators=[multi_line],
         label="Definition of done",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

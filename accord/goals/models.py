@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone as djtz
 
+from accord.lib.text import multi_line, single_line
+
 
 class Level(models.TextChoices):
     COMPANY = "company", "Company"
@@ -18,8 +20,8 @@ class Level(models.TextChoices):
 
 class Goal(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    title = models.CharField(max_length=200, validators=[single_line])
+    description = models.TextField(blank=True, validators=[multi_line])
     level = models.CharField(max_length=10, choices=Level.choices, default=Level.TEAM)
     team = models.ForeignKey("orgs.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     owner = models.ForeignKey(
@@ -51,11 +53,11 @@ class Goal(models.Model):
 class KeyResult(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="key_results")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[single_line])
     start = models.FloatField(default=0)
     target = models.FloatField()
     current = models.FloatField(default=0)
-    unit = models.CharField(max_length=30, blank=True)
+    unit = models.CharField(max_length=30, blank=True, validators=[single_line])
     # The owner's confidence that the target will be met, 0–100 %.
     confidence = models.PositiveSmallIntegerField(default=70)
 
@@ -91,7 +93,7 @@ class KeyResultUpdate(models.Model):
     key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="updates")
     value = models.FloatField()
     confidence = models.PositiveSmallIntegerField()
-    note = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=500, blank=True, validators=[single_line])
     by = models.ForeignKey("orgs.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     at = models.DateTimeField(default=djtz.now)
 
@@ -114,8 +116,8 @@ class Commitment(models.Model):
 
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     owner = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="commitments")
-    title = models.CharField(max_length=200)
-    definition_of_done = models.TextField()
+    title = models.CharField(max_length=200, validators=[single_line])
+    definition_of_done = models.TextField(validators=[multi_line])
     due_on = models.DateField(help_text="A date in the owner's time zone.")
     goal = models.ForeignKey(
         Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from accord.orgs.api import BodyId, Id, Input, PageParams, Text, current_person
+from accord.orgs.api import BodyId, Id, Input, LongText, PageParams, Text, current_person
 
 from . import queries
 from .actions import AlreadyWritten, ItemIn, acknowledge, update_item, write_handoff
@@ -214,13 +214,13 @@ class HandoffItemIn(Input):
     title: Text = Field("", max_length=TITLE_MAX)
     owner_id: BodyId | None = Field(None, description="Required: exactly one owner.")
     status: ItemStatus = "open"
-    next_step: Text = Field("", max_length=TEXT_MAX)
+    next_step: LongText = Field("", max_length=TEXT_MAX)
     links: list[Text] = Field(default_factory=list, max_length=MAX_LINKS)
 
 
 class HandoffIn(Input):
     from_shift_id: BodyId = Field(description="The outgoing shift; you must be one of its people.")
-    urgent: Text = Field("", max_length=TEXT_MAX)
+    urgent: LongText = Field("", max_length=TEXT_MAX)
     items: list[HandoffItemIn] = Field(
         default_factory=list,
         max_length=200,
@@ -281,7 +281,7 @@ class HandoffItemPatch(Input):
         None, description="Re-assign; an item can never be left without an owner."
     )
     status: ItemStatus | None = None
-    next_step: Text | None = Field(None, max_length=TEXT_MAX)
+    next_step: LongText | None = Field(None, max_length=TEXT_MAX)
     links: list[Text] | None = Field(None, max_length=MAX_LINKS)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accord.lib.text import multi_line, single_line
 from accord.orgs.models import WEEKDAYS, Person
 
 from .actions import ItemIn, ShiftIn
@@ -21,7 +22,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class ChainForm(forms.Form):
-    name = forms.CharField(max_length=120, required=False, label="Chain name")
+    name = forms.CharField(validators=[single_line], max_length=120, required=False, label="Chain name")
     team = forms.TypedChoiceField(coerce=int, label="Team")
     ack_within = forms.IntegerField(
         label="Acknowledge within (minutes)",
@@ -38,9 +39,13 @@ class ChainForm(forms.Form):
 
 
 class ShiftForm(forms.Form):
-    name = forms.CharField(max_length=60, required=False, label="Shift name")
+    name = forms.CharField(validators=[single_line], max_length=60, required=False, label="Shift name")
     timezone = forms.CharField(
-        max_length=64, required=False, label="Time zone", widget=forms.TextInput(attrs={"list": "zones"})
+        validators=[single_line],
+        max_length=64,
+        required=False,
+        label="Time zone",
+        widget=forms.TextInput(attrs={"list": "zones"}),
     )
     start = forms.TimeField(required=False, label="Starts (local)", widget=TIME)
     end = forms.TimeField(required=False, label="Ends (local)", widget=TIME)
@@ -118,6 +123,7 @@ LINKS_HELP = "One web address per line."
 class HandoffForm(forms.Form):
     from_shift = forms.TypedChoiceField(coerce=int, label="My shift")
     urgent = forms.CharField(
+        validators=[multi_line],
         required=False,
         max_length=TEXT_MAX,
         label="Anything urgent",
@@ -133,14 +139,22 @@ class HandoffForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    title = forms.CharField(required=False, max_length=TITLE_MAX, label="Item")
+    title = forms.CharField(validators=[single_line], required=False, max_length=TITLE_MAX, label="Item")
     owner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Owner")
     status = forms.ChoiceField(choices=Status.choices, label="Status")
     next_step = forms.CharField(
-        required=False, max_length=TEXT_MAX, label="Next step", widget=forms.Textarea(attrs={"rows": 2})
+        validators=[multi_line],
+        required=False,
+        max_length=TEXT_MAX,
+        label="Next step",
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     links = forms.CharField(
-        required=False, label="Links", help_text=LINKS_HELP, widget=forms.Textarea(attrs={"rows": 2})
+        validators=[multi_line],
+        required=False,
+        label="Links",
+        help_text=LINKS_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, owners: list[Any], item: Item | None = None, **kwargs: Any) -> None:

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone as djtz
 
+from accord.lib.text import multi_line, single_line
 from accord.orgs.models import day_ranges, validate_timezone, validate_work_days
 
 from .shifts import ShiftHours
@@ -33,7 +34,7 @@ TEXT_MAX = 2000
 class Chain(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     team = models.ForeignKey("orgs.Team", on_delete=models.CASCADE, related_name="handoff_chains")
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[single_line])
     ack_within = models.PositiveSmallIntegerField(
         default=DEFAULT_ACK_WITHIN, help_text="Minutes after the receiving shift starts."
     )
@@ -55,12 +56,12 @@ class Shift(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="shifts")
     position = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=60)
-    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    name = models.CharField(max_length=60, validators=[single_line])
+    timezone = models.CharField(max_length=64, validators=[single_line, validate_timezone])
     start = models.TimeField()
     end = models.TimeField()
     overnight = models.BooleanField(default=False)
-    days = models.CharField(max_length=7, default="12345", validators=[validate_work_days])
+    days = models.CharField(max_length=7, default="12345", validators=[single_line, validate_work_days])
 
     class Meta:
         constraints = [
@@ -113,7 +114,7 @@ class Handoff(models.Model):
     to_shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="handoffs_in")
     shift_day = models.DateField(help_text="The outgoing shift's local date (the day it started).")
     author = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="handoffs_written")
-    urgent = models.TextField(blank=True)
+    urgent = models.TextField(blank=True, validators=[multi_line])
     written_at = models.DateTimeField(default=djtz.now)
     receiving_starts_at = models.DateTimeField()
     # `ack_within` after the receiving shift starts, or after the note was written if that is later
@@ -174,10 +175,10 @@ class Item(models.Model):
 
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="items")
-    title = models.CharField(max_length=TITLE_MAX)
+    title = models.CharField(max_length=TITLE_MAX, validators=[single_line])
     owner = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="handoff_items")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
-    next_step = models.TextField(blank=True)
+    next_step = models.TextField(blank=True, validators=[multi_line])
     links = models.JSONField(default=list, blank=True)
     # How many handoffs after the first one have carried it while still open.
     carried = models.PositiveIntegerField(default=0)
@@ -201,10 +202,10 @@ class Entry(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="entries")
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="entries")
-    title = models.CharField(max_length=TITLE_MAX)
+    title = models.CharField(max_length=TITLE_MAX, validators=[single_line])
     owner = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=12, choices=Status.choices)
-    next_step = models.TextField(blank=True)
+    next_step = models.TextField(blank=True, validators=[multi_line])
     links = models.JSONField(default=list, blank=True)
     carried = models.PositiveIntegerField(default=0)
 

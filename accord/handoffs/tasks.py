@@ -64,7 +64,7 @@ def send_handoff_notice(handoff_id: int, person_ids: list[int]) -> None:
             ]
         )
         subject = f"Handoff from {handoff.from_shift.name}: {handoff.chain.name}"
-        send_email.call(to=[person.email], subject=subject, body=body)
+        send_email.enqueue(to=[person.email], org_id=person.org_id, subject=subject, body=body)
 
 
 @task()
@@ -102,4 +102,4 @@ def send_handoff_escalation(handoff_id: int, stage: int, person_ids: list[int]) 
         )
         prefix = "Escalated" if stage == 1 else "Escalated to you as manager"
         subject = f"{prefix}: unacknowledged handoff {handoff.from_shift.name} → {handoff.to_shift.name}"
-        send_email.call(to=[person.email], subject=subject, body=body)
+        send_email.enqueue(to=[person.email], org_id=person.org_id, subject=subject, body=body)

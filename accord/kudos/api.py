@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, field_validator
 
 from accord.orgs.access import get_for_org
-from accord.orgs.api import BodyId, Id, Input, PageParams, Text, current_person, require_admin
+from accord.orgs.api import BodyId, Id, Input, LongText, PageParams, Text, current_person, require_admin
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -122,7 +122,7 @@ class KudosIn(Input):
     recipient_ids: list[BodyId] = Field(
         max_length=200, description="The people to thank: at least one, in your organisation, not yourself."
     )
-    message: Annotated[Text, Field(max_length=MESSAGE_MAX)] = Field(
+    message: Annotated[LongText, Field(max_length=MESSAGE_MAX)] = Field(
         description="What they did; must not be empty."
     )
     value_id: BodyId | None = Field(None, description="One of the organisation's active values, or null.")

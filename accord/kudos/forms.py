@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accord.lib.forms import IdsChoiceField
+from accord.lib.text import multi_line, single_line
 from accord.orgs.models import Person
 
 from .actions import BAD_VALUE, NO_RECIPIENT, OTHER_ORG
@@ -40,6 +41,7 @@ class KudosForm(forms.Form):
         },
     )
     message = forms.CharField(
+        validators=[multi_line],
         label="What did they do?",
         max_length=MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -87,8 +89,9 @@ class KudosForm(forms.Form):
 
 
 class ValueForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=VALUE_NAME_MAX)
+    name = forms.CharField(validators=[single_line], label="Name", max_length=VALUE_NAME_MAX)
     description = forms.CharField(
+        validators=[single_line],
         label="What it means",
         max_length=VALUE_DESCRIPTION_MAX,
         required=False,

@@ -20,6 +20,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone as djtz
 
+from accord.lib.text import multi_line, single_line
+
 MESSAGE_MAX = 1000
 VALUE_NAME_MAX = 60
 VALUE_DESCRIPTION_MAX = 200
@@ -47,8 +49,8 @@ SYMBOLS = {
 
 class CompanyValue(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="values")
-    name = models.CharField(max_length=VALUE_NAME_MAX)
-    description = models.CharField(max_length=VALUE_DESCRIPTION_MAX, blank=True)
+    name = models.CharField(max_length=VALUE_NAME_MAX, validators=[single_line])
+    description = models.CharField(max_length=VALUE_DESCRIPTION_MAX, blank=True, validators=[single_line])
     # Retired values stay on the kudos that carry them; they just cannot be chosen any more.
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=djtz.now)
@@ -64,7 +66,7 @@ class CompanyValue(models.Model):
 class Kudos(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, db_index=False)
     giver = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="kudos_given")
-    message = models.TextField(max_length=MESSAGE_MAX)
+    message = models.TextField(max_length=MESSAGE_MAX, validators=[multi_line])
     value = models.ForeignKey(
         CompanyValue, on_delete=models.SET_NULL, null=True, blank=True, related_name="kudos"
     )

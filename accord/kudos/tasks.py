@@ -42,4 +42,4 @@ def send_celebration_digest(person_id: int, since: str, until: str) -> None:
     ]
     names = sorted({c.person.name for c in found})
     subject = "Celebrating today: " + (", ".join(names[:3]) + (" and others" if len(names) > 3 else ""))
-    send_email.call(to=[person.email], subject=subject, body="\n".join(lines) + "\n")
+    send_email.enqueue(to=[person.email], org_id=person.org_id, subject=subject, body="\n".join(lines) + "\n")

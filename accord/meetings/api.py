@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import Strict, StrictBool, field_validator
 
-from accord.orgs.api import BodyId, Day, Id, Input, LocalTime, Text, current_person
+from accord.orgs.api import BodyId, Day, Id, Input, LocalTime, LongText, Text, current_person
 from accord.orgs.models import Person
 
 from . import queries
@@ -156,7 +156,7 @@ class MeetingPatch(Input):
     status: StatusName | None = Field(
         None, description="held (once started), skipped, or scheduled to unmark."
     )
-    notes: Text | None = Field(None, max_length=NOTE_MAX, description="Shared notes.")
+    notes: LongText | None = Field(None, max_length=NOTE_MAX, description="Shared notes.")
 
     _not_null = field_validator("status", "notes")(_reject_null)
 
@@ -182,7 +182,7 @@ class NoteOut(Schema):
 
 
 class NoteIn(Input):
-    text: Text = Field(max_length=NOTE_MAX, description="Empty text deletes the note.")
+    text: LongText = Field(max_length=NOTE_MAX, description="Empty text deletes the note.")
 
 
 # --- helpers ----------------------------------------------------------------------------------

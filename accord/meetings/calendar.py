@@ -16,6 +16,7 @@ from django.urls import reverse
 from icalendar import Calendar, Event, vCalAddress
 
 from accord.lib.mail import absolute
+from accord.lib.text import one_line
 
 from .models import Cadence, OneOnOneSeries
 
@@ -39,7 +40,9 @@ def rrule(series: OneOnOneSeries) -> dict[str, object]:
 
 def _address(name: str, email: str, **params: str) -> vCalAddress:
     address = vCalAddress(f"mailto:{email}")
-    address.params["CN"] = name
+    # A parameter value cannot hold a line break (icalendar refuses to write one); rows stored before
+    # names were checked may have one.
+    address.params["CN"] = one_line(name)
     for key, value in params.items():
         address.params[key.upper()] = value
     return address
@@ -57,7 +60,7 @@ def series_event(series: OneOnOneSeries, *, now: dt.datetime, cancelled: bool = 
     # A wall-clock end in the same zone keeps the length right on DST days too.
     event.add("dtend", start + dt.timedelta(minutes=series.duration_minutes))
     event.add("rrule", rrule(series))
-    event.add("summary", f"1:1 {manager.name} / {report.name}")
+    event.add("summary", one_line(f"1:1 {manager.name} / {report.name}"))
     event.add(
         "description",
         "Shared agenda, action items and your private notes: "
@@ -106,5 +109,5 @@ def feed(series: list[OneOnOneSeries], *, name: str, now: dt.datetime) -> bytes:
     cal = _calendar(
         [series_event(s, now=now) for s in series], None, min((s.starts_on for s in series), default=None)
     )
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
     return cal.to_ical()

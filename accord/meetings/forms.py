@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accord.lib.text import multi_line, single_line
 from accord.orgs.models import Person
 
 from .actions import Slot
@@ -97,11 +98,11 @@ class SeriesForm(SlotForm):
 
 
 class AgendaForm(forms.Form):
-    text = forms.CharField(label="Add to the agenda", max_length=TEXT_MAX)
+    text = forms.CharField(validators=[single_line], label="Add to the agenda", max_length=TEXT_MAX)
 
 
 class ActionForm(forms.Form):
-    text = forms.CharField(label="Action item", max_length=TEXT_MAX)
+    text = forms.CharField(validators=[single_line], label="Action item", max_length=TEXT_MAX)
     owner = forms.TypedChoiceField(coerce=int, label="Owner")
     due_on = forms.DateField(
         label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -119,11 +120,17 @@ class ActionForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label="My private note", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        validators=[multi_line],
+        label="My private note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 class MeetingForm(forms.Form):
     notes = forms.CharField(
+        validators=[multi_line],
         label="Shared notes",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),

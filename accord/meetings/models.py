@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone as djtz
 
 from accord.lib.choices import Weekday
+from accord.lib.text import multi_line, single_line
 from accord.orgs.models import validate_timezone
 
 TEXT_MAX = 2000
@@ -44,7 +45,7 @@ class OneOnOneSeries(models.Model):
         default=30, validators=[MinValueValidator(10), MaxValueValidator(180)]
     )
     # The manager's zone when the slot was last set: the zone the slot's wall-clock time is read in.
-    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    timezone = models.CharField(max_length=64, validators=[single_line, validate_timezone])
     # The first occurrence of the current version of the series (local date in `timezone`): the DTSTART
     # of its calendar event, and the anchor every later occurrence is counted from.
     starts_on = models.DateField()
@@ -89,7 +90,7 @@ class Meeting(models.Model):
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)
     # Shared notes both people can read (minutes); private thoughts go in PrivateNote.
-    notes = models.TextField(blank=True, max_length=NOTE_MAX)
+    notes = models.TextField(blank=True, max_length=NOTE_MAX, validators=[multi_line])
     marked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=djtz.now)
 
@@ -111,7 +112,7 @@ class AgendaItem(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     author = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="+")
-    text = models.CharField(max_length=TEXT_MAX)
+    text = models.CharField(max_length=TEXT_MAX, validators=[single_line])
     done = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=djtz.now)
 
@@ -129,7 +130,7 @@ class PrivateNote(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="private_notes")
     author = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="+")
-    text = models.TextField(max_length=NOTE_MAX)
+    text = models.TextField(max_length=NOTE_MAX, validators=[multi_line])
     updated_at = models.DateTimeField(default=djtz.now)
 
     class Meta:
@@ -149,7 +150,7 @@ class ActionItem(models.Model):
     raised_in = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="raised_actions")
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
     owner = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="+")
-    text = models.CharField(max_length=TEXT_MAX)
+    text = models.CharField(max_length=TEXT_MAX, validators=[single_line])
     due_on = models.DateField(null=True, blank=True)
     carried = models.PositiveSmallIntegerField(default=0, help_text="Meetings it has been carried over to.")
     created_at = models.DateTimeField(default=djtz.now)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from accord.lib.mail import absolute
+from accord.lib.mail import absolute, send_email
 from accord.orgs.models import Person
 
 CADENCE_WORDS = {"weekly": "every week", "fortnightly": "every 2 weeks", "monthly": "every month"}
@@ -25,7 +23,7 @@ def _when(person: Person, start: dt.datetime) -> str:
 @task()
 def send_series_calendar(series_id: int, method: str) -> int:
     """Email both people the series as an .ics attachment (METHOD:REQUEST or CANCEL), each with the
-    time written in their own zone. Returns how many messages went out."""
+    time written in their own zone. Returns how many messages were handed to send_email."""
     from .actions import occurrence
     from .calendar import CANCEL, invitation
     from .models import OneOnOneSeries
@@ -61,10 +59,13 @@ def send_series_calendar(series_id: int, method: str) -> int:
                 f"Open the attachment to add it to your calendar. The shared agenda, action items and your "
                 f"private notes are at {link}\n"
             )
-        message = EmailMessage(
-            subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[person.email]
-        )
         # Django adds the charset; `method` must match the calendar's METHOD (RFC 6047).
-        message.attach("invite.ics", ics.decode(), f"text/calendar; method={method}")
-        sent += message.send()
+        send_email.enqueue(
+            to=[person.email],
+            org_id=series.org_id,
+            subject=subject,
+            body=body,
+            attachments=[["invite.ics", ics.decode(), f"text/calendar; method={method}"]],
+        )
+        sent += 1
     return sent

@@ -24,8 +24,10 @@ from pydantic import (
     StringConstraints,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from accord.accounts.actions import invite_person
+from accord.lib.text import TEXT_RULE, line_problem, paragraph_problem
 
 from . import queries
 from .access import get_for_org
@@ -66,8 +68,30 @@ def _written(value: Any) -> Any:
     return value
 
 
-# Stripped like Django form fields, so "  " is as empty here as on the pages.
-Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_storable)]
+def _one_line(value: str) -> str:
+    # The same rule as the models' `single_line` validator; its own error type lets accord/api.py answer
+    # it as a 400 naming the field, like the other content rules the pages check.
+    problem = line_problem(value)
+    if problem:
+        raise PydanticCustomError(TEXT_RULE, problem)
+    return value
+
+
+def _paragraphs(value: str) -> str:
+    problem = paragraph_problem(value)
+    if problem:
+        raise PydanticCustomError(TEXT_RULE, problem)
+    return value
+
+
+# Stripped like Django form fields, so "  " is as empty here as on the pages. `Text` is one line (names,
+# titles, subjects); `LongText` is what the pages show as a text area (notes, descriptions, messages).
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_storable), AfterValidator(_one_line)
+]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_storable), AfterValidator(_paragraphs)
+]
 LocalTime = Annotated[dt.time, BeforeValidator(_written), AfterValidator(_naive)]
 Day = Annotated[dt.date, BeforeValidator(_written)]
 # No id exceeds a signed 64-bit integer, and SQLite's driver raises on such ids instead of matching nothing.
@@ -378,7 +402,7 @@ class TeamIn(Input):
     parent_id: BodyId | None = Field(
         None, description="The team this one sits inside, or null for the top level."
     )
-    description: Text = Field("", max_length=5000, description="Free text.")
+    description: LongText = Field("", max_length=5000, description="Free text.")
 
 
 class TeamPatch(Input):
@@ -388,7 +412,7 @@ class TeamPatch(Input):
     parent_id: BodyId | None = Field(
         None, description="The team this one sits inside, or null for the top level."
     )
-    description: Text | None = Field(None, max_length=5000, description="Free text.")
+    description: LongText | None = Field(None, max_length=5000, description="Free text.")
 
     _not_null = field_validator("name", "description")(_reject_null)
 

@@ -31,14 +31,22 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 BIRTHDAY_RE = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 
 
+# After the apostrophe the export adds, what the import takes it off from: a formula start, or a
+# second apostrophe (so a value that itself begins with "'=" survives the round trip).
+QUOTED_STARTS = (*FORMULA_STARTS, "'")
+
+
 def unescape(value: str) -> str:
-    if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
+    if value.startswith("'") and value[1:2] and value[1] in QUOTED_STARTS:
         return value[1:]
     return value
 
 
 def escape(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    """The cell as the export writes it: a spreadsheet would run "=…", "+…", "-…", "@…" (also after a tab
+    or CR) as a formula, so these get a leading apostrophe, which the import removes again."""
+    quoted = value.startswith(FORMULA_STARTS) or (value.startswith("'") and value[1:2] in QUOTED_STARTS)
+    return f"'{value}" if quoted else value
 
 
 def parse_timezone(value: str) -> str | None:

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone as djtz
 
+from accord.lib.text import multi_line, single_line
+
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
@@ -51,7 +53,7 @@ def day_ranges(days: str) -> str:
 
 
 class Organisation(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(default=djtz.now)
     # Claimed by the scheduler (lib/jobs.py) with a conditional update; see orgs/jobs.py.
@@ -63,12 +65,12 @@ class Organisation(models.Model):
 
 class Team(models.Model):
     org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[single_line])
     # Removing a team lifts its sub-teams one level rather than deleting them or blocking the delete.
     parent = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[multi_line])
 
     class Meta:
         constraints = [
@@ -94,15 +96,15 @@ class Person(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="people"
     )
-    email = models.EmailField()
-    name = models.CharField(max_length=200)
-    title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(validators=[single_line])
+    name = models.CharField(max_length=200, validators=[single_line])
+    title = models.CharField(max_length=200, blank=True, validators=[single_line])
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
     manager = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
-    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    timezone = models.CharField(max_length=64, default="UTC", validators=[single_line, validate_timezone])
     work_start = models.TimeField(default=dt.time(9, 0))
     work_end = models.TimeField(default=dt.time(17, 0))
     # Hours that end before they start run past midnight; they are allowed only when marked, so a
@@ -110,8 +112,8 @@ class Person(models.Model):
     work_overnight = models.BooleanField(
         "Overnight", default=False, help_text="Tick if your working hours run past midnight (a night shift)."
     )
-    work_days = models.CharField(max_length=7, default="12345", validators=[validate_work_days])
-    location = models.CharField(max_length=200, blank=True)
+    work_days = models.CharField(max_length=7, default="12345", validators=[single_line, validate_work_days])
+    location = models.CharField(max_length=200, blank=True, validators=[single_line])
     start_date = models.DateField(null=True, blank=True)
     # Birthdays are opt-in and never carry a year.
     birthday_month = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -36,8 +36,9 @@ Rules:
   never changes anyone's address: a row with a new address adds a new person. A new person has no
   sign-in until they accept an invitation, even when an account with that address exists: its owner
   joins by signing in on the invitation, which an organisation's file cannot do for them.
-- Cells that would start with ``=``, ``+``, ``-``, ``@`` are written with a leading apostrophe by
-  the export, so spreadsheets do not run them as formulas; the import removes that apostrophe.
+- Cells that would start with ``=``, ``+``, ``-``, ``@``, a tab or a CR, in any column (an email may
+  start with ``=`` too), are written with a leading apostrophe by the export, so spreadsheets do not
+  run them as formulas; the import removes that apostrophe from any column.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+
+from accord.lib.text import line_problem
 
 from .actions import save_team, team_path, update_fields
 from .csv_cells import (
@@ -101,8 +104,6 @@ FIELD_COLUMN = {
     "birthday_day": "birthday",
     "role": "role",
 }
-
-TEXT_COLUMNS = ("name", "title", "team", "location")
 
 
 @dataclass(frozen=True)
@@ -279,10 +280,7 @@ def _check_row(
     if len(cells) != len(columns):
         message = f"Expected {len(columns)} cells, as in the header, but found {len(cells)}."
         return None, [RowError(line, "row", message)]
-    raw = {
-        col: unescape(cell.strip()) if col in TEXT_COLUMNS else cell.strip()
-        for col, cell in zip(columns, cells, strict=True)
-    }
+    raw = {col: unescape(cell.strip()) for col, cell in zip(columns, cells, strict=True)}
 
     def bad(column: str, message: str) -> None:
         errors.append(RowError(line, column, message))
@@ -314,6 +312,8 @@ def _check_row(
         parts = tuple(p.strip() for p in raw["team"].split("/")) if raw["team"] else ()
         if any(not p for p in parts):
             bad("team", f"“{raw['team']}” has an empty level; separate team names with a single “/”.")
+        elif problem := next(filter(None, map(line_problem, parts)), None):
+            bad("team", problem)  # new teams are created from these names without a form
         else:
             row.team = parts
 
@@ -631,23 +631,23 @@ def export_people_csv(org: Organisation) -> str:
         if not p.is_active:
             continue
         team = by_id.get(p.team_id) if p.team_id else None
-        writer.writerow(
-            [
-                p.email,
-                escape(p.name),
-                escape(p.title),
-                escape(team_path(team, by_id)) if team else "",
-                email_by_id.get(p.manager_id, "") if p.manager_id else "",
-                p.timezone,
-                f"{format_time(p.work_start)}-{format_time(p.work_end)}"
-                + (" overnight" if p.work_overnight else ""),
-                format_work_days(p.work_days),
-                escape(p.location),
-                p.start_date.isoformat() if p.start_date else "",
-                f"{p.birthday_month:02d}-{p.birthday_day:02d}" if p.birthday_month and p.birthday_day else "",
-                p.role,
-            ]
-        )
+        row = [
+            p.email,
+            p.name,
+            p.title,
+            team_path(team, by_id) if team else "",
+            email_by_id.get(p.manager_id, "") if p.manager_id else "",
+            p.timezone,
+            f"{format_time(p.work_start)}-{format_time(p.work_end)}"
+            + (" overnight" if p.work_overnight else ""),
+            format_work_days(p.work_days),
+            p.location,
+            p.start_date.isoformat() if p.start_date else "",
+            f"{p.birthday_month:02d}-{p.birthday_day:02d}" if p.birthday_month and p.birthday_day else "",
+            p.role,
+        ]
+        # Every column, not only the free-text ones: whatever a cell holds, no spreadsheet runs it.
+        writer.writerow([escape(cell) for cell in row])
     return out.getvalue()
 
 

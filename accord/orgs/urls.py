@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_mail
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,5 +14,7 @@ urlpatterns = [
     path("teams/<int:pk>/", views.team_detail, name="team"),
     path("teams/<int:pk>/edit/", views.team_edit, name="team_edit"),
     path("orgs/switch/", views.switch_org, name="switch_org"),
+    path("people/mail/failed/", views_mail.failed_mail_list, name="failed_mail"),
+    path("people/mail/failed/<uuid:mail_id>/retry/", views_mail.failed_mail_retry, name="failed_mail_retry"),
     path("", include("accord.orgs.urls_csv")),
 ]

@@ -19,7 +19,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator, BeforeValidator, Strict, StrictBool, field_validator
 
 from accord.orgs.access import get_for_org
-from accord.orgs.api import BodyId, Id, Input, Text, current_person, require_admin
+from accord.orgs.api import BodyId, Id, Input, LongText, Text, current_person, require_admin
 from accord.orgs.models import Team
 
 from . import queries
@@ -132,7 +132,7 @@ class AnswersIn(Input):
         default_factory=dict,
         description="Question id → answer (an integer in the question's range), or null to skip it.",
     )
-    comment: Text = Field(
+    comment: LongText = Field(
         "",
         max_length=COMMENT_MAX,
         description="Optional. Shown to managers only when enough people in the group commented.",
@@ -211,7 +211,9 @@ def my_feedback(request: HttpRequest) -> list[ThreadOut]:
 
 
 class ReplyIn(Input):
-    text: Text = Field(max_length=COMMENT_MAX, description="Your answer back; it shows as from the author.")
+    text: LongText = Field(
+        max_length=COMMENT_MAX, description="Your answer back; it shows as from the author."
+    )
 
 
 @router.post(

@@ -12,6 +12,7 @@ from django.forms.boundfield import BoundField
 from django.utils import timezone
 
 from accord.lib.forms import IdsChoiceField
+from accord.lib.text import multi_line, single_line
 from accord.lib.tz import to_utc
 from accord.orgs.models import Organisation, Team
 
@@ -51,6 +52,7 @@ class AnswerForm(forms.Form):
     """One optional radio group per question of the round, and one optional comment."""
 
     comment = forms.CharField(
+        validators=[multi_line],
         label="Anything you'd like to add? (optional)",
         required=False,
         max_length=COMMENT_MAX,
@@ -236,6 +238,7 @@ THEME_CHOICES = [("", "Choose a theme")] + [(k, v) for k, v in CONSTRUCTS.items(
 
 class QuestionForm(forms.Form):
     text = forms.CharField(
+        validators=[single_line],
         label="Question",
         required=False,
         max_length=200,

@@ -24,6 +24,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as djtz
 
+from accord.lib.text import multi_line, single_line
+
 ABSOLUTE_MIN_GROUP = 3
 DEFAULT_MIN_GROUP = 5
 DRIVERS_MIN_RESPONDENTS = 30
@@ -48,8 +50,8 @@ class Scale(models.TextChoices):
 class Question(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     key = models.SlugField(max_length=60)
-    text = models.CharField(max_length=200)
-    construct = models.CharField(max_length=40)
+    text = models.CharField(max_length=200, validators=[single_line])
+    construct = models.CharField(max_length=40, validators=[single_line])
     scale = models.CharField(max_length=10, choices=Scale.choices, default=Scale.AGREE5)
     reverse = models.BooleanField(default=False, help_text="Disagreeing is the healthy answer.")
     builtin = models.BooleanField(default=False)
@@ -72,7 +74,7 @@ class Cadence(models.IntegerChoices):
 
 class Program(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[single_line])
     whole_org = models.BooleanField(default=True)
     teams = models.ManyToManyField("orgs.Team", blank=True, related_name="+")
     questions = models.ManyToManyField(Question, through="ProgramQuestion", related_name="programs")
@@ -243,7 +245,7 @@ class Comment(models.Model):
     team_id_snapshot = models.BigIntegerField(null=True, blank=True)
     tenure_band = models.CharField(max_length=12)
     region = models.CharField(max_length=12)
-    text = models.TextField()
+    text = models.TextField(validators=[multi_line])
     # HMAC(secret, person, round): lets the author's own page find this thread; holds no person id.
     thread_key = models.CharField(max_length=64, db_index=True)
 
@@ -264,7 +266,7 @@ class Reply(models.Model):
     manager = models.ForeignKey(
         "orgs.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    text = models.TextField()
+    text = models.TextField(validators=[multi_line])
     created_on = models.DateField(default=djtz.localdate)
 
     class Meta:

@@ -39,4 +39,4 @@ def send_pulse_prompt(participation_id: int, reminder: bool) -> None:
         f"It closes {closes:%A %-d %B at %H:%M} your time.\n"
     )
     subject = f"{'Reminder: ' if reminder else ''}{count} quick questions from {p.org.name}"
-    send_email.call(to=[p.person.email], subject=subject, body=body)
+    send_email.enqueue(to=[p.person.email], org_id=p.person.org_id, subject=subject, body=body)

@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import Strict, StrictBool
 
 from accord.orgs.access import get_for_org
-from accord.orgs.api import BodyId, Day, Id, Input, Text, current_person
+from accord.orgs.api import BodyId, Day, Id, Input, LongText, Text, current_person
 from accord.orgs.models import Person, Team, valid_timezones
 
 from . import fairness, queries
@@ -295,10 +295,10 @@ class CharterOut(Schema):
 
 
 class CharterIn(Input):
-    sync_decisions: Text = Field("", max_length=TEXT_MAX)
-    async_decisions: Text = Field("", max_length=TEXT_MAX)
-    escalation: Text = Field("", max_length=TEXT_MAX)
-    meeting_norms: Text = Field("", max_length=TEXT_MAX)
+    sync_decisions: LongText = Field("", max_length=TEXT_MAX)
+    async_decisions: LongText = Field("", max_length=TEXT_MAX)
+    escalation: LongText = Field("", max_length=TEXT_MAX)
+    meeting_norms: LongText = Field("", max_length=TEXT_MAX)
     channels: list[ChannelIO] = Field([], max_length=20)
     material: StrictBool = Field(False, description="true asks everyone in the team to read it again.")
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from icalendar import Calendar, Event, vCalAddress
 
 from accord.lib.mail import absolute
+from accord.lib.text import one_line
 from accord.orgs.models import Person
 
 from .models import RecurringMeeting
@@ -26,7 +27,7 @@ def meeting_calendar(meeting: RecurringMeeting, attendees: Sequence[Person], *, 
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", meeting.name)
+    cal.add("x-wr-calname", one_line(meeting.name))
     url = absolute(reverse("rhythm_meeting", args=[meeting.pk]))
     weeks = len(meeting.rotation)
     for index, slot in enumerate(meeting.rotation):
@@ -38,14 +39,14 @@ def meeting_calendar(meeting: RecurringMeeting, attendees: Sequence[Person], *, 
         event.add("dtstart", start)
         event.add("dtend", start + dt.timedelta(minutes=meeting.duration_minutes))
         event.add("rrule", {"FREQ": "WEEKLY", "INTERVAL": weeks, "BYDAY": BYDAY[meeting.weekday]})
-        event.add("summary", meeting.name)
+        event.add("summary", one_line(meeting.name))
         event.add(
             "description", f"Rotating slot {index + 1} of {weeks}, chosen to share late hours fairly: {url}"
         )
         event.add("url", url)
         for person in attendees:
             address = vCalAddress(f"mailto:{person.email}")
-            address.params["CN"] = person.name
+            address.params["CN"] = one_line(person.name)
             event.add("attendee", address)
         cal.add_component(event)
     cal.add_missing_timezones(first_date=meeting.starts_on - dt.timedelta(days=366))

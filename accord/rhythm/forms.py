@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accord.lib.forms import IdsChoiceField
+from accord.lib.text import single_line
 from accord.orgs.forms import TimezoneField
 from accord.orgs.models import Person, Team
 from accord.orgs.queries import subtree_ids
@@ -64,7 +65,7 @@ class MapForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    name = forms.CharField(max_length=200, required=False)
+    name = forms.CharField(validators=[single_line], max_length=200, required=False)
     teams = IdsChoiceField(
         label="Everyone in these teams",
         queryset=Team.objects.none(),
@@ -124,9 +125,11 @@ class MeetingForm(forms.Form):
 
 
 class ChannelForm(forms.Form):
-    purpose = forms.CharField(label="What for", max_length=200, required=False)
-    channel = forms.CharField(max_length=120, required=False)
-    response_time = forms.CharField(label="Expected response", max_length=80, required=False)
+    purpose = forms.CharField(validators=[single_line], label="What for", max_length=200, required=False)
+    channel = forms.CharField(validators=[single_line], max_length=120, required=False)
+    response_time = forms.CharField(
+        validators=[single_line], label="Expected response", max_length=80, required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone as djtz
 
 from accord.lib.choices import Weekday
+from accord.lib.text import multi_line, single_line
 from accord.orgs.models import validate_timezone
 
 TEXT_MAX = 4000
@@ -27,13 +28,13 @@ MAX_MEETING_MINUTES = 8 * 60
 
 class RecurringMeeting(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     organiser = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="+")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     duration_minutes = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(MAX_MEETING_MINUTES)]
     )
-    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    timezone = models.CharField(max_length=64, validators=[single_line, validate_timezone])
     # Local start times ("HH:MM") in `timezone`, taken in turn week after week.
     rotation = models.JSONField(default=list)
     starts_on = models.DateField(help_text="The local date of the first occurrence.")
@@ -111,10 +112,18 @@ class Burden(models.Model):
 class Charter(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     team = models.OneToOneField("orgs.Team", on_delete=models.CASCADE, related_name="charter")
-    sync_decisions = models.TextField("Decided together, in a meeting", max_length=TEXT_MAX, blank=True)
-    async_decisions = models.TextField("Decided in writing, asynchronously", max_length=TEXT_MAX, blank=True)
-    escalation = models.TextField("How to escalate across time zones", max_length=TEXT_MAX, blank=True)
-    meeting_norms = models.TextField("Meeting norms", max_length=TEXT_MAX, blank=True)
+    sync_decisions = models.TextField(
+        "Decided together, in a meeting", max_length=TEXT_MAX, blank=True, validators=[multi_line]
+    )
+    async_decisions = models.TextField(
+        "Decided in writing, asynchronously", max_length=TEXT_MAX, blank=True, validators=[multi_line]
+    )
+    escalation = models.TextField(
+        "How to escalate across time zones", max_length=TEXT_MAX, blank=True, validators=[multi_line]
+    )
+    meeting_norms = models.TextField(
+        "Meeting norms", max_length=TEXT_MAX, blank=True, validators=[multi_line]
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=djtz.now)
     updated_by = models.ForeignKey(
@@ -133,9 +142,9 @@ class Channel(models.Model):
 
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="channels")
-    purpose = models.CharField("What for", max_length=200)
-    channel = models.CharField(max_length=120)
-    response_time = models.CharField("Expected response", max_length=80)
+    purpose = models.CharField("What for", max_length=200, validators=[single_line])
+    channel = models.CharField(max_length=120, validators=[single_line])
+    response_time = models.CharField("Expected response", max_length=80, validators=[single_line])
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

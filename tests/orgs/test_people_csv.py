@@ -339,6 +339,7 @@ def test_all_bad_rows_are_reported_with_lines_across_blank_and_multiline_rows(or
         "c@acme.test,C,,,,Nowhere/Zone,,,,,,\n"  # line 7
     )
     assert errors_of(org, text) == [
+        RowError(2, "name", "Keep this to one line: remove the line break."),  # a name is one line
         RowError(5, "email", "“bad” is not a valid email address."),
         RowError(7, "timezone", "Unknown time zone “Nowhere/Zone”; use an IANA name such as Europe/Berlin."),
     ]
