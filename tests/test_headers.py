@@ -150,3 +150,16 @@ def test_trace_and_options_are_refused(client, member, method, target, allow):
 def test_trace_and_options_on_a_path_that_does_not_exist_are_404(client, member, method):
     login(client, member)
     assert client.generic(method, "/no-such-page/").status_code == 404
+
+
+def test_the_stylesheet_closes_every_block():
+    """An unclosed @media block silently swallows every later rule, the utilities that replace style
+    attributes included (two were open: the kudos and time-zone phone layouts)."""
+    css = re.sub(
+        r"/\*.*?\*/", "", (Path(settings.BASE_DIR) / "static/accord/accord.css").read_text(), flags=re.S
+    )
+    depth, lowest = 0, 0
+    for char in css:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        lowest = min(lowest, depth)
+    assert (depth, lowest) == (0, 0)
