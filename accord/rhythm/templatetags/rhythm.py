@@ -40,5 +40,5 @@ def duration(total: int) -> str:
 
 @register.filter
 def pct(value: float) -> str:
-    """A percentage for inline CSS, always with a dot whatever the locale."""
+    """A percentage for an SVG length (the timeline's bars), always with a dot whatever the locale."""
     return f"{value:.3f}%"
