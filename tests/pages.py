@@ -24,6 +24,7 @@ SIGNED_OUT_PAGES = {
     "password_reset_complete": [],
     "accept_invitation": ["bad-token"],
     "password_reset_confirm": ["MQ", "set-password"],
+    "email_change_confirm": ["bad-token"],
 }
 assert set(SIGNED_OUT_PAGES) == ANON_PAGES - {"demo_login", "logout"}  # both are POST only
 
