@@ -19,10 +19,13 @@ How anonymity is kept in storage (the gate, accord/pulse/gate/, keeps it in repo
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as djtz
+
+from .data import Cell
 
 ABSOLUTE_MIN_GROUP = 3
 DEFAULT_MIN_GROUP = 5
@@ -186,12 +189,13 @@ class Participation(models.Model):
 
 
 class MixingPool(models.Model):
-    """Answer sets waiting to be shuffled into Response rows with at least k-1 others (see module doc)."""
+    """An answer set waiting to be shuffled into Response rows with at least k-1 others, sealed
+    (sealing.seal, fixed length) so that the row written with `took_part` says nothing about the answers."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     round = models.ForeignKey(Round, on_delete=models.CASCADE)
-    payload = models.JSONField()
+    payload = models.BinaryField()
 
     class Meta:
         indexes = [models.Index(fields=["org", "round"])]
@@ -199,16 +203,19 @@ class MixingPool(models.Model):
     def __str__(self) -> str:
         return "pending answer set"
 
+    def opened(self) -> dict[str, Any]:
+        from .sealing import POOL, unseal
+
+        return dict(unseal(POOL, self.round_id, self.payload))
+
 
 class Response(models.Model):
-    """One anonymous answer set. No person, no time: only the round and the coarse snapshot."""
+    """One anonymous answer set. No person, no time, and its cell only sealed (see module doc)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
-    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
-    tenure_band = models.CharField(max_length=12)
-    region = models.CharField(max_length=12)
+    sealed_cell = models.BinaryField()
 
     class Meta:
         indexes = [models.Index(fields=["org", "round"])]
@@ -216,6 +223,11 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return "anonymous response"
+
+    def cell(self) -> Cell:
+        from .sealing import open_cell
+
+        return open_cell(self.round_id, self.sealed_cell)
 
 
 class Answer(models.Model):
@@ -235,16 +247,15 @@ class Answer(models.Model):
 
 
 class Comment(models.Model):
-    """A free-text comment, stored apart from the answer set it came with."""
+    """A free-text comment, stored apart from the answer set it came with; its cell only sealed."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="comments")
-    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
-    tenure_band = models.CharField(max_length=12)
-    region = models.CharField(max_length=12)
+    sealed_cell = models.BinaryField()
     text = models.TextField()
-    # HMAC(secret, person, round): lets the author's own page find this thread; holds no person id.
+    # HMAC(key derived from SECRET_KEY, person, round): lets the author's own page find this thread;
+    # holds no person id.
     thread_key = models.CharField(max_length=64, db_index=True)
 
     class Meta:
@@ -253,6 +264,11 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return "anonymous comment"
+
+    def cell(self) -> Cell:
+        from .sealing import open_cell
+
+        return open_cell(self.round_id, self.sealed_cell)
 
 
 class Reply(models.Model):
@@ -275,61 +291,20 @@ class Reply(models.Model):
         return f"reply {self.pk}"
 
 
-class CellStat(models.Model):
-    """Running totals for one question in one cell (team, tenure band, region) of one round."""
+class RoundTally(models.Model):
+    """A round's running totals per question and cell, and respondents, commenters and driver sums per
+    cell (the shape of data.RoundData), sealed as one value and rewritten by each mixed batch. Sealed
+    because many cells hold one person: a clear row with n = 1 is that person's answer."""
 
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
-    round = models.ForeignKey(Round, on_delete=models.CASCADE)
-    question = models.ForeignKey(Question, on_delete=models.CASCADE)
-    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
-    tenure_band = models.CharField(max_length=12)
-    region = models.CharField(max_length=12)
-    n = models.PositiveIntegerField(default=0)
-    total = models.FloatField(default=0)
-    total_sq = models.FloatField(default=0)
-    # Counts per answer value (index = raw value: 1–5 for agreement, 0–10 for eNPS).
-    hist = models.JSONField(default=list)
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="tally")
+    sealed = models.BinaryField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["round", "question", "team_id_snapshot", "tenure_band", "region"],
-                name="cellstat_once",
-            )
-        ]
         indexes = [models.Index(fields=["org", "round"])]
 
     def __str__(self) -> str:
-        return f"cell stat {self.pk}"
-
-
-class CellCount(models.Model):
-    """Respondents and comment authors per cell of one round, plus the driver sums (see stats.py)."""
-
-    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
-    round = models.ForeignKey(Round, on_delete=models.CASCADE)
-    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
-    tenure_band = models.CharField(max_length=12)
-    region = models.CharField(max_length=12)
-    respondents = models.PositiveIntegerField(default=0)
-    commenters = models.PositiveIntegerField(default=0)
-    # For key drivers: over respondents who answered eNPS and every construct of the round,
-    # n, the sums of each variable and the sums of their pairwise products (variables in `driver_vars`).
-    driver_vars = models.JSONField(default=list)
-    driver_n = models.PositiveIntegerField(default=0)
-    driver_sums = models.JSONField(default=list)
-    driver_cross = models.JSONField(default=list)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["round", "team_id_snapshot", "tenure_band", "region"], name="cellcount_once"
-            )
-        ]
-        indexes = [models.Index(fields=["org", "round"])]
-
-    def __str__(self) -> str:
-        return f"cell count {self.pk}"
+        return f"tally of round {self.round_id}"
 
 
 class PublishedRound(models.Model):
