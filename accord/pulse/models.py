@@ -1,19 +1,47 @@
 """Pulse surveys: questions, programs, rounds, and answers stored so that no one can tell whose they are.
 
-How anonymity is kept in storage (the gate, accord/pulse/gate/, keeps it in reports):
+Threat model: a reader of the database
+--------------------------------------
+What they have: a copy of the database files at any moment they like (on SQLite the file and its WAL;
+on PostgreSQL the tables read with their own connection after any commit, or a backup), as often as
+they like (for example after every answer of a round), the org chart (it is in the same database:
+who is in which team, start dates, time zones) and this source code. Not SECRET_KEY: it lives outside
+the data folder (the user's config folder or ACCORD_SECRET_KEY_FILE), and every key pulse uses is
+derived from it with a salt of its own (sealing.py); no pulse key is ever written to a file.
 
-- `Participation` records who was asked and whether they took part. It never holds an answer.
-- An answer set goes first into `MixingPool` and is moved into `Response`/`Answer`/`Comment` only in
-  shuffled batches of at least k (or when the round closes). Batching stops anyone matching the order,
-  the database transaction or the moment of an answer to the moment a person took part, and it stops
-  a manager from watching live results change right after someone says "I've just answered".
-- `Response`, `Answer` and `Comment` have random UUIDs, no person, and no time finer than the round.
-  Each answer set keeps a snapshot of the respondent's team and two coarse attributes (tenure band and
-  region) for slicing, and nothing else about them.
-- `CellStat`/`CellCount` hold running sums per round, question and cell (team, tenure band, region), so
-  reports read aggregates and never scan answers.
-- A comment's author can read replies to it on their "My feedback" page. The link is a keyed hash of
-  (person, round) computed on demand; no table stores it next to a person (see `thread_key`).
+What they must not learn: which stored answer, comment, aggregate or pool entry belongs to which
+person; nor find any stored row, or any group of rows written together, that describes fewer than k
+respondents of a round (k = the round's min_group_size).
+
+How storage keeps that:
+- `Participation` says who was asked and who took part (`took_part`): that is not secret, and it never
+  holds an answer.
+- An answer set waits in `MixingPool`, sealed (AES-GCM, one fixed length whatever was answered). The
+  pool row is committed with `took_part`, so the reader knows whose sealed row it is, and nothing more.
+- The mixer moves pooled sets, shuffled, into `Response`/`Answer`/`Comment` in batches of at least k;
+  while the round is open it waits for 2k and leaves k (chosen at random) in the pool, so the batch
+  mixed at closing is at least k too. A round that fewer than k people answered writes no clear row at
+  all: its sets go into the sealed tally only. So the rows that appear together always stand for at
+  least k people, whose identities the reader can see but not tell apart.
+- `Response` and `Comment` rows have random UUIDs, no person, no time, and their cell (team, tenure
+  band, region) only sealed: many cells hold one person, and a clear cell joined to `Participation`
+  would name them.
+- The aggregates (sums per question and cell, respondents, commenters and driver sums per cell) are one
+  sealed `RoundTally` per round, rewritten at each batch and padded to a power-of-two size, instead of
+  clear rows of which many had n = 1.
+- A comment's author finds replies by a keyed hash of (person, round) computed on demand
+  (`sealing.thread_key`); without SECRET_KEY nobody can recompute it.
+- What the gate publishes (`PublishedRow`, `Round.protection`) is what any viewer may see: the gate's
+  rules (k, differencing, categories, precision, across rounds) already make it safe to show.
+
+Out of scope: a reader who also has SECRET_KEY (they can unseal everything and test every person's
+thread key: the price of results computed by the server, and of authors reading replies without a
+secret of their own); someone who watches the live process, its memory, its logs or its network;
+the words of a comment itself (a comment that names its author names its author); timing outside the
+database (mail logs, web server access logs of the answer page); and what took part, by itself, says
+(who answered a round at all is recorded by design, for reminders and participation rates).
+
+The gate (accord/pulse/gate/) keeps anonymity in reports; this module and sealing.py keep it in storage.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Every number here comes from a public function of the gate (visible_groups, participation,
 construct_result, question_result, drivers, comments_visible); nothing in this module, heatmaps.py
 (the heatmap, read from what the gate published) or trends.py (the trend chart) reads answers,
-CellStat/CellCount rows or `RoundData.stats`. What this module adds is choosing (which round, which
+the sealed tally or `RoundData.stats`. What this module adds is choosing (which round, which
 group), labelling and formatting, which the other two share.
 
 Groups travel in URLs and JSON as keys: "org", "team-12", optionally narrowed by ".band-1-3y" and/or
