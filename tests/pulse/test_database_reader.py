@@ -119,7 +119,9 @@ def attack(snapshots: list[Tables], k: int) -> tuple[dict[int, str], list[str]]:
         landed = any(ids(after, t) - ids(before, t) for t in ANSWER_TABLES)
         if landed:
             gone = ids(before, "pulse_mixingpool") - ids(after, "pulse_mixingpool")
-            batch = set().union(*(owners.get(g, set()) for g in gone)) if gone else joined
+            batch = set().union(*(owners.get(g, set()) for g in gone))
+            # Whoever took part meanwhile and has no row left in the pool went into this batch too.
+            batch |= joined - set().union(*(owners.get(r, set()) for r in ids(after, "pulse_mixingpool")))
             if 0 < len(batch) < k:
                 small.append(f"a batch of {len(batch)} answer sets landed together")
                 if len(batch) == 1:
