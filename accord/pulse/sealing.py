@@ -17,6 +17,7 @@ import struct
 from functools import lru_cache
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -69,9 +70,19 @@ def seal(purpose: str, round_id: int, value: Any, *, block: int | None = None) -
 
 
 def unseal(purpose: str, round_id: int, sealed: bytes | memoryview) -> Any:
+    """The sealed value. Also under the keys of SECRET_KEY_FALLBACKS, so that rotating SECRET_KEY the way
+    Django documents keeps earlier rounds readable; a value sealed under a key that is gone raises
+    InvalidTag (and is lost: nothing else can open it)."""
     raw = bytes(sealed)
     aad = f"{purpose}:{round_id}".encode()
-    padded = _aead(settings.SECRET_KEY, purpose).decrypt(raw[:NONCE], raw[NONCE:], aad)
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    for i, secret in enumerate(secrets):
+        try:
+            padded = _aead(secret, purpose).decrypt(raw[:NONCE], raw[NONCE:], aad)
+            break
+        except InvalidTag:
+            if i == len(secrets) - 1:
+                raise
     (length,) = struct.unpack(">I", padded[:4])
     return json.loads(padded[4 : 4 + length])
 

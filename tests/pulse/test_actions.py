@@ -314,3 +314,20 @@ def test_results_exist_only_for_closed_rounds(org, questions, team):
     rnd.refresh_from_db()
     assert list(rounds_of(org)) == [rnd]
     assert round_data(rnd).number == 1
+
+
+def test_sealed_values_stay_readable_after_rotating_the_secret_key_and_only_with_it(settings):
+    from cryptography.exceptions import InvalidTag
+
+    from accord.pulse import sealing
+
+    sealed = sealing.seal_cell(7, (12, "1-3y", "emea"))
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a new key", [old]
+    assert sealing.open_cell(7, sealed) == (12, "1-3y", "emea")
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(InvalidTag):
+        sealing.open_cell(7, sealed)
+    settings.SECRET_KEY = old
+    with pytest.raises(InvalidTag):
+        sealing.open_cell(8, sealed)  # bound to its round
