@@ -24,6 +24,8 @@ DEMO = env_bool("ACCORD_DEMO")
 # A one-machine install needs no configuration: the key is made once, in the user's config folder and
 # not beside the database, so a backup of the data does not carry it (see accord/lib/secret.py).
 SECRET_KEY = load_secret_key(os.environ, VAR_DIR)
+# Earlier keys, still accepted for reading (sessions, links, sealed pulse data) while a new key takes over.
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("ACCORD_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

@@ -16,10 +16,11 @@ What it does, in one run (fixed seeds, so two runs build the same data):
 2. Generates the RAW answers in DuckDB with SQL (`setseed`, one thread while generating so the random
    draws are reproducible): in every round about --response of the people answer every question, with a
    realistic skew (team, person and question effects plus noise, rounded onto 1..5).
-3. Builds Accord's aggregates FROM THOSE SAME RAW ANSWERS, the way actions.apply_answer_sets does:
-   CellStat per (round, question, team, tenure band, region) with n, the sum and the sum of squares of
-   the scored values (reverse items flipped as bank.score does) and the histogram of raw values;
-   CellCount respondents per cell; Participation (who was invited) for the latest round only.
+3. Builds Accord's aggregates FROM THOSE SAME RAW ANSWERS, the way actions.apply_answer_sets does: per
+   round one sealed tally (pulse/tally.py) holding, per (question, team, tenure band, region), n, the sum
+   and the sum of squares of the scored values (reverse items flipped as bank.score does) and the
+   histogram of raw values, and respondents per cell; Participation (who was invited) for the latest
+   round only.
    Response/Answer rows are not written: reports never read them. The SQLite inserts use raw
    executemany with `PRAGMA synchronous=OFF` FOR THE BUILD ONLY; the connection is closed afterwards,
    so every timing below runs with the app's own settings (WAL, synchronous=NORMAL).
@@ -439,10 +440,11 @@ def insert_batches(raw: Any, sql: str, cursor: Any, batch: int = INSERT_BATCH) -
 
 
 def build_aggregates(con: Any, org: dict[str, Any], latest: int) -> dict[str, int]:
-    """CellStat, CellCount and (latest round) Participation from the raw answers."""
+    """Each round's sealed tally and (latest round) Participation from the raw answers."""
     from django.db import connection
 
-    from accord.pulse.models import CellCount, CellStat, Participation
+    from accord.pulse.models import Participation, RoundTally
+    from accord.pulse.sealing import TALLY, seal
 
     connection.ensure_connection()
     raw = connection.connection
@@ -458,58 +460,46 @@ def build_aggregates(con: Any, org: dict[str, Any], latest: int) -> dict[str, in
     org_id = org["org_id"]
     counts: dict[str, int] = {}
     cur = con.cursor()
+    tallies: dict[int, dict[str, Any]] = {}
+
+    def tally_of(round_id: int) -> dict[str, Any]:
+        return tallies.setdefault(round_id, {"driver_vars": [], "stats": [], "counts": []})
+
     cur.execute(
         """
-        SELECT ?::BIGINT, r.round_id, a.question, a.team, a.band, a.region, count(*)::INTEGER,
+        SELECT r.round_id, a.question, a.team, a.band, a.region, count(*)::INTEGER,
                sum(s)::DOUBLE, sum(s * s)::DOUBLE,
-               '[0,' || count(*) FILTER (WHERE a.value = 1) || ',' || count(*) FILTER (WHERE a.value = 2)
-               || ',' || count(*) FILTER (WHERE a.value = 3) || ',' || count(*) FILTER (WHERE a.value = 4)
-               || ',' || count(*) FILTER (WHERE a.value = 5) || ']'
+               [0, count(*) FILTER (WHERE a.value = 1), count(*) FILTER (WHERE a.value = 2),
+                count(*) FILTER (WHERE a.value = 3), count(*) FILTER (WHERE a.value = 4),
+                count(*) FILTER (WHERE a.value = 5)]
         FROM (
             SELECT a.*, (CASE WHEN q.reverse THEN 6 - a.value ELSE a.value END)::INTEGER AS s
             FROM answers a JOIN questions q ON q.question = a.question
         ) a
         JOIN rounds r ON r.round = a.round
         GROUP BY ALL
-        ORDER BY 2, 3, 4, 5, 6
-        """,
-        [org_id],
+        ORDER BY 1, 2, 3, 4, 5
+        """
     )
-    fields = [
-        "org",
-        "round",
-        "question",
-        "team_id_snapshot",
-        "tenure_band",
-        "region",
-        "n",
-        "total",
-        "total_sq",
-    ]
-    counts["cellstat"] = insert_batches(raw, insert_sql(CellStat, [*fields, "hist"]), cur)
-
+    for round_id, *row in cur.fetchall():
+        tally_of(round_id)["stats"].append([*row[:-1], [int(c) for c in row[-1]]])
+    counts["cellstat"] = sum(len(t["stats"]) for t in tallies.values())
     cur.execute(
         """
-        SELECT ?::BIGINT, r.round_id, s.team, s.band, s.region, count(*)::INTEGER, 0, '[]', 0, '[]', '[]'
+        SELECT r.round_id, s.team, s.band, s.region, count(*)::INTEGER
         FROM respondents s JOIN rounds r ON r.round = s.round
-        GROUP BY ALL ORDER BY 2, 3, 4, 5
-        """,
-        [org_id],
+        GROUP BY ALL ORDER BY 1, 2, 3, 4
+        """
     )
-    cc_fields = [
-        "org",
-        "round",
-        "team_id_snapshot",
-        "tenure_band",
-        "region",
-        "respondents",
-        "commenters",
-        "driver_vars",
-        "driver_n",
-        "driver_sums",
-        "driver_cross",
-    ]
-    counts["cellcount"] = insert_batches(raw, insert_sql(CellCount, cc_fields), cur)
+    for round_id, team, band, reg, n in cur.fetchall():
+        tally_of(round_id)["counts"].append([team, band, reg, n, 0, 0, [], []])
+    counts["cellcount"] = sum(len(t["counts"]) for t in tallies.values())
+    raw.execute("BEGIN")
+    raw.executemany(
+        f"INSERT INTO {RoundTally._meta.db_table} (org_id, round_id, sealed) VALUES (?, ?, ?)",
+        [(org_id, rid, seal(TALLY, rid, value)) for rid, value in tallies.items()],
+    )
+    raw.execute("COMMIT")
 
     latest_id, latest_opens = next((rid, opens) for n, rid, opens in org["rounds"] if n == latest)
     prompt = connection.ops.adapt_datetimefield_value(
@@ -583,7 +573,7 @@ def check_same(con: Any, hm: Any, latest: int, rng: random.Random, raw_latest: i
 
     in_cells = sum(s.n for stats in data.stats.values() for s in stats.values())
     if in_cells != raw_latest:
-        raise SystemExit(f"aggregates check: FAILED: CellStat holds {in_cells} answers, raw has {raw_latest}")
+        raise SystemExit(f"aggregates check: FAILED: the tally holds {in_cells} answers, raw {raw_latest}")
     with_visible = [
         row
         for row in hm.rows
@@ -649,8 +639,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     import duckdb
     from django.core.management import call_command
 
-    from accord.pulse import gate
-    from accord.pulse.models import CellCount, CellStat, Participation, Round
+    from accord.pulse import gate, tally
+    from accord.pulse.models import Participation, Round, RoundTally
 
     con = duckdb.connect(str(duck_path))
     rng = random.Random(args.seed)
@@ -695,7 +685,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         print(
             f"build: {n_answers:,} raw answers generated in DuckDB; aggregates written to SQLite: "
-            f"{counts['cellstat']:,} CellStat rows, {counts['cellcount']:,} CellCount rows, "
+            f"{counts['cellstat']:,} question cells and {counts['cellcount']:,} respondent cells in "
+            f"{RoundTally.objects.count():,} sealed tallies, "
             f"{counts['participation']:,} Participation rows (latest round)"
         )
         print(
@@ -707,15 +698,15 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     rnd = Round.objects.get(program__org__slug="bench-org", number=latest)
     raw_latest = con.execute("SELECT count(*) FROM answers WHERE round = ?", [latest]).fetchone()[0]
+    latest_tally = tally.read(rnd) or tally.Tally()
     raw_total, checksum = con.execute(
         "SELECT count(*), sum(value * (respondent % 101 + question % 7)) FROM answers"
     ).fetchone()
     print(
         f"latest round: {raw_latest:,} raw answers of {raw_total:,}; "
-        f"{CellStat.objects.filter(round=rnd).count():,} CellStat rows, "
-        f"{CellCount.objects.filter(round=rnd).count():,} CellCount rows, "
+        f"{len(latest_tally.stats):,} question cells, {len(latest_tally.counts):,} respondent cells, "
         f"{Participation.objects.filter(round=rnd).count():,} Participation rows "
-        f"(all rounds: {CellStat.objects.count():,} CellStat rows; raw answers checksum {checksum})",
+        f"(raw answers checksum {checksum})",
         flush=True,
     )
 

@@ -111,6 +111,7 @@ def pulse_objects(org, authors):
 
     from accord.pulse.actions import ensure_bank, open_round, save_program, thread_key
     from accord.pulse.models import Comment, Program
+    from accord.pulse.sealing import seal_cell
 
     questions = sorted(ensure_bank(org), key=lambda q: q.key)[:3]
     program = save_program(
@@ -121,8 +122,7 @@ def pulse_objects(org, authors):
         role: Comment.objects.create(
             org=org,
             round=rnd,
-            tenure_band="1-3y",
-            region="emea",
+            sealed_cell=seal_cell(rnd.pk, (None, "1-3y", "emea")),
             text="A comment",
             thread_key=thread_key(p.pk, rnd.pk),
         )

@@ -22,6 +22,7 @@ from accord.pulse.actions import (
     publish_round,
     reply_as_manager,
     save_program,
+    seal_pool,
     thread_key,
 )
 from accord.pulse.models import Comment, MixingPool, Participation, Program, Question, Round, Scale
@@ -136,9 +137,11 @@ def build_pulse(cast: Cast) -> None:
             took_part=True, next_send_at=None
         )
         if latest:
-            # Still open: some answers are still waiting in the pool for the mixer.
-            pooled, sets = sets[: rnd.min_group_size - 1], sets[rnd.min_group_size - 1 :]
-            MixingPool.objects.bulk_create(MixingPool(org=org, round=rnd, payload=s) for s in pooled)
+            # Still open: k answer sets wait in the pool, as the mixer always leaves them (mix_pool).
+            pooled, sets = sets[: rnd.min_group_size], sets[rnd.min_group_size :]
+            MixingPool.objects.bulk_create(
+                MixingPool(org=org, round=rnd, payload=seal_pool(rnd, s)) for s in pooled
+            )
         rng.shuffle(sets)
         apply_answer_sets(rnd, qs, sets)
         if not latest:
@@ -194,13 +197,9 @@ def _reply_to_some(rng: random.Random, cast: Cast, lead) -> None:  # type: ignor
         return
     support_teams = {t.pk for path, t in cast.teams.items() if path[0] == SUPPORT[0]}
     engineering = {t.pk for path, t in cast.teams.items() if path[0] == ENGINEERING[0]}
-    comments = list(Comment.objects.filter(org=cast.org, team_id_snapshot__in=support_teams | engineering))
+    comments = [c for c in Comment.objects.filter(org=cast.org) if c.cell()[0] in support_teams | engineering]
     for comment in comments:
-        if (
-            comment.team_id_snapshot in support_teams
-            and "handoff" in comment.text.lower()
-            and rng.random() < 0.5
-        ):
+        if comment.cell()[0] in support_teams and "handoff" in comment.text.lower() and rng.random() < 0.5:
             reply_as_manager(
                 comment,
                 lead,

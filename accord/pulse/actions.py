@@ -9,7 +9,6 @@ import random
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -19,14 +18,12 @@ from accord.lib.tz import to_utc
 from accord.orgs.models import Organisation, Person, Team
 from accord.orgs.queries import subtree_ids
 
-from . import bank
+from . import bank, tally
 from .attributes import snapshot
 from .data import Cell
 from .models import (
     ABSOLUTE_MIN_GROUP,
     Answer,
-    CellCount,
-    CellStat,
     Comment,
     MixingPool,
     Participation,
@@ -42,6 +39,8 @@ from .models import (
     RoundQuestion,
     Scale,
 )
+from .sealing import POOL, POOL_BLOCK, seal, seal_cell
+from .sealing import thread_key as thread_key
 
 COMMENT_MAX = 2000
 # Prompts go out an hour into the person's working day: after the morning's first things, before meetings.
@@ -259,18 +258,6 @@ def open_round(program: Program, now: dt.datetime) -> Round:
 # --- answering --------------------------------------------------------------------------------
 
 
-def thread_key(person_id: int, round_id: int) -> str:
-    """The opaque link between a comment and its author's "My feedback" page.
-
-    A keyed hash of (person, round) with a key derived from SECRET_KEY: the comment row holds only
-    the hash, so the database alone cannot tie it to anyone; the server recomputes it for the person
-    who is signed in. Whoever holds both SECRET_KEY and the database could test every person: that is
-    the price of letting authors read replies without carrying a secret of their own.
-    """
-    key = hashlib.sha256(("accord.pulse.thread:" + settings.SECRET_KEY).encode()).digest()
-    return hmac.new(key, f"{person_id}:{round_id}".encode(), hashlib.sha256).hexdigest()
-
-
 def check_open(rnd: Round, now: dt.datetime) -> None:
     if rnd.closed or now >= rnd.closes_at:
         raise PulseError("This round has closed. Thank you all the same; the next one will come round soon.")
@@ -305,42 +292,57 @@ def submit_answers(
         )
         if took != 1:
             raise PulseError("You have already answered this round. Thank you!")
+        # Written in the same transaction as `took_part`, so a reader of the database sees whose row this
+        # is: it is sealed and of one fixed length, so that is all they learn (threat model in models.py).
         MixingPool.objects.create(
             org_id=rnd.org_id,
             round=rnd,
-            payload={
-                "cell": [participation.team_id_at_open, participation.tenure_band, participation.region],
-                "answers": clean,
-                "comment": comment,
-                "thread": thread_key(participation.person_id, rnd.id) if comment else "",
-            },
+            payload=seal_pool(
+                rnd,
+                {
+                    "cell": [participation.team_id_at_open, participation.tenure_band, participation.region],
+                    "answers": clean,
+                    "comment": comment,
+                    "thread": thread_key(participation.person_id, rnd.id) if comment else "",
+                },
+            ),
         )
 
         def maybe_mix() -> None:
             from .tasks import mix_round
 
-            if MixingPool.objects.filter(round=rnd).count() >= rnd.min_group_size:
+            if MixingPool.objects.filter(round=rnd).count() >= 2 * rnd.min_group_size:
                 mix_round.enqueue(round_id=rnd.id, force=False)
 
         transaction.on_commit(maybe_mix)
 
 
-def mix_pool(rnd: Round, *, force: bool) -> int:
-    """Move pooled answer sets into the anonymous tables in random order, updating the aggregates.
+def seal_pool(rnd: Round, payload: dict[str, Any]) -> bytes:
+    return seal(POOL, rnd.pk, payload, block=POOL_BLOCK)
 
-    Waits until at least k sets are pooled (unless `force`, at closing), so the smallest batch that
-    ever lands together is k and nobody can match an answer set to a moment of participation.
+
+def mix_pool(rnd: Round, *, force: bool) -> int:
+    """Move pooled answer sets into the anonymous tables in random order, folding them into the tally.
+
+    Every batch written in the clear holds at least k answer sets, the last one included: while the
+    round is open, a batch is mixed only once 2k sets are pooled, and k of them (chosen at random) stay
+    behind, so at closing at least k are left to go together. Fewer than k at closing means fewer than k
+    answered the whole round: their answers go into the sealed tally only (the gate hides every group of
+    such a round) and no clear row is written for them.
     """
+    k = rnd.min_group_size
     with transaction.atomic():
         Round.objects.select_for_update().filter(pk=rnd.pk).first()  # one mixer per round at a time
         pooled = list(MixingPool.objects.filter(round=rnd))
-        if not pooled or (len(pooled) < rnd.min_group_size and not force):
+        if not pooled or (not force and len(pooled) < 2 * k):
             return 0
         random.SystemRandom().shuffle(pooled)
+        batch = pooled if force else pooled[: len(pooled) - k]
         questions = {q.id: q for q in rnd.questions.all()}
-        apply_answer_sets(rnd, questions, [p.payload for p in pooled])
-        MixingPool.objects.filter(pk__in=[p.pk for p in pooled]).delete()
-    return len(pooled)
+        sets = [p.opened() for p in batch]
+        apply_answer_sets(rnd, questions, sets, clear_rows=len(sets) >= k)
+        MixingPool.objects.filter(pk__in=[p.pk for p in batch]).delete()
+    return len(batch)
 
 
 def _scored(question: Question, value: int) -> int:
@@ -353,12 +355,17 @@ def driver_vars(questions: Iterable[Question]) -> list[str]:
     return [*constructs, "enps"] if has_enps and constructs else []
 
 
-def apply_answer_sets(rnd: Round, questions: dict[int, Question], sets: list[dict[str, Any]]) -> None:
-    """Write answer sets (already shuffled) and fold them into CellStat/CellCount in one pass."""
+def apply_answer_sets(
+    rnd: Round, questions: dict[int, Question], sets: list[dict[str, Any]], *, clear_rows: bool = True
+) -> None:
+    """Write answer sets (already shuffled) and fold them into the round's sealed tally in one pass.
+
+    Response, Answer and Comment rows carry the cell only sealed. With `clear_rows` False (a closing
+    remainder of fewer than k, see mix_pool) only the tally learns of the sets."""
     org_id = rnd.org_id
     responses, answers, comments = [], [], []
-    stat_delta: dict[tuple[int, Cell], list[Any]] = {}
-    count_delta: dict[Cell, list[Any]] = {}
+    stat_delta: tally.StatDelta = {}
+    count_delta: tally.CountDelta = {}
     dvars = driver_vars(questions.values())
     for payload in sets:
         team_id, band, reg = payload["cell"]
@@ -368,9 +375,7 @@ def apply_answer_sets(rnd: Round, questions: dict[int, Question], sets: list[dic
         )
         values = {int(q): v for q, v in payload["answers"].items()}
         if values:
-            response = Response(
-                org_id=org_id, round=rnd, team_id_snapshot=team_id, tenure_band=band, region=reg
-            )
+            response = Response(org_id=org_id, round=rnd, sealed_cell=seal_cell(rnd.pk, cell))
             responses.append(response)
             counts[0] += 1
             by_construct: dict[str, list[int]] = {}
@@ -401,100 +406,20 @@ def apply_answer_sets(rnd: Round, questions: dict[int, Question], sets: list[dic
                 Comment(
                     org_id=org_id,
                     round=rnd,
-                    team_id_snapshot=team_id,
-                    tenure_band=band,
-                    region=reg,
+                    sealed_cell=seal_cell(rnd.pk, cell),
                     text=payload["comment"],
                     thread_key=payload["thread"],
                 )
             )
             counts[1] += 1
-    Response.objects.bulk_create(responses, batch_size=1000)
-    Answer.objects.bulk_create(answers, batch_size=2000)
-    Comment.objects.bulk_create(comments, batch_size=1000)
-    _fold_stats(rnd, stat_delta)
-    _fold_counts(rnd, count_delta, dvars)
+    if clear_rows:
+        Response.objects.bulk_create(responses, batch_size=1000)
+        Answer.objects.bulk_create(answers, batch_size=2000)
+        Comment.objects.bulk_create(comments, batch_size=1000)
+    tally.fold(rnd, stat_delta, count_delta, dvars)
     # Published results no longer match these aggregates (only possible if answers reach a round after
     # it was published): the next report publishes again.
     PublishedRound.objects.filter(round=rnd).exclude(stamp="").update(stamp="")
-
-
-def _fold_stats(rnd: Round, delta: dict[tuple[int, Cell], list[Any]]) -> None:
-    if not delta:
-        return
-    existing = {
-        (s.question_id, (s.team_id_snapshot, s.tenure_band, s.region)): s
-        for s in CellStat.objects.filter(round=rnd, question_id__in={q for q, _ in delta})
-    }
-    new, changed = [], []
-    for (qid, cell), (n, total, total_sq, hist) in delta.items():
-        row = existing.get((qid, cell))
-        if row is None:
-            new.append(
-                CellStat(
-                    org_id=rnd.org_id,
-                    round=rnd,
-                    question_id=qid,
-                    team_id_snapshot=cell[0],
-                    tenure_band=cell[1],
-                    region=cell[2],
-                    n=n,
-                    total=total,
-                    total_sq=total_sq,
-                    hist=hist,
-                )
-            )
-        else:
-            row.n += n
-            row.total += total
-            row.total_sq += total_sq
-            row.hist = [a + b for a, b in zip(row.hist or [0] * len(hist), hist, strict=True)]
-            changed.append(row)
-    CellStat.objects.bulk_create(new, batch_size=1000)
-    CellStat.objects.bulk_update(changed, ["n", "total", "total_sq", "hist"], batch_size=1000)
-
-
-def _fold_counts(rnd: Round, delta: dict[Cell, list[Any]], dvars: list[str]) -> None:
-    existing = {(c.team_id_snapshot, c.tenure_band, c.region): c for c in CellCount.objects.filter(round=rnd)}
-    new, changed = [], []
-    for cell, (respondents, commenters, dn, dsums, dcross) in delta.items():
-        row = existing.get(cell)
-        if row is None:
-            new.append(
-                CellCount(
-                    org_id=rnd.org_id,
-                    round=rnd,
-                    team_id_snapshot=cell[0],
-                    tenure_band=cell[1],
-                    region=cell[2],
-                    respondents=respondents,
-                    commenters=commenters,
-                    driver_vars=dvars,
-                    driver_n=dn,
-                    driver_sums=dsums,
-                    driver_cross=dcross,
-                )
-            )
-            continue
-        row.respondents += respondents
-        row.commenters += commenters
-        if dn:
-            row.driver_vars = dvars
-            row.driver_n += dn
-            row.driver_sums = [
-                a + b for a, b in zip(row.driver_sums or [0.0] * len(dvars), dsums, strict=True)
-            ]
-            old = row.driver_cross or [[0.0] * len(dvars) for _ in dvars]
-            row.driver_cross = [
-                [a + b for a, b in zip(r1, r2, strict=True)] for r1, r2 in zip(old, dcross, strict=True)
-            ]
-        changed.append(row)
-    CellCount.objects.bulk_create(new, batch_size=1000)
-    CellCount.objects.bulk_update(
-        changed,
-        ["respondents", "commenters", "driver_vars", "driver_n", "driver_sums", "driver_cross"],
-        batch_size=1000,
-    )
 
 
 def close_round(rnd: Round) -> None:

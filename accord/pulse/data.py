@@ -1,6 +1,6 @@
 """The in-memory shape of one round's aggregates: what the gate (the gate package) reads.
 
-`queries.round_data(round)` builds it from CellStat/CellCount/Participation rows; tests build it by
+`queries.round_data(round)` builds it from the sealed RoundTally and Participation rows; tests build it by
 hand. Nothing here holds an individual answer.
 """
 

@@ -1,30 +1,61 @@
 """Pulse surveys: questions, programs, rounds, and answers stored so that no one can tell whose they are.
 
-How anonymity is kept in storage (the gate, accord/pulse/gate/, keeps it in reports):
+Threat model: a reader of the database
+--------------------------------------
+What they have: a copy of the database files at any moment they like (on SQLite the file and its WAL;
+on PostgreSQL the tables read with their own connection after any commit, or a backup), as often as
+they like (for example after every answer of a round), the org chart (it is in the same database:
+who is in which team, start dates, time zones) and this source code. Not SECRET_KEY: it lives outside
+the data folder (the user's config folder or ACCORD_SECRET_KEY_FILE), and every key pulse uses is
+derived from it with a salt of its own (sealing.py); no pulse key is ever written to a file.
 
-- `Participation` records who was asked and whether they took part. It never holds an answer.
-- An answer set goes first into `MixingPool` and is moved into `Response`/`Answer`/`Comment` only in
-  shuffled batches of at least k (or when the round closes). Batching stops anyone matching the order,
-  the database transaction or the moment of an answer to the moment a person took part, and it stops
-  a manager from watching live results change right after someone says "I've just answered".
-- `Response`, `Answer` and `Comment` have random UUIDs, no person, and no time finer than the round.
-  Each answer set keeps a snapshot of the respondent's team and two coarse attributes (tenure band and
-  region) for slicing, and nothing else about them.
-- `CellStat`/`CellCount` hold running sums per round, question and cell (team, tenure band, region), so
-  reports read aggregates and never scan answers.
-- A comment's author can read replies to it on their "My feedback" page. The link is a keyed hash of
-  (person, round) computed on demand; no table stores it next to a person (see `thread_key`).
+What they must not learn: which stored answer, comment, aggregate or pool entry belongs to which
+person; nor find any stored row, or any group of rows written together, that describes fewer than k
+respondents of a round (k = the round's min_group_size).
+
+How storage keeps that:
+- `Participation` says who was asked and who took part (`took_part`): that is not secret, and it never
+  holds an answer.
+- An answer set waits in `MixingPool`, sealed (AES-GCM, one fixed length whatever was answered). The
+  pool row is committed with `took_part`, so the reader knows whose sealed row it is, and nothing more.
+- The mixer moves pooled sets, shuffled, into `Response`/`Answer`/`Comment` in batches of at least k;
+  while the round is open it waits for 2k and leaves k (chosen at random) in the pool, so the batch
+  mixed at closing is at least k too. A round that fewer than k people answered writes no clear row at
+  all: its sets go into the sealed tally only. So the rows that appear together always stand for at
+  least k people, whose identities the reader can see but not tell apart.
+- `Response` and `Comment` rows have random UUIDs, no person, no time, and their cell (team, tenure
+  band, region) only sealed: many cells hold one person, and a clear cell joined to `Participation`
+  would name them.
+- The aggregates (sums per question and cell, respondents, commenters and driver sums per cell) are one
+  sealed `RoundTally` per round, rewritten at each batch and padded to a power-of-two size, instead of
+  clear rows of which many had n = 1.
+- A comment's author finds replies by a keyed hash of (person, round) computed on demand
+  (`sealing.thread_key`); without SECRET_KEY nobody can recompute it.
+- What the gate publishes (`PublishedRow`, `Round.protection`) is what any viewer may see: the gate's
+  rules (k, differencing, categories, precision, across rounds) already make it safe to show.
+
+Out of scope: a reader who also has SECRET_KEY (they can unseal everything and test every person's
+thread key: the price of results computed by the server, and of authors reading replies without a
+secret of their own); someone who watches the live process, its memory, its logs or its network;
+the words of a comment itself (a comment that names its author names its author); timing outside the
+database (mail logs, web server access logs of the answer page); and what took part, by itself, says
+(who answered a round at all is recorded by design, for reminders and participation rates).
+
+The gate (accord/pulse/gate/) keeps anonymity in reports; this module and sealing.py keep it in storage.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as djtz
 
 from accord.lib.text import multi_line, single_line
+
+from .data import Cell
 
 ABSOLUTE_MIN_GROUP = 3
 DEFAULT_MIN_GROUP = 5
@@ -188,12 +219,13 @@ class Participation(models.Model):
 
 
 class MixingPool(models.Model):
-    """Answer sets waiting to be shuffled into Response rows with at least k-1 others (see module doc)."""
+    """An answer set waiting to be shuffled into Response rows with at least k-1 others, sealed
+    (sealing.seal, fixed length) so that the row written with `took_part` says nothing about the answers."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     round = models.ForeignKey(Round, on_delete=models.CASCADE)
-    payload = models.JSONField()
+    payload = models.BinaryField()
 
     class Meta:
         indexes = [models.Index(fields=["org", "round"])]
@@ -201,16 +233,19 @@ class MixingPool(models.Model):
     def __str__(self) -> str:
         return "pending answer set"
 
+    def opened(self) -> dict[str, Any]:
+        from .sealing import POOL, unseal
+
+        return dict(unseal(POOL, self.round_id, self.payload))
+
 
 class Response(models.Model):
-    """One anonymous answer set. No person, no time: only the round and the coarse snapshot."""
+    """One anonymous answer set. No person, no time, and its cell only sealed (see module doc)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
-    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
-    tenure_band = models.CharField(max_length=12)
-    region = models.CharField(max_length=12)
+    sealed_cell = models.BinaryField()
 
     class Meta:
         indexes = [models.Index(fields=["org", "round"])]
@@ -218,6 +253,11 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return "anonymous response"
+
+    def cell(self) -> Cell:
+        from .sealing import open_cell
+
+        return open_cell(self.round_id, self.sealed_cell)
 
 
 class Answer(models.Model):
@@ -237,16 +277,15 @@ class Answer(models.Model):
 
 
 class Comment(models.Model):
-    """A free-text comment, stored apart from the answer set it came with."""
+    """A free-text comment, stored apart from the answer set it came with; its cell only sealed."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="comments")
-    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
-    tenure_band = models.CharField(max_length=12)
-    region = models.CharField(max_length=12)
+    sealed_cell = models.BinaryField()
     text = models.TextField(validators=[multi_line])
-    # HMAC(secret, person, round): lets the author's own page find this thread; holds no person id.
+    # HMAC(key derived from SECRET_KEY, person, round): lets the author's own page find this thread;
+    # holds no person id.
     thread_key = models.CharField(max_length=64, db_index=True)
 
     class Meta:
@@ -255,6 +294,11 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return "anonymous comment"
+
+    def cell(self) -> Cell:
+        from .sealing import open_cell
+
+        return open_cell(self.round_id, self.sealed_cell)
 
 
 class Reply(models.Model):
@@ -277,61 +321,20 @@ class Reply(models.Model):
         return f"reply {self.pk}"
 
 
-class CellStat(models.Model):
-    """Running totals for one question in one cell (team, tenure band, region) of one round."""
+class RoundTally(models.Model):
+    """A round's running totals per question and cell, and respondents, commenters and driver sums per
+    cell (the shape of data.RoundData), sealed as one value and rewritten by each mixed batch. Sealed
+    because many cells hold one person: a clear row with n = 1 is that person's answer."""
 
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
-    round = models.ForeignKey(Round, on_delete=models.CASCADE)
-    question = models.ForeignKey(Question, on_delete=models.CASCADE)
-    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
-    tenure_band = models.CharField(max_length=12)
-    region = models.CharField(max_length=12)
-    n = models.PositiveIntegerField(default=0)
-    total = models.FloatField(default=0)
-    total_sq = models.FloatField(default=0)
-    # Counts per answer value (index = raw value: 1–5 for agreement, 0–10 for eNPS).
-    hist = models.JSONField(default=list)
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="tally")
+    sealed = models.BinaryField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["round", "question", "team_id_snapshot", "tenure_band", "region"],
-                name="cellstat_once",
-            )
-        ]
         indexes = [models.Index(fields=["org", "round"])]
 
     def __str__(self) -> str:
-        return f"cell stat {self.pk}"
-
-
-class CellCount(models.Model):
-    """Respondents and comment authors per cell of one round, plus the driver sums (see stats.py)."""
-
-    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
-    round = models.ForeignKey(Round, on_delete=models.CASCADE)
-    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
-    tenure_band = models.CharField(max_length=12)
-    region = models.CharField(max_length=12)
-    respondents = models.PositiveIntegerField(default=0)
-    commenters = models.PositiveIntegerField(default=0)
-    # For key drivers: over respondents who answered eNPS and every construct of the round,
-    # n, the sums of each variable and the sums of their pairwise products (variables in `driver_vars`).
-    driver_vars = models.JSONField(default=list)
-    driver_n = models.PositiveIntegerField(default=0)
-    driver_sums = models.JSONField(default=list)
-    driver_cross = models.JSONField(default=list)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["round", "team_id_snapshot", "tenure_band", "region"], name="cellcount_once"
-            )
-        ]
-        indexes = [models.Index(fields=["org", "round"])]
-
-    def __str__(self) -> str:
-        return f"cell count {self.pk}"
+        return f"tally of round {self.round_id}"
 
 
 class PublishedRound(models.Model):

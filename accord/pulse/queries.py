@@ -12,10 +12,9 @@ from django.db.models import QuerySet
 
 from accord.orgs.models import Organisation, Person
 
+from . import tally
 from .data import Cell, DriverSums, QuestionInfo, RoundData, Stat
 from .models import (
-    CellCount,
-    CellStat,
     Comment,
     Participation,
     Program,
@@ -91,32 +90,21 @@ def round_data(rnd: Round) -> RoundData:
     commenters: dict[Cell, int] = {}
     drivers: dict[Cell, DriverSums] = {}
     driver_vars: list[str] = []
-    # Hundreds of thousands of small rows in a large organisation: read them with plain SQL and decode
-    # the JSON columns ourselves (several times faster than the ORM's per-value conversion), with the
-    # cyclic garbage collector paused while the many small objects are built.
+    # One sealed value (tally.py): decoding it builds many small objects, so the cyclic garbage
+    # collector is paused meanwhile.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT question_id, team_id_snapshot, tenure_band, region, n, total, total_sq, hist "
-                f"FROM {CellStat._meta.db_table} WHERE round_id = %s",
-                [rnd.pk],
-            )
-            for qid, team, band, reg, n, total, total_sq, hist in cursor.fetchall():
-                stats.setdefault(qid, {})[(team, band, reg)] = Stat(n, total, total_sq, _json(hist))
-            cursor.execute(
-                f"SELECT team_id_snapshot, tenure_band, region, respondents, commenters, driver_n, "
-                f"driver_vars, driver_sums, driver_cross FROM {CellCount._meta.db_table} WHERE round_id = %s",
-                [rnd.pk],
-            )
-            for team, band, reg, n_resp, n_comm, driver_n, dvars, dsums, dcross in cursor.fetchall():
-                cell = (team, band, reg)
+        found = tally.read(rnd)
+        if found is not None:
+            for (qid, cell), (n, total, total_sq, hist) in found.stats.items():
+                stats.setdefault(qid, {})[cell] = Stat(n, total, total_sq, hist)
+            for cell, (n_resp, n_comm, driver_n, dsums, dcross) in found.counts.items():
                 respondents[cell] = n_resp
                 commenters[cell] = n_comm
                 if driver_n:
-                    driver_vars = list(_json(dvars))
-                    drivers[cell] = DriverSums(driver_n, list(_json(dsums)), [list(r) for r in _json(dcross)])
+                    driver_vars = list(found.driver_vars)
+                    drivers[cell] = DriverSums(driver_n, list(dsums), [list(r) for r in dcross])
     finally:
         if gc_was_on:
             gc.enable()
@@ -246,7 +234,7 @@ def open_participations(person: Person) -> QuerySet[Participation]:
 
 def my_threads(person: Person) -> list[tuple[Comment, list[Reply]]]:
     """The person's own comments with their replies, found by recomputing thread keys (never stored)."""
-    from .actions import thread_key
+    from .sealing import thread_key
 
     rounds = Participation.objects.filter(org_id=person.org_id, person=person, took_part=True).values_list(
         "round_id", flat=True
@@ -264,4 +252,4 @@ def my_threads(person: Person) -> list[tuple[Comment, list[Reply]]]:
 def comments_in(rnd: Round, cells: set[Cell]) -> list[Comment]:
     """Comments of these cells in their stored order, which is random (UUIDs): never who wrote first."""
     found = Comment.objects.filter(round=rnd).prefetch_related("replies__manager").order_by("id")
-    return [c for c in found if (c.team_id_snapshot, c.tenure_band, c.region) in cells]
+    return [c for c in found if c.cell() in cells]

@@ -3,7 +3,7 @@
 Every number here comes from a public function of the gate (visible_groups, participation,
 construct_result, question_result, drivers, comments_visible); nothing in this module, heatmaps.py
 (the heatmap, read from what the gate published) or trends.py (the trend chart) reads answers,
-CellStat/CellCount rows or `RoundData.stats`. What this module adds is choosing (which round, which
+the sealed tally or `RoundData.stats`. What this module adds is choosing (which round, which
 group), labelling and formatting, which the other two share.
 
 Groups travel in URLs and JSON as keys: "org", "team-12", optionally narrowed by ".band-1-3y" and/or
@@ -26,7 +26,7 @@ from . import gate, queries
 from .bank import CONSTRUCT_HELP, CONSTRUCTS, NPS11
 from .data import RoundData
 from .gate import ConstructResult, EnpsFigures, Group, QuestionResult, Scope, Suppressed
-from .models import CellCount, Comment, Program, Round
+from .models import Comment, Program, Round, RoundTally
 from .stats import Change
 
 # Rounds read for the "change since the previous round" on the results page, and for a trend chart.
@@ -48,7 +48,7 @@ NO_ENPS_DRIVERS = "eNPS was not asked in this round, so there is nothing for key
 def with_results(rounds: QuerySet[Round]) -> QuerySet[Round]:
     """Closed rounds into which at least one answer set was mixed (only whether: never how many).
     Results are published once, when a round closes (queries.round_data)."""
-    return rounds.filter(closed=True).filter(Exists(CellCount.objects.filter(round=OuterRef("pk"))))
+    return rounds.filter(closed=True).filter(Exists(RoundTally.objects.filter(round=OuterRef("pk"))))
 
 
 def result_rounds(org: Organisation, program: Program | None = None) -> QuerySet[Round]:
@@ -473,7 +473,7 @@ def reply_group(comment: Comment, scope: Scope, wanted: str | None) -> Group:
     if scope == "org" or not comment.round.closed:
         raise Http404("No such comment.")
     data = queries.round_data(comment.round)
-    cell = (comment.team_id_snapshot, comment.tenure_band, comment.region)
+    cell = comment.cell()
     first = parse_group_key(wanted) if wanted else None
     candidates = ([first] if first is not None else []) + gate.visible_groups(data, scope)
     for group in candidates:

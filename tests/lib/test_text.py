@@ -77,7 +77,7 @@ NOT_TYPED = {
     ("pulse.PublishedRow", "slices"),
     *(
         (f"pulse.{m}", f)
-        for m in ("Participation", "Response", "Comment", "CellStat", "CellCount")
+        for m in ("Participation",)
         for f in ("tenure_band", "region")
     ),
 }

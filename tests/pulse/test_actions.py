@@ -8,11 +8,9 @@ from django.db import connection
 
 from accord.lib import jobs
 from accord.lib.tz import UTC
-from accord.pulse import actions
+from accord.pulse import actions, tally
 from accord.pulse.models import (
     Answer,
-    CellCount,
-    CellStat,
     Comment,
     MixingPool,
     Participation,
@@ -120,20 +118,35 @@ def answer_all(rnd, participations, value=4, comment=""):
         actions.submit_answers(p, answers=answers, comment=comment, now=rnd.closes_at - dt.timedelta(hours=1))
 
 
-def test_answers_wait_in_the_pool_until_k_then_land_shuffled(
+def test_answers_wait_in_the_pool_until_2k_and_k_stay_back_for_the_last_batch(
     org, questions, team, django_capture_on_commit_callbacks
 ):
-    people(org, team, 7)
+    people(org, team, 12)
     rnd = actions.open_round(make_program(org, questions), MONDAY)
     parts = list(Participation.objects.filter(round=rnd))
-    assert len(parts) == 7
+    assert len(parts) == 12
     with django_capture_on_commit_callbacks(execute=True):
-        answer_all(rnd, parts[:4])
-    assert (MixingPool.objects.count(), Response.objects.count()) == (4, 0)  # k = 5: still waiting
+        answer_all(rnd, parts[:9])
+    assert (MixingPool.objects.count(), Response.objects.count()) == (9, 0)  # k = 5: still waiting
     with django_capture_on_commit_callbacks(execute=True):
-        answer_all(rnd, parts[4:5])
-    assert (MixingPool.objects.count(), Response.objects.count()) == (0, 5)
-    assert Participation.objects.filter(round=rnd, took_part=True).count() == 5
+        answer_all(rnd, parts[9:10])
+    # 2k pooled: k land, k stay so that the batch mixed at closing is never smaller than k.
+    assert (MixingPool.objects.count(), Response.objects.count()) == (5, 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer_all(rnd, parts[10:11])
+    assert (MixingPool.objects.count(), Response.objects.count()) == (6, 5)
+    actions.close_round(rnd)
+    assert (MixingPool.objects.count(), Response.objects.count()) == (0, 11)
+    assert Participation.objects.filter(round=rnd, took_part=True).count() == 11
+
+
+def test_fewer_than_k_answers_in_a_whole_round_are_never_stored_in_the_clear(org, questions, team):
+    people(org, team, 4)
+    rnd = actions.open_round(make_program(org, questions), MONDAY)
+    answer_all(rnd, list(Participation.objects.filter(round=rnd)), comment="Only four of us")
+    actions.close_round(rnd)
+    assert (MixingPool.objects.count(), Response.objects.count(), Comment.objects.count()) == (0, 0, 0)
+    assert sum(row[0] for row in tally.read(rnd).counts.values()) == 4
 
 
 def test_stored_answers_have_no_person_and_no_time(org, questions, team):
@@ -165,7 +178,6 @@ def test_no_answer_row_can_be_joined_to_a_person(org, questions, team):
                         "round_id",
                         "question_id",
                         "response_id",
-                        "team_id_snapshot",
                     }:
                         assert str(value) not in person_ids
     # Response ids are random, not a sequence that follows the order people took part in.
@@ -181,15 +193,16 @@ def test_aggregates_match_the_answers(org, questions, team):
     for i, p in enumerate(parts):
         actions.submit_answers(p, answers={first_q.id: i + 1}, comment="", now=MONDAY)
     actions.close_round(rnd)
-    stat = CellStat.objects.get(round=rnd, question=first_q)
+    stored = tally.read(rnd)
+    [(n, total, total_sq, hist)] = [row for (qid, _), row in stored.stats.items() if qid == first_q.id]
     scored = [6 - v if first_q.reverse else v for v in range(1, 6)]
-    assert (stat.n, stat.total, stat.total_sq, stat.hist) == (
+    assert (n, total, total_sq, hist) == (
         5,
         sum(scored),
         sum(v * v for v in scored),
         [0, 1, 1, 1, 1, 1],
     )
-    assert CellCount.objects.get(round=rnd).respondents == 5
+    assert [row[0] for row in stored.counts.values()] == [5]
     assert Round.objects.get(pk=rnd.pk).closed is True
 
 
@@ -254,6 +267,7 @@ def test_only_the_author_can_answer_in_a_thread(org, questions, team, manager):
     actions.submit_answers(
         parts[author.pk], answers={}, comment="Handoffs from Manila arrive late", now=MONDAY
     )
+    answer_all(rnd, [parts[p.pk] for p in team_people[1:]])  # k answer sets: stored when the round closes
     actions.close_round(rnd)
     comment = Comment.objects.get()
     actions.reply_as_manager(comment, manager, "Thank you, we'll move the handoff an hour earlier.")
@@ -300,3 +314,20 @@ def test_results_exist_only_for_closed_rounds(org, questions, team):
     rnd.refresh_from_db()
     assert list(rounds_of(org)) == [rnd]
     assert round_data(rnd).number == 1
+
+
+def test_sealed_values_stay_readable_after_rotating_the_secret_key_and_only_with_it(settings):
+    from cryptography.exceptions import InvalidTag
+
+    from accord.pulse import sealing
+
+    sealed = sealing.seal_cell(7, (12, "1-3y", "emea"))
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a new key", [old]
+    assert sealing.open_cell(7, sealed) == (12, "1-3y", "emea")
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(InvalidTag):
+        sealing.open_cell(7, sealed)
+    settings.SECRET_KEY = old
+    with pytest.raises(InvalidTag):
+        sealing.open_cell(8, sealed)  # bound to its round

@@ -10,12 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.lib.tz import UTC
-from accord.pulse import actions
+from accord.pulse import actions, tally
 from accord.pulse.bank import AGREE5_LABELS, score
 from accord.pulse.models import (
     Answer,
-    CellCount,
-    CellStat,
     Comment,
     MixingPool,
     Participation,
@@ -64,6 +62,13 @@ def new_people(org, team, n):
     return [PersonFactory(org=org, team=team) for _ in range(n)]
 
 
+def answer_without_comment(rnd, people):
+    first = round_questions(rnd)[0]
+    for person in people:
+        part = Participation.objects.get(round=rnd, person=person)
+        actions.submit_answers(part, answers={first.pk: 4}, comment="", now=timezone.now())
+
+
 # --- answering --------------------------------------------------------------------------------
 
 
@@ -109,24 +114,22 @@ def test_answering_end_to_end(client, org, team, admin, django_capture_on_commit
         login(client, person)
         page = client.get(reverse("pulse_answer", args=[rnd.pk]))
         assert page.status_code == 200
-        if i < 4:
+        with django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse("pulse_answer", args=[rnd.pk]), answer_data(rnd, row))
-            assert response.status_code == 302
-            assert response["Location"] == reverse("pulse_thanks", args=[rnd.pk])
-            # Below k the answer sets wait in the pool; nothing anonymous is written yet.
-            assert (MixingPool.objects.filter(round=rnd).count(), Response.objects.count()) == (i + 1, 0)
-        else:
-            with django_capture_on_commit_callbacks(execute=True):
-                response = client.post(reverse("pulse_answer", args=[rnd.pk]), answer_data(rnd, row))
-            assert response.status_code == 302
+        assert response.status_code == 302
+        assert response["Location"] == reverse("pulse_thanks", args=[rnd.pk])
+        # Below 2k the answer sets wait in the pool; nothing anonymous is written yet.
+        assert (MixingPool.objects.filter(round=rnd).count(), Response.objects.count()) == (i + 1, 0)
         part = Participation.objects.get(round=rnd, person=person)
         assert part.took_part is True
 
-    # The k-th answer set mixed the pool into the anonymous tables.
+    # Closing mixes the pool (k answer sets) into the anonymous tables.
+    actions.close_round(rnd)
     assert MixingPool.objects.filter(round=rnd).count() == 0
     assert Response.objects.filter(round=rnd).count() == 5
     assert Answer.objects.filter(round=rnd).count() == 18
-    assert CellCount.objects.get(round=rnd).respondents == 5
+    stored = tally.read(rnd)
+    assert [row[0] for row in stored.counts.values()] == [5]
     for model in (Response, Answer, Comment):
         names = [f.name for f in model._meta.get_fields()]
         forbidden = ("person", "user", "created", "time", "date", "participation", "author")
@@ -135,10 +138,8 @@ def test_answering_end_to_end(client, org, team, admin, django_capture_on_commit
         "answers",
         "id",
         "org",
-        "region",
         "round",
-        "team_id_snapshot",
-        "tenure_band",
+        "sealed_cell",
     ]
     assert sorted(f.name for f in Answer._meta.get_fields()) == [
         "id",
@@ -151,13 +152,13 @@ def test_answering_end_to_end(client, org, team, admin, django_capture_on_commit
     # Running totals equal what was submitted.
     for col, question in enumerate(questions):
         given = [row[col] for row in values if row[col] not in (None, "skip")]
-        stats = CellStat.objects.filter(round=rnd, question=question)
-        assert sum(s.n for s in stats) == len(given)
-        assert sum(s.total for s in stats) == sum(score(question.scale, question.reverse, v) for v in given)
+        stats = [row for (qid, _), row in stored.stats.items() if qid == question.pk]
+        assert sum(n for n, *_ in stats) == len(given)
+        assert sum(t for _, t, *_ in stats) == sum(score(question.scale, question.reverse, v) for v in given)
         hist = [0] * (11 if question.scale == "nps11" else 6)
         for v in given:
             hist[v] += 1
-        assert [sum(col) for col in zip(*(s.hist for s in stats), strict=True)] == hist
+        assert [sum(col) for col in zip(*(h for *_, h in stats), strict=True)] == hist
 
 
 def test_the_answer_page_is_phone_first_and_accessible(as_member, org, member):
@@ -210,7 +211,7 @@ def test_answering_twice_is_refused(as_member, org, member):
     assert again.status_code == 409
     assert "You have already answered this round." in again.content.decode()
     assert MixingPool.objects.filter(round=rnd).count() == 1
-    assert list(MixingPool.objects.get(round=rnd).payload["answers"].values()) == [4, 4, 4, 8]
+    assert list(MixingPool.objects.get(round=rnd).opened()["answers"].values()) == [4, 4, 4, 8]
 
 
 def test_a_closed_round_is_refused(as_member, org, member):
@@ -286,18 +287,20 @@ def test_a_team_program_does_not_ask_other_teams(client, org, team, member):
 
 
 def test_skipping_every_question_but_commenting_works(as_member, org, member):
+    others = new_people(org, member.team, 4)
     rnd = make_round(org)
     response = as_member.post(
         reverse("pulse_answer", args=[rnd.pk]),
         answer_data(rnd, ["skip", None, "skip", None], comment="  More written docs, please.  "),
     )
     assert response.status_code == 302
-    payload = MixingPool.objects.get(round=rnd).payload
+    payload = MixingPool.objects.get(round=rnd).opened()
     assert (payload["answers"], payload["comment"]) == ({}, "More written docs, please.")
+    answer_without_comment(rnd, others)
     actions.close_round(rnd)
-    assert Response.objects.count() == 0
+    assert Response.objects.count() == 4  # the comment-only answer set is no response
     assert list(Comment.objects.values_list("text", flat=True)) == ["More written docs, please."]
-    assert CellCount.objects.get(round=rnd).commenters == 1
+    assert sum(row[1] for row in tally.read(rnd).counts.values()) == 1
 
 
 def test_an_empty_submission_is_an_error(as_member, org, member):
@@ -331,9 +334,11 @@ def test_the_thank_you_page_says_when_results_may_appear(as_member, org, member)
 @pytest.fixture
 def thread(org, member, manager):
     """The member's comment, mixed into the anonymous tables, with a reply from their manager."""
+    others = new_people(org, member.team, 4)
     rnd = make_round(org)
     part = Participation.objects.get(round=rnd, person=member)
     actions.submit_answers(part, answers={}, comment="Our releases feel rushed.", now=timezone.now())
+    answer_without_comment(rnd, others)  # k answer sets in all: the round's rows are stored when it closes
     actions.close_round(rnd)
     comment = Comment.objects.get(round=rnd)
     actions.reply_as_manager(comment, manager, "Thank you. Shall we move the release to Thursdays?")

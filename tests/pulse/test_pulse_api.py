@@ -6,9 +6,8 @@ import pytest
 from django.utils import timezone
 
 from accord.lib.tz import UTC
-from accord.pulse import actions
+from accord.pulse import actions, tally
 from accord.pulse.models import (
-    CellStat,
     Comment,
     MixingPool,
     Participation,
@@ -23,7 +22,7 @@ from accord.pulse.models import (
 from tests.api_client import Api
 from tests.factories import PersonFactory, TeamFactory
 
-from .test_pages import make_round, round_questions
+from .test_pages import answer_without_comment, make_round, new_people, round_questions
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +75,8 @@ def test_open_rounds_list_my_rounds_with_their_questions(member_api, org, member
     assert member_api.get("/api/pulse/rounds/open").json() == []
 
 
-def test_answering_through_the_api_mixes_at_k(org, team, django_capture_on_commit_callbacks):
-    people = [PersonFactory(org=org, team=team) for _ in range(5)]
+def test_answering_through_the_api_mixes_at_2k(org, team, django_capture_on_commit_callbacks):
+    people = [PersonFactory(org=org, team=team) for _ in range(10)]
     rnd = make_round(org)
     for i, person in enumerate(people):
         api = Api(person)
@@ -88,12 +87,13 @@ def test_answering_through_the_api_mixes_at_k(org, team, django_capture_on_commi
             )
         assert response.status_code == 201
         assert response.json() == {"detail": "Thank you. Your answers are in, without your name."}
-        expected = (0, 5) if i == 4 else (i + 1, 0)
+        expected = (5, 5) if i == 9 else (i + 1, 0)  # k of the 2k stay pooled for the last batch
         assert (MixingPool.objects.count(), Response.objects.count()) == expected
-    assert Participation.objects.filter(round=rnd, took_part=True).count() == 5
-    first = round_questions(rnd)[0]
-    assert sum(s.n for s in CellStat.objects.filter(round=rnd, question=first)) == 5
-    assert CellStat.objects.filter(round=rnd, question=round_questions(rnd)[1]).count() == 0
+    assert Participation.objects.filter(round=rnd, took_part=True).count() == 10
+    first, second = round_questions(rnd)[:2]
+    stats = tally.read(rnd).stats
+    assert sum(row[0] for (qid, _), row in stats.items() if qid == first.pk) == 5
+    assert [key for key in stats if key[0] == second.pk] == []
 
 
 def test_answering_twice_is_409(member_api, org, member):
@@ -177,7 +177,7 @@ def test_skipping_everything_but_commenting_is_201(member_api, org, member):
         {"answers": answers_for(rnd, [None, None]), "comment": "Fewer meetings, please."},
     )
     assert response.status_code == 201
-    assert MixingPool.objects.get().payload["comment"] == "Fewer meetings, please."
+    assert MixingPool.objects.get().opened()["comment"] == "Fewer meetings, please."
 
 
 def test_a_round_i_was_not_asked_in_is_404(client, org, team, member, other_org, outsider):
@@ -203,9 +203,11 @@ def test_signed_out_callers_are_401(client, org):
 
 @pytest.fixture
 def thread(org, member, manager):
+    others = new_people(org, member.team, 4)
     rnd = make_round(org)
     part = Participation.objects.get(round=rnd, person=member)
     actions.submit_answers(part, answers={}, comment="Our releases feel rushed.", now=timezone.now())
+    answer_without_comment(rnd, others)  # k answer sets in all: the round's rows are stored when it closes
     actions.close_round(rnd)
     comment = Comment.objects.get(round=rnd)
     actions.reply_as_manager(comment, manager, "Shall we move releases to Thursdays?")

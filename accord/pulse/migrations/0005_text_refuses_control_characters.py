@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pulse', '0003_published_rows'),
+        ('pulse', '0004_sealed_storage'),
     ]
 
     operations = [
