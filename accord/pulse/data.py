@@ -6,6 +6,7 @@ hand. Nothing here holds an individual answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 # A cell: (team id at the time of the round or None, tenure band, region). Every group any viewer can
@@ -71,3 +72,23 @@ class RoundData:
     stats: dict[int, dict[Cell, Stat]]  # question id -> cell -> totals
     driver_vars: list[str] = field(default_factory=list)  # construct keys, then "enps"
     drivers: dict[Cell, DriverSums] = field(default_factory=dict)
+    # Who took part and who made up the groups earlier rounds showed (rule 7 of the gate). None: no
+    # history known (a round built by hand in a test), and rule 7 has nothing to compare with.
+    membership: Membership | None = None
+
+
+@dataclass
+class Membership:
+    """What rule 7 of the gate (across rounds) needs, read only when protection is computed (at
+    publishing; pages read the stored protection). Person ids, never an answer: who took part in this
+    round per cell, and for every group an earlier round showed, its k and the people who took part in it.
+    Both are functions so that a round whose stored protection is current never loads them."""
+
+    took_part: Callable[[], Mapping[Cell, frozenset[int]]]
+    earlier: Callable[[], Sequence[tuple[int, frozenset[int]]]]
+
+    @classmethod
+    def of(
+        cls, took_part: Mapping[Cell, frozenset[int]], earlier: Sequence[tuple[int, frozenset[int]]] = ()
+    ) -> Membership:
+        return cls(lambda: took_part, lambda: earlier)

@@ -8,11 +8,11 @@ import json
 from typing import Any, Literal
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accord.orgs.models import Organisation, Person
 
-from .data import Cell, DriverSums, QuestionInfo, RoundData, Stat
+from .data import Cell, DriverSums, Membership, QuestionInfo, RoundData, Stat
 from .models import (
     CellCount,
     CellStat,
@@ -140,6 +140,7 @@ def round_data(rnd: Round) -> RoundData:
         stats=stats,
         driver_vars=driver_vars,
         drivers=drivers,
+        membership=membership(rnd),
     )
     if rnd.protection:
         from . import gate
@@ -265,3 +266,44 @@ def comments_in(rnd: Round, cells: set[Cell]) -> list[Comment]:
     """Comments of these cells in their stored order, which is random (UUIDs): never who wrote first."""
     found = Comment.objects.filter(round=rnd).prefetch_related("replies__manager").order_by("id")
     return [c for c in found if (c.team_id_snapshot, c.tenure_band, c.region) in cells]
+
+
+# --- across rounds (rule 7 of the gate) --------------------------------------------------------
+
+
+def earlier_rounds(rnd: Round) -> QuerySet[Round]:
+    """Closed rounds of the organisation that closed before `rnd` and asked about one of its themes:
+    the rounds whose shown results a reader could subtract this round's from. Oldest first."""
+    themes = RoundQuestion.objects.filter(round=rnd).values("question__construct")
+    return (
+        Round.objects.filter(org_id=rnd.org_id, closed=True, roundquestion__question__construct__in=themes)
+        .filter(Q(closes_at__lt=rnd.closes_at) | Q(closes_at=rnd.closes_at, pk__lt=rnd.pk))
+        .exclude(pk=rnd.pk)
+        .distinct()
+        .defer("protection", "team_tree", "team_names")
+        .order_by("closes_at", "pk")
+    )
+
+
+def membership(rnd: Round) -> Membership:
+    """Who took part in `rnd` per cell, and the people of every group earlier rounds showed. Read only
+    when the gate protects the round afresh (at publishing), never when its stored protection is used."""
+
+    def took_part() -> dict[Cell, frozenset[int]]:
+        found: dict[Cell, set[int]] = {}
+        rows = Participation.objects.filter(round=rnd, took_part=True).values_list(
+            "person_id", "team_id_at_open", "tenure_band", "region"
+        )
+        for person, team, band, region in rows:
+            found.setdefault((team, band, region), set()).add(person)
+        return {cell: frozenset(people) for cell, people in found.items()}
+
+    def earlier() -> list[tuple[int, frozenset[int]]]:
+        from . import gate
+
+        shown: list[tuple[int, frozenset[int]]] = []
+        for other in earlier_rounds(rnd):
+            shown.extend(gate.shown_before(round_data(other)))
+        return shown
+
+    return Membership(took_part, earlier)

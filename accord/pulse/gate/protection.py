@@ -30,6 +30,7 @@ from .core import (
     in_scope,
     unsafe_mix,
 )
+from .rounds import across_rounds, shown_people
 
 # --------------------------------------------------------------------------------------------------
 # Differencing protection
@@ -472,7 +473,8 @@ def _visible(data: RoundData, table: object) -> frozenset[Group]:
     """Groups of the family that survive protection for one count table: "respondents", "invited",
     "commenters" or a question id. Question answers and comment authors are protected starting from the
     groups that survived on respondents (a group hidden there is hidden for every answer and comment);
-    participation ("invited") is protected on its own."""
+    participation ("invited") is protected on its own. Rule 7 (across rounds) hides more on respondents,
+    and so for every answer and comment too."""
     cache = _cache(data)
     found = cache.visible.get(table)
     if found is None:
@@ -490,6 +492,8 @@ def _visible(data: RoundData, table: object) -> frozenset[Group]:
                     slices_first=_settings().SLICES_FIRST,
                 )
             )
+            if table == "respondents":  # rule 7: hiding more after rule 2 never undoes it
+                found = across_rounds(data, found)
         cache.visible[table] = found
     return found
 
@@ -547,3 +551,9 @@ def visible_groups(data: RoundData, scope: Scope) -> list[Group]:
     order: the organisation first, then teams depth-first, each unsliced then by band then by region."""
     vis = _visible(data, "respondents")
     return [g for g in _cache(data).family if g in vis and in_scope(data, g, scope)]
+
+
+def shown_before(data: RoundData) -> list[tuple[int, frozenset[int]]]:
+    """(k, people who took part) of every distinct group this round shows: what rule 7 compares later
+    rounds with. Empty when the round carries no membership."""
+    return shown_people(data, _visible(data, "respondents"))
