@@ -272,12 +272,18 @@ def comments_in(rnd: Round, cells: set[Cell]) -> list[Comment]:
 
 
 def earlier_rounds(rnd: Round) -> QuerySet[Round]:
-    """Closed rounds of the organisation that closed before `rnd` and asked about one of its themes:
-    the rounds whose shown results a reader could subtract this round's from. Oldest first."""
+    """The closed rounds of the organisation that `rnd` must not be differenced with (rule 7 of the
+    gate): those asking about one of its themes that closed before it, and those already published under
+    the current rules even if they closed after (a round closed late, or of another program, must still
+    be compared with what is already shown). Oldest first."""
+    from . import gate
+
     themes = RoundQuestion.objects.filter(round=rnd).values("question__construct")
+    current = gate.results_stamp(rnd.min_group_size).rsplit(";k=", 1)[0] + ";k="
+    before = Q(closes_at__lt=rnd.closes_at) | Q(closes_at=rnd.closes_at, pk__lt=rnd.pk)
     return (
         Round.objects.filter(org_id=rnd.org_id, closed=True, roundquestion__question__construct__in=themes)
-        .filter(Q(closes_at__lt=rnd.closes_at) | Q(closes_at=rnd.closes_at, pk__lt=rnd.pk))
+        .filter(before | Q(published__stamp__startswith=current))
         .exclude(pk=rnd.pk)
         .distinct()
         .defer("protection", "team_tree", "team_names")

@@ -88,6 +88,30 @@ def test_a_newcomers_answer_cannot_be_read_from_two_rounds(client, org):
     assert report.enps.hidden == gate.PROTECTED
 
 
+@pytest.mark.django_db
+def test_a_round_closed_late_is_compared_with_a_later_round_already_shown(org):
+    """Two programs asking about the same themes: the one whose round closes LATER is published first
+    (seven people), then a round closing earlier (six of them). Whichever is published second hides."""
+    team = TeamFactory(org=org, name="Six")
+    admin = PersonFactory(org=org, team=TeamFactory(org=org, name="People"), role=Role.ADMIN)
+    six = [PersonFactory(org=org, team=team) for _ in SIX]
+    newcomer = PersonFactory(org=org, team=team)
+    answers = dict(zip(six, SIX, strict=True))
+    later = run_round(
+        make_program(org, teams=[team]), NOW + dt.timedelta(days=14), answers | {newcomer: NEWCOMER}
+    )
+    newcomer.team = TeamFactory(org=org, name="Elsewhere")
+    newcomer.save()
+    earlier = run_round(make_program(org, teams=[team], name="Second pulse"), NOW, answers)
+    assert earlier.closes_at < later.closes_at
+    api = Api(admin)
+    group = f"team-{team.pk}"
+    shown = api.get(f"/api/pulse/rounds/{later.pk}/results", group=group).json()
+    assert [q["result"]["suppressed"] for q in shown["questions"]] == [False, False, False, False]
+    late = api.get(f"/api/pulse/rounds/{earlier.pk}/results", group=group).json()
+    assert [q["result"] for q in late["questions"]] == [hidden(gate.PROTECTED)] * 4
+
+
 # --- the gate's model, attacked over many rounds -----------------------------------------------------
 
 AGREE = QuestionInfo(1, "q", "An item", "theme", "agree5", False)

@@ -128,7 +128,9 @@ The rules, in plain words
        give the exact favourable counts of both rounds, and two means to one decimal the newcomer's
        answer to within a point or so. So the rule applies to rounded groups as well.
      - Publishing a round computes the rule once (earlier rounds are published first, oldest first),
-       and stores it with the round's protection; pages, the API, trends and heatmaps read it back.
+       and stores it with the round's protection; pages, the API, trends and heatmaps read it back. A
+       round that closes late (after a round that closes later was published) is compared with that
+       round as well: every pair of shown rounds is checked by whichever was published second.
    What it does not claim: it compares pairs of shown results. A reader who combines three or more
    rounds, assuming nobody's answer ever changes, can sometimes do better (each skip is one more
    equation); answers that really do not move over many rounds are beyond what a pairwise rule can
