@@ -131,11 +131,14 @@ The rules, in plain words
        and stores it with the round's protection; pages, the API, trends and heatmaps read it back. A
        round that closes late (after a round that closes later was published) is compared with that
        round as well: every pair of shown rounds is checked by whichever was published second.
-   What it does not claim: it compares pairs of shown results. A reader who combines three or more
-   rounds, assuming nobody's answer ever changes, can sometimes do better (each skip is one more
-   equation); answers that really do not move over many rounds are beyond what a pairwise rule can
-   promise. Within one question, people who skip that question but answered others are not known per
-   person, so the rule uses the people who took part in the round.
+   What it does not claim: it compares pairs of shown results, not sums of several. Two teams of 6
+   and 5 shown in round 1, merged in round 2 with one new hire (12 people), pass the rule (12 differs
+   from 6 and from 5 by k or more) while the merged team minus both old teams is the hire, if nobody's
+   answer moved. Closing that needs rule 2's atoms over people across rounds (cells of two rounds
+   joined through the people in them); it is not done yet. Likewise a reader who combines many rounds,
+   assuming nobody's answer ever changes, gains an equation from each skip. Within one question,
+   people who skip that question but answered others are not known per person, so the rule uses the
+   people who took part in the round.
 
 Heatmap cells are summaries: mean (or eNPS) and favourable share, rounded for small groups, never a
 distribution.
