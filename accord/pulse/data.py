@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # A cell: (team id at the time of the round or None, tenure band, region). Every group any viewer can
 # see is a union of cells, which is what makes differencing protection computable (see the gate package).
@@ -77,18 +78,32 @@ class RoundData:
     membership: Membership | None = None
 
 
+class ShownRound(NamedTuple):
+    """What an earlier round showed, as people: its k, then for each distinct group it showed the people
+    who took part in it, and the people invited to it; and the cell each invited person was in."""
+
+    k: int
+    took_part: Sequence[frozenset[int]]
+    invited: Sequence[frozenset[int]]
+    placed: Mapping[int, Cell]
+
+
 @dataclass
 class Membership:
     """What rule 7 of the gate (across rounds) needs, read only when protection is computed (at
     publishing; pages read the stored protection). Person ids, never an answer: who took part in this
-    round per cell, and for every group an earlier round showed, its k and the people who took part in it.
-    Both are functions so that a round whose stored protection is current never loads them."""
+    round and who was invited, per cell, and what each earlier round showed (`ShownRound`). All are
+    functions so that a round whose stored protection is current never loads them."""
 
     took_part: Callable[[], Mapping[Cell, frozenset[int]]]
-    earlier: Callable[[], Sequence[tuple[int, frozenset[int]]]]
+    invited: Callable[[], Mapping[Cell, frozenset[int]]]
+    earlier: Callable[[], Sequence[ShownRound]]
 
     @classmethod
     def of(
-        cls, took_part: Mapping[Cell, frozenset[int]], earlier: Sequence[tuple[int, frozenset[int]]] = ()
+        cls,
+        took_part: Mapping[Cell, frozenset[int]],
+        invited: Mapping[Cell, frozenset[int]],
+        earlier: Sequence[ShownRound] = (),
     ) -> Membership:
-        return cls(lambda: took_part, lambda: earlier)
+        return cls(lambda: took_part, lambda: invited, lambda: earlier)

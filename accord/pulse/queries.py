@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from accord.orgs.models import Organisation, Person
 
-from .data import Cell, DriverSums, Membership, QuestionInfo, RoundData, Stat
+from .data import Cell, DriverSums, Membership, QuestionInfo, RoundData, ShownRound, Stat
 from .models import (
     CellCount,
     CellStat,
@@ -295,21 +295,25 @@ def membership(rnd: Round) -> Membership:
     """Who took part in `rnd` per cell, and the people of every group earlier rounds showed. Read only
     when the gate protects the round afresh (at publishing), never when its stored protection is used."""
 
-    def took_part() -> dict[Cell, frozenset[int]]:
+    def people(took_part_only: bool) -> dict[Cell, frozenset[int]]:
+        rows = Participation.objects.filter(round=rnd)
+        if took_part_only:
+            rows = rows.filter(took_part=True)
         found: dict[Cell, set[int]] = {}
-        rows = Participation.objects.filter(round=rnd, took_part=True).values_list(
+        for person, team, band, region in rows.values_list(
             "person_id", "team_id_at_open", "tenure_band", "region"
-        )
-        for person, team, band, region in rows:
+        ):
             found.setdefault((team, band, region), set()).add(person)
-        return {cell: frozenset(people) for cell, people in found.items()}
+        return {cell: frozenset(members) for cell, members in found.items()}
 
-    def earlier() -> list[tuple[int, frozenset[int]]]:
+    def earlier() -> list[ShownRound]:
         from . import gate
 
-        shown: list[tuple[int, frozenset[int]]] = []
+        shown: list[ShownRound] = []
         for other in earlier_rounds(rnd):
-            shown.extend(gate.shown_before(round_data(other)))
+            found = gate.shown_before(round_data(other))
+            if found is not None:
+                shown.append(found)
         return shown
 
-    return Membership(took_part, earlier)
+    return Membership(lambda: people(True), lambda: people(False), earlier)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from accord.orgs.models import Role
 from accord.pulse import gate
 from accord.pulse.data import Membership, QuestionInfo, RoundData, Stat
+from accord.pulse.gate import Group
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
 
@@ -134,8 +136,8 @@ def build_round(number, k, placed, answered, earlier):
         value = person % 5 + 1
         stat.add(Stat(1, value, value * value, [1 if v == value else 0 for v in range(6)]))
     invited: dict = {}
-    for team, band in placed.values():
-        invited[(team, band, REGION)] = invited.get((team, band, REGION), 0) + 1
+    for person, (team, band) in placed.items():
+        invited.setdefault((team, band, REGION), set()).add(person)
     return RoundData(
         round_id=number,
         number=number,
@@ -146,9 +148,13 @@ def build_round(number, k, placed, answered, earlier):
         questions=[AGREE],
         respondents={c: len(p) for c, p in took.items()},
         commenters={},
-        invited=invited,
+        invited={c: len(p) for c, p in invited.items()},
         stats={AGREE.id: stats},
-        membership=Membership.of({c: frozenset(p) for c, p in took.items()}, list(earlier)),
+        membership=Membership.of(
+            {c: frozenset(p) for c, p in took.items()},
+            {c: frozenset(p) for c, p in invited.items()},
+            list(earlier),
+        ),
     )
 
 
@@ -170,17 +176,61 @@ STEP = st.one_of(
 )
 
 
+def solvable(sets: list[frozenset[int]]) -> set[int]:
+    """The attacker's linear algebra: the people whose answer follows from the sums of `sets` (every
+    shown group of two rounds, each person answering as before), by reduced row echelon form."""
+    people = sorted(frozenset().union(*sets)) if sets else []
+    col = {p: i for i, p in enumerate(people)}
+    rows = []
+    for s in dict.fromkeys(sets):
+        row = [Fraction(0)] * len(people)
+        for p in s:
+            row[col[p]] = Fraction(1)
+        rows.append(row)
+    r = 0
+    pivots = []
+    for c in range(len(people)):
+        pivot = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
+        if pivot is None:
+            continue
+        rows[r], rows[pivot] = rows[pivot], rows[r]
+        rows[r] = [x / rows[r][c] for x in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][c] != 0:
+                f = rows[i][c]
+                rows[i] = [x - f * y for x, y in zip(rows[i], rows[r], strict=True)]
+        pivots.append(c)
+        r += 1
+    return {people[c] for i, c in enumerate(pivots) if sum(1 for x in rows[i] if x != 0) == 1}
+
+
+def test_two_teams_merged_with_a_new_hire_do_not_give_the_hire():
+    """Teams 2 (six people) and 3 (five) shown in round 1; in round 2 they are one team with a new
+    hire: the merged team minus both old teams is the hire, though it differs from each by k or more."""
+    first = {p: (2, "1-3y") for p in range(6)} | {p: (3, "1-3y") for p in range(6, 11)}
+    first |= {p: (4, "1-3y") for p in range(11, 20)}
+    r1 = build_round(1, 5, first, list(first), [])
+    assert {Group(2), Group(3)} <= set(gate.visible_groups(r1, None))
+    second = {p: (2, "1-3y") for p in range(12)} | {p: (4, "1-3y") for p in range(12, 20)}
+    r2 = build_round(2, 5, second, list(second), [gate.shown_before(r1)])
+    shown = [people_of(d, g) for d in (r1, r2) for g in gate.visible_groups(d, None)]
+    assert solvable(shown) == set()
+    assert Group(2) not in gate.visible_groups(r2, None)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     start=st.lists(st.tuples(st.sampled_from(TEAMS), st.sampled_from(BANDS)), min_size=8, max_size=30),
     rounds=st.lists(st.lists(STEP, max_size=4), min_size=2, max_size=5),
 )
-def test_no_two_rounds_shown_results_differ_by_fewer_than_k_people(start, rounds):
+def test_no_ones_answer_follows_from_the_shown_results_of_two_rounds(start, rounds):
     placed = dict(enumerate(start))
     skipping: set[int] = set()
     k = 3
-    earlier: list[tuple[int, frozenset[int]]] = []
-    shown: list[tuple[int, int, frozenset[int], object]] = []  # (round, k, people, group)
+    earlier: list = []
+    shown: list[
+        tuple[int, int, list[frozenset[int]], bool]
+    ] = []  # (round, k, people of each group, all answered)
     for number, steps in enumerate([[], *rounds], start=1):
         for step in steps:
             who = sorted(placed)
@@ -202,16 +252,23 @@ def test_no_two_rounds_shown_results_differ_by_fewer_than_k_people(start, rounds
                     skipping.discard(person)
         answered = [p for p in placed if p not in skipping]
         data = build_round(number, k, placed, answered, earlier)
-        visible = [g for g in gate.family(data) if g in gate.visible_groups(data, None)]
-        mine = [(number, gate.effective_k(data), people_of(data, g), g) for g in visible]
-        # The attack: subtract any result shown now from any result shown before.
-        for then, k_then, before, g_then in shown:
-            for _, k_now, now, g_now in mine:
-                apart = len(before ^ now)
-                assert not 0 < apart < max(k_then, k_now), (then, g_then, number, g_now, sorted(before ^ now))
+        visible = gate.visible_groups(data, None)
+        mine = [people_of(data, g) for g in visible]
         # Every number of the round is shown only for those groups.
         for g in gate.family(data):
             if not isinstance(gate.question_result(data, g, AGREE.id, scope=None), gate.Suppressed):
                 assert g in visible, g
-        shown.extend(mine)
-        earlier.extend(gate.shown_before(data))
+        # The attacks. Whatever the skips: two shown groups of different rounds differ by nobody or by
+        # at least k people (the larger k). And when everybody answered both rounds, as they did
+        # before: no sum of both rounds' shown groups gives one person's answer.
+        everyone = not skipping
+        for then, k_then, before, everyone_then in shown:
+            for a in before:
+                for b in mine:
+                    assert not 0 < len(a ^ b) < max(k_then, gate.effective_k(data)), (then, number)
+            if everyone and everyone_then:
+                assert solvable(before + mine) == set(), (then, number)
+        shown.append((number, gate.effective_k(data), mine, everyone))
+        found = gate.shown_before(data)
+        if found is not None:
+            earlier.append(found)

@@ -14,6 +14,7 @@ from operator import attrgetter, itemgetter, xor
 from ..data import (
     Cell,
     RoundData,
+    ShownRound,
 )
 from .core import (
     CATEGORIES,
@@ -553,7 +554,7 @@ def visible_groups(data: RoundData, scope: Scope) -> list[Group]:
     return [g for g in _cache(data).family if g in vis and in_scope(data, g, scope)]
 
 
-def shown_before(data: RoundData) -> list[tuple[int, frozenset[int]]]:
-    """(k, people who took part) of every distinct group this round shows: what rule 7 compares later
-    rounds with. Empty when the round carries no membership."""
+def shown_before(data: RoundData) -> ShownRound | None:
+    """What rule 7 compares later rounds with: this round's k and the people who took part in, and were
+    invited to, each distinct group it shows. None when the round carries no membership or shows nothing."""
     return shown_people(data, _visible(data, "respondents"))
