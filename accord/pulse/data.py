@@ -79,31 +79,23 @@ class RoundData:
 
 
 class ShownRound(NamedTuple):
-    """What an earlier round showed, as people: its k, then for each distinct group it showed the people
-    who took part in it, and the people invited to it; and the cell each invited person was in."""
+    """What an earlier round showed, as people: its k, and for each distinct group it showed, the people
+    who took part in it."""
 
     k: int
     took_part: Sequence[frozenset[int]]
-    invited: Sequence[frozenset[int]]
-    placed: Mapping[int, Cell]
 
 
 @dataclass
 class Membership:
     """What rule 7 of the gate (across rounds) needs, read only when protection is computed (at
     publishing; pages read the stored protection). Person ids, never an answer: who took part in this
-    round and who was invited, per cell, and what each earlier round showed (`ShownRound`). All are
-    functions so that a round whose stored protection is current never loads them."""
+    round, per cell, and what each earlier round showed (`ShownRound`). Both are functions so that a
+    round whose stored protection is current never loads them."""
 
     took_part: Callable[[], Mapping[Cell, frozenset[int]]]
-    invited: Callable[[], Mapping[Cell, frozenset[int]]]
     earlier: Callable[[], Sequence[ShownRound]]
 
     @classmethod
-    def of(
-        cls,
-        took_part: Mapping[Cell, frozenset[int]],
-        invited: Mapping[Cell, frozenset[int]],
-        earlier: Sequence[ShownRound] = (),
-    ) -> Membership:
-        return cls(lambda: took_part, lambda: invited, lambda: earlier)
+    def of(cls, took_part: Mapping[Cell, frozenset[int]], earlier: Sequence[ShownRound] = ()) -> Membership:
+        return cls(lambda: took_part, lambda: earlier)

@@ -295,16 +295,14 @@ def membership(rnd: Round) -> Membership:
     """Who took part in `rnd` per cell, and the people of every group earlier rounds showed. Read only
     when the gate protects the round afresh (at publishing), never when its stored protection is used."""
 
-    def people(took_part_only: bool) -> dict[Cell, frozenset[int]]:
-        rows = Participation.objects.filter(round=rnd)
-        if took_part_only:
-            rows = rows.filter(took_part=True)
+    def took_part() -> dict[Cell, frozenset[int]]:
         found: dict[Cell, set[int]] = {}
-        for person, team, band, region in rows.values_list(
+        rows = Participation.objects.filter(round=rnd, took_part=True).values_list(
             "person_id", "team_id_at_open", "tenure_band", "region"
-        ):
+        )
+        for person, team, band, region in rows:
             found.setdefault((team, band, region), set()).add(person)
-        return {cell: frozenset(members) for cell, members in found.items()}
+        return {cell: frozenset(people) for cell, people in found.items()}
 
     def earlier() -> list[ShownRound]:
         from . import gate
@@ -316,4 +314,4 @@ def membership(rnd: Round) -> Membership:
                 shown.append(found)
         return shown
 
-    return Membership(lambda: people(True), lambda: people(False), earlier)
+    return Membership(took_part, earlier)

@@ -555,6 +555,6 @@ def visible_groups(data: RoundData, scope: Scope) -> list[Group]:
 
 
 def shown_before(data: RoundData) -> ShownRound | None:
-    """What rule 7 compares later rounds with: this round's k and the people who took part in, and were
-    invited to, each distinct group it shows. None when the round carries no membership or shows nothing."""
+    """What rule 7 compares later rounds with: this round's k and the people who took part in each
+    distinct group it shows. None when the round carries no membership or shows nothing."""
     return shown_people(data, _visible(data, "respondents"))
