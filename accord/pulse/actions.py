@@ -453,8 +453,12 @@ def ensure_published(rnd: Round) -> dict[str, Any]:
 
 def _publish(rnd: Round, *, force: bool) -> dict[str, Any]:
     from . import gate
-    from .queries import round_data
+    from .queries import earlier_rounds, round_data
 
+    # Rule 7 (across rounds) compares this round with what earlier rounds show: their published
+    # protection must be current first (oldest first, so each finds its own predecessors done).
+    for other in earlier_rounds(rnd):
+        ensure_published(other)
     with transaction.atomic():
         # One publisher per round at a time; a second one finds the work done.
         Round.objects.select_for_update().filter(pk=rnd.pk).values_list("pk").first()

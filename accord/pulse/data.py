@@ -6,7 +6,9 @@ hand. Nothing here holds an individual answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # A cell: (team id at the time of the round or None, tenure band, region). Every group any viewer can
 # see is a union of cells, which is what makes differencing protection computable (see the gate package).
@@ -71,3 +73,29 @@ class RoundData:
     stats: dict[int, dict[Cell, Stat]]  # question id -> cell -> totals
     driver_vars: list[str] = field(default_factory=list)  # construct keys, then "enps"
     drivers: dict[Cell, DriverSums] = field(default_factory=dict)
+    # Who took part and who made up the groups earlier rounds showed (rule 7 of the gate). None: no
+    # history known (a round built by hand in a test), and rule 7 has nothing to compare with.
+    membership: Membership | None = None
+
+
+class ShownRound(NamedTuple):
+    """What an earlier round showed, as people: its k, and for each distinct group it showed, the people
+    who took part in it."""
+
+    k: int
+    took_part: Sequence[frozenset[int]]
+
+
+@dataclass
+class Membership:
+    """What rule 7 of the gate (across rounds) needs, read only when protection is computed (at
+    publishing; pages read the stored protection). Person ids, never an answer: who took part in this
+    round, per cell, and what each earlier round showed (`ShownRound`). Both are functions so that a
+    round whose stored protection is current never loads them."""
+
+    took_part: Callable[[], Mapping[Cell, frozenset[int]]]
+    earlier: Callable[[], Sequence[ShownRound]]
+
+    @classmethod
+    def of(cls, took_part: Mapping[Cell, frozenset[int]], earlier: Sequence[ShownRound] = ()) -> Membership:
+        return cls(lambda: took_part, lambda: earlier)

@@ -8,12 +8,12 @@ import json
 from typing import Any, Literal
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accord.orgs.models import Organisation, Person
 
 from . import tally
-from .data import Cell, DriverSums, QuestionInfo, RoundData, Stat
+from .data import Cell, DriverSums, Membership, QuestionInfo, RoundData, ShownRound, Stat
 from .models import (
     Comment,
     Participation,
@@ -128,6 +128,7 @@ def round_data(rnd: Round) -> RoundData:
         stats=stats,
         driver_vars=driver_vars,
         drivers=drivers,
+        membership=membership(rnd),
     )
     if rnd.protection:
         from . import gate
@@ -253,3 +254,52 @@ def comments_in(rnd: Round, cells: set[Cell]) -> list[Comment]:
     """Comments of these cells in their stored order, which is random (UUIDs): never who wrote first."""
     found = Comment.objects.filter(round=rnd).prefetch_related("replies__manager").order_by("id")
     return [c for c in found if c.cell() in cells]
+
+
+# --- across rounds (rule 7 of the gate) --------------------------------------------------------
+
+
+def earlier_rounds(rnd: Round) -> QuerySet[Round]:
+    """The closed rounds of the organisation that `rnd` must not be differenced with (rule 7 of the
+    gate): those asking about one of its themes that closed before it, and those already published under
+    the current rules even if they closed after (a round closed late, or of another program, must still
+    be compared with what is already shown). Oldest first."""
+    from . import gate
+
+    themes = RoundQuestion.objects.filter(round=rnd).values("question__construct")
+    current = gate.results_stamp(rnd.min_group_size).rsplit(";k=", 1)[0] + ";k="
+    before = Q(closes_at__lt=rnd.closes_at) | Q(closes_at=rnd.closes_at, pk__lt=rnd.pk)
+    return (
+        Round.objects.filter(org_id=rnd.org_id, closed=True, roundquestion__question__construct__in=themes)
+        .filter(before | Q(published__stamp__startswith=current))
+        .exclude(pk=rnd.pk)
+        .distinct()
+        .defer("protection", "team_tree", "team_names")
+        .order_by("closes_at", "pk")
+    )
+
+
+def membership(rnd: Round) -> Membership:
+    """Who took part in `rnd` per cell, and the people of every group earlier rounds showed. Read only
+    when the gate protects the round afresh (at publishing), never when its stored protection is used."""
+
+    def took_part() -> dict[Cell, frozenset[int]]:
+        found: dict[Cell, set[int]] = {}
+        rows = Participation.objects.filter(round=rnd, took_part=True).values_list(
+            "person_id", "team_id_at_open", "tenure_band", "region"
+        )
+        for person, team, band, region in rows:
+            found.setdefault((team, band, region), set()).add(person)
+        return {cell: frozenset(people) for cell, people in found.items()}
+
+    def earlier() -> list[ShownRound]:
+        from . import gate
+
+        shown: list[ShownRound] = []
+        for other in earlier_rounds(rnd):
+            found = gate.shown_before(round_data(other))
+            if found is not None:
+                shown.append(found)
+        return shown
+
+    return Membership(took_part, earlier)

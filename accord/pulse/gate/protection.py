@@ -14,6 +14,7 @@ from operator import attrgetter, itemgetter, xor
 from ..data import (
     Cell,
     RoundData,
+    ShownRound,
 )
 from .core import (
     CATEGORIES,
@@ -30,6 +31,7 @@ from .core import (
     in_scope,
     unsafe_mix,
 )
+from .rounds import across_rounds, shown_people
 
 # --------------------------------------------------------------------------------------------------
 # Differencing protection
@@ -472,7 +474,8 @@ def _visible(data: RoundData, table: object) -> frozenset[Group]:
     """Groups of the family that survive protection for one count table: "respondents", "invited",
     "commenters" or a question id. Question answers and comment authors are protected starting from the
     groups that survived on respondents (a group hidden there is hidden for every answer and comment);
-    participation ("invited") is protected on its own."""
+    participation ("invited") is protected on its own. Rule 7 (across rounds) hides more on respondents,
+    and so for every answer and comment too."""
     cache = _cache(data)
     found = cache.visible.get(table)
     if found is None:
@@ -490,6 +493,8 @@ def _visible(data: RoundData, table: object) -> frozenset[Group]:
                     slices_first=_settings().SLICES_FIRST,
                 )
             )
+            if table == "respondents":  # rule 7: hiding more after rule 2 never undoes it
+                found = across_rounds(data, found)
         cache.visible[table] = found
     return found
 
@@ -547,3 +552,9 @@ def visible_groups(data: RoundData, scope: Scope) -> list[Group]:
     order: the organisation first, then teams depth-first, each unsliced then by band then by region."""
     vis = _visible(data, "respondents")
     return [g for g in _cache(data).family if g in vis and in_scope(data, g, scope)]
+
+
+def shown_before(data: RoundData) -> ShownRound | None:
+    """What rule 7 compares later rounds with: this round's k and the people who took part in each
+    distinct group it shows. None when the round carries no membership or shows nothing."""
+    return shown_people(data, _visible(data, "respondents"))

@@ -1,0 +1,267 @@
+"""Attacks across rounds (issue 11, finding 4; rule 7 of the gate): a group whose people change by one
+between two shown rounds gives that person's answer when everyone else answers as before.
+
+The HTTP test plays a manager who knows the org chart. The hypothesis test builds several rounds of
+joins, leaves, team moves, skipped rounds and changes of k by hand and checks the gate's own model of
+what is shown: no two groups shown in different rounds are made of people who differ by 1 to k-1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accord.orgs.models import Role
+from accord.pulse import gate
+from accord.pulse.data import Membership, QuestionInfo, RoundData, Stat
+from accord.pulse.gate import Group
+from tests.conftest import login
+from tests.factories import PersonFactory, TeamFactory
+
+from .test_results import NOW, make_program, page, run_round
+from .test_results_api import Api, hidden
+
+# Six people's raw answers in test_results.KEYS order (on time, re-check, engagement, eNPS): mixed enough
+# that no category or value holds everyone, so rules 1 to 3 show the team in round 1.
+SIX = [(1, 1, 2, 3), (2, 2, 3, 6), (3, 3, 4, 8), (4, 4, 5, 9), (5, 5, 3, 10), (4, 2, 4, 7)]
+NEWCOMER = (5, 1, 5, 10)
+
+
+def favourable_count(share: float, n: int) -> int:
+    """The one count of n whose share rounds (to the nearest 10%) to `share`: rounding does not hide it
+    below ten answers, which is why rounding alone cannot protect across rounds."""
+    found = [c for c in range(n + 1) if math.floor(c / n * 10 + 0.5) / 10 == share]
+    assert len(found) == 1, (share, n, found)
+    return found[0]
+
+
+def newcomer_favourable(first: dict, second: dict) -> int | None:
+    """What a manager who knows the team went from 6 to 7 learns from two shown results of one item:
+    whether the newcomer answered favourably (1) or not (0). None when either result is hidden."""
+    if first["suppressed"] or second["suppressed"]:
+        return None
+    return favourable_count(second["favourable"], 7) - favourable_count(first["favourable"], 6)
+
+
+@pytest.mark.django_db
+def test_a_newcomers_answer_cannot_be_read_from_two_rounds(client, org):
+    leads = TeamFactory(org=org, name="Leads")
+    team = TeamFactory(org=org, name="Six")
+    maya = PersonFactory(org=org, team=leads, name="Maya Manager")
+    six = [PersonFactory(org=org, team=team, manager=maya) for _ in SIX]
+    program = make_program(org, teams=[team])
+    first = run_round(program, NOW, dict(zip(six, SIX, strict=True)))
+    newcomer = PersonFactory(org=org, team=team, manager=maya, name="Nell Newcomer", role=Role.MEMBER)
+    answers = dict(zip(six, SIX, strict=True)) | {newcomer: NEWCOMER}
+    second = run_round(program, NOW + dt.timedelta(days=14), answers)
+
+    api = Api(maya)
+    group = f"team-{team.pk}"
+    before = api.get(f"/api/pulse/rounds/{first.pk}/results", group=group).json()
+    after = api.get(f"/api/pulse/rounds/{second.pk}/results", group=group).json()
+    # Round 1 shows the team of six (rounded): the attack has something to subtract from.
+    assert [q["result"]["suppressed"] for q in before["questions"]] == [False, False, False, False]
+    # Round 2, same six answers plus the newcomer's: nothing of the team is shown, on any item.
+    for old, new in zip(before["questions"], after["questions"], strict=True):
+        assert new["result"] == hidden(gate.PROTECTED)
+        if old["scale"] == "agree5":
+            assert newcomer_favourable(old["result"], new["result"]) is None
+    assert [c["result"] for c in after["constructs"]] == [hidden(gate.PROTECTED)] * 2
+    assert after["enps"] == hidden(gate.PROTECTED)
+    # The heatmap and the trend say the same; so does the whole organisation to a member (its people
+    # are the same seven).
+    heat = api.get(f"/api/pulse/rounds/{second.pk}/heatmap").json()
+    assert [row["cells"] for row in heat["rows"] if row["group"]["key"] == group] == [
+        [hidden(gate.PROTECTED)] * len(heat["rows"][0]["cells"])
+    ]
+    trend = api.get("/api/pulse/trends", group=group, construct="trust_task").json()
+    assert [p["result"]["suppressed"] for p in trend["points"]] == [False, True]
+    org_wide = Api(six[0]).get(f"/api/pulse/rounds/{second.pk}/results").json()
+    assert [q["result"] for q in org_wide["questions"]] == [hidden(gate.PROTECTED)] * 4
+    # And the results page the manager reads.
+    login(client, maya)
+    report = page(client, "pulse_results", round=second.pk, group=group).context["report"]
+    assert [q.hidden for c in report.constructs for q in c.questions] == [gate.PROTECTED] * 3
+    assert report.enps.hidden == gate.PROTECTED
+
+
+@pytest.mark.django_db
+def test_a_round_closed_late_is_compared_with_a_later_round_already_shown(org):
+    """Two programs asking about the same themes: the one whose round closes LATER is published first
+    (seven people), then a round closing earlier (six of them). Whichever is published second hides."""
+    team = TeamFactory(org=org, name="Six")
+    admin = PersonFactory(org=org, team=TeamFactory(org=org, name="People"), role=Role.ADMIN)
+    six = [PersonFactory(org=org, team=team) for _ in SIX]
+    newcomer = PersonFactory(org=org, team=team)
+    answers = dict(zip(six, SIX, strict=True))
+    later = run_round(
+        make_program(org, teams=[team]), NOW + dt.timedelta(days=14), answers | {newcomer: NEWCOMER}
+    )
+    newcomer.team = TeamFactory(org=org, name="Elsewhere")
+    newcomer.save()
+    earlier = run_round(make_program(org, teams=[team], name="Second pulse"), NOW, answers)
+    assert earlier.closes_at < later.closes_at
+    api = Api(admin)
+    group = f"team-{team.pk}"
+    shown = api.get(f"/api/pulse/rounds/{later.pk}/results", group=group).json()
+    assert [q["result"]["suppressed"] for q in shown["questions"]] == [False, False, False, False]
+    late = api.get(f"/api/pulse/rounds/{earlier.pk}/results", group=group).json()
+    assert [q["result"] for q in late["questions"]] == [hidden(gate.PROTECTED)] * 4
+
+
+# --- the gate's model, attacked over many rounds -----------------------------------------------------
+
+AGREE = QuestionInfo(1, "q", "An item", "theme", "agree5", False)
+TEAMS = (1, 2, 3, 4)
+TREE = {1: None, 2: 1, 3: 1, 4: None}  # 2 and 3 under 1; 4 alone
+BANDS = ("under-1y", "1-3y")
+REGION = "emea"
+
+
+def build_round(number, k, placed, answered, earlier):
+    """A RoundData of people `placed` ({person: (team, band)}), of whom `answered` took part, each
+    answering person % 5 + 1 (an answer stays the same across rounds: the attacker's best case)."""
+    took: dict = {}
+    stats: dict = {}
+    for person in answered:
+        team, band = placed[person]
+        cell = (team, band, REGION)
+        took.setdefault(cell, set()).add(person)
+        stat = stats.setdefault(cell, Stat(hist=[0] * 6))
+        value = person % 5 + 1
+        stat.add(Stat(1, value, value * value, [1 if v == value else 0 for v in range(6)]))
+    invited: dict = {}
+    for person, (team, band) in placed.items():
+        invited.setdefault((team, band, REGION), set()).add(person)
+    return RoundData(
+        round_id=number,
+        number=number,
+        label=f"Round {number}",
+        k=k,
+        tree=dict(TREE),
+        team_names={t: f"Team {t}" for t in TREE},
+        questions=[AGREE],
+        respondents={c: len(p) for c, p in took.items()},
+        commenters={},
+        invited={c: len(p) for c, p in invited.items()},
+        stats={AGREE.id: stats},
+        membership=Membership.of({c: frozenset(p) for c, p in took.items()}, list(earlier)),
+    )
+
+
+def people_of(data, group):
+    took = data.membership.took_part()
+    return frozenset().union(*(p for c, p in took.items() if group.contains(c, data)))
+
+
+# One step between rounds: someone joins, leaves, moves team, changes band, skips or comes back, or k
+# changes. Persons are numbered; a join takes the next number.
+STEP = st.one_of(
+    st.tuples(st.just("join"), st.sampled_from(TEAMS), st.sampled_from(BANDS)),
+    st.tuples(st.just("leave"), st.integers(0, 60)),
+    st.tuples(st.just("move"), st.integers(0, 60), st.sampled_from(TEAMS)),
+    st.tuples(st.just("band"), st.integers(0, 60), st.sampled_from(BANDS)),
+    st.tuples(st.just("skip"), st.integers(0, 60)),
+    st.tuples(st.just("back"), st.integers(0, 60)),
+    st.tuples(st.just("k"), st.integers(3, 7)),
+)
+
+
+def solvable(sets: list[frozenset[int]]) -> set[int]:
+    """The attacker's linear algebra: the people whose answer follows from the sums of `sets` (every
+    shown group of two rounds, each person answering as before), by reduced row echelon form."""
+    people = sorted(frozenset().union(*sets)) if sets else []
+    col = {p: i for i, p in enumerate(people)}
+    rows = []
+    for s in dict.fromkeys(sets):
+        row = [Fraction(0)] * len(people)
+        for p in s:
+            row[col[p]] = Fraction(1)
+        rows.append(row)
+    r = 0
+    pivots = []
+    for c in range(len(people)):
+        pivot = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
+        if pivot is None:
+            continue
+        rows[r], rows[pivot] = rows[pivot], rows[r]
+        rows[r] = [x / rows[r][c] for x in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][c] != 0:
+                f = rows[i][c]
+                rows[i] = [x - f * y for x, y in zip(rows[i], rows[r], strict=True)]
+        pivots.append(c)
+        r += 1
+    return {people[c] for i, c in enumerate(pivots) if sum(1 for x in rows[i] if x != 0) == 1}
+
+
+@pytest.mark.xfail(strict=True, reason="rule 7 compares pairs of results; see the gate package, rule 7")
+def test_two_teams_merged_with_a_new_hire_do_not_give_the_hire():
+    """Teams 3 (five people) and 4 (nine) shown in round 1; in round 2 team 3's people join team 4
+    with a new hire: team 4 now minus team 4 and team 3 then is the hire, though it differs from each
+    by k or more. A known gap of the pairwise rule, kept here so that closing it shows."""
+    first = {p: (2, "1-3y") for p in range(6)} | {p: (3, "1-3y") for p in range(6, 11)}
+    first |= {p: (4, "1-3y") for p in range(11, 20)}
+    r1 = build_round(1, 5, first, list(first), [])
+    assert {Group(3), Group(4)} <= set(gate.visible_groups(r1, None))
+    second = {p: (2, "1-3y") for p in range(6)} | {p: (4, "1-3y") for p in range(6, 21)}
+    r2 = build_round(2, 5, second, list(second), [gate.shown_before(r1)])
+    shown = [people_of(d, g) for d in (r1, r2) for g in gate.visible_groups(d, None)]
+    assert solvable(shown) == set()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.lists(st.tuples(st.sampled_from(TEAMS), st.sampled_from(BANDS)), min_size=8, max_size=30),
+    rounds=st.lists(st.lists(STEP, max_size=4), min_size=2, max_size=5),
+)
+def test_no_two_rounds_shown_results_differ_by_fewer_than_k_people(start, rounds):
+    placed = dict(enumerate(start))
+    skipping: set[int] = set()
+    k = 3
+    earlier: list = []
+    shown: list[
+        tuple[int, int, list[frozenset[int]], bool]
+    ] = []  # (round, k, people of each group, all answered)
+    for number, steps in enumerate([[], *rounds], start=1):
+        for step in steps:
+            who = sorted(placed)
+            if step[0] == "join":
+                placed[max(placed, default=-1) + 1] = (step[1], step[2])
+            elif step[0] == "k":
+                k = step[1]
+            elif who:
+                person = who[step[1] % len(who)]
+                if step[0] == "leave":
+                    del placed[person]
+                elif step[0] == "move":
+                    placed[person] = (step[2], placed[person][1])
+                elif step[0] == "band":
+                    placed[person] = (placed[person][0], step[2])
+                elif step[0] == "skip":
+                    skipping.add(person)
+                else:
+                    skipping.discard(person)
+        answered = [p for p in placed if p not in skipping]
+        data = build_round(number, k, placed, answered, earlier)
+        visible = gate.visible_groups(data, None)
+        mine = [people_of(data, g) for g in visible]
+        # Every number of the round is shown only for those groups.
+        for g in gate.family(data):
+            if not isinstance(gate.question_result(data, g, AGREE.id, scope=None), gate.Suppressed):
+                assert g in visible, g
+        # The attack: subtract any result shown now from any result shown before, with the people
+        # of both known (the org chart, and colleagues saying whether they answered).
+        for then, k_then, before in shown:
+            for a in before:
+                for b in mine:
+                    assert not 0 < len(a ^ b) < max(k_then, gate.effective_k(data)), (then, number)
+        shown.append((number, gate.effective_k(data), mine))
+        found = gate.shown_before(data)
+        if found is not None:
+            earlier.append(found)
