@@ -75,11 +75,8 @@ NOT_TYPED = {
     ("pulse.PublishedRow", "first_visible"),
     ("pulse.PublishedRow", "heat"),
     ("pulse.PublishedRow", "slices"),
-    *(
-        (f"pulse.{m}", f)
-        for m in ("Participation",)
-        for f in ("tenure_band", "region")
-    ),
+    ("pulse.Participation", "tenure_band"),
+    ("pulse.Participation", "region"),
 }
 
 
