@@ -12,11 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationErrorContext
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 from ninja.types import DictStrAny
 
 from accord.accounts.api import session_auth, token_auth
+from accord.api_errors import document_errors
 
 
 class StorableJSONParser(Parser):
@@ -46,7 +49,32 @@ def _check_storable(value: Any) -> None:
             _check_storable(item)
 
 
-api = NinjaAPI(
+class AccordAPI(NinjaAPI):
+    """A NinjaAPI whose published schema also lists the error answers every operation can give."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: DictStrAny | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext]
+    ) -> NinjaValidationError:
+        # django-ninja reads a JSON body into the handler's argument (`payload`) and puts that name in `loc`.
+        # No client sends it, and schema fuzzers read it as a nested object: drop it, so that `loc` is the
+        # field's path in the request, e.g. ["body", "title"].
+        found = super().validation_error_from_error_contexts(error_contexts)
+        names = {getattr(c.model, "__read_from_single_attr__", None) for c in error_contexts} - {None}
+        for item in found.errors:
+            loc = tuple(item["loc"])
+            if len(loc) > 1 and loc[0] == "body" and loc[1] in names:
+                item["loc"] = (loc[0], *loc[2:])
+        return found
+
+
+api = AccordAPI(
     title="Accord API",
     version="1",
     description=(
@@ -80,6 +108,9 @@ ROUTERS: list[tuple[str, str]] = [
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)
+
+
+# Each handler below answers with the body that accord.api_errors.Problem publishes.
 
 
 def _detail(exc: Exception, default: str) -> str:

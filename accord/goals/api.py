@@ -18,7 +18,19 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Strict, StrictBool, field_validator
 
-from accord.orgs.api import BodyId, Day, Id, Input, PageParams, Text, api_field_names, current_person
+from accord.orgs.api import (
+    NOT_BLANK,
+    BodyId,
+    Day,
+    Id,
+    Input,
+    PageParams,
+    Text,
+    api_field_names,
+    current_person,
+    no_null,
+    no_null_not_blank,
+)
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -123,7 +135,9 @@ class GoalFilter(PageParams):
 
 
 class GoalIn(Input):
-    title: Text = Field(max_length=200, description="What the goal is; cannot be empty.")
+    title: Text = Field(
+        max_length=200, json_schema_extra=NOT_BLANK, description="What the goal is; cannot be empty."
+    )
     description: Text = Field("", max_length=5000)
     level: LevelName = Field(
         description="company (admins only), team (needs team_id) or person (needs an owner)."
@@ -147,22 +161,24 @@ class GoalIn(Input):
 class GoalPatch(Input):
     """Leave a field out to keep its value; null clears the optional ones."""
 
-    title: Text | None = Field(None, max_length=200)
-    description: Text | None = Field(None, max_length=5000)
-    level: LevelName | None = None
+    title: Text | None = Field(None, max_length=200, json_schema_extra=no_null_not_blank)
+    description: Text | None = Field(None, json_schema_extra=no_null, max_length=5000)
+    level: LevelName | None = Field(None, json_schema_extra=no_null)
     team_id: BodyId | None = None
     owner_id: BodyId | None = None
     parent_id: BodyId | None = None
-    private: StrictBool | None = None
+    private: StrictBool | None = Field(None, json_schema_extra=no_null)
     starts_on: Day | None = None
     ends_on: Day | None = None
-    archived: StrictBool | None = None
+    archived: StrictBool | None = Field(None, json_schema_extra=no_null)
 
     _not_null = field_validator("title", "description", "level", "private", "archived")(_reject_null)
 
 
 class KeyResultIn(Input):
-    title: Text = Field(max_length=200, description="What is measured; cannot be empty.")
+    title: Text = Field(
+        max_length=200, json_schema_extra=NOT_BLANK, description="What is measured; cannot be empty."
+    )
     start: Number = Field(0, description="The value now.")
     target: Number = Field(description="The value that means done; must differ from start.")
     unit: Text = Field("", max_length=30, description="e.g. %, €, tickets.")
@@ -207,7 +223,9 @@ class CommitmentFilter(PageParams):
 
 
 class CommitmentIn(Input):
-    title: Text = Field(max_length=200, description="What will be delivered; cannot be empty.")
+    title: Text = Field(
+        max_length=200, json_schema_extra=NOT_BLANK, description="What will be delivered; cannot be empty."
+    )
     definition_of_done: Text = Field(max_length=5000, description="How everyone will know it is done.")
     due_on: Day = Field(description="A date in the owner's time zone: today or later.")
     goal_id: BodyId | None = Field(None, description="The goal it serves, if any.")

@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, field_validator
 
 from accord.orgs.access import get_for_org
-from accord.orgs.api import BodyId, Id, Input, PageParams, Text, current_person, require_admin
+from accord.orgs.api import BodyId, Id, Input, PageParams, Text, current_person, no_null, require_admin
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -200,9 +200,11 @@ class ValueIn(Input):
 class ValuePatch(Input):
     """Only the fields sent change; null is refused rather than read as "leave it"."""
 
-    name: Annotated[Text, Field(max_length=VALUE_NAME_MAX)] | None = None
-    description: Annotated[Text, Field(max_length=VALUE_DESCRIPTION_MAX)] | None = None
-    active: StrictBool | None = None
+    name: Annotated[Text, Field(max_length=VALUE_NAME_MAX)] | None = Field(None, json_schema_extra=no_null)
+    description: Annotated[Text, Field(max_length=VALUE_DESCRIPTION_MAX)] | None = Field(
+        None, json_schema_extra=no_null
+    )
+    active: StrictBool | None = Field(None, json_schema_extra=no_null)
 
     @field_validator("name", "description", "active", mode="before")
     @classmethod

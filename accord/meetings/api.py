@@ -16,7 +16,18 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import Strict, StrictBool, field_validator
 
-from accord.orgs.api import BodyId, Day, Id, Input, LocalTime, Text, current_person
+from accord.orgs.api import (
+    NOT_BLANK,
+    BodyId,
+    ClockTime,
+    Day,
+    Id,
+    Input,
+    LocalTime,
+    Text,
+    current_person,
+    no_null,
+)
 from accord.orgs.models import Person
 
 from . import queries
@@ -79,7 +90,7 @@ class SeriesOut(Schema):
     report_name: str
     cadence: CadenceName
     weekday: int = Field(description="ISO weekday of the slot, 1 = Monday … 7 = Sunday.")
-    start_time: dt.time = Field(description="Local wall-clock time of the slot in `timezone`.")
+    start_time: ClockTime = Field(description="Local wall-clock time of the slot in `timezone`.")
     duration_minutes: int
     timezone: str = Field(description="The manager's zone, which the slot's time is read in.")
     starts_on: dt.date = Field(description="First meeting of the current slot (local date): the DTSTART.")
@@ -106,11 +117,13 @@ class SeriesIn(Input):
 class SeriesPatch(Input):
     """Leave a field out to keep it. `active: false` ends the series (and sends a cancellation)."""
 
-    cadence: CadenceName | None = None
-    weekday: WeekdayNumber | None = None
-    start_time: LocalTime | None = None
-    duration_minutes: Minutes | None = None
-    active: Literal[False] | None = Field(None, description="false ends the series; it cannot be restarted.")
+    cadence: CadenceName | None = Field(None, json_schema_extra=no_null)
+    weekday: WeekdayNumber | None = Field(None, json_schema_extra=no_null)
+    start_time: LocalTime | None = Field(None, json_schema_extra=no_null)
+    duration_minutes: Minutes | None = Field(None, json_schema_extra=no_null)
+    active: Literal[False] | None = Field(
+        None, json_schema_extra=no_null, description="false ends the series; it cannot be restarted."
+    )
 
     _not_null = field_validator("cadence", "weekday", "start_time", "duration_minutes", "active")(
         _reject_null
@@ -154,15 +167,17 @@ class MeetingDetail(MeetingOut):
 
 class MeetingPatch(Input):
     status: StatusName | None = Field(
-        None, description="held (once started), skipped, or scheduled to unmark."
+        None, json_schema_extra=no_null, description="held (once started), skipped, or scheduled to unmark."
     )
-    notes: Text | None = Field(None, max_length=NOTE_MAX, description="Shared notes.")
+    notes: Text | None = Field(
+        None, json_schema_extra=no_null, max_length=NOTE_MAX, description="Shared notes."
+    )
 
     _not_null = field_validator("status", "notes")(_reject_null)
 
 
 class AgendaIn(Input):
-    text: Text = Field(min_length=1, max_length=TEXT_MAX)
+    text: Text = Field(max_length=TEXT_MAX, json_schema_extra=NOT_BLANK)
 
 
 class DoneIn(Input):
@@ -170,7 +185,7 @@ class DoneIn(Input):
 
 
 class ActionIn(Input):
-    text: Text = Field(min_length=1, max_length=TEXT_MAX)
+    text: Text = Field(max_length=TEXT_MAX, json_schema_extra=NOT_BLANK)
     owner_id: BodyId = Field(description="One of the two people of the series.")
     due_on: Day | None = Field(None, description="Today or later, in the owner's zone.")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
@@ -19,9 +20,12 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    PlainSerializer,
+    PlainValidator,
     Strict,
     StrictBool,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -48,16 +52,6 @@ def _storable(value: str) -> str:
     return value
 
 
-def _naive(value: dt.time) -> dt.time:
-    # Working hours are wall-clock times in the person's own zone; an offset here would be ambiguous
-    # (and SQLite cannot store one).
-    if value.tzinfo is not None:
-        raise ValueError(
-            "Give a local time without an offset, e.g. 09:00; the zone is the person's timezone."
-        )
-    return value
-
-
 def _written(value: Any) -> Any:
     # Dates and times come as ISO text; pydantic would also read numbers as Unix timestamps, which is
     # never what a client sending working hours or a start date means.
@@ -68,8 +62,55 @@ def _written(value: Any) -> Any:
 
 # Stripped like Django form fields, so "  " is as empty here as on the pages.
 Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_storable)]
-LocalTime = Annotated[dt.time, BeforeValidator(_written), AfterValidator(_naive)]
 Day = Annotated[dt.date, BeforeValidator(_written)]
+
+# A wall-clock time of day as HH:MM or HH:MM:SS. Not OpenAPI's `format: time`, which requires an offset:
+# these times are local to a person's (or a series', a shift's) own zone, and an offset would be ambiguous
+# (SQLite cannot store one anyway). LocalTime reads one; ClockTime writes one, always with seconds.
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+_CLOCK_SCHEMA = WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "examples": ["09:00"]})
+
+
+def _clock(value: Any) -> dt.time:
+    if isinstance(value, dt.time) and value.tzinfo is None:
+        return value  # built in Python, e.g. from a model; JSON only ever brings text
+    if not isinstance(value, str) or not re.fullmatch(CLOCK_PATTERN, value):
+        raise ValueError(
+            "Give a local time as HH:MM or HH:MM:SS, e.g. 09:00, without an offset; "
+            "the zone is the person's timezone."
+        )
+    return dt.time.fromisoformat(value)
+
+
+LocalTime = Annotated[dt.time, PlainValidator(_clock), _CLOCK_SCHEMA]
+ClockTime = Annotated[
+    dt.time, PlainSerializer(lambda value: value.strftime("%H:%M:%S"), return_type=str), _CLOCK_SCHEMA
+]
+
+# Text that must not be blank once stripped: at least one character that str.strip() keeps. Spelled out
+# rather than `\S` so that JavaScript's and Python's regex engines agree on what whitespace is.
+NOT_BLANK = {
+    "minLength": 1,
+    "pattern": "[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+}
+
+
+def no_null(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` for a field one may leave out (to keep a value) but not send as null: the field
+    refuses null, so its published schema must not offer it."""
+    options = [option for option in schema.pop("anyOf", []) if option.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+    schema.pop("default", None)
+
+
+def no_null_not_blank(schema: dict[str, Any]) -> None:
+    no_null(schema)
+    schema.update(NOT_BLANK)
+
+
 # No id exceeds a signed 64-bit integer, and SQLite's driver raises on such ids instead of matching nothing.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 # In JSON bodies numbers must be numbers: without Strict, `true` would quietly become person 1.
@@ -139,8 +180,8 @@ class PersonOut(Schema):
     manager_id: int | None = Field(description="Who the person reports to, if anyone.")
     is_manager: bool = Field(description="True if anyone active reports to this person.")
     timezone: str = Field(description="IANA time zone, e.g. Europe/Berlin.")
-    work_start: dt.time = Field(description="Working hours start, local wall-clock time.")
-    work_end: dt.time = Field(description="Working hours end, local wall-clock time.")
+    work_start: ClockTime = Field(description="Working hours start, local wall-clock time.")
+    work_end: ClockTime = Field(description="Working hours end, local wall-clock time.")
     work_overnight: bool = Field(description="True if the hours run past midnight (end before they start).")
     work_days: str = Field(
         description="Working days as ISO weekday digits, 1 = Monday … 7 = Sunday, e.g. 12345."
@@ -170,18 +211,33 @@ class PeopleFilter(PageParams):
 class PersonSelfIn(Input):
     """What anyone may change about themselves. Leave a field out to keep its value."""
 
-    name: Text | None = Field(None, min_length=1, max_length=200, description="Full name.")
-    title: Text | None = Field(None, max_length=200, description="Job title.")
-    timezone: Text | None = Field(None, max_length=64, description="IANA time zone, e.g. America/Bogota.")
-    work_start: LocalTime | None = Field(None, description="Working hours start, e.g. 09:00.")
-    work_end: LocalTime | None = Field(None, description="Working hours end, e.g. 17:30; after work_start.")
+    name: Text | None = Field(
+        None, min_length=1, max_length=200, json_schema_extra=no_null_not_blank, description="Full name."
+    )
+    title: Text | None = Field(None, json_schema_extra=no_null, max_length=200, description="Job title.")
+    timezone: Text | None = Field(
+        None, json_schema_extra=no_null, max_length=64, description="IANA time zone, e.g. America/Bogota."
+    )
+    work_start: LocalTime | None = Field(
+        None, json_schema_extra=no_null, description="Working hours start, e.g. 09:00."
+    )
+    work_end: LocalTime | None = Field(
+        None, json_schema_extra=no_null, description="Working hours end, e.g. 17:30; after work_start."
+    )
     work_overnight: StrictBool | None = Field(
-        None, description="true for hours that run past midnight; work_end is then before work_start."
+        None,
+        json_schema_extra=no_null,
+        description="true for hours that run past midnight; work_end is then before work_start.",
     )
     work_days: Text | None = Field(
-        None, max_length=7, description="ISO weekday digits, 1 = Monday … 7 = Sunday, e.g. 12345."
+        None,
+        json_schema_extra=no_null,
+        max_length=7,
+        description="ISO weekday digits, 1 = Monday … 7 = Sunday, e.g. 12345.",
     )
-    location: Text | None = Field(None, max_length=200, description="Free-text location.")
+    location: Text | None = Field(
+        None, json_schema_extra=no_null, max_length=200, description="Free-text location."
+    )
     birthday_month: Month | None = Field(None, description="Opt-in; give both month and day, or null both.")
     birthday_day: DayOfMonth | None = Field(
         None, description="Opt-in; give both month and day, or null both."
@@ -196,9 +252,12 @@ class PersonPatch(PersonSelfIn):
     """Admins and owners may change these too, for anyone."""
 
     email: Text | None = Field(
-        None, max_length=254, description="Work email, unique within the organisation."
+        None,
+        json_schema_extra=no_null,
+        max_length=254,
+        description="Work email, unique within the organisation.",
     )
-    role: RoleName | None = Field(None, description="member, admin or owner.")
+    role: RoleName | None = Field(None, json_schema_extra=no_null, description="member, admin or owner.")
     team_id: BodyId | None = Field(None, description="Team id, or null for no team.")
     manager_id: BodyId | None = Field(None, description="Manager's person id, or null for nobody.")
     start_date: Day | None = Field(None, description="First day at the organisation.")
@@ -207,7 +266,7 @@ class PersonPatch(PersonSelfIn):
 
 
 class PersonIn(Input):
-    name: Text = Field(min_length=1, max_length=200, description="Full name.")
+    name: Text = Field(min_length=1, max_length=200, json_schema_extra=NOT_BLANK, description="Full name.")
     email: Text = Field(max_length=254, description="Work email, unique within the organisation.")
     title: Text = Field("", max_length=200, description="Job title.")
     role: RoleName = Field("member", description="member, admin or owner.")
@@ -384,11 +443,15 @@ class TeamIn(Input):
 class TeamPatch(Input):
     """Leave a field out to keep its value."""
 
-    name: Text | None = Field(None, max_length=120, description="The team's name; cannot contain “/”.")
+    name: Text | None = Field(
+        None, json_schema_extra=no_null, max_length=120, description="The team's name; cannot contain “/”."
+    )
     parent_id: BodyId | None = Field(
         None, description="The team this one sits inside, or null for the top level."
     )
-    description: Text | None = Field(None, max_length=5000, description="Free text.")
+    description: Text | None = Field(
+        None, json_schema_extra=no_null, max_length=5000, description="Free text."
+    )
 
     _not_null = field_validator("name", "description")(_reject_null)
 

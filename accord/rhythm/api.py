@@ -137,9 +137,14 @@ def overlap(request: HttpRequest, params: Query[OverlapParams]) -> OverlapOut:
 
 
 class SuggestIn(Input):
-    people: list[BodyId] = Field(description="Who attends (person ids).")
-    duration_minutes: Annotated[int, Strict()] = Field(description="1 to 480.")
-    weekday: Annotated[int, Strict()] = Field(description="ISO weekday, 1 = Monday … 7 = Sunday.")
+    # Limits published here but checked by check_meeting_spec, which answers 400 with the pages' messages.
+    people: list[BodyId] = Field(json_schema_extra={"minItems": 1}, description="Who attends (person ids).")
+    duration_minutes: Annotated[int, Strict()] = Field(
+        json_schema_extra={"minimum": 1, "maximum": 480}, description="1 to 480."
+    )
+    weekday: Annotated[int, Strict()] = Field(
+        json_schema_extra={"minimum": 1, "maximum": 7}, description="ISO weekday, 1 = Monday … 7 = Sunday."
+    )
     timezone: Text | None = Field(
         None, max_length=64, description="Zone of the slots' wall-clock times; yours by default."
     )
@@ -156,7 +161,7 @@ class CostOut(Schema):
     local_start: dt.datetime = Field(description="The slot's start in the person's own zone.")
 
 
-class SlotOut(Schema):
+class MeetingSlotOut(Schema):
     local_start: str = Field(description="HH:MM in the request's zone.")
     starts_at: dt.datetime
     ends_at: dt.datetime
@@ -168,7 +173,7 @@ class SlotOut(Schema):
 class SuggestOut(Schema):
     date: dt.date = Field(description="The next such weekday, for which costs are worked out.")
     timezone: str
-    slots: list[SlotOut] = Field(description="Fairest first.")
+    slots: list[MeetingSlotOut] = Field(description="Fairest first.")
     rotation: list[str] = Field(description="A weekly cycle of slots (HH:MM) that shares the inconvenience.")
 
 
@@ -192,7 +197,7 @@ def meeting_suggestions(request: HttpRequest, payload: SuggestIn) -> SuggestOut:
         date=day,
         timezone=zone_name,
         slots=[
-            SlotOut(
+            MeetingSlotOut(
                 local_start=s.label,
                 starts_at=s.starts_at,
                 ends_at=s.ends_at,
