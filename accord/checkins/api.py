@@ -13,11 +13,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import Strict, StrictBool, field_validator
+from pydantic import StrictBool, field_validator
 
 from accord.api_errors import Problem
 from accord.orgs.access import get_for_org
-from accord.orgs.api import ClockTime, Id, Input, LocalTime, PageParams, Text, current_person, no_null
+from accord.orgs.api import (
+    ID_KEYS,
+    ClockTime,
+    Id,
+    Input,
+    LocalTime,
+    PageParams,
+    Text,
+    WholeNumber,
+    current_person,
+    no_null,
+)
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -202,12 +213,14 @@ class SubmitIn(Input):
     answers: dict[Annotated[str, Field(max_length=20)], Answer] = Field(
         description="Question key → answer. Leave a question out (or empty) to skip it; answer at least one."
     )
-    mood: Annotated[int, Strict(), Field(ge=1, le=5)] | None = Field(
+    mood: Annotated[int, Field(ge=1, le=5), WholeNumber] | None = Field(
         None, description="Optional, 1 (rough) to 5 (great). Private to you unless share_mood."
     )
     share_mood: StrictBool = Field(False, description="Let your manager see your mood.")
     commitments: dict[Annotated[int, Field(ge=1, le=2**63 - 1)], CommitmentStatus] = Field(
-        default_factory=dict, description="Commitment id → new status, for your own commitments."
+        default_factory=dict,
+        json_schema_extra=ID_KEYS,
+        description="Commitment id → new status, for your own commitments.",
     )
 
     @field_validator("answers")
@@ -337,7 +350,7 @@ class TemplateIn(Input):
         max_length=MAX_QUESTIONS * 2, description=f"1 to {MAX_QUESTIONS}."
     )
     cadence: Cadence_ = "daily"
-    weekday: Annotated[int, Strict()] = Field(1, description="ISO weekday 1–7, used when weekly.")
+    weekday: Annotated[int, WholeNumber] = Field(1, description="ISO weekday 1–7, used when weekly.")
     enabled: StrictBool = True
 
 

@@ -26,6 +26,7 @@ from accord.orgs.api import (
     Input,
     PageParams,
     Text,
+    WholeNumber,
     api_field_names,
     current_person,
     no_null,
@@ -42,7 +43,8 @@ router = Router(tags=["goals"])
 LevelName = Literal["company", "team", "person"]
 StatusName = Literal["open", "done", "dropped"]
 Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
-Percent = Annotated[int, Strict()]
+# 0–100, checked by the actions with the pages' message; published here.
+Percent = Annotated[int, WholeNumber, Field(json_schema_extra={"minimum": 0, "maximum": 100})]
 GOAL_FIELDS = {"team": "team_id", "owner": "owner_id", "parent": "parent_id"}
 
 
@@ -226,7 +228,9 @@ class CommitmentIn(Input):
     title: Text = Field(
         max_length=200, json_schema_extra=NOT_BLANK, description="What will be delivered; cannot be empty."
     )
-    definition_of_done: Text = Field(max_length=5000, description="How everyone will know it is done.")
+    definition_of_done: Text = Field(
+        max_length=5000, json_schema_extra=NOT_BLANK, description="How everyone will know it is done."
+    )
     due_on: Day = Field(description="A date in the owner's time zone: today or later.")
     goal_id: BodyId | None = Field(None, description="The goal it serves, if any.")
     owner_id: BodyId | None = Field(

@@ -17,7 +17,18 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, field_validator
 
 from accord.orgs.access import get_for_org
-from accord.orgs.api import BodyId, Id, Input, PageParams, Text, current_person, no_null, require_admin
+from accord.orgs.api import (
+    NOT_BLANK,
+    BodyId,
+    Id,
+    Input,
+    PageParams,
+    Text,
+    current_person,
+    no_null,
+    no_null_not_blank,
+    require_admin,
+)
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -120,10 +131,12 @@ def get_kudos(request: HttpRequest, kudos_id: Id) -> KudosOut:
 
 class KudosIn(Input):
     recipient_ids: list[BodyId] = Field(
-        max_length=200, description="The people to thank: at least one, in your organisation, not yourself."
+        max_length=200,
+        json_schema_extra={"minItems": 1},  # checked by the action, with the page's message
+        description="The people to thank: at least one, in your organisation, not yourself.",
     )
     message: Annotated[Text, Field(max_length=MESSAGE_MAX)] = Field(
-        description="What they did; must not be empty."
+        json_schema_extra=NOT_BLANK, description="What they did; must not be empty."
     )
     value_id: BodyId | None = Field(None, description="One of the organisation's active values, or null.")
     public: StrictBool = Field(True, description="false for a private kudos.")
@@ -192,7 +205,7 @@ class ValueOut(Schema):
 
 
 class ValueIn(Input):
-    name: Annotated[Text, Field(max_length=VALUE_NAME_MAX)]
+    name: Annotated[Text, Field(max_length=VALUE_NAME_MAX)] = Field(json_schema_extra=NOT_BLANK)
     description: Annotated[Text, Field(max_length=VALUE_DESCRIPTION_MAX)] = ""
     active: StrictBool = True
 
@@ -200,7 +213,9 @@ class ValueIn(Input):
 class ValuePatch(Input):
     """Only the fields sent change; null is refused rather than read as "leave it"."""
 
-    name: Annotated[Text, Field(max_length=VALUE_NAME_MAX)] | None = Field(None, json_schema_extra=no_null)
+    name: Annotated[Text, Field(max_length=VALUE_NAME_MAX)] | None = Field(
+        None, json_schema_extra=no_null_not_blank
+    )
     description: Annotated[Text, Field(max_length=VALUE_DESCRIPTION_MAX)] | None = Field(
         None, json_schema_extra=no_null
     )

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from pydantic import Strict, StrictBool, field_validator
+from pydantic import BeforeValidator, StrictBool, field_validator
 
 from accord.orgs.api import (
     NOT_BLANK,
@@ -25,6 +25,7 @@ from accord.orgs.api import (
     Input,
     LocalTime,
     Text,
+    WholeNumber,
     current_person,
     no_null,
 )
@@ -59,8 +60,8 @@ router = Router(tags=["1:1s"])
 
 CadenceName = Literal["weekly", "fortnightly", "monthly"]
 StatusName = Literal["scheduled", "held", "skipped"]
-WeekdayNumber = Annotated[int, Strict(), Field(ge=1, le=7)]
-Minutes = Annotated[int, Strict(), Field(ge=10, le=180)]
+WeekdayNumber = Annotated[int, Field(ge=1, le=7), WholeNumber]
+Minutes = Annotated[int, Field(ge=10, le=180), WholeNumber]
 
 
 def _reject_null(value: Any) -> Any:
@@ -114,6 +115,13 @@ class SeriesIn(Input):
     duration_minutes: Minutes = Field(30, description="10 to 180 minutes.")
 
 
+def _only_false(value: Any) -> Any:
+    # Literal[False] alone would also take 0, which JSON Schema's `const: false` does not.
+    if value is not None and value is not False:
+        raise ValueError("Only false is accepted: it ends the series, which cannot be restarted.")
+    return value
+
+
 class SeriesPatch(Input):
     """Leave a field out to keep it. `active: false` ends the series (and sends a cancellation)."""
 
@@ -121,7 +129,7 @@ class SeriesPatch(Input):
     weekday: WeekdayNumber | None = Field(None, json_schema_extra=no_null)
     start_time: LocalTime | None = Field(None, json_schema_extra=no_null)
     duration_minutes: Minutes | None = Field(None, json_schema_extra=no_null)
-    active: Literal[False] | None = Field(
+    active: Annotated[Literal[False], BeforeValidator(_only_false)] | None = Field(
         None, json_schema_extra=no_null, description="false ends the series; it cannot be restarted."
     )
 
@@ -177,7 +185,7 @@ class MeetingPatch(Input):
 
 
 class AgendaIn(Input):
-    text: Text = Field(max_length=TEXT_MAX, json_schema_extra=NOT_BLANK)
+    text: Text = Field(min_length=1, max_length=TEXT_MAX, json_schema_extra=NOT_BLANK)
 
 
 class DoneIn(Input):
@@ -185,7 +193,7 @@ class DoneIn(Input):
 
 
 class ActionIn(Input):
-    text: Text = Field(max_length=TEXT_MAX, json_schema_extra=NOT_BLANK)
+    text: Text = Field(min_length=1, max_length=TEXT_MAX, json_schema_extra=NOT_BLANK)
     owner_id: BodyId = Field(description="One of the two people of the series.")
     due_on: Day | None = Field(None, description="Today or later, in the owner's zone.")
 

@@ -22,7 +22,6 @@ from pydantic import (
     ConfigDict,
     PlainSerializer,
     PlainValidator,
-    Strict,
     StrictBool,
     StringConstraints,
     WithJsonSchema,
@@ -113,10 +112,22 @@ def no_null_not_blank(schema: dict[str, Any]) -> None:
 
 # No id exceeds a signed 64-bit integer, and SQLite's driver raises on such ids instead of matching nothing.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-# In JSON bodies numbers must be numbers: without Strict, `true` would quietly become person 1.
-BodyId = Annotated[int, Strict(), Field(ge=1, le=2**63 - 1)]
-Month = Annotated[int, Strict(), Field(ge=1, le=12)]
-DayOfMonth = Annotated[int, Strict(), Field(ge=1, le=31)]
+
+
+def _json_number(value: Any) -> Any:
+    # In JSON bodies numbers must be numbers: otherwise `true` would quietly become person 1 and "5" a 5.
+    # Unlike pydantic's Strict, 2.0 is read as 2: JSON Schema's `integer` includes it.
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("Give a whole number, not text or true/false.")
+    return value
+
+
+WholeNumber = BeforeValidator(_json_number)
+BodyId = Annotated[int, Field(ge=1, le=2**63 - 1), WholeNumber]
+Month = Annotated[int, Field(ge=1, le=12), WholeNumber]
+DayOfMonth = Annotated[int, Field(ge=1, le=31), WholeNumber]
+# Keys of a JSON object that stand for ids, e.g. {"12": 4}.
+ID_KEYS = {"propertyNames": {"pattern": "^[1-9][0-9]{0,18}$"}}
 
 
 class Input(BaseModel):
@@ -433,7 +444,9 @@ class TeamFilter(PageParams):
 
 
 class TeamIn(Input):
-    name: Text = Field(max_length=120, description="The team's name; cannot contain “/”.")
+    name: Text = Field(
+        max_length=120, json_schema_extra=NOT_BLANK, description="The team's name; cannot contain “/”."
+    )
     parent_id: BodyId | None = Field(
         None, description="The team this one sits inside, or null for the top level."
     )
@@ -444,7 +457,10 @@ class TeamPatch(Input):
     """Leave a field out to keep its value."""
 
     name: Text | None = Field(
-        None, json_schema_extra=no_null, max_length=120, description="The team's name; cannot contain “/”."
+        None,
+        json_schema_extra=no_null_not_blank,
+        max_length=120,
+        description="The team's name; cannot contain “/”.",
     )
     parent_id: BodyId | None = Field(
         None, description="The team this one sits inside, or null for the top level."

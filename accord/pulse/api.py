@@ -16,11 +16,23 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from pydantic import AfterValidator, BeforeValidator, Strict, StrictBool, field_validator
+from pydantic import AfterValidator, BeforeValidator, StrictBool, field_validator
 
 from accord.api_errors import Problem
 from accord.orgs.access import get_for_org
-from accord.orgs.api import NOT_BLANK, BodyId, Id, Input, Text, current_person, no_null, require_admin
+from accord.orgs.api import (
+    ID_KEYS,
+    NOT_BLANK,
+    BodyId,
+    Id,
+    Input,
+    Text,
+    WholeNumber,
+    current_person,
+    no_null,
+    no_null_not_blank,
+    require_admin,
+)
 from accord.orgs.models import Team
 
 from . import queries
@@ -42,7 +54,7 @@ from .views import refusal_status
 
 router = Router(tags=["pulse"])
 
-AnswerValue = Annotated[int, Strict()]
+AnswerValue = Annotated[int, WholeNumber]
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -131,6 +143,7 @@ def open_rounds(request: HttpRequest) -> list[OpenRound]:
 class AnswersIn(Input):
     answers: dict[Annotated[int, Field(ge=1, le=2**63 - 1)], AnswerValue | None] = Field(
         default_factory=dict,
+        json_schema_extra=ID_KEYS,
         description="Question id → answer (an integer in the question's range), or null to skip it.",
     )
     comment: Text = Field(
@@ -257,15 +270,15 @@ class ProgramOut(Schema):
 
 
 class ProgramIn(Input):
-    name: Text = Field(max_length=120, description="The program's name.")
+    name: Text = Field(max_length=120, json_schema_extra=NOT_BLANK, description="The program's name.")
     whole_org: StrictBool = Field(True, description="Ask everyone; false to ask only `team_ids`.")
     team_ids: list[BodyId] = Field(default_factory=list, description="Teams asked (with their sub-teams).")
     cadence_days: CadenceDays = Field(14, description="7, 14 or 28 days between rounds.")
-    questions_per_round: Annotated[int, Strict(), Field(ge=1, le=15)] = Field(6, description="1 to 15.")
-    enps_every_days: Annotated[int, Strict(), Field(ge=7, le=3650)] = Field(
+    questions_per_round: Annotated[int, Field(ge=1, le=15), WholeNumber] = Field(6, description="1 to 15.")
+    enps_every_days: Annotated[int, Field(ge=7, le=3650), WholeNumber] = Field(
         84, description="Ask eNPS no more often than this many days (at least 7)."
     )
-    window_days: Annotated[int, Strict(), Field(ge=1, le=27)] = Field(
+    window_days: Annotated[int, Field(ge=1, le=27), WholeNumber] = Field(
         5, description="Days to answer, 1 to 27."
     )
     active: StrictBool = Field(True, description="Rounds open on schedule while active.")
@@ -283,17 +296,19 @@ class ProgramIn(Input):
 class ProgramPatch(Input):
     """Leave a field out to keep its value."""
 
-    name: Text | None = Field(None, json_schema_extra=no_null, max_length=120)
+    name: Text | None = Field(None, json_schema_extra=no_null_not_blank, max_length=120)
     whole_org: StrictBool | None = Field(None, json_schema_extra=no_null)
     team_ids: list[BodyId] | None = Field(None, json_schema_extra=no_null)
     cadence_days: CadenceDays | None = Field(None, json_schema_extra=no_null)
-    questions_per_round: Annotated[int, Strict(), Field(ge=1, le=15)] | None = Field(
+    questions_per_round: Annotated[int, Field(ge=1, le=15), WholeNumber] | None = Field(
         None, json_schema_extra=no_null
     )
-    enps_every_days: Annotated[int, Strict(), Field(ge=7, le=3650)] | None = Field(
+    enps_every_days: Annotated[int, Field(ge=7, le=3650), WholeNumber] | None = Field(
         None, json_schema_extra=no_null
     )
-    window_days: Annotated[int, Strict(), Field(ge=1, le=27)] | None = Field(None, json_schema_extra=no_null)
+    window_days: Annotated[int, Field(ge=1, le=27), WholeNumber] | None = Field(
+        None, json_schema_extra=no_null
+    )
     active: StrictBool | None = Field(None, json_schema_extra=no_null)
     starts_at: Moment | None = Field(
         None, json_schema_extra=no_null, description="When the next round opens."
@@ -437,9 +452,15 @@ THEMES = ", ".join(k for k in CONSTRUCTS if k != "enps")
 
 class BankQuestionIn(Input):
     text: Text = Field(
-        max_length=200, description="One idea, in the first person, on the 1–5 agreement scale."
+        max_length=200,
+        json_schema_extra=NOT_BLANK,
+        description="One idea, in the first person, on the 1–5 agreement scale.",
     )
-    theme: Text = Field(max_length=40, description=f"The construct it measures: one of {THEMES}.")
+    theme: Text = Field(
+        max_length=40,
+        json_schema_extra={"enum": [k for k in CONSTRUCTS if k != "enps"]},
+        description=f"The construct it measures: one of {THEMES}.",
+    )
     reverse: StrictBool = Field(False, description="True if disagreeing is the healthy answer.")
 
 
@@ -492,8 +513,9 @@ class PulseSettingsOut(Schema):
 
 
 class PulseSettingsIn(Input):
-    min_group_size: Annotated[int, Strict()] = Field(
-        description="3 to 50. Applies to rounds that open from now on."
+    min_group_size: Annotated[int, WholeNumber] = Field(
+        json_schema_extra={"minimum": 3, "maximum": 50},  # checked by the action, with its message
+        description="3 to 50. Applies to rounds that open from now on.",
     )
 
 

@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from pydantic import Strict, StrictBool
+from pydantic import StrictBool
 
 from accord.orgs.access import get_for_org
-from accord.orgs.api import BodyId, Day, Id, Input, Text, current_person
+from accord.orgs.api import BodyId, Day, Id, Input, Text, WholeNumber, current_person
 from accord.orgs.models import Person, Team, valid_timezones
 
 from . import fairness, queries
@@ -139,16 +139,16 @@ def overlap(request: HttpRequest, params: Query[OverlapParams]) -> OverlapOut:
 class SuggestIn(Input):
     # Limits published here but checked by check_meeting_spec, which answers 400 with the pages' messages.
     people: list[BodyId] = Field(json_schema_extra={"minItems": 1}, description="Who attends (person ids).")
-    duration_minutes: Annotated[int, Strict()] = Field(
+    duration_minutes: Annotated[int, WholeNumber] = Field(
         json_schema_extra={"minimum": 1, "maximum": 480}, description="1 to 480."
     )
-    weekday: Annotated[int, Strict()] = Field(
+    weekday: Annotated[int, WholeNumber] = Field(
         json_schema_extra={"minimum": 1, "maximum": 7}, description="ISO weekday, 1 = Monday … 7 = Sunday."
     )
     timezone: Text | None = Field(
         None, max_length=64, description="Zone of the slots' wall-clock times; yours by default."
     )
-    limit: Annotated[int, Strict(), Field(ge=1, le=48)] = Field(
+    limit: Annotated[int, Field(ge=1, le=48), WholeNumber] = Field(
         10, description="How many ranked slots to return."
     )
 
