@@ -56,7 +56,7 @@ def _check(case: Any, person: Any) -> None:
 load_all_checks()
 ALL_CHECKS = CHECKS.get_all()  # what `st run --checks all` runs
 BOUNDED = settings(
-    max_examples=8,
+    max_examples=5,
     derandomize=True,
     deadline=None,
     database=None,
