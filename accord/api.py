@@ -12,12 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError
-from ninja.errors import ValidationError as InputError
+from ninja.errors import AuthenticationError, ValidationErrorContext
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 from ninja.types import DictStrAny
 
 from accord.accounts.api import TokenRefused, session_auth, token_auth
+from accord.api_errors import document_errors
 from accord.lib.text import TEXT_RULE
 
 
@@ -48,7 +50,32 @@ def _check_storable(value: Any) -> None:
             _check_storable(item)
 
 
-api = NinjaAPI(
+class AccordAPI(NinjaAPI):
+    """A NinjaAPI whose published schema also lists the error answers every operation can give."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: DictStrAny | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext]
+    ) -> NinjaValidationError:
+        # django-ninja reads a JSON body into the handler's argument (`payload`) and puts that name in `loc`.
+        # No client sends it, and schema fuzzers read it as a nested object: drop it, so that `loc` is the
+        # field's path in the request, e.g. ["body", "title"].
+        found = super().validation_error_from_error_contexts(error_contexts)
+        names = {getattr(c.model, "__read_from_single_attr__", None) for c in error_contexts} - {None}
+        for item in found.errors:
+            loc = tuple(item["loc"])
+            if len(loc) > 1 and loc[0] == "body" and loc[1] in names:
+                item["loc"] = (loc[0], *loc[2:])
+        return found
+
+
+api = AccordAPI(
     title="Accord API",
     version="1",
     description=(
@@ -84,6 +111,9 @@ for prefix, router in ROUTERS:
     api.add_router(prefix, router)
 
 
+# Each handler below answers with the body that accord.api_errors.Problem publishes.
+
+
 def _detail(exc: Exception, default: str) -> str:
     message = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
     return message or default
@@ -97,17 +127,18 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     return api.create_response(request, {"detail": first, "errors": errors}, status=400)
 
 
-@api.exception_handler(InputError)
-def on_input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
+@api.exception_handler(NinjaValidationError)
+def on_input_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     """Malformed input is ninja's 422. Text with a line break or an invisible character where the pages
     would refuse it is a content rule like the others above: a 400 with the message under the field."""
     if not exc.errors or any(error.get("type") != TEXT_RULE for error in exc.errors):
         return api.create_response(request, {"detail": exc.errors}, status=422)
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        # ("body", "payload", "links", 0) names "links"; ("query", "q") names "q".
+        # ("body", "links", 0) names "links" (AccordAPI drops the handler's argument name); ("query", "q")
+        # names "q".
         loc = list(error.get("loc", ()))
-        names = [part for part in loc[2 if loc[:1] == ["body"] else 1 :] if isinstance(part, str)]
+        names = [part for part in loc[1:] if isinstance(part, str)]
         errors.setdefault(names[0] if names else "__all__", []).append(str(error.get("msg", "")))
     first = next(iter(errors.values()))[0]
     return api.create_response(request, {"detail": first, "errors": errors}, status=400)

@@ -211,6 +211,8 @@ def create_api_token(
     expires_on: dt.date | None = None,
 ) -> tuple[ApiToken, str]:
     """Returns the token row and the raw secret, which is never stored and cannot be shown again."""
+    if not name.strip():
+        raise ValidationError({"name": "Give the token a name, e.g. “Reporting script”."})
     if scope not in TokenScope.values:
         raise ValidationError({"scope": "Choose read only or read and write."})
     expires_at = token_expiry(person, expires_on)

@@ -15,7 +15,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import StringConstraints
 
 from accord.orgs.access import get_for_org
-from accord.orgs.api import Id, Input, PersonOut, Text, current_person, person_out
+from accord.orgs.api import NOT_BLANK, Id, Input, PersonOut, Text, current_person, person_out
 from accord.orgs.models import Organisation, Person
 
 from .actions import TokenExpired, api_token_for, create_api_token, revoke_api_token
@@ -107,7 +107,9 @@ ScopeName = Literal["read", "read_write"]
 
 
 class TokenIn(Input):
-    name: TokenName = Field(description="What the token is for, e.g. “Reporting script”.")
+    name: TokenName = Field(
+        json_schema_extra=NOT_BLANK, description="What the token is for, e.g. “Reporting script”."
+    )
     scope: ScopeName = Field(
         "read",
         description="`read`: GET only, anything else is refused with 403. "

@@ -13,10 +13,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import Strict, StrictBool, field_validator
+from pydantic import StrictBool, field_validator
 
+from accord.api_errors import Problem
 from accord.orgs.access import get_for_org
-from accord.orgs.api import Id, Input, LocalTime, LongText, PageParams, Text, current_person
+from accord.orgs.api import (
+    ID_KEYS,
+    ClockTime,
+    Id,
+    Input,
+    LocalTime,
+    LongText,
+    PageParams,
+    Text,
+    WholeNumber,
+    current_person,
+    no_null,
+)
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -37,10 +50,6 @@ router = Router(tags=["checkins"])
 
 Status_ = Literal["upcoming", "open", "sent", "missed"]
 CommitmentStatus = Literal["open", "done", "dropped"]
-
-
-class Problem(Schema):
-    detail: str
 
 
 class AnswerOut(Schema):
@@ -159,13 +168,13 @@ def my_checkins(request: HttpRequest, params: Query[PageParams]) -> dict[str, An
     return {"count": found.count(), "items": [checkin_out(c, me, now) for c in page]}
 
 
-class QuestionOut(Schema):
+class CheckinQuestionOut(Schema):
     key: str = Field(description="Send the answer to this question under this key.")
     text: str
     blocker: bool = Field(description="A non-empty answer becomes a blocker the team's managers see.")
 
 
-class CommitmentOut(Schema):
+class CheckinCommitmentOut(Schema):
     id: int
     title: str
     due_on: dt.date
@@ -174,8 +183,8 @@ class CommitmentOut(Schema):
 
 class TodayOut(Schema):
     checkin: CheckinOut | None = Field(description="Today's check-in (or the next planned), if any.")
-    questions: list[QuestionOut] = Field(description="What it asks.")
-    open_commitments: list[CommitmentOut] = Field(description="Mine, which a check-in can update.")
+    questions: list[CheckinQuestionOut] = Field(description="What it asks.")
+    open_commitments: list[CheckinCommitmentOut] = Field(description="Mine, which a check-in can update.")
     next_prompt_at: dt.datetime | None = Field(description="When I will next be asked.")
 
 
@@ -187,10 +196,11 @@ def my_today(request: HttpRequest) -> TodayOut:
     return TodayOut(
         checkin=checkin_out(checkin, me, now) if checkin else None,
         questions=[
-            QuestionOut(key=q["key"], text=q["text"], blocker=bool(q.get("blocker"))) for q in questions
+            CheckinQuestionOut(key=q["key"], text=q["text"], blocker=bool(q.get("blocker")))
+            for q in questions
         ],
         open_commitments=[
-            CommitmentOut(id=c.pk, title=c.title, due_on=c.due_on, status=c.status)  # type: ignore[arg-type]
+            CheckinCommitmentOut(id=c.pk, title=c.title, due_on=c.due_on, status=c.status)  # type: ignore[arg-type]
             for c in queries.open_commitments(me)
         ],
         next_prompt_at=queries.next_prompt(me, now),
@@ -205,12 +215,14 @@ class SubmitIn(Input):
     answers: dict[Annotated[Text, Field(max_length=20)], Answer] = Field(
         description="Question key → answer. Leave a question out (or empty) to skip it; answer at least one."
     )
-    mood: Annotated[int, Strict(), Field(ge=1, le=5)] | None = Field(
+    mood: Annotated[int, Field(ge=1, le=5), WholeNumber] | None = Field(
         None, description="Optional, 1 (rough) to 5 (great). Private to you unless share_mood."
     )
     share_mood: StrictBool = Field(False, description="Let your manager see your mood.")
     commitments: dict[Annotated[int, Field(ge=1, le=2**63 - 1)], CommitmentStatus] = Field(
-        default_factory=dict, description="Commitment id → new status, for your own commitments."
+        default_factory=dict,
+        json_schema_extra=ID_KEYS,
+        description="Commitment id → new status, for your own commitments.",
     )
 
     @field_validator("answers")
@@ -245,7 +257,7 @@ def submit(request: HttpRequest, checkin_id: Id, payload: SubmitIn) -> Any:
             now=now,
         )
     except CheckinClosed as exc:
-        return Status(409 if exc.reason == "sent" else 410, Problem(detail=str(exc)))
+        return Status(409 if exc.reason == "sent" else 410, Problem(detail=str(exc), errors=None))
     fresh = Checkin.objects.select_related("person", "blocker__person").get(pk=checkin.pk)
     return checkin_out(fresh, me, now)
 
@@ -324,21 +336,23 @@ Cadence_ = Literal["daily", "weekly"]
 
 class TemplateOut(Schema):
     team_id: int
-    questions: list[QuestionOut]
+    questions: list[CheckinQuestionOut]
     cadence: Cadence_ = Field(description="daily (each member's working days) or weekly.")
     weekday: int = Field(description="For weekly: ISO weekday, 1 = Monday … 7 = Sunday.")
     enabled: bool = Field(description="False pauses the team's check-ins.")
 
 
-class QuestionIn(Input):
+class CheckinQuestionIn(Input):
     text: Text = Field(max_length=QUESTION_MAX)
     blocker: StrictBool = Field(False, description="At most one question is the blockers question.")
 
 
 class TemplateIn(Input):
-    questions: list[QuestionIn] = Field(max_length=MAX_QUESTIONS * 2, description=f"1 to {MAX_QUESTIONS}.")
+    questions: list[CheckinQuestionIn] = Field(
+        max_length=MAX_QUESTIONS * 2, description=f"1 to {MAX_QUESTIONS}."
+    )
     cadence: Cadence_ = "daily"
-    weekday: Annotated[int, Strict()] = Field(1, description="ISO weekday 1–7, used when weekly.")
+    weekday: Annotated[int, WholeNumber] = Field(1, description="ISO weekday 1–7, used when weekly.")
     enabled: StrictBool = True
 
 
@@ -347,7 +361,8 @@ def template_out(team: Team) -> TemplateOut:
     return TemplateOut(
         team_id=team.pk,
         questions=[
-            QuestionOut(key=q["key"], text=q["text"], blocker=bool(q.get("blocker"))) for q in t.questions
+            CheckinQuestionOut(key=q["key"], text=q["text"], blocker=bool(q.get("blocker")))
+            for q in t.questions
         ],
         cadence=t.cadence,  # type: ignore[arg-type]
         weekday=t.weekday,
@@ -393,22 +408,24 @@ def _team_for_managers(request: HttpRequest, team_id: int) -> Team:
 # --- my settings, participation ---------------------------------------------------------------
 
 
-class SettingsOut(Schema):
-    prompt_time: dt.time = Field(description="When I am asked, my local time.")
+class CheckinSettingsOut(Schema):
+    prompt_time: ClockTime = Field(description="When I am asked, my local time.")
     digest: Literal["daily", "weekly", "off"] = Field(description="Managers: how often my team digest comes.")
-    digest_time: dt.time = Field(description="Managers: when, my local time.")
+    digest_time: ClockTime = Field(description="Managers: when, my local time.")
     next_prompt_at: dt.datetime | None
 
 
-class SettingsIn(Input):
-    prompt_time: LocalTime | None = Field(None, description="e.g. 09:00, in my own time zone.")
-    digest: Literal["daily", "weekly", "off"] | None = None
-    digest_time: LocalTime | None = None
+class CheckinSettingsIn(Input):
+    prompt_time: LocalTime | None = Field(
+        None, json_schema_extra=no_null, description="e.g. 09:00, in my own time zone."
+    )
+    digest: Literal["daily", "weekly", "off"] | None = Field(None, json_schema_extra=no_null)
+    digest_time: LocalTime | None = Field(None, json_schema_extra=no_null)
 
 
-def settings_out(me: Person) -> SettingsOut:
+def settings_out(me: Person) -> CheckinSettingsOut:
     found = settings_for(me)
-    return SettingsOut(
+    return CheckinSettingsOut(
         prompt_time=found.prompt_time,
         digest=found.digest,  # type: ignore[arg-type]
         digest_time=found.digest_time,
@@ -416,13 +433,13 @@ def settings_out(me: Person) -> SettingsOut:
     )
 
 
-@router.get("/checkins/settings", response=SettingsOut, summary="My check-in settings")
-def get_settings(request: HttpRequest) -> SettingsOut:
+@router.get("/checkins/settings", response=CheckinSettingsOut, summary="My check-in settings")
+def get_settings(request: HttpRequest) -> CheckinSettingsOut:
     return settings_out(current_person(request))
 
 
-@router.patch("/checkins/settings", response=SettingsOut, summary="Change my check-in settings")
-def patch_settings(request: HttpRequest, payload: SettingsIn) -> SettingsOut:
+@router.patch("/checkins/settings", response=CheckinSettingsOut, summary="Change my check-in settings")
+def patch_settings(request: HttpRequest, payload: CheckinSettingsIn) -> CheckinSettingsOut:
     me = current_person(request)
     data = payload.model_dump(exclude_unset=True)
     if any(v is None for v in data.values()):
@@ -435,7 +452,7 @@ def patch_settings(request: HttpRequest, payload: SettingsIn) -> SettingsOut:
     return settings_out(me)
 
 
-class ParticipationOut(Schema):
+class CheckinParticipationOut(Schema):
     person_id: int
     sent: int
     due: int
@@ -446,15 +463,15 @@ class ParticipationOut(Schema):
 
 @router.get(
     "/checkins/people/{person_id}/participation",
-    response=ParticipationOut,
+    response=CheckinParticipationOut,
     summary="Check-in participation (the person, those above them, admins)",
 )
-def get_participation(request: HttpRequest, person_id: Id) -> ParticipationOut:
+def get_participation(request: HttpRequest, person_id: Id) -> CheckinParticipationOut:
     me = current_person(request)
     person = get_for_org(request, Person, pk=person_id, is_active=True)
     if not queries.sees_participation(me, person):
         raise Http404("Not visible to you.")
     p = queries.participation(person, timezone.now())
-    return ParticipationOut(
+    return CheckinParticipationOut(
         person_id=person.pk, sent=p.sent, due=p.due, percent=p.percent, days=p.days, words=p.words
     )

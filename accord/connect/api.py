@@ -16,7 +16,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from accord.orgs.api import Day, Id, Input, LongText, current_person, require_admin
+from accord.orgs.api import (
+    ClockTime,
+    Day,
+    Id,
+    Input,
+    LongText,
+    current_person,
+    require_admin,
+)
 from accord.orgs.models import Person
 
 from . import actions, icebreakers, queries
@@ -59,18 +67,18 @@ class SeatOut(Schema):
     department: str = Field(description="Their department at the time of the round (see the docs).")
 
 
-class SlotOut(Schema):
+class CoffeeSlotOut(Schema):
     start: dt.datetime
     end: dt.datetime
 
 
-class GroupOut(Schema):
+class CoffeeGroupOut(Schema):
     id: int
     round_id: int
     round_number: int
     week_start: dt.date
     people: list[SeatOut]
-    slots: list[SlotOut] = Field(
+    slots: list[CoffeeSlotOut] = Field(
         description="Suggested 30-minute slots inside everyone's working hours (UTC)."
     )
     overlap_minutes: int = Field(description="Longest shared stretch of working hours on one day that week.")
@@ -78,14 +86,14 @@ class GroupOut(Schema):
     my_answer: MetName | None = Field(description="Your answer to “did you meet?”, if you gave one.")
 
 
-class RoundOut(Schema):
+class CoffeeRoundOut(Schema):
     id: int
     number: int
     week_start: dt.date
     ran_at: dt.datetime
     groups: int
     unmatched: list[UnmatchedOut] = Field(description="Everyone taking part who got no group, and why.")
-    my_group: GroupOut | None = Field(description="Your group in this round, if you had one.")
+    my_group: CoffeeGroupOut | None = Field(description="Your group in this round, if you had one.")
 
 
 class MetIn(Input):
@@ -96,8 +104,8 @@ class ProfileOut(Schema):
     person_id: int
     name: str
     timezone: str
-    work_start: dt.time
-    work_end: dt.time
+    work_start: ClockTime
+    work_end: ClockTime
     work_days: str = Field(description="ISO weekdays, 1 = Monday.")
     how_i_work: str
     reach_me: str
@@ -132,10 +140,10 @@ def _me_out(person: Person) -> CoffeeMeOut:
     )
 
 
-def _group_out(group: CoffeeGroup, me: Person) -> GroupOut:
+def _group_out(group: CoffeeGroup, me: Person) -> CoffeeGroupOut:
     seats = list(group.members.all())
     mine = next((s for s in seats if s.person_id == me.pk), None)
-    return GroupOut(
+    return CoffeeGroupOut(
         id=group.pk,
         round_id=group.round_id,
         round_number=group.round.number,
@@ -150,18 +158,18 @@ def _group_out(group: CoffeeGroup, me: Person) -> GroupOut:
             )
             for s in seats
         ],
-        slots=[SlotOut(start=s, end=e) for s, e in queries.slots_of(group)],
+        slots=[CoffeeSlotOut(start=s, end=e) for s, e in queries.slots_of(group)],
         overlap_minutes=group.overlap_minutes,
         icebreaker=icebreakers.text(group.icebreaker),
         my_answer=(mine.met or None) if mine else None,  # type: ignore[arg-type]
     )
 
 
-def _round_out(rnd: CoffeeRound, me: Person, groups: int) -> RoundOut:
+def _round_out(rnd: CoffeeRound, me: Person, groups: int) -> CoffeeRoundOut:
     mine = queries.with_people(
         CoffeeGroup.objects.filter(org_id=rnd.org_id, round=rnd, members__person=me)
     ).first()
-    return RoundOut(
+    return CoffeeRoundOut(
         id=rnd.pk,
         number=rnd.number,
         week_start=rnd.week_start,
@@ -211,39 +219,39 @@ def coffee_me_put(request: HttpRequest, body: CoffeeMeIn) -> CoffeeMeOut:
     return _me_out(me)
 
 
-@router.get("/coffee/rounds", response=list[RoundOut], summary="Recent coffee rounds")
-def coffee_rounds(request: HttpRequest) -> list[RoundOut]:
+@router.get("/coffee/rounds", response=list[CoffeeRoundOut], summary="Recent coffee rounds")
+def coffee_rounds(request: HttpRequest) -> list[CoffeeRoundOut]:
     me = current_person(request)
     found = CoffeeRound.objects.filter(org=request.org).annotate(n=Count("groups")).order_by("-number")[:20]  # type: ignore[attr-defined]
     return [_round_out(r, me, r.n) for r in found]  # type: ignore[attr-defined]
 
 
-@router.post("/coffee/rounds", response={201: RoundOut}, summary="Run a round now (admins)")
+@router.post("/coffee/rounds", response={201: CoffeeRoundOut}, summary="Run a round now (admins)")
 def coffee_run(request: HttpRequest) -> Status:
     me = require_admin(request)
     rnd = actions.run_round_now(request.org, me)  # type: ignore[attr-defined]
     return Status(201, _round_out(rnd, me, rnd.groups.count()))
 
 
-@router.get("/coffee/rounds/{round_id}", response=RoundOut, summary="One coffee round")
-def coffee_round(request: HttpRequest, round_id: Id) -> RoundOut:
+@router.get("/coffee/rounds/{round_id}", response=CoffeeRoundOut, summary="One coffee round")
+def coffee_round(request: HttpRequest, round_id: Id) -> CoffeeRoundOut:
     rnd = get_object_or_404(CoffeeRound.objects.filter(org=request.org), pk=round_id)  # type: ignore[attr-defined]
     return _round_out(rnd, current_person(request), rnd.groups.count())
 
 
-@router.get("/coffee/pairings", response=list[GroupOut], summary="My coffee chats, latest first")
-def coffee_pairings(request: HttpRequest) -> list[GroupOut]:
+@router.get("/coffee/pairings", response=list[CoffeeGroupOut], summary="My coffee chats, latest first")
+def coffee_pairings(request: HttpRequest) -> list[CoffeeGroupOut]:
     me = current_person(request)
     return [_group_out(g, me) for g in queries.my_groups(me)]
 
 
-@router.get("/coffee/pairings/{group_id}", response=GroupOut, summary="One coffee chat")
-def coffee_pairing(request: HttpRequest, group_id: Id) -> GroupOut:
+@router.get("/coffee/pairings/{group_id}", response=CoffeeGroupOut, summary="One coffee chat")
+def coffee_pairing(request: HttpRequest, group_id: Id) -> CoffeeGroupOut:
     return _group_out(queries.group_for(request, group_id), current_person(request))
 
 
-@router.put("/coffee/pairings/{group_id}/met", response=GroupOut, summary="Say whether your group met")
-def coffee_met(request: HttpRequest, group_id: Id, body: MetIn) -> GroupOut:
+@router.put("/coffee/pairings/{group_id}/met", response=CoffeeGroupOut, summary="Say whether your group met")
+def coffee_met(request: HttpRequest, group_id: Id, body: MetIn) -> CoffeeGroupOut:
     me = current_person(request)
     group = queries.group_for(request, group_id)
     try:

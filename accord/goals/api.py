@@ -19,6 +19,7 @@ from ninja.errors import HttpError
 from pydantic import Strict, StrictBool, field_validator
 
 from accord.orgs.api import (
+    NOT_BLANK,
     BodyId,
     Day,
     Id,
@@ -26,8 +27,11 @@ from accord.orgs.api import (
     LongText,
     PageParams,
     Text,
+    WholeNumber,
     api_field_names,
     current_person,
+    no_null,
+    no_null_not_blank,
 )
 from accord.orgs.models import Person, Team
 
@@ -40,7 +44,8 @@ router = Router(tags=["goals"])
 LevelName = Literal["company", "team", "person"]
 StatusName = Literal["open", "done", "dropped"]
 Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
-Percent = Annotated[int, Strict()]
+# 0–100, checked by the actions with the pages' message; published here.
+Percent = Annotated[int, WholeNumber, Field(json_schema_extra={"minimum": 0, "maximum": 100})]
 GOAL_FIELDS = {"team": "team_id", "owner": "owner_id", "parent": "parent_id"}
 
 
@@ -133,7 +138,9 @@ class GoalFilter(PageParams):
 
 
 class GoalIn(Input):
-    title: Text = Field(max_length=200, description="What the goal is; cannot be empty.")
+    title: Text = Field(
+        max_length=200, json_schema_extra=NOT_BLANK, description="What the goal is; cannot be empty."
+    )
     description: LongText = Field("", max_length=5000)
     level: LevelName = Field(
         description="company (admins only), team (needs team_id) or person (needs an owner)."
@@ -157,22 +164,24 @@ class GoalIn(Input):
 class GoalPatch(Input):
     """Leave a field out to keep its value; null clears the optional ones."""
 
-    title: Text | None = Field(None, max_length=200)
-    description: LongText | None = Field(None, max_length=5000)
-    level: LevelName | None = None
+    title: Text | None = Field(None, max_length=200, json_schema_extra=no_null_not_blank)
+    description: LongText | None = Field(None, json_schema_extra=no_null, max_length=5000)
+    level: LevelName | None = Field(None, json_schema_extra=no_null)
     team_id: BodyId | None = None
     owner_id: BodyId | None = None
     parent_id: BodyId | None = None
-    private: StrictBool | None = None
+    private: StrictBool | None = Field(None, json_schema_extra=no_null)
     starts_on: Day | None = None
     ends_on: Day | None = None
-    archived: StrictBool | None = None
+    archived: StrictBool | None = Field(None, json_schema_extra=no_null)
 
     _not_null = field_validator("title", "description", "level", "private", "archived")(_reject_null)
 
 
 class KeyResultIn(Input):
-    title: Text = Field(max_length=200, description="What is measured; cannot be empty.")
+    title: Text = Field(
+        max_length=200, json_schema_extra=NOT_BLANK, description="What is measured; cannot be empty."
+    )
     start: Number = Field(0, description="The value now.")
     target: Number = Field(description="The value that means done; must differ from start.")
     unit: Text = Field("", max_length=30, description="e.g. %, €, tickets.")
@@ -217,8 +226,12 @@ class CommitmentFilter(PageParams):
 
 
 class CommitmentIn(Input):
-    title: Text = Field(max_length=200, description="What will be delivered; cannot be empty.")
-    definition_of_done: LongText = Field(max_length=5000, description="How everyone will know it is done.")
+    title: Text = Field(
+        max_length=200, json_schema_extra=NOT_BLANK, description="What will be delivered; cannot be empty."
+    )
+    definition_of_done: LongText = Field(
+        max_length=5000, json_schema_extra=NOT_BLANK, description="How everyone will know it is done."
+    )
     due_on: Day = Field(description="A date in the owner's time zone: today or later.")
     goal_id: BodyId | None = Field(None, description="The goal it serves, if any.")
     owner_id: BodyId | None = Field(

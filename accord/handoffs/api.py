@@ -10,7 +10,19 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from accord.orgs.api import BodyId, Id, Input, LongText, PageParams, Text, current_person
+from accord.api_errors import Problem
+from accord.orgs.api import (
+    BodyId,
+    ClockTime,
+    Id,
+    Input,
+    LongText,
+    PageParams,
+    Text,
+    current_person,
+    no_null,
+    no_null_not_blank,
+)
 
 from . import queries
 from .actions import AlreadyWritten, ItemIn, acknowledge, update_item, write_handoff
@@ -26,8 +38,8 @@ class HandoffShiftOut(Schema):
     position: int
     name: str
     timezone: str
-    start: dt.time = Field(description="Local start, in the shift's zone.")
-    end: dt.time = Field(description="Local end; the next day when overnight.")
+    start: ClockTime = Field(description="Local start, in the shift's zone.")
+    end: ClockTime = Field(description="Local end; the next day when overnight.")
     overnight: bool
     days: str = Field(description="ISO weekdays the shift starts on, 1 = Monday.")
     people: list[int]
@@ -79,10 +91,6 @@ class HandoffItemOut(Schema):
     links: list[str]
     carried: int
     closed_at: dt.datetime | None
-
-
-class Problem(Schema):
-    detail: str
 
 
 def shift_out(s: Shift) -> HandoffShiftOut:
@@ -255,7 +263,7 @@ def create_handoff(
     try:
         handoff = write_handoff(found, me, from_shift=shift, items=rows, urgent=payload.urgent)
     except AlreadyWritten as exc:
-        return Status(409, Problem(detail=str(exc)))
+        return Status(409, Problem(detail=str(exc), errors=None))
     return Status(201, handoff_out(_handoff(request, handoff.pk)))
 
 
@@ -276,13 +284,13 @@ def post_acknowledge(request: HttpRequest, handoff_id: Id) -> HandoffOut:
 
 
 class HandoffItemPatch(Input):
-    title: Text | None = Field(None, max_length=TITLE_MAX)
+    title: Text | None = Field(None, max_length=TITLE_MAX, json_schema_extra=no_null_not_blank)
     owner_id: BodyId | None = Field(
-        None, description="Re-assign; an item can never be left without an owner."
+        None, json_schema_extra=no_null, description="Re-assign; an item can never be left without an owner."
     )
-    status: ItemStatus | None = None
-    next_step: LongText | None = Field(None, max_length=TEXT_MAX)
-    links: list[Text] | None = Field(None, max_length=MAX_LINKS)
+    status: ItemStatus | None = Field(None, json_schema_extra=no_null)
+    next_step: LongText | None = Field(None, json_schema_extra=no_null, max_length=TEXT_MAX)
+    links: list[Text] | None = Field(None, json_schema_extra=no_null, max_length=MAX_LINKS)
 
 
 @router.patch(

@@ -9,7 +9,7 @@ value that is not one of yours) are a 400 naming the field; writing values needs
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -17,7 +17,19 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, field_validator
 
 from accord.orgs.access import get_for_org
-from accord.orgs.api import BodyId, Id, Input, LongText, PageParams, Text, current_person, require_admin
+from accord.orgs.api import (
+    NOT_BLANK,
+    BodyId,
+    Id,
+    Input,
+    LongText,
+    PageParams,
+    Text,
+    current_person,
+    no_null,
+    no_null_not_blank,
+    require_admin,
+)
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -120,10 +132,12 @@ def get_kudos(request: HttpRequest, kudos_id: Id) -> KudosOut:
 
 class KudosIn(Input):
     recipient_ids: list[BodyId] = Field(
-        max_length=200, description="The people to thank: at least one, in your organisation, not yourself."
+        max_length=200,
+        json_schema_extra={"minItems": 1},  # checked by the action, with the page's message
+        description="The people to thank: at least one, in your organisation, not yourself.",
     )
-    message: Annotated[LongText, Field(max_length=MESSAGE_MAX)] = Field(
-        description="What they did; must not be empty."
+    message: LongText = Field(
+        max_length=MESSAGE_MAX, json_schema_extra=NOT_BLANK, description="What they did; must not be empty."
     )
     value_id: BodyId | None = Field(None, description="One of the organisation's active values, or null.")
     public: StrictBool = Field(True, description="false for a private kudos.")
@@ -192,17 +206,17 @@ class ValueOut(Schema):
 
 
 class ValueIn(Input):
-    name: Annotated[Text, Field(max_length=VALUE_NAME_MAX)]
-    description: Annotated[Text, Field(max_length=VALUE_DESCRIPTION_MAX)] = ""
+    name: Text = Field(max_length=VALUE_NAME_MAX, json_schema_extra=NOT_BLANK)
+    description: Text = Field("", max_length=VALUE_DESCRIPTION_MAX)
     active: StrictBool = True
 
 
 class ValuePatch(Input):
     """Only the fields sent change; null is refused rather than read as "leave it"."""
 
-    name: Annotated[Text, Field(max_length=VALUE_NAME_MAX)] | None = None
-    description: Annotated[Text, Field(max_length=VALUE_DESCRIPTION_MAX)] | None = None
-    active: StrictBool | None = None
+    name: Text | None = Field(None, max_length=VALUE_NAME_MAX, json_schema_extra=no_null_not_blank)
+    description: Text | None = Field(None, max_length=VALUE_DESCRIPTION_MAX, json_schema_extra=no_null)
+    active: StrictBool | None = Field(None, json_schema_extra=no_null)
 
     @field_validator("name", "description", "active", mode="before")
     @classmethod

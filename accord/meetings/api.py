@@ -14,9 +14,22 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from pydantic import Strict, StrictBool, field_validator
+from pydantic import BeforeValidator, StrictBool, field_validator
 
-from accord.orgs.api import BodyId, Day, Id, Input, LocalTime, LongText, Text, current_person
+from accord.orgs.api import (
+    NOT_BLANK,
+    BodyId,
+    ClockTime,
+    Day,
+    Id,
+    Input,
+    LocalTime,
+    LongText,
+    Text,
+    WholeNumber,
+    current_person,
+    no_null,
+)
 from accord.orgs.models import Person
 
 from . import queries
@@ -48,8 +61,8 @@ router = Router(tags=["1:1s"])
 
 CadenceName = Literal["weekly", "fortnightly", "monthly"]
 StatusName = Literal["scheduled", "held", "skipped"]
-WeekdayNumber = Annotated[int, Strict(), Field(ge=1, le=7)]
-Minutes = Annotated[int, Strict(), Field(ge=10, le=180)]
+WeekdayNumber = Annotated[int, Field(ge=1, le=7), WholeNumber]
+Minutes = Annotated[int, Field(ge=10, le=180), WholeNumber]
 
 
 def _reject_null(value: Any) -> Any:
@@ -79,7 +92,7 @@ class SeriesOut(Schema):
     report_name: str
     cadence: CadenceName
     weekday: int = Field(description="ISO weekday of the slot, 1 = Monday … 7 = Sunday.")
-    start_time: dt.time = Field(description="Local wall-clock time of the slot in `timezone`.")
+    start_time: ClockTime = Field(description="Local wall-clock time of the slot in `timezone`.")
     duration_minutes: int
     timezone: str = Field(description="The manager's zone, which the slot's time is read in.")
     starts_on: dt.date = Field(description="First meeting of the current slot (local date): the DTSTART.")
@@ -103,14 +116,23 @@ class SeriesIn(Input):
     duration_minutes: Minutes = Field(30, description="10 to 180 minutes.")
 
 
+def _only_false(value: Any) -> Any:
+    # Literal[False] alone would also take 0, which JSON Schema's `const: false` does not.
+    if value is not None and value is not False:
+        raise ValueError("Only false is accepted: it ends the series, which cannot be restarted.")
+    return value
+
+
 class SeriesPatch(Input):
     """Leave a field out to keep it. `active: false` ends the series (and sends a cancellation)."""
 
-    cadence: CadenceName | None = None
-    weekday: WeekdayNumber | None = None
-    start_time: LocalTime | None = None
-    duration_minutes: Minutes | None = None
-    active: Literal[False] | None = Field(None, description="false ends the series; it cannot be restarted.")
+    cadence: CadenceName | None = Field(None, json_schema_extra=no_null)
+    weekday: WeekdayNumber | None = Field(None, json_schema_extra=no_null)
+    start_time: LocalTime | None = Field(None, json_schema_extra=no_null)
+    duration_minutes: Minutes | None = Field(None, json_schema_extra=no_null)
+    active: Annotated[Literal[False], BeforeValidator(_only_false)] | None = Field(
+        None, json_schema_extra=no_null, description="false ends the series; it cannot be restarted."
+    )
 
     _not_null = field_validator("cadence", "weekday", "start_time", "duration_minutes", "active")(
         _reject_null
@@ -154,15 +176,17 @@ class MeetingDetail(MeetingOut):
 
 class MeetingPatch(Input):
     status: StatusName | None = Field(
-        None, description="held (once started), skipped, or scheduled to unmark."
+        None, json_schema_extra=no_null, description="held (once started), skipped, or scheduled to unmark."
     )
-    notes: LongText | None = Field(None, max_length=NOTE_MAX, description="Shared notes.")
+    notes: LongText | None = Field(
+        None, json_schema_extra=no_null, max_length=NOTE_MAX, description="Shared notes."
+    )
 
     _not_null = field_validator("status", "notes")(_reject_null)
 
 
 class AgendaIn(Input):
-    text: Text = Field(min_length=1, max_length=TEXT_MAX)
+    text: Text = Field(min_length=1, max_length=TEXT_MAX, json_schema_extra=NOT_BLANK)
 
 
 class DoneIn(Input):
@@ -170,7 +194,7 @@ class DoneIn(Input):
 
 
 class ActionIn(Input):
-    text: Text = Field(min_length=1, max_length=TEXT_MAX)
+    text: Text = Field(min_length=1, max_length=TEXT_MAX, json_schema_extra=NOT_BLANK)
     owner_id: BodyId = Field(description="One of the two people of the series.")
     due_on: Day | None = Field(None, description="Today or later, in the owner's zone.")
 

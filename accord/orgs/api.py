@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
+from annotated_types import MaxLen
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -19,11 +21,14 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    Strict,
+    PlainSerializer,
+    PlainValidator,
     StrictBool,
-    StringConstraints,
+    WithJsonSchema,
     field_validator,
+    model_validator,
 )
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from accord.accounts.actions import invite_person
@@ -47,16 +52,6 @@ def _storable(value: str) -> str:
         value.encode()
     except UnicodeEncodeError:
         raise ValueError("Text must be valid Unicode (no lone surrogates).") from None
-    return value
-
-
-def _naive(value: dt.time) -> dt.time:
-    # Working hours are wall-clock times in the person's own zone; an offset here would be ambiguous
-    # (and SQLite cannot store one).
-    if value.tzinfo is not None:
-        raise ValueError(
-            "Give a local time without an offset, e.g. 09:00; the zone is the person's timezone."
-        )
     return value
 
 
@@ -84,22 +79,134 @@ def _paragraphs(value: str) -> str:
     return value
 
 
-# Stripped like Django form fields, so "  " is as empty here as on the pages. `Text` is one line (names,
-# titles, subjects); `LongText` is what the pages show as a text area (notes, descriptions, messages).
+# What the text types accept, published as JSON Schema patterns so that clients (and schema fuzzers) know
+# the rule of accord.lib.text without sending a request: regex escapes, not characters, so both Python's
+# and JavaScript's engines read them alike.
+_NOT_IN_A_LINE = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff"
+_NOT_IN_PARAGRAPHS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+# What the text types strip from both ends (Unicode White_Space; unlike str.strip() it keeps U+001C-U+001F,
+# which the rules refuse), spelled out rather than `\s`, on which the two regex engines disagree.
+_BLANK = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Both ends are stripped before the rule applies, so they may hold any of the stripped characters.
+LINE_PATTERN = f"^[{_BLANK}]*[^{_NOT_IN_A_LINE}]*[{_BLANK}]*$"
+PARAGRAPHS_PATTERN = f"^[{_BLANK}]*[^{_NOT_IN_PARAGRAPHS}]*[{_BLANK}]*$"
+# The same set as characters, for str.strip().
+_STRIPPED = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+_REFUSED = {LINE_PATTERN: _NOT_IN_A_LINE, PARAGRAPHS_PATTERN: _NOT_IN_PARAGRAPHS}
+
+
+def _strip(value: str) -> str:
+    return value.strip(_STRIPPED)
+
+
+class WithJsonSchemaPattern:
+    """Publishes the text rule a type's validator applies as the pattern of its JSON Schema. The validator
+    stays the judge (its message names the character); the pattern only tells clients what will pass."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> JsonDict:
+        schema: JsonDict = handler(core_schema)
+        schema["pattern"] = self.pattern
+        return schema
+
+
+# Stripped like Django form fields, so "  " is as empty here as on the pages — but after the field's length
+# limits are checked, so that `maxLength` in the schema counts what the client sent. `Text` is one line
+# (names, titles, subjects); `LongText` is what the pages show as a text area (notes, descriptions, messages).
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True), AfterValidator(_storable), AfterValidator(_one_line)
+    str,
+    AfterValidator(_storable),
+    AfterValidator(_strip),
+    AfterValidator(_one_line),
+    WithJsonSchemaPattern(LINE_PATTERN),
 ]
 LongText = Annotated[
-    str, StringConstraints(strip_whitespace=True), AfterValidator(_storable), AfterValidator(_paragraphs)
+    str,
+    AfterValidator(_storable),
+    AfterValidator(_strip),
+    AfterValidator(_paragraphs),
+    WithJsonSchemaPattern(PARAGRAPHS_PATTERN),
 ]
-LocalTime = Annotated[dt.time, BeforeValidator(_written), AfterValidator(_naive)]
+
+
 Day = Annotated[dt.date, BeforeValidator(_written)]
+
+# A wall-clock time of day as HH:MM or HH:MM:SS. Not OpenAPI's `format: time`, which requires an offset:
+# these times are local to a person's (or a series', a shift's) own zone, and an offset would be ambiguous
+# (SQLite cannot store one anyway). LocalTime reads one; ClockTime writes one, always with seconds.
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+_CLOCK_SCHEMA = WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "examples": ["09:00"]})
+
+
+def _clock(value: Any) -> dt.time:
+    if isinstance(value, dt.time) and value.tzinfo is None:
+        return value  # built in Python, e.g. from a model; JSON only ever brings text
+    if not isinstance(value, str) or not re.fullmatch(CLOCK_PATTERN, value):
+        raise ValueError(
+            "Give a local time as HH:MM or HH:MM:SS, e.g. 09:00, without an offset; "
+            "the zone is the person's timezone."
+        )
+    return dt.time.fromisoformat(value)
+
+
+LocalTime = Annotated[dt.time, PlainValidator(_clock), _CLOCK_SCHEMA]
+ClockTime = Annotated[
+    dt.time, PlainSerializer(lambda value: value.strftime("%H:%M:%S"), return_type=str), _CLOCK_SCHEMA
+]
+
+
+def NOT_BLANK(schema: JsonDict) -> None:  # noqa: N802 - used like the JSON dicts beside it
+    """`json_schema_extra` for text that must not be blank once stripped: at least one character that
+    stripping keeps, and (for the text types) none that the type refuses."""
+    refused = _REFUSED.get(str(schema.get("pattern", "")))
+    schema["minLength"] = 1
+    schema["pattern"] = (
+        f"^[{_BLANK}]*[^{refused}]*[^{refused}{_BLANK}][^{refused}]*[{_BLANK}]*$"
+        if refused
+        else f"[^{_BLANK}]"
+    )
+
+
+def no_null(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` for a field one may leave out (to keep a value) but not send as null: the field
+    refuses null, so its published schema must not offer it."""
+    options = [option for option in schema.pop("anyOf", []) if option.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+    schema.pop("default", None)
+
+
+def no_null_not_blank(schema: dict[str, Any]) -> None:
+    no_null(schema)
+    NOT_BLANK(schema)
+
+
 # No id exceeds a signed 64-bit integer, and SQLite's driver raises on such ids instead of matching nothing.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-# In JSON bodies numbers must be numbers: without Strict, `true` would quietly become person 1.
-BodyId = Annotated[int, Strict(), Field(ge=1, le=2**63 - 1)]
-Month = Annotated[int, Strict(), Field(ge=1, le=12)]
-DayOfMonth = Annotated[int, Strict(), Field(ge=1, le=31)]
+
+
+def _json_number(value: Any) -> Any:
+    # In JSON bodies numbers must be numbers: otherwise `true` would quietly become person 1 and "5" a 5.
+    # Unlike pydantic's Strict, 2.0 is read as 2: JSON Schema's `integer` includes it.
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("Give a whole number, not text or true/false.")
+    return value
+
+
+WholeNumber = BeforeValidator(_json_number)
+BodyId = Annotated[int, Field(ge=1, le=2**63 - 1), WholeNumber]
+Month = Annotated[int, Field(ge=1, le=12), WholeNumber]
+DayOfMonth = Annotated[int, Field(ge=1, le=31), WholeNumber]
+# Keys of a JSON object that stand for ids, e.g. {"12": 4}.
+ID_KEYS: JsonDict = {"propertyNames": {"pattern": "^[1-9][0-9]{0,18}$"}}
 
 
 class Input(BaseModel):
@@ -107,6 +214,23 @@ class Input(BaseModel):
     fields are refused rather than silently ignored (a typo in a PATCH must not look like success)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sent_lengths(cls, data: Any) -> Any:
+        # The text types strip both ends before a field's own max_length is checked, so a value padded with
+        # blanks past the limit would pass although the schema's maxLength refuses it: count what was sent.
+        if isinstance(data, dict):
+            for name, field in cls.model_fields.items():
+                value = data.get(field.alias or name)
+                limit = next((m.max_length for m in field.metadata if isinstance(m, MaxLen)), None)
+                if isinstance(value, str) and limit is not None and len(value) > limit:
+                    raise PydanticCustomError(
+                        "string_too_long",
+                        "{field}: at most {max_length} characters, spaces included.",
+                        {"field": name, "max_length": limit},
+                    )
+        return data
 
 
 class PageParams(Schema):
@@ -163,8 +287,8 @@ class PersonOut(Schema):
     manager_id: int | None = Field(description="Who the person reports to, if anyone.")
     is_manager: bool = Field(description="True if anyone active reports to this person.")
     timezone: str = Field(description="IANA time zone, e.g. Europe/Berlin.")
-    work_start: dt.time = Field(description="Working hours start, local wall-clock time.")
-    work_end: dt.time = Field(description="Working hours end, local wall-clock time.")
+    work_start: ClockTime = Field(description="Working hours start, local wall-clock time.")
+    work_end: ClockTime = Field(description="Working hours end, local wall-clock time.")
     work_overnight: bool = Field(description="True if the hours run past midnight (end before they start).")
     work_days: str = Field(
         description="Working days as ISO weekday digits, 1 = Monday … 7 = Sunday, e.g. 12345."
@@ -194,18 +318,33 @@ class PeopleFilter(PageParams):
 class PersonSelfIn(Input):
     """What anyone may change about themselves. Leave a field out to keep its value."""
 
-    name: Text | None = Field(None, min_length=1, max_length=200, description="Full name.")
-    title: Text | None = Field(None, max_length=200, description="Job title.")
-    timezone: Text | None = Field(None, max_length=64, description="IANA time zone, e.g. America/Bogota.")
-    work_start: LocalTime | None = Field(None, description="Working hours start, e.g. 09:00.")
-    work_end: LocalTime | None = Field(None, description="Working hours end, e.g. 17:30; after work_start.")
+    name: Text | None = Field(
+        None, min_length=1, max_length=200, json_schema_extra=no_null_not_blank, description="Full name."
+    )
+    title: Text | None = Field(None, json_schema_extra=no_null, max_length=200, description="Job title.")
+    timezone: Text | None = Field(
+        None, json_schema_extra=no_null, max_length=64, description="IANA time zone, e.g. America/Bogota."
+    )
+    work_start: LocalTime | None = Field(
+        None, json_schema_extra=no_null, description="Working hours start, e.g. 09:00."
+    )
+    work_end: LocalTime | None = Field(
+        None, json_schema_extra=no_null, description="Working hours end, e.g. 17:30; after work_start."
+    )
     work_overnight: StrictBool | None = Field(
-        None, description="true for hours that run past midnight; work_end is then before work_start."
+        None,
+        json_schema_extra=no_null,
+        description="true for hours that run past midnight; work_end is then before work_start.",
     )
     work_days: Text | None = Field(
-        None, max_length=7, description="ISO weekday digits, 1 = Monday … 7 = Sunday, e.g. 12345."
+        None,
+        json_schema_extra=no_null,
+        max_length=7,
+        description="ISO weekday digits, 1 = Monday … 7 = Sunday, e.g. 12345.",
     )
-    location: Text | None = Field(None, max_length=200, description="Free-text location.")
+    location: Text | None = Field(
+        None, json_schema_extra=no_null, max_length=200, description="Free-text location."
+    )
     birthday_month: Month | None = Field(None, description="Opt-in; give both month and day, or null both.")
     birthday_day: DayOfMonth | None = Field(
         None, description="Opt-in; give both month and day, or null both."
@@ -220,9 +359,12 @@ class PersonPatch(PersonSelfIn):
     """Admins and owners may change these too, for anyone."""
 
     email: Text | None = Field(
-        None, max_length=254, description="Work email, unique within the organisation."
+        None,
+        json_schema_extra=no_null,
+        max_length=254,
+        description="Work email, unique within the organisation.",
     )
-    role: RoleName | None = Field(None, description="member, admin or owner.")
+    role: RoleName | None = Field(None, json_schema_extra=no_null, description="member, admin or owner.")
     team_id: BodyId | None = Field(None, description="Team id, or null for no team.")
     manager_id: BodyId | None = Field(None, description="Manager's person id, or null for nobody.")
     start_date: Day | None = Field(None, description="First day at the organisation.")
@@ -231,7 +373,7 @@ class PersonPatch(PersonSelfIn):
 
 
 class PersonIn(Input):
-    name: Text = Field(min_length=1, max_length=200, description="Full name.")
+    name: Text = Field(min_length=1, max_length=200, json_schema_extra=NOT_BLANK, description="Full name.")
     email: Text = Field(max_length=254, description="Work email, unique within the organisation.")
     title: Text = Field("", max_length=200, description="Job title.")
     role: RoleName = Field("member", description="member, admin or owner.")
@@ -398,7 +540,9 @@ class TeamFilter(PageParams):
 
 
 class TeamIn(Input):
-    name: Text = Field(max_length=120, description="The team's name; cannot contain “/”.")
+    name: Text = Field(
+        max_length=120, json_schema_extra=NOT_BLANK, description="The team's name; cannot contain “/”."
+    )
     parent_id: BodyId | None = Field(
         None, description="The team this one sits inside, or null for the top level."
     )
@@ -408,11 +552,18 @@ class TeamIn(Input):
 class TeamPatch(Input):
     """Leave a field out to keep its value."""
 
-    name: Text | None = Field(None, max_length=120, description="The team's name; cannot contain “/”.")
+    name: Text | None = Field(
+        None,
+        json_schema_extra=no_null_not_blank,
+        max_length=120,
+        description="The team's name; cannot contain “/”.",
+    )
     parent_id: BodyId | None = Field(
         None, description="The team this one sits inside, or null for the top level."
     )
-    description: LongText | None = Field(None, max_length=5000, description="Free text.")
+    description: LongText | None = Field(
+        None, json_schema_extra=no_null, max_length=5000, description="Free text."
+    )
 
     _not_null = field_validator("name", "description")(_reject_null)
 

@@ -16,10 +16,24 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from pydantic import AfterValidator, BeforeValidator, Strict, StrictBool, field_validator
+from pydantic import AfterValidator, BeforeValidator, StrictBool, field_validator
 
+from accord.api_errors import Problem
 from accord.orgs.access import get_for_org
-from accord.orgs.api import BodyId, Id, Input, LongText, Text, current_person, require_admin
+from accord.orgs.api import (
+    ID_KEYS,
+    NOT_BLANK,
+    BodyId,
+    Id,
+    Input,
+    LongText,
+    Text,
+    WholeNumber,
+    current_person,
+    no_null,
+    no_null_not_blank,
+    require_admin,
+)
 from accord.orgs.models import Team
 
 from . import queries
@@ -41,7 +55,7 @@ from .views import refusal_status
 
 router = Router(tags=["pulse"])
 
-AnswerValue = Annotated[int, Strict()]
+AnswerValue = Annotated[int, WholeNumber]
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -130,6 +144,7 @@ def open_rounds(request: HttpRequest) -> list[OpenRound]:
 class AnswersIn(Input):
     answers: dict[Annotated[int, Field(ge=1, le=2**63 - 1)], AnswerValue | None] = Field(
         default_factory=dict,
+        json_schema_extra=ID_KEYS,
         description="Question id → answer (an integer in the question's range), or null to skip it.",
     )
     comment: LongText = Field(
@@ -140,10 +155,6 @@ class AnswersIn(Input):
 
 
 class Receipt(Schema):
-    detail: str
-
-
-class Problem(Schema):
     detail: str
 
 
@@ -165,14 +176,14 @@ def answer_round(request: HttpRequest, round_id: Id, payload: AnswersIn) -> Stat
         submit_answers(participation, answers=dict(payload.answers), comment=payload.comment, now=now)
     except PulseError as exc:
         code = {"closed": 410, "answered": 409}.get(refusal_status(participation, now), 400)
-        return Status(code, Problem(detail=str(exc)))
+        return Status(code, Problem(detail=str(exc), errors=None))
     return Status(201, Receipt(detail="Thank you. Your answers are in, without your name."))
 
 
 # --- my feedback ------------------------------------------------------------------------------
 
 
-class ReplyOut(Schema):
+class FeedbackReplyOut(Schema):
     from_author: bool = Field(description="True for your own answers back; false for a manager's reply.")
     by: str = Field(description="“You”, or the manager's name.")
     text: str
@@ -186,12 +197,14 @@ class ThreadOut(Schema):
     round_number: int
     round_opened_on: dt.date
     text: str = Field(description="Your comment.")
-    replies: list[ReplyOut]
+    replies: list[FeedbackReplyOut]
 
 
-def _reply_out(reply: Reply) -> ReplyOut:
+def _reply_out(reply: Reply) -> FeedbackReplyOut:
     by = "You" if reply.from_author else (reply.manager.name if reply.manager else "A former manager")
-    return ReplyOut(from_author=reply.from_author, by=by, text=reply.text, created_on=reply.created_on)
+    return FeedbackReplyOut(
+        from_author=reply.from_author, by=by, text=reply.text, created_on=reply.created_on
+    )
 
 
 @router.get("/pulse/feedback", response=list[ThreadOut], summary="My pulse comments and their replies")
@@ -212,17 +225,21 @@ def my_feedback(request: HttpRequest) -> list[ThreadOut]:
 
 class ReplyIn(Input):
     text: LongText = Field(
-        max_length=COMMENT_MAX, description="Your answer back; it shows as from the author."
+        max_length=COMMENT_MAX,
+        json_schema_extra=NOT_BLANK,
+        description="Your answer back; it shows as from the author.",
     )
 
 
 @router.post(
     "/pulse/feedback/{comment_id}/replies",
-    response={201: ReplyOut},
+    response={201: FeedbackReplyOut},
     summary="Answer back in the thread of my comment",
     description="Only in threads about your own comments; any other comment answers 404.",
 )
-def reply_to_thread(request: HttpRequest, comment_id: uuid.UUID, payload: ReplyIn) -> Status[ReplyOut]:
+def reply_to_thread(
+    request: HttpRequest, comment_id: uuid.UUID, payload: ReplyIn
+) -> Status[FeedbackReplyOut]:
     comment = get_for_org(request, Comment, pk=comment_id)
     try:
         reply = reply_as_author(comment, current_person(request), payload.text)
@@ -254,15 +271,15 @@ class ProgramOut(Schema):
 
 
 class ProgramIn(Input):
-    name: Text = Field(max_length=120, description="The program's name.")
+    name: Text = Field(max_length=120, json_schema_extra=NOT_BLANK, description="The program's name.")
     whole_org: StrictBool = Field(True, description="Ask everyone; false to ask only `team_ids`.")
     team_ids: list[BodyId] = Field(default_factory=list, description="Teams asked (with their sub-teams).")
     cadence_days: CadenceDays = Field(14, description="7, 14 or 28 days between rounds.")
-    questions_per_round: Annotated[int, Strict(), Field(ge=1, le=15)] = Field(6, description="1 to 15.")
-    enps_every_days: Annotated[int, Strict(), Field(ge=7, le=3650)] = Field(
+    questions_per_round: Annotated[int, Field(ge=1, le=15), WholeNumber] = Field(6, description="1 to 15.")
+    enps_every_days: Annotated[int, Field(ge=7, le=3650), WholeNumber] = Field(
         84, description="Ask eNPS no more often than this many days (at least 7)."
     )
-    window_days: Annotated[int, Strict(), Field(ge=1, le=27)] = Field(
+    window_days: Annotated[int, Field(ge=1, le=27), WholeNumber] = Field(
         5, description="Days to answer, 1 to 27."
     )
     active: StrictBool = Field(True, description="Rounds open on schedule while active.")
@@ -280,16 +297,24 @@ class ProgramIn(Input):
 class ProgramPatch(Input):
     """Leave a field out to keep its value."""
 
-    name: Text | None = Field(None, max_length=120)
-    whole_org: StrictBool | None = None
-    team_ids: list[BodyId] | None = None
-    cadence_days: CadenceDays | None = None
-    questions_per_round: Annotated[int, Strict(), Field(ge=1, le=15)] | None = None
-    enps_every_days: Annotated[int, Strict(), Field(ge=7, le=3650)] | None = None
-    window_days: Annotated[int, Strict(), Field(ge=1, le=27)] | None = None
-    active: StrictBool | None = None
-    starts_at: Moment | None = Field(None, description="When the next round opens.")
-    question_ids: list[BodyId] | None = None
+    name: Text | None = Field(None, json_schema_extra=no_null_not_blank, max_length=120)
+    whole_org: StrictBool | None = Field(None, json_schema_extra=no_null)
+    team_ids: list[BodyId] | None = Field(None, json_schema_extra=no_null)
+    cadence_days: CadenceDays | None = Field(None, json_schema_extra=no_null)
+    questions_per_round: Annotated[int, Field(ge=1, le=15), WholeNumber] | None = Field(
+        None, json_schema_extra=no_null
+    )
+    enps_every_days: Annotated[int, Field(ge=7, le=3650), WholeNumber] | None = Field(
+        None, json_schema_extra=no_null
+    )
+    window_days: Annotated[int, Field(ge=1, le=27), WholeNumber] | None = Field(
+        None, json_schema_extra=no_null
+    )
+    active: StrictBool | None = Field(None, json_schema_extra=no_null)
+    starts_at: Moment | None = Field(
+        None, json_schema_extra=no_null, description="When the next round opens."
+    )
+    question_ids: list[BodyId] | None = Field(None, json_schema_extra=no_null)
 
     _not_null = field_validator(
         "name",
@@ -411,7 +436,7 @@ def update_program(request: HttpRequest, program_id: Id, payload: ProgramPatch) 
 # --- questions (admins) -----------------------------------------------------------------------
 
 
-class QuestionOut(Schema):
+class BankQuestionOut(Schema):
     id: int
     key: str
     text: str = Field(description="As people read it (the organisation's name filled in).")
@@ -426,16 +451,22 @@ class QuestionOut(Schema):
 THEMES = ", ".join(k for k in CONSTRUCTS if k != "enps")
 
 
-class QuestionIn(Input):
+class BankQuestionIn(Input):
     text: Text = Field(
-        max_length=200, description="One idea, in the first person, on the 1–5 agreement scale."
+        max_length=200,
+        json_schema_extra=NOT_BLANK,
+        description="One idea, in the first person, on the 1–5 agreement scale.",
     )
-    theme: Text = Field(max_length=40, description=f"The construct it measures: one of {THEMES}.")
+    theme: Text = Field(
+        max_length=40,
+        json_schema_extra={"enum": [k for k in CONSTRUCTS if k != "enps"]},
+        description=f"The construct it measures: one of {THEMES}.",
+    )
     reverse: StrictBool = Field(False, description="True if disagreeing is the healthy answer.")
 
 
-def _bank_question_out(question: Question, org: Any) -> QuestionOut:
-    return QuestionOut(
+def _bank_question_out(question: Question, org: Any) -> BankQuestionOut:
+    return BankQuestionOut(
         id=question.pk,
         key=question.key,
         text=question_text(question, org),
@@ -448,15 +479,17 @@ def _bank_question_out(question: Question, org: Any) -> QuestionOut:
     )
 
 
-@router.get("/pulse/questions", response=list[QuestionOut], summary="The question bank (admins)")
-def list_questions(request: HttpRequest) -> list[QuestionOut]:
+@router.get("/pulse/questions", response=list[BankQuestionOut], summary="The question bank (admins)")
+def list_questions(request: HttpRequest) -> list[BankQuestionOut]:
     require_admin(request)
     bank = ensure_bank(request.org)  # type: ignore[attr-defined]
     return [_bank_question_out(q, request.org) for q in sorted(bank, key=lambda q: (q.construct, q.key))]  # type: ignore[attr-defined]
 
 
-@router.post("/pulse/questions", response={201: QuestionOut}, summary="Add a question of your own (admins)")
-def create_question(request: HttpRequest, payload: QuestionIn) -> Status[QuestionOut]:
+@router.post(
+    "/pulse/questions", response={201: BankQuestionOut}, summary="Add a question of your own (admins)"
+)
+def create_question(request: HttpRequest, payload: BankQuestionIn) -> Status[BankQuestionOut]:
     require_admin(request)
     try:
         question = add_question(
@@ -474,26 +507,27 @@ def create_question(request: HttpRequest, payload: QuestionIn) -> Status[Questio
 # --- settings (admins) ------------------------------------------------------------------------
 
 
-class SettingsOut(Schema):
+class PulseSettingsOut(Schema):
     min_group_size: int = Field(
         description="k: results show only for groups of at least this many respondents (never below 3)."
     )
 
 
-class SettingsIn(Input):
-    min_group_size: Annotated[int, Strict()] = Field(
-        description="3 to 50. Applies to rounds that open from now on."
+class PulseSettingsIn(Input):
+    min_group_size: Annotated[int, WholeNumber] = Field(
+        json_schema_extra={"minimum": 3, "maximum": 50},  # checked by the action, with its message
+        description="3 to 50. Applies to rounds that open from now on.",
     )
 
 
-@router.get("/pulse/settings", response=SettingsOut, summary="Anonymity settings (admins)")
-def get_settings(request: HttpRequest) -> SettingsOut:
+@router.get("/pulse/settings", response=PulseSettingsOut, summary="Anonymity settings (admins)")
+def get_settings(request: HttpRequest) -> PulseSettingsOut:
     require_admin(request)
-    return SettingsOut(min_group_size=pulse_settings(request.org).min_group_size)  # type: ignore[attr-defined]
+    return PulseSettingsOut(min_group_size=pulse_settings(request.org).min_group_size)  # type: ignore[attr-defined]
 
 
-@router.put("/pulse/settings", response=SettingsOut, summary="Change the anonymity settings (admins)")
-def put_settings(request: HttpRequest, payload: SettingsIn) -> SettingsOut:
+@router.put("/pulse/settings", response=PulseSettingsOut, summary="Change the anonymity settings (admins)")
+def put_settings(request: HttpRequest, payload: PulseSettingsIn) -> PulseSettingsOut:
     require_admin(request)
     found = set_min_group_size(request.org, payload.min_group_size)  # type: ignore[attr-defined]
-    return SettingsOut(min_group_size=found.min_group_size)
+    return PulseSettingsOut(min_group_size=found.min_group_size)

@@ -45,7 +45,7 @@ class Hidden(Schema):
     )
 
 
-class RoundOut(Schema):
+class PulseRoundOut(Schema):
     id: int
     program_id: int
     program: str
@@ -55,7 +55,7 @@ class RoundOut(Schema):
     min_group_size: int = Field(description="Results show only for groups with at least this many answers.")
 
 
-class GroupOut(Schema):
+class ResultGroupOut(Schema):
     key: str = Field(
         description="Pass as `group`: “org”, “team-<id>”, optionally “.band-<band>”/“.region-<r>”."
     )
@@ -79,7 +79,7 @@ class ChangeOut(Schema):
     since: str = Field(description="The earlier round compared with (the last one in which it was shown).")
 
 
-class ParticipationOut(Schema):
+class PulseParticipationOut(Schema):
     suppressed: Literal[False] = False
     invited: int | None
     responded: int | None
@@ -124,7 +124,7 @@ class ConstructOut(Schema):
     change: ChangeOut | None
 
 
-class QuestionOut(Schema):
+class QuestionResultOut(Schema):
     id: int
     theme: str = Field(description="The theme (construct) key, e.g. “trust_task” or “enps”.")
     text: str
@@ -138,7 +138,7 @@ class DriverOut(Schema):
     share: float = Field(description="Share 0–1 of the explained variance in eNPS (relative weights).")
 
 
-class ReplyOut(Schema):
+class CommentReplyOut(Schema):
     from_author: bool
     by: str
     text: str
@@ -148,23 +148,23 @@ class ReplyOut(Schema):
 class CommentOut(Schema):
     id: uuid.UUID
     text: str
-    replies: list[ReplyOut]
+    replies: list[CommentReplyOut]
 
 
 class ResultsOut(Schema):
-    round: RoundOut
-    group: GroupOut
-    participation: ParticipationOut | Hidden
+    round: PulseRoundOut
+    group: ResultGroupOut
+    participation: PulseParticipationOut | Hidden
     enps: EnpsOut | Hidden | None = Field(description="null when the round did not ask eNPS.")
     enps_change: ChangeOut | None
     constructs: list[ConstructOut]
-    questions: list[QuestionOut]
+    questions: list[QuestionResultOut]
     drivers: list[DriverOut] | Hidden
     comments: list[CommentOut] | Hidden = Field(description="In stored (random) order.")
 
 
-def _round_out(rnd: Round) -> RoundOut:
-    return RoundOut(
+def _round_out(rnd: Round) -> PulseRoundOut:
+    return PulseRoundOut(
         id=rnd.pk,
         program_id=rnd.program_id,
         program=rnd.program.name,
@@ -175,8 +175,8 @@ def _round_out(rnd: Round) -> RoundOut:
     )
 
 
-def _group_out(group: Group, data: RoundData) -> GroupOut:
-    return GroupOut(
+def _group_out(group: Group, data: RoundData) -> ResultGroupOut:
+    return ResultGroupOut(
         key=reports.group_key(group),
         label=group.label(data),
         team_id=group.team,
@@ -235,8 +235,8 @@ def _round(request: HttpRequest, round_id: int) -> Round:
     return get_object_or_404(queries.rounds_of(request.org), pk=round_id)  # type: ignore[attr-defined]
 
 
-@router.get("/pulse/rounds", response=list[RoundOut], summary="Pulse rounds with results")
-def rounds(request: HttpRequest, program: Id | None = None) -> list[RoundOut]:
+@router.get("/pulse/rounds", response=list[PulseRoundOut], summary="Pulse rounds with results")
+def rounds(request: HttpRequest, program: Id | None = None) -> list[PulseRoundOut]:
     chosen = get_for_org(request, Program, pk=program) if program is not None else None
     found = reports.result_rounds(current_person(request).org, chosen)[:200]
     return [_round_out(r) for r in found]
@@ -244,12 +244,12 @@ def rounds(request: HttpRequest, program: Id | None = None) -> list[RoundOut]:
 
 @router.get(
     "/pulse/rounds/{round_id}/groups",
-    response=list[GroupOut],
+    response=list[ResultGroupOut],
     summary="Groups of a round whose results I can see",
     description="Members: organisation-wide groups; managers: their teams' subtrees; admins: every group. "
     "Each team's subtree, on its own and by tenure band or region, that survives the anonymity rules.",
 )
-def groups(request: HttpRequest, round_id: Id) -> list[GroupOut]:
+def groups(request: HttpRequest, round_id: Id) -> list[ResultGroupOut]:
     rnd = _round(request, round_id)
     data = queries.round_data(rnd)
     scope = queries.viewer_scope(current_person(request))
@@ -273,7 +273,9 @@ def results(request: HttpRequest, round_id: Id, group: str | None = None) -> Res
         raise Http404("None of your teams was part of this round.")
     report = reports.group_report(rnd, datas, chosen, scope, me.org)
     questions = [
-        QuestionOut(id=int(q.key), theme=c.key, text=q.label, scale=q.scale, result=_question_score_out(q))
+        QuestionResultOut(
+            id=int(q.key), theme=c.key, text=q.label, scale=q.scale, result=_question_score_out(q)
+        )
         for c in [*report.constructs, *([report.enps] if report.enps else [])]
         for q in c.questions
     ]
@@ -290,7 +292,7 @@ def results(request: HttpRequest, round_id: Id, group: str | None = None) -> Res
         group=_group_out(chosen, report.data),
         participation=Hidden(reason=part.hidden)
         if part.hidden
-        else ParticipationOut(
+        else PulseParticipationOut(
             invited=part.invited, responded=part.responded, rate=part.rate, rounded=part.rounded
         ),
         enps=enps,
@@ -314,7 +316,7 @@ def _comment_out(comment: Comment) -> CommentOut:
         id=comment.pk,
         text=comment.text,
         replies=[
-            ReplyOut(
+            CommentReplyOut(
                 from_author=r.from_author,
                 by="The author" if r.from_author else (r.manager.name if r.manager else "A former manager"),
                 text=r.text,
@@ -339,13 +341,13 @@ class HeatCellOut(Schema):
 
 
 class HeatRowOut(Schema):
-    group: GroupOut
+    group: ResultGroupOut
     depth: int = Field(description="0 for the organisation, 1 for top-level teams, …")
     cells: list[HeatCellOut | Hidden] = Field(description="One per column, in column order.")
 
 
 class HeatmapOut(Schema):
-    round: RoundOut
+    round: PulseRoundOut
     columns: list[ColumnOut]
     rows: list[HeatRowOut]
 
@@ -378,7 +380,9 @@ def heatmap(request: HttpRequest, round_id: Id) -> HeatmapOut:
         columns=[ColumnOut(key=c.key, label=c.label) for c in table.columns],
         rows=[
             HeatRowOut(
-                group=GroupOut(key=row.key, label=row.label, team_id=row.team, tenure_band=None, region=None),
+                group=ResultGroupOut(
+                    key=row.key, label=row.label, team_id=row.team, tenure_band=None, region=None
+                ),
                 depth=row.depth,
                 cells=[_heat_cell(c) for c in row.cells],
             )
@@ -403,7 +407,7 @@ class TrendPointOut(Schema):
 
 class TrendOut(Schema):
     program_id: int
-    group: GroupOut
+    group: ResultGroupOut
     theme: str = Field(description="The theme (construct) key, e.g. “trust_task” or “enps”.")
     label: str
     points: list[TrendPointOut] = Field(description="Oldest first; rounds that did not ask it are left out.")

@@ -12,10 +12,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from pydantic import Strict, StrictBool
+from pydantic import StrictBool
 
 from accord.orgs.access import get_for_org
-from accord.orgs.api import BodyId, Day, Id, Input, LongText, Text, current_person
+from accord.orgs.api import (
+    BodyId,
+    Day,
+    Id,
+    Input,
+    LongText,
+    Text,
+    WholeNumber,
+    current_person,
+)
 from accord.orgs.models import Person, Team, valid_timezones
 
 from . import fairness, queries
@@ -137,13 +146,18 @@ def overlap(request: HttpRequest, params: Query[OverlapParams]) -> OverlapOut:
 
 
 class SuggestIn(Input):
-    people: list[BodyId] = Field(description="Who attends (person ids).")
-    duration_minutes: Annotated[int, Strict()] = Field(description="1 to 480.")
-    weekday: Annotated[int, Strict()] = Field(description="ISO weekday, 1 = Monday … 7 = Sunday.")
+    # Limits published here but checked by check_meeting_spec, which answers 400 with the pages' messages.
+    people: list[BodyId] = Field(json_schema_extra={"minItems": 1}, description="Who attends (person ids).")
+    duration_minutes: Annotated[int, WholeNumber] = Field(
+        json_schema_extra={"minimum": 1, "maximum": 480}, description="1 to 480."
+    )
+    weekday: Annotated[int, WholeNumber] = Field(
+        json_schema_extra={"minimum": 1, "maximum": 7}, description="ISO weekday, 1 = Monday … 7 = Sunday."
+    )
     timezone: Text | None = Field(
         None, max_length=64, description="Zone of the slots' wall-clock times; yours by default."
     )
-    limit: Annotated[int, Strict(), Field(ge=1, le=48)] = Field(
+    limit: Annotated[int, Field(ge=1, le=48), WholeNumber] = Field(
         10, description="How many ranked slots to return."
     )
 
@@ -156,7 +170,7 @@ class CostOut(Schema):
     local_start: dt.datetime = Field(description="The slot's start in the person's own zone.")
 
 
-class SlotOut(Schema):
+class MeetingSlotOut(Schema):
     local_start: str = Field(description="HH:MM in the request's zone.")
     starts_at: dt.datetime
     ends_at: dt.datetime
@@ -168,7 +182,7 @@ class SlotOut(Schema):
 class SuggestOut(Schema):
     date: dt.date = Field(description="The next such weekday, for which costs are worked out.")
     timezone: str
-    slots: list[SlotOut] = Field(description="Fairest first.")
+    slots: list[MeetingSlotOut] = Field(description="Fairest first.")
     rotation: list[str] = Field(description="A weekly cycle of slots (HH:MM) that shares the inconvenience.")
 
 
@@ -192,7 +206,7 @@ def meeting_suggestions(request: HttpRequest, payload: SuggestIn) -> SuggestOut:
         date=day,
         timezone=zone_name,
         slots=[
-            SlotOut(
+            MeetingSlotOut(
                 local_start=s.label,
                 starts_at=s.starts_at,
                 ends_at=s.ends_at,

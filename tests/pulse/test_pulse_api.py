@@ -480,5 +480,5 @@ def test_the_openapi_schema_lists_the_pulse_paths(client, db):
         "/api/pulse/settings": ["get", "put"],
     }
     answer = schema["paths"]["/api/pulse/rounds/{round_id}/answers"]["post"]
-    assert sorted(answer["responses"]) == ["201", "400", "409", "410"]
+    assert sorted(answer["responses"]) == ["201", "400", "401", "403", "404", "409", "410", "422"]
     assert answer["tags"] == ["pulse"]
