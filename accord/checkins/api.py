@@ -19,6 +19,7 @@ from accord.api_errors import Problem
 from accord.orgs.access import get_for_org
 from accord.orgs.api import (
     ID_KEYS,
+    LINE_PATTERN,
     ClockTime,
     Id,
     Input,
@@ -213,7 +214,9 @@ Answer = Annotated[LongText, Field(max_length=ANSWER_MAX)]
 
 class SubmitIn(Input):
     answers: dict[Annotated[Text, Field(max_length=20)], Answer] = Field(
-        description="Question key → answer. Leave a question out (or empty) to skip it; answer at least one."
+        # pydantic publishes the key rule only as patternProperties, which leaves other keys open.
+        json_schema_extra={"propertyNames": {"maxLength": 20, "pattern": LINE_PATTERN}},
+        description="Question key → answer. Leave a question out (or empty) to skip it; answer at least one.",
     )
     mood: Annotated[int, Field(ge=1, le=5), WholeNumber] | None = Field(
         None, description="Optional, 1 (rough) to 5 (great). Private to you unless share_mood."
