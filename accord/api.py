@@ -21,6 +21,8 @@ from ninja.types import DictStrAny
 from accord.accounts.api import TokenRefused, session_auth, token_auth
 from accord.api_errors import document_errors
 from accord.lib.text import TEXT_RULE
+from accord.pulse.actions import request_republish
+from accord.pulse.queries import ResultsPreparing
 
 
 class StorableJSONParser(Parser):
@@ -155,6 +157,16 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
     return api.create_response(
         request, {"detail": _detail(exc, "You are not allowed to do this.")}, status=403
     )
+
+
+@api.exception_handler(ResultsPreparing)
+def on_results_preparing(request: HttpRequest, exc: ResultsPreparing) -> HttpResponse:
+    # A request never publishes a pulse round: it asks the worker to (at most one task per round) and
+    # says so; the endpoints document this 409.
+    request_republish(exc.rounds)
+    response = api.create_response(request, {"detail": str(exc)}, status=409)
+    response["Retry-After"] = "60"
+    return response
 
 
 @api.exception_handler(AuthenticationError)

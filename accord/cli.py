@@ -1,4 +1,4 @@
-"""The `accord` command: demo, run, web, worker, scheduler, people import/export, manage."""
+"""The `accord` command: demo, run, web, worker, scheduler, people import/export, republish, manage."""
 
 from __future__ import annotations
 
@@ -114,7 +114,27 @@ def cmd_web(ns: argparse.Namespace) -> int:
 
 def cmd_worker(ns: argparse.Namespace) -> int:
     _django()
-    _manage("db_worker", "--interval", str(ns.interval), "--no-reload")
+    from accord.pulse.actions import request_republish
+    from accord.pulse.queries import stale_rounds
+
+    # Pulse rounds left stale (new gate rules after an upgrade, a restore) are queued at start, so they are
+    # published again without waiting for someone to open their results.
+    request_republish(stale_rounds())
+    batch = ["--batch", "--no-startup-delay"] if ns.batch else []
+    _manage("db_worker", "--interval", str(ns.interval), "--no-reload", *batch)
+    return 0
+
+
+def cmd_republish(ns: argparse.Namespace) -> int:
+    _django()
+    args = [*(["--org", ns.org] if ns.org else []), *(["--round", str(ns.round)] if ns.round else [])]
+    from django.core.management import CommandError
+
+    try:
+        _manage("republish", *args, *(["--all-stale"] if ns.all_stale else []))
+    except CommandError as exc:
+        print(f"accord republish: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -194,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     p = sub.add_parser("worker", help="run a background task worker")
     p.add_argument("--interval", type=float, default=1.0)
+    p.add_argument("--batch", action="store_true", help="run the queued tasks, then exit")
     p.set_defaults(func=cmd_worker)
     p = sub.add_parser("scheduler", help="run the scheduler loop that claims due rows")
     p.add_argument("--interval", type=float, default=15.0)
@@ -211,6 +232,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = sub.add_parser("export-people", help="write the org chart as CSV to stdout")
     p.add_argument("org", help="organisation slug")
     p.set_defaults(func=cmd_export_people)
+
+    p = sub.add_parser("republish", help="publish again pulse rounds whose results are missing or stale")
+    p.add_argument("--org", metavar="SLUG", help="only this organisation's rounds")
+    p.add_argument("--round", type=int, metavar="ID", help="only this round")
+    p.add_argument("--all-stale", action="store_true", help="every stale round")
+    p.set_defaults(func=cmd_republish)
 
     p = sub.add_parser("create-org", help="create an organisation and print its owner's invitation link")
     p.add_argument("name")

@@ -906,12 +906,11 @@ def accord_page(org: Any, round_pk: int, scope: Any) -> tuple[float, float]:
 def accord_read(org: Any, round_pk: int, scope: Any) -> float:
     """Only the gate's heatmap from the published rows, on a fresh connection."""
     from accord.pulse import gate, queries
-    from accord.pulse.actions import ensure_published
 
     fresh_connection()
     t0 = time.perf_counter()
     rnd = request_round(org, round_pk)
-    pub = gate.Published(ensure_published(rnd))
+    pub = gate.Published(queries.current_header(rnd))
     hm = gate.published_heatmap(pub, queries.published_rows(rnd, scope))
     took = time.perf_counter() - t0
     del hm

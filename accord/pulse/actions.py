@@ -10,9 +10,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks.backends.base import BaseTaskBackend
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from accord.lib.tz import to_utc
 from accord.orgs.models import Organisation, Person, Team
@@ -438,10 +442,61 @@ def publish_round(rnd: Round) -> None:
     _publish(rnd, force=True)
 
 
+def republish(rounds: Iterable[Round]) -> list[Round]:
+    """Publish again those of these rounds whose published results are missing or stale (published
+    before results were stored, under other protection rules, or with answers mixed in afterwards).
+    The republish task and command run this; a request never does. Returns the rounds it published."""
+    from . import gate, queries
+
+    done: list[Round] = []
+    for rnd in rounds:
+        if not rnd.closed:
+            continue
+        found = queries.published_header(rnd)
+        if found is None or found[0] != gate.results_stamp(rnd.min_group_size):
+            _publish(rnd, force=False)
+            done.append(rnd)
+    return done
+
+
+def request_republish(rounds: Iterable[Round]) -> int:
+    """Ask the worker to publish these (stale) rounds again: a request that finds stale results calls
+    this and shows "being prepared". At most one waiting or running task per round, however many
+    requests ask: with the database backend, a task already queued for the round is left to do it.
+    Writes only the task queue, never a pulse table. Returns how many tasks it enqueued."""
+    from .tasks import republish_round
+
+    enqueued = 0
+    for rnd in rounds:
+        with transaction.atomic():
+            # SQLite's IMMEDIATE transactions serialise this check and insert; PostgreSQL needs a lock.
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REPUBLISH_LOCK, rnd.pk])
+            if _republish_pending(republish_round.get_backend(), republish_round.module_path, rnd.pk):
+                continue
+            republish_round.enqueue(round_id=rnd.pk)
+            enqueued += 1
+    return enqueued
+
+
+REPUBLISH_LOCK = 0x7075  # the first key of pg_advisory_xact_lock for republish requests ("pu")
+
+
+def _republish_pending(backend: BaseTaskBackend, task_path: str, round_id: int) -> bool:
+    if not isinstance(backend, DatabaseBackend):
+        return False  # the immediate backend (tests) runs the task at once: nothing waits
+    return DBTaskResult.objects.filter(
+        backend_name=backend.alias,
+        task_path=task_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        args_kwargs__kwargs__round_id=round_id,
+    ).exists()
+
+
 def ensure_published(rnd: Round) -> dict[str, Any]:
-    """The header of the round's published results (gate.Published reads it), publishing them again
-    first if they are missing or stale: published before results were stored, under other protection
-    rules, or with answers mixed in afterwards. One small query when they are current."""
+    """The header of the round's published results, publishing them again first if they are missing or
+    stale. Only for publishing (rule 7 needs earlier rounds current first), never from a request."""
     from . import gate
     from .queries import published_header
 

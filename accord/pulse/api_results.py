@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from accord.api_errors import Problem
 from accord.orgs.access import get_for_org
 from accord.orgs.api import Id, current_person
 
@@ -29,6 +30,11 @@ from .stats import Change
 from .trends import trend_program, trends_page
 
 router = Router(tags=["pulse results"])
+
+PREPARING = (
+    " 409 while the round's results are being prepared (published again in the background, e.g. after an "
+    "upgrade): try again in a few minutes."
+)
 
 
 ROUNDED = (
@@ -244,13 +250,15 @@ def rounds(request: HttpRequest, program: Id | None = None) -> list[PulseRoundOu
 
 @router.get(
     "/pulse/rounds/{round_id}/groups",
-    response=list[ResultGroupOut],
+    response={200: list[ResultGroupOut], 409: Problem},
     summary="Groups of a round whose results I can see",
     description="Members: organisation-wide groups; managers: their teams' subtrees; admins: every group. "
-    "Each team's subtree, on its own and by tenure band or region, that survives the anonymity rules.",
+    "Each team's subtree, on its own and by tenure band or region, that survives the anonymity rules."
+    + PREPARING,
 )
 def groups(request: HttpRequest, round_id: Id) -> list[ResultGroupOut]:
     rnd = _round(request, round_id)
+    queries.require_published([rnd])
     data = queries.round_data(rnd)
     scope = queries.viewer_scope(current_person(request))
     return [_group_out(g, data) for g in gate.visible_groups(data, scope)]
@@ -258,10 +266,11 @@ def groups(request: HttpRequest, round_id: Id) -> list[ResultGroupOut]:
 
 @router.get(
     "/pulse/rounds/{round_id}/results",
-    response=ResultsOut,
+    response={200: ResultsOut, 409: Problem},
     summary="One group's results in a round",
     description="`group` is a key from …/groups (default: the first group you can see). A group outside "
-    "your scope is a 404; a group you may ask about whose numbers are hidden answers with reasons.",
+    "your scope is a 404; a group you may ask about whose numbers are hidden answers with reasons."
+    + PREPARING,
 )
 def results(request: HttpRequest, round_id: Id, group: str | None = None) -> ResultsOut:
     me = current_person(request)
@@ -365,9 +374,10 @@ def _heat_cell(s: Score) -> HeatCellOut | Hidden:
 
 @router.get(
     "/pulse/rounds/{round_id}/heatmap",
-    response=HeatmapOut,
+    response={200: HeatmapOut, 409: Problem},
     summary="Teams against themes (managers and admins)",
-    description="Managers get their teams' subtrees; admins the organisation and every team. Members: 403.",
+    description="Managers get their teams' subtrees; admins the organisation and every team. Members: 403."
+    + PREPARING,
 )
 def heatmap(request: HttpRequest, round_id: Id) -> HeatmapOut:
     rnd = _round(request, round_id)
@@ -416,10 +426,11 @@ class TrendOut(Schema):
 
 @router.get(
     "/pulse/trends",
-    response=TrendOut,
+    response={200: TrendOut, 409: Problem},
     summary="A theme or eNPS for one group across rounds",
     description=f"The last {reports.TREND_ROUNDS} rounds with results of `program` (default: the program of "
-    "the latest round), for `group` (a key from …/groups) and `construct` (a theme key, or “enps”).",
+    "the latest round), for `group` (a key from …/groups) and `construct` (a theme key, or “enps”)."
+    + PREPARING,
 )
 def trends(
     request: HttpRequest,

@@ -12,7 +12,6 @@ from typing import Any
 from django.http import Http404
 
 from . import gate, queries
-from .actions import ensure_published
 from .data import RoundData
 from .gate import Group, Scope
 from .models import Round
@@ -196,9 +195,9 @@ class PublishedHeatmap:
 
 
 def published(rnd: Round, scope: Scope) -> PublishedHeatmap:
-    """The heatmap a viewer may see, read from what the gate stored when the round was published (which
-    happens again first if that is missing or stale): the rows of the viewer's subtrees only."""
-    pub = gate.Published(ensure_published(rnd))
+    """The heatmap a viewer may see, read from what the gate stored when the round was published: the
+    rows of the viewer's subtrees only. queries.ResultsPreparing if that is missing or stale."""
+    pub = gate.Published(queries.current_header(rnd))
     rows = queries.published_rows(rnd, scope)
     return PublishedHeatmap(rnd, pub, rows, published_table(pub, rows))
 

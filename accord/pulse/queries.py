@@ -208,6 +208,56 @@ def published_team_exists(rnd: Round, team: int) -> bool:
     return PublishedRow.objects.filter(org_id=rnd.org_id, round=rnd, team_id_snapshot=team).exists()
 
 
+class ResultsPreparing(Exception):
+    """Some of the rounds a page reads have no current published results (missing, or published under
+    other rules or before answers were mixed in). A request never publishes: it says the results are
+    being prepared and asks for a republish (actions.request_republish); `rounds` are the ones to redo."""
+
+    def __init__(self, rounds: list[Round]) -> None:
+        super().__init__("These results are being prepared; try again in a few minutes.")
+        self.rounds = rounds
+
+
+def _stamp_is_current(stamp: str | None, k: int) -> bool:
+    from . import gate
+
+    return stamp is not None and stamp == gate.results_stamp(k)
+
+
+def current_header(rnd: Round) -> dict[str, Any]:
+    """The header of the round's published results (gate.Published reads it), or ResultsPreparing if
+    they are missing or stale. One small query."""
+    found = published_header(rnd)
+    if found is None or not _stamp_is_current(found[0], rnd.min_group_size):
+        raise ResultsPreparing([rnd])
+    return dict(found[1])
+
+
+def require_published(rounds: list[Round]) -> None:
+    """ResultsPreparing unless every one of these rounds has current published results: one query."""
+    stamps = dict(
+        PublishedRound.objects.filter(round_id__in=[r.pk for r in rounds]).values_list("round_id", "stamp")
+    )
+    stale = [r for r in rounds if not _stamp_is_current(stamps.get(r.pk), r.min_group_size)]
+    if stale:
+        raise ResultsPreparing(stale)
+
+
+def stale_rounds(org: Organisation | None = None, round_id: int | None = None) -> list[Round]:
+    """Closed rounds (of one organisation, or one round, or all) whose published results are missing or
+    stale, oldest first (rule 7 of the gate publishes earlier rounds first)."""
+    found = Round.objects.filter(closed=True).select_related("org", "program")
+    if org is not None:
+        found = found.filter(org=org)
+    if round_id is not None:
+        found = found.filter(pk=round_id)
+    found = found.defer("protection", "team_tree", "team_names").order_by("closes_at", "pk")
+    stamps = dict(
+        PublishedRound.objects.filter(round__in=found.values("pk")).values_list("round_id", "stamp")
+    )
+    return [r for r in found if not _stamp_is_current(stamps.get(r.pk), r.min_group_size)]
+
+
 def rounds_of(org: Organisation, program: Program | None = None) -> QuerySet[Round]:
     """Rounds with results: closed ones only (see round_data)."""
     # The stored protection and the team tree can be megabytes in a large organisation: round_data loads

@@ -87,11 +87,13 @@ def object_id(value: object) -> int:
 
 def history(rnd: Round, limit: int = HISTORY_ROUNDS) -> list[RoundData]:
     """`rnd` (closed) and up to `limit - 1` earlier rounds of its program with results, oldest first:
-    one query for the list, then a fixed number per round (queries.round_data)."""
+    one query for the list, then a fixed number per round (queries.round_data). queries.ResultsPreparing
+    if any of them has no current published results (the protection stored with them)."""
     earlier = with_results(
         Round.objects.filter(org_id=rnd.org_id, program_id=rnd.program_id, number__lt=rnd.number)
     )
     rounds = [rnd, *earlier.order_by("-number")[: max(limit - 1, 0)]]
+    queries.require_published(rounds)  # what the gate stored at publishing is what it reads back
     return [queries.round_data(r) for r in reversed(rounds)]
 
 
@@ -99,6 +101,7 @@ def program_history(program: Program, limit: int = TREND_ROUNDS) -> list[RoundDa
     rounds = list(
         with_results(Round.objects.filter(org_id=program.org_id, program=program)).order_by("-number")[:limit]
     )
+    queries.require_published(rounds)
     return [queries.round_data(r) for r in reversed(rounds)]
 
 

@@ -40,3 +40,14 @@ def send_pulse_prompt(participation_id: int, reminder: bool) -> None:
     )
     subject = f"{'Reminder: ' if reminder else ''}{count} quick questions from {p.org.name}"
     send_email.enqueue(to=[p.person.email], org_id=p.person.org_id, subject=subject, body=body)
+
+
+@task()
+def republish_round(round_id: int) -> bool:
+    """Publish a round's results again if they are missing or stale (a request found them so, or the
+    worker did at start). Publishing is idempotent: a second task for the same round finds the work done."""
+    from .actions import republish
+    from .models import Round
+
+    rnd = Round.objects.filter(pk=round_id).first()
+    return bool(republish([rnd])) if rnd is not None else False

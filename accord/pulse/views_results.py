@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 
 from . import gate, heatmaps, queries, reports
-from .actions import reply_as_manager
+from .actions import reply_as_manager, request_republish
 from .bank import CONSTRUCT_HELP
 from .models import Comment
 from .trends import trend_program, trends_page
@@ -41,7 +41,10 @@ def results(request: OrgRequest) -> HttpResponse:
     rnd = reports.choose_round(request.org, request.GET.get("round"), request.GET.get("program"))
     context: dict[str, object] = {"scope": scope, "round": rnd, **_pickers(request, rnd)}
     if rnd is not None:
-        datas = reports.history(rnd)
+        try:
+            datas = reports.history(rnd)
+        except queries.ResultsPreparing as exc:
+            return _preparing(request, "pulse/results.html", context, exc)
         group = reports.pick_group(datas[-1], scope, request.GET.get("group"))
         context["groups"] = reports.group_choices(datas, scope, group)
         context["k"] = gate.effective_k(datas[-1])
@@ -49,6 +52,15 @@ def results(request: OrgRequest) -> HttpResponse:
             context["report"] = reports.group_report(rnd, datas, group, scope, request.org)
             context["group_key"] = reports.group_key(group)
     return render(request, "pulse/results.html", context)
+
+
+def _preparing(
+    request: OrgRequest, template: str, context: dict[str, object], exc: queries.ResultsPreparing
+) -> HttpResponse:
+    """Published results are missing or stale: a request never publishes them (that writes, and can
+    take seconds in a large organisation); it asks the worker to, once per round, and says so."""
+    request_republish(exc.rounds)
+    return render(request, template, {**context, "preparing": True})
 
 
 @member_required
@@ -78,7 +90,10 @@ def heatmap(request: OrgRequest) -> HttpResponse:
     rnd = reports.choose_round(request.org, request.GET.get("round"), request.GET.get("program"))
     context: dict[str, object] = {"round": rnd, **_pickers(request, rnd)}
     if rnd is not None:
-        found = heatmaps.heatmap_page(rnd, scope, request.GET.get("construct"), request.GET.get("team"))
+        try:
+            found = heatmaps.heatmap_page(rnd, scope, request.GET.get("construct"), request.GET.get("team"))
+        except queries.ResultsPreparing as exc:
+            return _preparing(request, "pulse/results_heatmap.html", context, exc)
         context.update(vars(found))
     return render(request, "pulse/results_heatmap.html", context)
 
@@ -88,7 +103,10 @@ def trends(request: OrgRequest) -> HttpResponse:
     scope = queries.viewer_scope(request.person)
     program = trend_program(request.org, request.GET.get("program"))
     context: dict[str, object] = {"program": program, "programs": reports.result_programs(request.org)}
-    datas = reports.program_history(program) if program is not None else []
+    try:
+        datas = reports.program_history(program) if program is not None else []
+    except queries.ResultsPreparing as exc:
+        return _preparing(request, "pulse/results_trends.html", context, exc)
     if datas:
         found = trends_page(datas, scope, request.GET.get("group"), request.GET.get("construct"))
         context.update(

@@ -6,7 +6,8 @@ the gate, must be exactly what the gate computes afresh from the round's aggrega
   for admins, members and random sets of managed teams.
 - Through the database: the heatmap page and endpoint read the stored rows (a fixed number of queries
   whatever the number of teams); a round with no stored rows, a stale stamp, or answers mixed in after
-  publishing is published again before it is read; stored rows never cross organisations.
+  publishing is never read: it is "being prepared" until the republish task has run (tests/pulse/
+  test_republish.py); stored rows never cross organisations.
 - On the demo: every closed round's page, for the admin and every manager, equals the page built from a
   fresh computation, down to the rendered HTML.
 """
@@ -30,6 +31,7 @@ from accord.pulse import actions, gate, heatmaps, queries, reports
 from accord.pulse.data import REGIONS, TENURE_BANDS, RoundData
 from accord.pulse.gate import Group
 from accord.pulse.models import MixingPool, Participation, PublishedRound, PublishedRow, Round
+from accord.pulse.tasks import republish_round
 from tests.api_client import Api
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
@@ -211,31 +213,38 @@ def test_closing_a_round_publishes_its_rows(acme):
 
 
 @pytestmark_db
-def test_a_round_published_before_results_were_stored_is_published_on_first_read(acme):
+def test_a_round_published_before_results_were_stored_is_published_by_the_republish_task(acme):
     rnd = acme.round
     expected = heatmaps.heatmap_page(rnd, None, None, None)
     PublishedRow.objects.filter(round=rnd).delete()
     PublishedRound.objects.filter(round=rnd).delete()
     again = queries.rounds_of(acme.org).get(pk=rnd.pk)
+    with pytest.raises(queries.ResultsPreparing):  # a read never publishes
+        heatmaps.heatmap_page(again, None, None, None)
+    assert not PublishedRow.objects.filter(round=rnd).exists()
+    republish_round.call(round_id=rnd.pk)
     assert heatmaps.heatmap_page(again, None, None, None) == expected
     assert PublishedRow.objects.filter(round=rnd).count() == len(again.team_tree) + 1
     assert PublishedRound.objects.get(round=rnd).stamp == gate.results_stamp(rnd.min_group_size)
 
 
 @pytestmark_db
-def test_stale_rows_are_never_read_but_published_again(acme):
+def test_stale_rows_are_never_read_but_published_again_by_the_task(acme):
     rnd = acme.round
     expected = heatmaps.heatmap_page(rnd, None, None, None)
     # Rows from older rules (or tampered with): every cell claims 5 answers averaging 1.
     PublishedRow.objects.filter(round=rnd).update(heat="\t".join(["[5,5,0]"] * 3))
     PublishedRound.objects.filter(round=rnd).update(stamp="2020-01/old-rules")
     again = queries.rounds_of(acme.org).get(pk=rnd.pk)
+    with pytest.raises(queries.ResultsPreparing):
+        heatmaps.heatmap_page(again, None, None, None)
+    republish_round.call(round_id=rnd.pk)
     assert heatmaps.heatmap_page(again, None, None, None) == expected
     assert not PublishedRow.objects.filter(round=rnd, heat="\t".join(["[5,5,0]"] * 3)).exists()
 
 
 @pytestmark_db
-def test_answers_mixed_in_after_publishing_are_published_on_the_next_read(org):
+def test_answers_mixed_in_after_publishing_are_published_again_before_being_read(org):
     team = TeamFactory(org=org, name="Everyone")
     admin = PersonFactory(org=org, team=team, role=Role.ADMIN)
     crowd = [PersonFactory(org=org, team=team) for _ in range(7)]
@@ -258,6 +267,9 @@ def test_answers_mixed_in_after_publishing_are_published_on_the_next_read(org):
     assert (before.table.rows[0].cells[0].n, before.table.rows[0].cells[0].mean) == (None, 3.4)
     actions.mix_pool(rnd, force=True)
     assert PublishedRound.objects.get(round=rnd).stamp == ""
+    with pytest.raises(queries.ResultsPreparing):
+        heatmaps.heatmap_page(queries.rounds_of(org).get(pk=rnd.pk), None, None, None)
+    assert [r.pk for r in actions.republish([queries.rounds_of(org).get(pk=rnd.pk)])] == [rnd.pk]
     after = heatmaps.heatmap_page(queries.rounds_of(org).get(pk=rnd.pk), None, None, None)
     assert (after.table.rows[0].cells[0].n, after.table.rows[0].cells[0].mean) == (None, 3.1)
     assert admin.is_admin
