@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 # A cell: (team id at the time of the round or None, tenure band, region). Every group any viewer can
 # see is a union of cells, which is what makes differencing protection computable (see the gate package).
@@ -76,6 +76,10 @@ class RoundData:
     # Who took part and who made up the groups earlier rounds showed (rule 7 of the gate). None: no
     # history known (a round built by hand in a test), and rule 7 has nothing to compare with.
     membership: Membership | None = None
+    # The gate's per-round working state (gate.core.RoundCache): protections, cell indexes, totals. Kept
+    # on the object it describes, so it lives and dies with it; treat a RoundData as immutable once the
+    # gate has seen it.
+    gate_cache: Any = field(default=None, init=False, repr=False, compare=False)
 
 
 class ShownRound(NamedTuple):

@@ -512,16 +512,12 @@ def test_slices_first_keeps_teams_and_gives_up_organisation_wide_slices():
     for team in (1, 2, 3):
         crowd += people(3, team, [1, 3, 5], band="under-1y") + people(3, team, [2, 4, 4], band="over-3y")
     tree = {1: None, 2: None, 3: None}
-    saved = gate.SLICES_FIRST
-    try:
-        gate.SLICES_FIRST = False
-        data = build_round(tree, crowd)
-        smallest_first = set(gate.visible_groups(data, None))
-        gate.SLICES_FIRST = True
-        data = build_round(tree, crowd)
-        slices_first = set(gate.visible_groups(data, None))
-    finally:
-        gate.SLICES_FIRST = saved
+    data = build_round(tree, crowd)
+    gate.configure(data, gate.GateConfig(slices_first=False))
+    smallest_first = set(gate.visible_groups(data, None))
+    data = build_round(tree, crowd)
+    gate.configure(data, gate.GateConfig(slices_first=True))
+    slices_first = set(gate.visible_groups(data, None))
     assert Group(band="under-1y") in smallest_first and Group(1) not in smallest_first
     assert {Group(1), Group(2), Group(3)} <= slices_first and Group(band="under-1y") not in slices_first
 
@@ -545,7 +541,7 @@ def test_protection_state_round_trips_through_json():
     again = scoped_tree_round()
     assert gate.load_protection_state(again, state)
     assert {g: gate.question_result(again, g, 1, scope=None) for g in gate.family(again)} == expected
-    assert gate._cache(again).visible[1] == gate._cache(data).visible[1]
+    assert gate.round_cache(again).visible[1] == gate.round_cache(data).visible[1]
     other = build_round({1: None}, people(9, 1, MIXED))
     assert not gate.load_protection_state(other, state)
 
@@ -752,12 +748,8 @@ def organisations(draw) -> tuple[RoundData, list[Person]]:
 def test_attack_on_the_gate_isolates_nobody(slices_first, example):
     data, crowd = example
     k = gate.effective_k(data)
-    saved = gate.SLICES_FIRST
-    gate.SLICES_FIRST = slices_first
-    try:
-        seen = observed_numbers(data)
-    finally:
-        gate.SLICES_FIRST = saved
+    gate.configure(data, gate.GateConfig(slices_first=slices_first))
+    seen = observed_numbers(data)
     for q in data.questions:
         visible = set(seen[q.id])
         for n, hist in atoms(data, visible, q.id):

@@ -2,8 +2,10 @@
 
 Nothing outside this package reads answer aggregates (`RoundData.stats`, `drivers`, the count tables)
 to show them to anyone. Views ask the functions it exports, which return either a result or
-`Suppressed`. Inside: `core` (groups, the team tree, cells, answer categories, the per-round cache),
-`protection` (rules 2 and 3 below), `rounds` (rule 7: across rounds), `results` (every number, the
+`Suppressed`. Inside: `config` (SLICES_FIRST, RULE_VERSION: what protection runs with, passed in
+explicitly), `core` (groups, the team tree, cells, answer categories, the per-round cache kept on the
+RoundData), `protection` (rules 2 and 3 below: the `Protection` class, whose steps are named after
+them), `rounds` (rule 7: across rounds), `results` (every number, the
 heatmap, slices and trends), `precision` (rule 6: the rounded figures of small groups) and `published`
 (what a closed round stores, and reading it back).
 
@@ -163,6 +165,7 @@ rules are stale and are published again before they are read.
 
 from __future__ import annotations
 
+from .config import RULE_VERSION, SLICES_FIRST, GateConfig
 from .core import (
     AGREE5_LABELS,
     DRIVERS_SMALL,
@@ -173,14 +176,16 @@ from .core import (
     Group,
     NotInScope,
     Scope,
-    _cache,
     answer_mix,
+    configure,
     effective_k,
     family,
     gc_paused,
     in_scope,
+    round_cache,
 )
 from .protection import (
+    Protection,
     load_protection_state,
     protect,
     protection_state,
@@ -229,6 +234,7 @@ __all__ = [
     "DRIVERS_SMALL",
     "Driver",
     "EnpsFigures",
+    "GateConfig",
     "Group",
     "Heatmap",
     "HeatmapRow",
@@ -237,10 +243,13 @@ __all__ = [
     "PROTECTED",
     "PUBLISH_FORMAT",
     "Participation",
+    "Protection",
     "Published",
     "PublishedRow",
     "QuestionResult",
+    "RULE_VERSION",
     "Result",
+    "SLICES_FIRST",
     "SMALL",
     "SMALL_INVITED",
     "Scope",
@@ -249,9 +258,9 @@ __all__ = [
     "Suppressed",
     "Trend",
     "TrendPoint",
-    "_cache",
     "answer_mix",
     "comments_visible",
+    "configure",
     "construct_result",
     "drivers",
     "effective_k",
@@ -270,18 +279,10 @@ __all__ = [
     "published_slices",
     "question_result",
     "results_stamp",
+    "round_cache",
     "round_constructs",
     "shown_before",
     "slices",
     "trend",
     "visible_groups",
 ]
-
-# Which groups to hide first when an atom is too small (rule 2b). False: the smallest group, whatever
-# it is, as the issue describes. True: sliced groups (tenure band, region) before any whole team or the
-# whole organisation, smallest first within each kind. On a synthetic organisation of 12,000 teams and
-# 70,000 respondents, False keeps the 6 organisation-wide slices but only ~230 of 9,570 teams with 5 or
-# more respondents; True keeps ~8,000 of those teams and no organisation-wide slice. Both are safe.
-SLICES_FIRST = True
-# Saved protection states carry this; change it whenever the protection rules change.
-RULE_VERSION = f"2027-01/categories,rounded,across-rounds/slices-first={SLICES_FIRST}"

@@ -4,13 +4,11 @@ depth-first order, the cells of a count table, and the per-round cache. See the 
 from __future__ import annotations
 
 import gc
-import sys
 import weakref
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import accumulate
-from types import ModuleType
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from ..data import (
@@ -24,9 +22,10 @@ from ..data import (
 )
 from ..models import ABSOLUTE_MIN_GROUP, DRIVERS_MIN_RESPONDENTS
 from ..stats import DETRACTOR_MAX, NPS11, PROMOTER_MIN, favourable_count
+from .config import DEFAULT, GateConfig
 
 if TYPE_CHECKING:
-    from .results import ConstructResult, QuestionResult, Suppressed, _Totals
+    from .results import ConstructResult, QuestionResult, Suppressed, Totals
 
 Scope = Literal["org"] | set[int] | frozenset[int] | None
 
@@ -84,10 +83,10 @@ class Group(NamedTuple):
             return False
         if self.team is None:
             return True
-        return _cache(data).shape.in_subtree(team, self.team)
+        return round_cache(data).shape.in_subtree(team, self.team)
 
 
-class _Shape:
+class TeamTree:
     """The round's team tree in depth-first order: every subtree is a contiguous range of positions."""
 
     def __init__(self, tree: Mapping[int, int | None]) -> None:
@@ -147,7 +146,7 @@ class _Shape:
         return i is not None and r is not None and r <= i < self.end[r]
 
 
-def _slice_values(data: RoundData) -> tuple[list[str], list[str]]:
+def slice_values(data: RoundData) -> tuple[list[str], list[str]]:
     bands = list(TENURE_BANDS)
     regions = list(REGIONS)
     extra_b: set[str] = set()
@@ -165,11 +164,11 @@ def family(data: RoundData) -> list[Group]:
     """Every group any viewer can see in a round: the whole organisation and every team's subtree (every
     team in the round's tree, every level, depth-first), each unsliced, by each tenure band and by each
     region. Differencing protection is always computed over this whole family."""
-    return list(_cache(data).family)
+    return list(round_cache(data).family)
 
 
-def _make_family(data: RoundData, shape: _Shape) -> list[Group]:
-    bands, regions = _slice_values(data)
+def _make_family(data: RoundData, shape: TeamTree) -> list[Group]:
+    bands, regions = slice_values(data)
     out: list[Group] = []
     for team in [None, *shape.order]:
         out.append(Group(team))
@@ -182,14 +181,14 @@ def _make_family(data: RoundData, shape: _Shape) -> list[Group]:
 # Cells of one count table, sorted so that a subtree is a range
 
 
-_SliceKey = tuple[str | None, str | None]
+SliceKey = tuple[str | None, str | None]
 
 
-class _CellIndex:
+class CellIndex:
     """The non-empty cells of one count table (respondents, one question's answers, ...)."""
 
     def __init__(
-        self, shape: _Shape, counts: Mapping[Cell, int], hists: Mapping[Cell, Sequence[int]] | None = None
+        self, shape: TeamTree, counts: Mapping[Cell, int], hists: Mapping[Cell, Sequence[int]] | None = None
     ) -> None:
         items = sorted(((shape.pos(c[0]), c, int(n)) for c, n in counts.items() if n > 0), key=lambda x: x[0])
         self.shape = shape
@@ -205,7 +204,7 @@ class _CellIndex:
             self.hists = [
                 h if len(h) == width else _pad(h, width) for h in (hists.get(c, ()) for c in self.cells)
             ]
-        self._prefix: dict[_SliceKey, list[int]] = {}
+        self._prefix: dict[SliceKey, list[int]] = {}
 
     def span(self, team: int | None) -> tuple[int, int]:
         if team is None:
@@ -223,7 +222,7 @@ class _CellIndex:
         band, region = self.band, self.region
         return [i for i in range(lo, hi) if (b is None or band[i] == b) and (r is None or region[i] == r)]
 
-    def prefix(self, key: _SliceKey) -> list[int]:
+    def prefix(self, key: SliceKey) -> list[int]:
         """Running totals of the counts of the cells matching a (band, region) slice key."""
         prefix = self._prefix.get(key)
         if prefix is None:
@@ -295,14 +294,19 @@ def gc_paused() -> Iterator[None]:
 # Per-round cache
 
 
-class _RoundCache:
-    def __init__(self, data: RoundData) -> None:
-        self.shape = _Shape(data.tree)
+class RoundCache:
+    """The gate's working state for one round, kept on the RoundData (`gate_cache`): the team tree, the
+    family of groups, cell indexes, which groups survive each count table, running totals and heatmap
+    cells already computed. `config` is what protection runs with."""
+
+    def __init__(self, data: RoundData, config: GateConfig = DEFAULT) -> None:
+        self.config = config
+        self.shape = TeamTree(data.tree)
         self._family: list[Group] | None = None
-        self._data = weakref.ref(data)
+        self._data = weakref.ref(data)  # the data holds this cache: no strong cycle
         self.visible: dict[object, frozenset[Group]] = {}
-        self.indexes: dict[object, _CellIndex] = {}
-        self.totals: dict[tuple[int, str | None, str | None], _Totals] = {}
+        self.indexes: dict[object, CellIndex] = {}
+        self.totals: dict[tuple[int, str | None, str | None], Totals] = {}
         self.constructs: dict[str, list[QuestionInfo]] = {}
         self.questions = {q.id: q for q in data.questions}
         # Heatmap cells already computed for this (immutable) round: a manager's next view is lookups.
@@ -317,38 +321,39 @@ class _RoundCache:
         return self._family
 
 
-_CACHE: dict[int, _RoundCache] = {}
-
-
-def _cache(data: RoundData) -> _RoundCache:
-    key = id(data)
-    found = _CACHE.get(key)
+def round_cache(data: RoundData) -> RoundCache:
+    """The round's cache, made on first use with the default configuration."""
+    found = data.gate_cache
     if found is None:
-        found = _RoundCache(data)
-        _CACHE[key] = found
-        weakref.finalize(data, _CACHE.pop, key, None)
-    return found
+        found = data.gate_cache = RoundCache(data)
+    return found  # type: ignore[no-any-return]
 
 
-def _index(data: RoundData, table: object) -> _CellIndex:
-    cache = _cache(data)
+def configure(data: RoundData, config: GateConfig) -> None:
+    """Run the gate on this round with `config` (tests compare SLICES_FIRST both ways). Anything already
+    computed for the round is dropped."""
+    data.gate_cache = RoundCache(data, config)
+
+
+def cell_index(data: RoundData, table: object) -> CellIndex:
+    cache = round_cache(data)
     idx = cache.indexes.get(table)
     if idx is None:
         if isinstance(table, int):
             # Protection (rule 3) looks at the categories a viewer can be shown as well as raw values.
             cells = data.stats.get(table, {})
             q = cache.questions.get(table)
-            idx = _CellIndex(
+            idx = CellIndex(
                 cache.shape,
                 {c: s.n for c, s in cells.items()},
                 {c: answer_mix(q, s.hist) for c, s in cells.items()} if q is not None else None,
             )
         elif table == "respondents":
-            idx = _CellIndex(cache.shape, data.respondents)
+            idx = CellIndex(cache.shape, data.respondents)
         elif table == "commenters":
-            idx = _CellIndex(cache.shape, data.commenters)
+            idx = CellIndex(cache.shape, data.commenters)
         elif table == "invited":
-            idx = _CellIndex(cache.shape, data.invited)
+            idx = CellIndex(cache.shape, data.invited)
         else:
             raise ValueError(f"unknown count table {table!r}")
         cache.indexes[table] = idx
@@ -359,7 +364,7 @@ def _index(data: RoundData, table: object) -> _CellIndex:
 # Viewers
 
 
-def _check_scope(data: RoundData, group: Group, scope: Scope) -> None:
+def check_scope(data: RoundData, group: Group, scope: Scope) -> None:
     if not in_scope(data, group, scope):
         raise NotInScope(f"{group} is outside the viewer's scope")
 
@@ -374,11 +379,5 @@ def in_scope(data: RoundData, group: Group, scope: Scope) -> bool:
         raise ValueError(f"unknown scope {scope!r}")
     if group.team is None:
         return False
-    shape = _cache(data).shape
+    shape = round_cache(data).shape
     return any(shape.in_subtree(group.team, root) for root in scope)
-
-
-def _settings() -> ModuleType:
-    """The gate package itself: SLICES_FIRST and RULE_VERSION live there and are read when used, so that
-    switching SLICES_FIRST on the package switches the whole gate."""
-    return sys.modules[__package__]

@@ -18,23 +18,29 @@ from ..data import (
 )
 from .core import (
     CATEGORIES,
+    CellIndex,
     Group,
     Scope,
-    _cache,
-    _CellIndex,
-    _index,
-    _settings,
-    _Shape,
-    _SliceKey,
+    SliceKey,
+    TeamTree,
+    cell_index,
     effective_k,
     gc_paused,
     in_scope,
+    round_cache,
     unsafe_mix,
 )
 from .rounds import across_rounds, shown_people
 
 # --------------------------------------------------------------------------------------------------
-# Differencing protection
+# Differencing protection: rule 2 (and rule 3 on answer categories and values)
+#
+# `Protection(...).run()` reads top to bottom as the rule does:
+#   place_groups            where each group's cells lie (its span in tree order, per slice key)
+#   hide_unsafe_groups      2a / 3: groups with 1..k-1 answers, or whose answers share one category
+#   merge_identical_groups  groups with exactly the same cells are hidden or kept together (a CLASS)
+#   build_atoms             cells that belong to exactly the same visible groups form one ATOM
+#   then, smallest bad atom first (a heap): choose_class_to_hide (2b), hide_class, requeue.
 
 
 class _Atom:
@@ -50,277 +56,302 @@ class _Atom:
         self.queued = -1  # the n it is queued with on the heap, -1 if not queued
 
 
-def protect(
-    data: RoundData,
-    counts: Mapping[Cell, int],
-    groups: Iterable[Group],
-    values: Mapping[Cell, Sequence[int]] | None = None,
-) -> set[Group]:
-    """The groups of `groups` that may be shown, given how many answers each cell has (`counts`).
-
-    Implements rule 2 of the module docstring (and rule 3 on raw values when `values`, the per-cell
-    histograms of answer values, is given: an atom or group with one value held by all its answers, or
-    below 2k answers by all but one, is unsafe too; the gate itself also checks answer categories, see
-    core.answer_mix). Groups not returned are suppressed; empty groups are never returned.
-    """
-    shape = _cache(data).shape
-    if values is not None:  # raw values only: no category counts in front (see core.answer_mix)
-        values = {c: [0] * CATEGORIES + list(h) for c, h in values.items()}
-    index = _CellIndex(shape, counts, values)
-    k = effective_k(data)
-    slices_first = _settings().SLICES_FIRST
-    return _protect(shape, index, k, list(groups), check_values=values is not None, slices_first=slices_first)
+# A visible group of one scope (a team's subtree, or the organisation), as (group id, band, region).
+_Placed = tuple[int, str | None, str | None]
 
 
-def _protect(
-    shape: _Shape,
-    idx: _CellIndex,
-    k: int,
-    groups: list[Group],
-    check_values: bool,
-    start: frozenset[Group] | set[Group] | None = None,
-    slices_first: bool = False,
-) -> set[Group]:
-    with gc_paused():
-        return _protect_groups(shape, idx, k, groups, check_values, start, slices_first)
+class Protection:
+    """Rules 2 and 3 over `groups` for one count table (`cells`: its non-empty cells and their counts,
+    and with `check_values` each cell's answer mix, see core.answer_mix).
 
+    `k` is the round's minimum group size (core.effective_k). `start`, if given, are the only groups
+    that may be visible at all (those that survived on respondents). `slices_first` hides sliced groups
+    before unsliced ones whatever their size (config.SLICES_FIRST). Groups with exactly the same
+    non-empty cells (a team whose members all share one region, a parent with a single child and no
+    members of its own) are one CLASS: hiding one of them alone changes nothing, so a class is hidden or
+    kept as a whole. The class of the whole organisation is never hidden (unless the organisation itself
+    is unsafe)."""
 
-def _protect_groups(
-    shape: _Shape,
-    idx: _CellIndex,
-    k: int,
-    groups: list[Group],
-    check_values: bool,
-    start: frozenset[Group] | set[Group] | None,
-    slices_first: bool,
-) -> set[Group]:
-    """Rule 2 (and 3 with `check_values`) over `groups`. `start`, if given, are the only groups that may
-    be visible at all (e.g. those that survived the respondent counts). `slices_first` hides sliced
-    groups before unsliced ones whatever their size (see SLICES_FIRST in the package).
+    def __init__(
+        self,
+        shape: TeamTree,
+        cells: CellIndex,
+        groups: Iterable[Group],
+        *,
+        k: int,
+        slices_first: bool,
+        check_values: bool,
+        start: frozenset[Group] | set[Group] | None = None,
+    ) -> None:
+        self.shape = shape
+        self.idx = cells
+        self.k = k
+        self.slices_first = slices_first
+        self.hists = cells.hists if check_values else None
+        # Groups outside `start` can never be visible, so they play no part at all.
+        self.groups = list(dict.fromkeys(groups if start is None else (g for g in groups if g in start)))
+        self.n_teams = len(shape.order)
+        self.n_cells = len(cells.cells)
+        self.rng = random.Random(secrets.randbits(128))
 
-    Groups with exactly the same non-empty cells (a team whose members all share one region, a parent
-    with a single child and no members of its own) are one CLASS: hiding one of them alone changes
-    nothing, so a class is hidden or kept as a whole. The class of the whole organisation is never
-    hidden (unless the organisation itself is unsafe)."""
-    # Groups outside `start` can never be visible, so they play no part at all.
-    uniq = list(dict.fromkeys(groups if start is None else (g for g in groups if g in start)))
-    n_groups = len(uniq)
-    n_teams = len(shape.order)
-    n_cells = len(idx.cells)
-    hists = idx.hists if check_values else None
-    parent = shape.parent
-    children = shape.children
-    cell_band, cell_region, cell_pos, cell_n = idx.band, idx.region, idx.pos, idx.n
+    def run(self) -> set[Group]:
+        """The groups that may be shown."""
+        with gc_paused():
+            self.place_groups()
+            self.hide_unsafe_groups()
+            if not any(self.visible):
+                return set()
+            self.merge_identical_groups()
+            self.index_visible_groups()
+            self.build_atoms()
+            self.hide_until_every_atom_is_safe()
+        return {g for gid, g in enumerate(self.groups) if self.visible[gid]}
 
-    # Where each group sits: its scope (team position, -1 for the organisation, -2 for a team outside
-    # the tree, which is always empty) and its slice key (band, region).
-    key_id: dict[_SliceKey, int] = {}
-    g_key = [0] * n_groups
-    scope_of = [-2] * n_groups
-    index_of = shape.index
-    for gid, (team, band, region) in enumerate(uniq):
-        key = (band, region)
-        kid = key_id.get(key)
-        if kid is None:
-            kid = key_id[key] = len(key_id)
-        g_key[gid] = kid
-        scope_of[gid] = -1 if team is None else index_of.get(team, -2)
-    keys = list(key_id)
-    n_keys = len(keys)
+    def unsafe(self, n: int, hist: list[int] | None) -> bool:
+        """Rule 1 (fewer than k answers) and rule 3 (one category holds them all, ...): core.unsafe_mix."""
+        return n < self.k or (hist is not None and unsafe_mix(n, hist, self.k))
 
-    # The cells matching each slice key, in tree order, so that a group's cells are one slice of a list;
-    # running totals of counts and a running XOR of random cell keys (to find identical groups).
-    rng = random.Random(secrets.randbits(128))
-    cell_rnd = [rng.getrandbits(128) for _ in range(n_cells)]  # to recognise identical groups
-    key_cells: list[list[int]] = []
-    key_pos: list[list[int]] = []
-    key_count: list[list[int]] = []
-    key_xor: list[list[int]] = []
-    for kb, kr in keys:
-        if kb is None and kr is None:
-            cells_k = list(range(n_cells))
-        else:
-            cells_k = [
-                i
-                for i in range(n_cells)
-                if (kb is None or cell_band[i] == kb) and (kr is None or cell_region[i] == kr)
-            ]
-        key_cells.append(cells_k)
-        key_pos.append([cell_pos[i] for i in cells_k])
-        key_count.append(list(accumulate((cell_n[i] for i in cells_k), initial=0)))
-        key_xor.append(list(accumulate((cell_rnd[i] for i in cells_k), xor, initial=0)))
-    end = shape.end
-    spans: list[tuple[int, int]] = []
-    for gid in range(n_groups):
-        t, kid = scope_of[gid], g_key[gid]
-        if t == -2:
-            spans.append((0, 0))
-        elif t == -1:
-            spans.append((0, len(key_cells[kid])))
-        else:
-            pos = key_pos[kid]
-            spans.append((bisect_left(pos, t), bisect_left(pos, end[t])))
-    size = [key_count[g_key[gid]][b] - key_count[g_key[gid]][a] for gid, (a, b) in enumerate(spans)]
+    # --- where each group's cells are ------------------------------------------------------------
 
-    def members(gid: int) -> list[int]:
-        a, b = spans[gid]
-        return key_cells[g_key[gid]][a:b]
+    def place_groups(self) -> None:
+        """Each group's scope (team position, -1 for the organisation, -2 for a team outside the tree,
+        always empty) and slice key (band, region); per slice key the matching cells in tree order, so
+        a group's cells are one slice of a list, with running totals of counts, of each answer-mix
+        column, and a running XOR of random cell keys (equal XOR and size: identical groups)."""
+        idx, shape, n_cells = self.idx, self.shape, self.n_cells
+        key_id: dict[SliceKey, int] = {}
+        self.g_key = g_key = [0] * len(self.groups)
+        self.scope_of = scope_of = [-2] * len(self.groups)
+        index_of = shape.index
+        for gid, (team, band, region) in enumerate(self.groups):
+            kid = key_id.setdefault((band, region), len(key_id))
+            g_key[gid] = kid
+            scope_of[gid] = -1 if team is None else index_of.get(team, -2)
+        self.keys = keys = list(key_id)
 
-    def bad(n: int, hist: list[int] | None) -> bool:
-        return n < k or (hist is not None and unsafe_mix(n, hist, k))
-
-    # Running totals of each category column per slice key, so that a group's category counts (rule 3)
-    # are differences, as its size is: every group is checked, not only the small ones.
-    key_cat: list[list[list[int]]] = []
-    if hists is not None:
-        width = len(hists[0]) if hists else 0
-        for cells_k in key_cells:
-            key_cat.append(
-                [list(accumulate((hists[i][v] for i in cells_k), initial=0)) for v in range(width)]
-            )
-
-    def group_hist(gid: int) -> list[int]:
-        a, b = spans[gid]
-        return [col[b] - col[a] for col in key_cat[g_key[gid]]]
-
-    # a. Groups that are unsafe on their own.
-    visible = bytearray(n_groups)
-    for gid in range(n_groups):
-        s = size[gid]
-        if s < k:
-            continue
-        if hists is not None and unsafe_mix(s, group_hist(gid), k):
-            continue
-        visible[gid] = 1
-    if not any(visible):
-        return set()
-
-    # Classes of identical visible groups; the class key XORs its members' random keys.
-    getrandbits = rng.getrandbits
-    rnd = [getrandbits(128) if v else 0 for v in visible]
-    class_of = [-1] * n_groups
-    class_members: list[list[int]] = []
-    class_key: list[int] = []
-    by_content: dict[tuple[int, int], int] = {}
-    for gid in range(n_groups):
-        if visible[gid]:
-            a, b = spans[gid]
-            kx = key_xor[g_key[gid]]
-            content = (size[gid], kx[b] ^ kx[a])
-            c = by_content.get(content)
-            if c is None:
-                c = by_content[content] = len(class_members)
-                class_members.append([])
-                class_key.append(0)
-            class_of[gid] = c
-            class_members[c].append(gid)
-            class_key[c] ^= rnd[gid]
-    del by_content
-    org_class = -1
-    for gid, g in enumerate(uniq):
-        if visible[gid] and g.team is None and g.band is None and g.region is None:
-            org_class = class_of[gid]
-    tier = [0] * len(class_members)
-    if slices_first:  # a class is "whole" if any member is an unsliced group
-        for c, gids in enumerate(class_members):
-            tier[c] = 1 if any(not uniq[g].sliced for g in gids) else 0
-
-    # The visible groups of each scope, as (gid, band, region).
-    team_groups: list[list[tuple[int, str | None, str | None]]] = [[] for _ in range(n_teams)]
-    org_groups: list[tuple[int, str | None, str | None]] = []
-    whole_gid = [-1] * n_teams
-    for gid in range(n_groups):
-        t = scope_of[gid]
-        if t == -2:
-            continue
-        kb, kr = keys[g_key[gid]]
-        if kb is None and kr is None and t >= 0:
-            whole_gid[t] = gid
-        if visible[gid]:
-            (team_groups[t] if t >= 0 else org_groups).append((gid, kb, kr))
-    vis_below = [0] * n_teams  # visible groups of the teams in each subtree
-    for i in range(n_teams - 1, -1, -1):
-        vis_below[i] += len(team_groups[i])
-        if parent[i] >= 0:
-            vis_below[parent[i]] += vis_below[i]
-
-    # b. Each cell's signature hash: XOR of the random keys of the visible groups containing it, built
-    # top-down per slice key; cells with equal hashes form one atom.
-    own_key = [[0] * n_teams for _ in range(n_keys)]  # the random key of a team's visible group, or 0
-    org_key = [0] * n_keys
-    for gid in range(n_groups):
-        if visible[gid]:
-            t = scope_of[gid]
-            if t >= 0:
-                own_key[g_key[gid]][t] = rnd[gid]
+        cell_rnd = [self.rng.getrandbits(128) for _ in range(n_cells)]
+        cell_band, cell_region, cell_pos, cell_n = idx.band, idx.region, idx.pos, idx.n
+        self.key_cells: list[list[int]] = []
+        key_cells = self.key_cells
+        self.key_pos: list[list[int]] = []
+        key_pos = self.key_pos
+        key_count: list[list[int]] = []
+        self.key_xor: list[list[int]] = []
+        key_xor = self.key_xor
+        for kb, kr in keys:
+            if kb is None and kr is None:
+                cells_k = list(range(n_cells))
+            else:
+                cells_k = [
+                    i
+                    for i in range(n_cells)
+                    if (kb is None or cell_band[i] == kb) and (kr is None or cell_region[i] == kr)
+                ]
+            key_cells.append(cells_k)
+            key_pos.append([cell_pos[i] for i in cells_k])
+            key_count.append(list(accumulate((cell_n[i] for i in cells_k), initial=0)))
+            key_xor.append(list(accumulate((cell_rnd[i] for i in cells_k), xor, initial=0)))
+        end = shape.end
+        self.spans: list[tuple[int, int]] = []
+        spans = self.spans
+        for gid in range(len(self.groups)):
+            t, kid = scope_of[gid], g_key[gid]
+            if t == -2:
+                spans.append((0, 0))
             elif t == -1:
-                org_key[g_key[gid]] = rnd[gid]
-    hash_by_key: list[tuple[int, list[int]]] = []
-    for kid in range(n_keys):
-        org_h = org_key[kid]
-        own = own_key[kid]
-        arr = [0] * n_teams
-        for i in range(n_teams):
-            p = parent[i]
-            arr[i] = (arr[p] if p >= 0 else org_h) ^ own[i]
-        hash_by_key.append((org_h, arr))
-    del own_key
-    cell_hash = [0] * n_cells
-    for kid in range(n_keys):
-        org_h, arr = hash_by_key[kid]
-        for ci, here in zip(key_cells[kid], key_pos[kid], strict=True):
-            cell_hash[ci] ^= arr[here] if here < n_teams else org_h
-    atoms: dict[int, _Atom] = {}
-    cell_atom: list[_Atom] = []
-    for ci, h in enumerate(cell_hash):
-        atom = atoms.get(h)
-        if atom is None:
-            hist = list(hists[ci]) if hists is not None else None
-            atom = atoms[h] = _Atom(len(atoms), h, [ci], cell_n[ci], hist)
-        else:
-            atom.cells.append(ci)
-            atom.n += cell_n[ci]
-            if atom.hist is not None and hists is not None:
-                ah = atom.hist
-                for v, c in enumerate(hists[ci]):
-                    ah[v] += c
-        cell_atom.append(atom)
-    del cell_hash
+                spans.append((0, len(key_cells[kid])))
+            else:
+                pos = key_pos[kid]
+                spans.append((bisect_left(pos, t), bisect_left(pos, end[t])))
+        self.size = [key_count[g_key[gid]][b] - key_count[g_key[gid]][a] for gid, (a, b) in enumerate(spans)]
+        # Running totals of each answer-mix column per slice key: a group's category counts (rule 3) are
+        # differences, as its size is, so every group is checked, not only the small ones.
+        self.key_cat: list[list[list[int]]] = []
+        hists = self.hists
+        if hists is not None:
+            width = len(hists[0]) if hists else 0
+            for cells_k in key_cells:
+                self.key_cat.append(
+                    [list(accumulate((hists[i][v] for i in cells_k), initial=0)) for v in range(width)]
+                )
 
-    heap: list[tuple[int, int, _Atom]] = []
-    seq = 0
-    for atom in atoms.values():
-        if atom.h != 0 and bad(atom.n, atom.hist):
-            seq += 1
+    def members(self, gid: int) -> list[int]:
+        a, b = self.spans[gid]
+        return self.key_cells[self.g_key[gid]][a:b]
+
+    def group_mix(self, gid: int) -> list[int]:
+        a, b = self.spans[gid]
+        return [col[b] - col[a] for col in self.key_cat[self.g_key[gid]]]
+
+    # --- rule 2a, and rule 3 on whole groups ---------------------------------------------------------
+
+    def hide_unsafe_groups(self) -> None:
+        """Hide every group that is unsafe on its own: 1..k-1 answers (empty groups are simply empty),
+        or (rule 3) one category holding all its answers, or below 2k one value all or all but one."""
+        self.visible = visible = bytearray(len(self.groups))
+        for gid, s in enumerate(self.size):
+            if s < self.k:
+                continue
+            if self.hists is not None and unsafe_mix(s, self.group_mix(gid), self.k):
+                continue
+            visible[gid] = 1
+
+    # --- classes of identical groups --------------------------------------------------------------
+
+    def merge_identical_groups(self) -> None:
+        """Visible groups with the same cells form one class, hidden or kept together; a class's key is
+        the XOR of its members' random keys. With slices_first, a class holding any unsliced group is
+        of the second tier (hidden only when no sliced class will do)."""
+        visible, getrandbits = self.visible, self.rng.getrandbits
+        self.rnd = rnd = [getrandbits(128) if v else 0 for v in visible]
+        self.class_of = class_of = [-1] * len(self.groups)
+        self.class_members: list[list[int]] = []
+        class_members = self.class_members
+        self.class_key: list[int] = []
+        class_key = self.class_key
+        by_content: dict[tuple[int, int], int] = {}
+        for gid in range(len(self.groups)):
+            if visible[gid]:
+                a, b = self.spans[gid]
+                kx = self.key_xor[self.g_key[gid]]
+                content = (self.size[gid], kx[b] ^ kx[a])
+                c = by_content.get(content)
+                if c is None:
+                    c = by_content[content] = len(class_members)
+                    class_members.append([])
+                    class_key.append(0)
+                class_of[gid] = c
+                class_members[c].append(gid)
+                class_key[c] ^= rnd[gid]
+        self.org_class = -1
+        for gid, g in enumerate(self.groups):
+            if visible[gid] and g.team is None and g.band is None and g.region is None:
+                self.org_class = class_of[gid]
+        self.tier = [0] * len(class_members)
+        if self.slices_first:
+            for c, gids in enumerate(class_members):
+                self.tier[c] = 1 if any(not self.groups[g].sliced for g in gids) else 0
+        # Smallest first, then family order: the order in which classes are chosen (rule 2b).
+        self.class_rank = [(self.size[gids[0]], gids[0]) for gids in class_members]
+
+    def index_visible_groups(self) -> None:
+        """The visible groups of each scope, each team's whole-subtree group, and how many visible
+        groups each subtree holds (to skip subtrees with none)."""
+        n_teams, parent = self.n_teams, self.shape.parent
+        self.team_groups: list[list[_Placed]] = [[] for _ in range(n_teams)]
+        self.org_groups: list[_Placed] = []
+        self.whole_gid = [-1] * n_teams
+        for gid in range(len(self.groups)):
+            t = self.scope_of[gid]
+            if t == -2:
+                continue
+            kb, kr = self.keys[self.g_key[gid]]
+            if kb is None and kr is None and t >= 0:
+                self.whole_gid[t] = gid
+            if self.visible[gid]:
+                (self.team_groups[t] if t >= 0 else self.org_groups).append((gid, kb, kr))
+        self.vis_below = vis_below = [0] * n_teams
+        for i in range(n_teams - 1, -1, -1):
+            vis_below[i] += len(self.team_groups[i])
+            if parent[i] >= 0:
+                vis_below[parent[i]] += vis_below[i]
+
+    # --- atoms --------------------------------------------------------------------------------------
+
+    def build_atoms(self) -> None:
+        """Each cell's signature hash, the XOR of the random keys of the visible groups containing it
+        (built top-down per slice key); cells with equal hashes form one atom."""
+        n_teams, n_cells, parent = self.n_teams, self.n_cells, self.shape.parent
+        n_keys = len(self.keys)
+        own_key = [[0] * n_teams for _ in range(n_keys)]  # the random key of a team's visible group, or 0
+        org_key = [0] * n_keys
+        for gid in range(len(self.groups)):
+            if self.visible[gid]:
+                t = self.scope_of[gid]
+                if t >= 0:
+                    own_key[self.g_key[gid]][t] = self.rnd[gid]
+                elif t == -1:
+                    org_key[self.g_key[gid]] = self.rnd[gid]
+        cell_hash = [0] * n_cells
+        for kid in range(n_keys):
+            org_h, own = org_key[kid], own_key[kid]
+            arr = [0] * n_teams
+            for i in range(n_teams):
+                p = parent[i]
+                arr[i] = (arr[p] if p >= 0 else org_h) ^ own[i]
+            for ci, here in zip(self.key_cells[kid], self.key_pos[kid], strict=True):
+                cell_hash[ci] ^= arr[here] if here < n_teams else org_h
+        hists, cell_n = self.hists, self.idx.n
+        self.atoms: dict[int, _Atom] = {}
+        atoms = self.atoms
+        self.cell_atom: list[_Atom] = []
+        cell_atom = self.cell_atom
+        for ci, h in enumerate(cell_hash):
+            atom = atoms.get(h)
+            if atom is None:
+                hist = list(hists[ci]) if hists is not None else None
+                atom = atoms[h] = _Atom(len(atoms), h, [ci], cell_n[ci], hist)
+            else:
+                atom.cells.append(ci)
+                atom.n += cell_n[ci]
+                if atom.hist is not None and hists is not None:
+                    ah = atom.hist
+                    for v, c in enumerate(hists[ci]):
+                        ah[v] += c
+            cell_atom.append(atom)
+
+    # --- rule 2b: hide groups until no atom is unsafe --------------------------------------------
+
+    def hide_until_every_atom_is_safe(self) -> None:
+        """Smallest unsafe atom first: hide the class `choose_class_to_hide` picks, which merges atoms
+        (an atom's signature loses that class); requeue what changed; until none is unsafe."""
+        self.heap: list[tuple[int, int, _Atom]] = []
+        self.seq = 0
+        for atom in self.atoms.values():
+            if atom.h != 0 and self.unsafe(atom.n, atom.hist):
+                self.seq += 1
+                atom.queued = atom.n
+                self.heap.append((atom.n, self.seq, atom))
+        heapq.heapify(self.heap)
+        while self.heap:
+            n, _, atom = heapq.heappop(self.heap)
+            if not atom.alive or atom.n != n or atom.queued != n:
+                continue
+            atom.queued = -1
+            if atom.h == 0 or not self.unsafe(atom.n, atom.hist):
+                continue
+            c = self.choose_class_to_hide(atom)
+            if c < 0 or not self.visible[self.class_members[c][0]]:
+                break  # nothing left to hide (defensive; unreachable with a consistent family)
+            self.hide_class(c)
+            if atom.alive:
+                self.requeue(atom)
+
+    def requeue(self, atom: _Atom) -> None:
+        if atom.queued != atom.n and atom.h != 0 and self.unsafe(atom.n, atom.hist):
+            self.seq += 1
             atom.queued = atom.n
-            heap.append((atom.n, seq, atom))
-    heapq.heapify(heap)
+            heapq.heappush(self.heap, (atom.n, self.seq, atom))
 
-    def push(atom: _Atom) -> None:
-        nonlocal seq
-        if atom.queued != atom.n and atom.h != 0 and bad(atom.n, atom.hist):
-            seq += 1
-            atom.queued = atom.n
-            heapq.heappush(heap, (atom.n, seq, atom))
-
-    def remove(c: int) -> None:
+    def hide_class(self, c: int) -> None:
         """Hide class c. Every atom inside it had all its groups in its signature: each atom moves to
         hash ^ class key, merging with the atom already there if any (the smaller one's cells are
         re-pointed)."""
-        for gid in class_members[c]:
-            visible[gid] = 0
-            t = scope_of[gid]
-            kb, kr = keys[g_key[gid]]
-            (team_groups[t] if t >= 0 else org_groups).remove((gid, kb, kr))
+        parent, atoms, cell_atom = self.shape.parent, self.atoms, self.cell_atom
+        for gid in self.class_members[c]:
+            self.visible[gid] = 0
+            t = self.scope_of[gid]
+            kb, kr = self.keys[self.g_key[gid]]
+            (self.team_groups[t] if t >= 0 else self.org_groups).remove((gid, kb, kr))
             while t >= 0:
-                vis_below[t] -= 1
+                self.vis_below[t] -= 1
                 t = parent[t]
-        cells = members(class_members[c][0])
+        cells = self.members(self.class_members[c][0])
         if not cells:
             return
         found = itemgetter(*cells)(cell_atom)
         moved = sorted(set(found) if len(cells) > 1 else {found}, key=attrgetter("uid"))
-        rc = class_key[c]
+        rc = self.class_key[c]
         for atom in moved:
             del atoms[atom.h]
         for atom in moved:
@@ -342,158 +373,190 @@ def _protect_groups(
             if bh is not None and sh is not None:
                 for v, cnt in enumerate(sh):
                     bh[v] += cnt
-            push(big)
+            self.requeue(big)
 
-    def signature(ci: int) -> set[int]:
+    def signature(self, ci: int) -> set[int]:
         """The classes of the visible groups containing cell ci."""
-        b, r = cell_band[ci], cell_region[ci]
+        idx, n_teams, parent, class_of = self.idx, self.n_teams, self.shape.parent, self.class_of
+        b, r = idx.band[ci], idx.region[ci]
         out: set[int] = set()
-        t = cell_pos[ci]
+        t = idx.pos[ci]
         while 0 <= t < n_teams:
-            out.update(class_of[gid] for gid, kb, kr in team_groups[t] if kb in (None, b) and kr in (None, r))
+            out.update(
+                class_of[gid] for gid, kb, kr in self.team_groups[t] if kb in (None, b) and kr in (None, r)
+            )
             t = parent[t]
-        out.update(class_of[gid] for gid, kb, kr in org_groups if kb in (None, b) and kr in (None, r))
+        out.update(class_of[gid] for gid, kb, kr in self.org_groups if kb in (None, b) and kr in (None, r))
         return out
 
-    class_rank = [(size[gids[0]], gids[0]) for gids in class_members]  # smallest first, then family order
+    def choose_class_to_hide(self, atom: _Atom) -> int:
+        """Rule 2b for an unsafe atom: the smallest class whose hiding merges it with another non-empty
+        atom; if none does, the smallest class containing it; if only the organisation contains it, the
+        smallest class separating it from its nearest atom. With slices_first, sliced classes (tier 0)
+        before whole ones (tier 1)."""
+        own, has_band, has_region, top = self._classes_containing(atom)
+        best = self._best_merge(atom, own, has_band, has_region, top)
+        for level in (0, 1):
+            if best[level] is not None:
+                return best[level][2]  # type: ignore[index]
+            smallest = min(((*self.class_rank[c], c) for c in own if self.tier[c] == level), default=None)
+            if smallest is not None:
+                return smallest[2]
+        return self._towards_nearest_atom(atom, own)
 
-    def choose(atom: _Atom) -> int:
-        """The class to hide next for a bad atom (rule 2b)."""
+    def _classes_containing(self, atom: _Atom) -> tuple[set[int], bool, bool, int]:
+        """The classes (but the organisation's) of the visible groups containing the atom, whether any
+        of them is a band (region) slice, and the deepest team position among them (-1: none)."""
+        idx, class_of = self.idx, self.class_of
         rep = atom.cells[0]
-        rb, rr = cell_band[rep], cell_region[rep]
-        h = atom.h
-        own: set[int] = set()  # classes containing the atom
-        # Groups that might merge another atom into this one: slices of the atom's chain of scopes that
-        # do not contain it. They can only if the signature has no band (region) group to tell apart.
-        others: list[tuple[int, str | None, str | None]] = []
-        chain = []
-        t = cell_pos[rep]
-        while 0 <= t < n_teams:
-            chain.append(t)
-            t = parent[t]
+        rb, rr = idx.band[rep], idx.region[rep]
+        own: set[int] = set()
         has_band = has_region = False
-        for gid, kb, kr in org_groups:
+        for gid, kb, kr in self.org_groups:
             if (kb is None or kb == rb) and (kr is None or kr == rr):
                 own.add(class_of[gid])
-                if kb is not None:
-                    has_band = True
-                if kr is not None:
-                    has_region = True
+                has_band = has_band or kb is not None
+                has_region = has_region or kr is not None
         top = -1
-        for t in reversed(chain):
-            for gid, kb, kr in team_groups[t]:
+        for t in reversed(self._chain(rep)):
+            for gid, kb, kr in self.team_groups[t]:
                 if (kb is None or kb == rb) and (kr is None or kr == rr):
                     own.add(class_of[gid])
-                    if kb is not None:
-                        has_band = True
-                    if kr is not None:
-                        has_region = True
+                    has_band = has_band or kb is not None
+                    has_region = has_region or kr is not None
                     top = t
+        own.discard(self.org_class)
+        return own, has_band, has_region, top
+
+    def _chain(self, ci: int) -> list[int]:
+        """The team positions from cell ci's team up to its root."""
+        chain, t, parent = [], self.idx.pos[ci], self.shape.parent
+        while 0 <= t < self.n_teams:
+            chain.append(t)
+            t = parent[t]
+        return chain
+
+    def _best_merge(
+        self, atom: _Atom, own: set[int], has_band: bool, has_region: bool, top: int
+    ) -> list[tuple[int, int, int] | None]:
+        """Per tier, the smallest class whose hiding merges the atom with another in one step, as
+        (size, group id, class). Hiding a class of the atom's own signature merges it with the atom that
+        has all the same groups but those. Hiding a class g outside the signature merges into it the atom
+        whose signature is the atom's plus g: g is then another slice on the atom's chain of scopes, or a
+        group below its deepest scope reached through teams whose whole-subtree group is hidden; and if
+        the signature has a band (region) group, g's band (region) must be the atom's."""
+        rep = atom.cells[0]
+        rb, rr = self.idx.band[rep], self.idx.region[rep]
+        others: list[_Placed] = []
+        # Slices of the atom's chain of scopes that do not contain it can merge another atom into it
+        # only if the signature has no band (region) group to tell them apart.
         if not (has_band and has_region):
             others.extend(
-                item for item in org_groups if item[1] not in (None, rb) or item[2] not in (None, rr)
+                item for item in self.org_groups if item[1] not in (None, rb) or item[2] not in (None, rr)
             )
-            for t in reversed(chain):
+            for t in reversed(self._chain(rep)):
                 others.extend(
-                    item for item in team_groups[t] if item[1] not in (None, rb) or item[2] not in (None, rr)
+                    item
+                    for item in self.team_groups[t]
+                    if item[1] not in (None, rb) or item[2] not in (None, rr)
                 )
                 if t == top:
                     break  # below the deepest scope, the search under it finds these
-        own.discard(org_class)
-        # One-step merges. Hiding a class of the atom's own signature merges it with the atom that has
-        # all the same groups but those. Hiding a class g outside the signature merges into it the atom
-        # whose signature is the atom's plus g: g is then another slice on the atom's chain of scopes,
-        # or a group below its deepest scope reached through teams whose whole-subtree group is hidden;
-        # and if the signature has a band (region) group, g's band (region) must be the atom's.
-        stack = [c for c in (children[top] if top >= 0 else shape.roots) if vis_below[c]]
+        children, vis_below = self.shape.children, self.vis_below
+        stack = [c for c in (children[top] if top >= 0 else self.shape.roots) if vis_below[c]]
         while stack:
             t = stack.pop()
-            others.extend(team_groups[t])
-            w = whole_gid[t]
-            if w < 0 or not visible[w]:
+            others.extend(self.team_groups[t])
+            w = self.whole_gid[t]
+            if w < 0 or not self.visible[w]:
                 stack.extend(c for c in children[t] if vis_below[c])
-        best_merge: list[tuple[int, int, int] | None] = [None, None]  # per tier: (size, gid, class)
-        for c in own:
+        h, atoms, class_key, class_rank, tier = atom.h, self.atoms, self.class_key, self.class_rank, self.tier
+        best: list[tuple[int, int, int] | None] = [None, None]
+
+        def consider(c: int) -> None:
             if (h ^ class_key[c]) in atoms:
                 cand = (*class_rank[c], c)
-                tc = tier[c]
-                if best_merge[tc] is None or cand < best_merge[tc]:  # type: ignore[operator]
-                    best_merge[tc] = cand
-        tried = set(own)
-        tried.add(org_class)
+                found = best[tier[c]]
+                if found is None or cand < found:
+                    best[tier[c]] = cand
+
+        for c in own:
+            consider(c)
+        tried = {*own, self.org_class}
         for gid, kb, kr in others:
             if (has_band and kb is not None and kb != rb) or (has_region and kr is not None and kr != rr):
                 continue
-            c = class_of[gid]
-            if c in tried:
-                continue
-            tried.add(c)
-            if (h ^ class_key[c]) in atoms:
-                cand = (*class_rank[c], c)
-                tc = tier[c]
-                if best_merge[tc] is None or cand < best_merge[tc]:  # type: ignore[operator]
-                    best_merge[tc] = cand
-        for level in (0, 1):
-            found = best_merge[level]
-            if found is not None:
-                return found[2]
-            # No single class merges it: hide the smallest visible class containing it, try again.
-            smallest = min(((*class_rank[c], c) for c in own if tier[c] == level), default=None)
-            if smallest is not None:
-                return smallest[2]
-        # Only the organisation's class contains it: walk towards the nearest atom (fewest classes apart).
-        in_sig = own | {org_class}
+            c = self.class_of[gid]
+            if c not in tried:
+                tried.add(c)
+                consider(c)
+        return best
+
+    def _towards_nearest_atom(self, atom: _Atom, own: set[int]) -> int:
+        """Only the organisation's class contains the atom: the smallest class separating it from the
+        nearest atom (fewest classes apart); the organisation's class if there is none."""
+        in_sig = own | {self.org_class}
         nearest: tuple[int, int, int, int, int] | None = None
-        for other in atoms.values():
+        for other in self.atoms.values():
             if other is atom or other.h == 0:
                 continue
-            diff = signature(other.cells[0]) - in_sig
+            diff = self.signature(other.cells[0]) - in_sig
             if diff:
-                small = min((tier[c], *class_rank[c], c) for c in diff)
-                cand5 = (len(diff), *small)
-                nearest = cand5 if nearest is None or cand5 < nearest else nearest
-        return nearest[4] if nearest is not None else org_class
-
-    while heap:
-        n, _, atom = heapq.heappop(heap)
-        if not atom.alive or atom.n != n or atom.queued != n:
-            continue
-        atom.queued = -1
-        if atom.h == 0 or not bad(atom.n, atom.hist):
-            continue
-        c = choose(atom)
-        if c < 0 or not visible[class_members[c][0]]:
-            break  # nothing left to hide (defensive; unreachable with a consistent family)
-        remove(c)
-        if atom.alive:
-            push(atom)
-    return {uniq[gid] for gid in range(n_groups) if visible[gid]}
+                small = min((self.tier[c], *self.class_rank[c], c) for c in diff)
+                cand = (len(diff), *small)
+                nearest = cand if nearest is None or cand < nearest else nearest
+        return nearest[4] if nearest is not None else self.org_class
 
 
-def _visible(data: RoundData, table: object) -> frozenset[Group]:
+def protect(
+    data: RoundData,
+    counts: Mapping[Cell, int],
+    groups: Iterable[Group],
+    values: Mapping[Cell, Sequence[int]] | None = None,
+) -> set[Group]:
+    """The groups of `groups` that may be shown, given how many answers each cell has (`counts`).
+
+    Rule 2 of the package docstring (and rule 3 on raw values when `values`, the per-cell histograms of
+    answer values, is given: an atom or group with one value held by all its answers, or below 2k
+    answers by all but one, is unsafe too; the gate itself also checks answer categories, see
+    core.answer_mix). Groups not returned are suppressed; empty groups are never returned.
+    """
+    cache = round_cache(data)
+    if values is not None:  # raw values only: no category counts in front (see core.answer_mix)
+        values = {c: [0] * CATEGORIES + list(h) for c, h in values.items()}
+    return Protection(
+        cache.shape,
+        CellIndex(cache.shape, counts, values),
+        groups,
+        k=effective_k(data),
+        slices_first=cache.config.slices_first,
+        check_values=values is not None,
+    ).run()
+
+
+def surviving(data: RoundData, table: object) -> frozenset[Group]:
     """Groups of the family that survive protection for one count table: "respondents", "invited",
     "commenters" or a question id. Question answers and comment authors are protected starting from the
     groups that survived on respondents (a group hidden there is hidden for every answer and comment);
     participation ("invited") is protected on its own. Rule 7 (across rounds) hides more on respondents,
     and so for every answer and comment too."""
-    cache = _cache(data)
+    cache = round_cache(data)
     found = cache.visible.get(table)
     if found is None:
-        start = None if table in ("respondents", "invited") else _visible(data, "respondents")
-        with gc_paused():
-            idx = _index(data, table)
-            found = frozenset(
-                _protect_groups(
-                    cache.shape,
-                    idx,
-                    effective_k(data),
-                    cache.family,
-                    check_values=isinstance(table, int),
-                    start=start,
-                    slices_first=_settings().SLICES_FIRST,
-                )
-            )
-            if table == "respondents":  # rule 7: hiding more after rule 2 never undoes it
+        start = None if table in ("respondents", "invited") else surviving(data, "respondents")
+        found = frozenset(
+            Protection(
+                cache.shape,
+                cell_index(data, table),
+                cache.family,
+                k=effective_k(data),
+                slices_first=cache.config.slices_first,
+                check_values=isinstance(table, int),
+                start=start,
+            ).run()
+        )
+        if table == "respondents":  # rule 7: hiding more after rule 2 never undoes it
+            with gc_paused():
                 found = across_rounds(data, found)
         cache.visible[table] = found
     return found
@@ -504,7 +567,7 @@ def _fingerprint(data: RoundData) -> list[object]:
     return [
         data.round_id,
         effective_k(data),
-        _settings().SLICES_FIRST,
+        round_cache(data).config.slices_first,
         len(data.tree),
         [sum(data.respondents.values()), len(data.respondents)],
         [sum(data.invited.values()), sum(data.commenters.values())],
@@ -526,9 +589,9 @@ def protection_state(data: RoundData) -> dict[str, object]:
     tables: list[object] = ["respondents", "invited", "commenters", *(q.id for q in data.questions)]
     return {
         "fingerprint": _fingerprint(data),
-        "rule": _settings().RULE_VERSION,
+        "rule": round_cache(data).config.rule_version,
         "visible": [
-            [table, sorted(([g.team, g.band, g.region] for g in _visible(data, table)), key=_group_order)]
+            [table, sorted(([g.team, g.band, g.region] for g in surviving(data, table)), key=_group_order)]
             for table in tables
         ],
     }
@@ -537,11 +600,11 @@ def protection_state(data: RoundData) -> dict[str, object]:
 def load_protection_state(data: RoundData, state: Mapping[str, object]) -> bool:
     """Reuse protections saved by `protection_state` for this round. Returns False (and loads nothing)
     when the state does not match the round's aggregates; the gate then computes them itself."""
-    rule = _settings().RULE_VERSION
+    rule = round_cache(data).config.rule_version
     stale = state.get("fingerprint") != _fingerprint(data) or state.get("rule") != rule
     if stale or not isinstance(state.get("visible"), list):
         return False
-    cache = _cache(data)
+    cache = round_cache(data)
     for table, groups in state["visible"]:  # type: ignore[attr-defined]
         cache.visible[table] = frozenset(Group(*g) for g in groups)
     return True
@@ -550,11 +613,11 @@ def load_protection_state(data: RoundData, state: Mapping[str, object]) -> bool:
 def visible_groups(data: RoundData, scope: Scope) -> list[Group]:
     """The groups of the round this viewer may see that survive protection (on respondents), in family
     order: the organisation first, then teams depth-first, each unsliced then by band then by region."""
-    vis = _visible(data, "respondents")
-    return [g for g in _cache(data).family if g in vis and in_scope(data, g, scope)]
+    vis = surviving(data, "respondents")
+    return [g for g in round_cache(data).family if g in vis and in_scope(data, g, scope)]
 
 
 def shown_before(data: RoundData) -> ShownRound | None:
     """What rule 7 compares later rounds with: this round's k and the people who took part in each
     distinct group it shows. None when the round carries no membership or shows nothing."""
-    return shown_people(data, _visible(data, "respondents"))
+    return shown_people(data, surviving(data, "respondents"))

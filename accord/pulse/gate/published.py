@@ -28,33 +28,33 @@ from ..models import ABSOLUTE_MIN_GROUP
 from ..stats import (
     NPS11,
 )
+from .config import RULE_VERSION
 from .core import (
     PROTECTED,
     SMALL,
+    CellIndex,
     Group,
-    _cache,
-    _CellIndex,
-    _index,
-    _settings,
-    _slice_values,
+    cell_index,
     effective_k,
     gc_paused,
+    round_cache,
+    slice_values,
 )
 from .protection import (
-    _visible,
+    surviving,
 )
 from .results import (
     ConstructResult,
     EnpsFigures,
     Heatmap,
     HeatmapRow,
+    Nums,
     QuestionResult,
     SliceRow,
     Slices,
     Suppressed,
-    _construct_core,
-    _construct_questions,
-    _Nums,
+    construct_core,
+    construct_questions,
     round_constructs,
 )
 
@@ -69,7 +69,7 @@ Result = ConstructResult | QuestionResult | Suppressed
 def results_stamp(k: int) -> str:
     """What published results were computed under: the protection rules, this storage format and the
     round's k. Published rows with any other stamp are stale and must be published again."""
-    return f"{_settings().RULE_VERSION};format={PUBLISH_FORMAT};k={max(int(k), ABSOLUTE_MIN_GROUP)}"
+    return f"{RULE_VERSION};format={PUBLISH_FORMAT};k={max(int(k), ABSOLUTE_MIN_GROUP)}"
 
 
 class PublishedRow(NamedTuple):
@@ -97,7 +97,7 @@ def _slice_suffix(group: Group) -> str:
 class _Encoder:
     def __init__(self, data: RoundData, columns: Sequence[str]) -> None:
         self.reasons: dict[str, int] = {}
-        self.questions = {c: tuple(q.id for q in _construct_questions(data, c)) for c in columns}
+        self.questions = {c: tuple(q.id for q in construct_questions(data, c)) for c in columns}
 
     def cell(self, result: QuestionResult | Suppressed) -> object:
         if isinstance(result, Suppressed):
@@ -113,7 +113,7 @@ class _Encoder:
             "r": result.rounded,
         }
 
-    def construct(self, result: ConstructResult, nums: _Nums) -> object:
+    def construct(self, result: ConstructResult, nums: Nums) -> object:
         if result.rounded:
             # Rule 6: only the rounded figures are stored, never the count or the sum. Every item of the
             # construct is in it (an item with fewer than k answers hides the construct).
@@ -132,25 +132,25 @@ def publish(data: RoundData) -> tuple[dict[str, object], list[PublishedRow]]:
     heatmap row of an admin's view (the organisation, then every team depth-first)."""
     k = effective_k(data)
     columns = round_constructs(data)
-    shape = _cache(data).shape
-    bands, regions = _slice_values(data)
-    respondents = _visible(data, "respondents")
+    shape = round_cache(data).shape
+    bands, regions = slice_values(data)
+    respondents = surviving(data, "respondents")
     enc = _Encoder(data, columns)
 
     small = Suppressed(SMALL.format(k=k))
-    indexes: dict[str, list[_CellIndex]] = {}
+    indexes: dict[str, list[CellIndex]] = {}
     for c in columns:
-        items = _construct_questions(data, c)
+        items = construct_questions(data, c)
         nps = [q for q in items if q.scale == NPS11]
-        indexes[c] = [_index(data, q.id) for q in (nps[:1] or items)]  # as _construct_core reads them
+        indexes[c] = [cell_index(data, q.id) for q in (nps[:1] or items)]  # as construct_core reads them
 
     def encoded(group: Group, construct: str) -> object:
         if group not in respondents:
-            # Hidden on respondents, so hidden for every question (see _visible): _construct_core gives
+            # Hidden on respondents, so hidden for every question (see surviving): construct_core gives
             # the first item's reason, and only its answer count says which.
             n = indexes[construct][0].size(group)
             return enc.cell(small if n < k else Suppressed(PROTECTED))
-        result, nums = _construct_core(data, group, construct, detail=group.sliced)
+        result, nums = construct_core(data, group, construct, detail=group.sliced)
         if isinstance(result, ConstructResult):
             return enc.construct(result, nums)
         return enc.cell(result)
@@ -178,7 +178,7 @@ def publish(data: RoundData) -> tuple[dict[str, object], list[PublishedRow]]:
             )
     nps_questions = {}
     for c in columns:
-        nps = [q for q in _construct_questions(data, c) if q.scale == NPS11]
+        nps = [q for q in construct_questions(data, c) if q.scale == NPS11]
         if nps:
             nps_questions[c] = astuple(nps[0])
     header: dict[str, object] = {

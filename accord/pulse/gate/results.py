@@ -37,21 +37,21 @@ from .core import (
     PROTECTED,
     SMALL,
     SMALL_INVITED,
+    CellIndex,
     Group,
     Scope,
-    _cache,
-    _CellIndex,
-    _check_scope,
-    _index,
-    _slice_values,
-    _SliceKey,
+    SliceKey,
+    cell_index,
+    check_scope,
     effective_k,
     gc_paused,
     in_scope,
+    round_cache,
+    slice_values,
 )
 from .precision import coarse_change, coarse_mean, coarse_points, coarse_share, small
 from .protection import (
-    _visible,
+    surviving,
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -131,13 +131,13 @@ class Participation:
 
 
 def _question(data: RoundData, question_id: int) -> QuestionInfo:
-    q = _cache(data).questions.get(question_id)
+    q = round_cache(data).questions.get(question_id)
     if q is None:
         raise LookupError(f"question {question_id} is not in round {data.round_id}")
     return q
 
 
-class _Nums(NamedTuple):
+class Nums(NamedTuple):
     """A group's totals for one question: answers, sum and sum of squares of scored values, favourable
     answers, and (eNPS) promoters and detractors."""
 
@@ -149,17 +149,17 @@ class _Nums(NamedTuple):
     detractors: int
 
 
-_NO_NUMS = _Nums(0, 0.0, 0.0, 0, 0, 0)
+_NO_NUMS = Nums(0, 0.0, 0.0, 0, 0, 0)
 
 
-class _Totals:
-    """One question's running totals over its cells in tree order (see _CellIndex), counting only the
+class Totals:
+    """One question's running totals over its cells in tree order (see CellIndex), counting only the
     cells of one slice key (band, region): the totals of any whole subtree, or of one slice of it, are a
     difference of two entries. Scored values are whole numbers, so every sum here is exact and a
     difference of running totals is the same number as adding the cells up one by one."""
 
     def __init__(
-        self, data: RoundData, idx: _CellIndex, q: QuestionInfo, key: _SliceKey = (None, None)
+        self, data: RoundData, idx: CellIndex, q: QuestionInfo, key: SliceKey = (None, None)
     ) -> None:
         stats = data.stats.get(q.id, {})
         cells = [stats[c] for c in idx.cells]
@@ -183,28 +183,28 @@ class _Totals:
         self.idx = idx
         self.prefix = [list(accumulate(col, initial=0)) for col in columns]
 
-    def of(self, team: int | None) -> _Nums:
+    def of(self, team: int | None) -> Nums:
         lo, hi = self.idx.span(team)
         return _as_nums([col[hi] - col[lo] for col in self.prefix])
 
 
-def _as_nums(v: Sequence[float]) -> _Nums:
-    return _Nums(int(v[0]), float(v[1]), float(v[2]), int(v[3]), int(v[4]), int(v[5]))
+def _as_nums(v: Sequence[float]) -> Nums:
+    return Nums(int(v[0]), float(v[1]), float(v[2]), int(v[3]), int(v[4]), int(v[5]))
 
 
-def _numbers(data: RoundData, group: Group, q: QuestionInfo) -> _Nums:
+def _numbers(data: RoundData, group: Group, q: QuestionInfo) -> Nums:
     """A group's totals for a question, from the round's running totals for the group's slice key."""
-    cache = _cache(data)
+    cache = round_cache(data)
     key = (q.id, group.band, group.region)
     totals = cache.totals.get(key)
     if totals is None:
         with gc_paused():
-            totals = cache.totals[key] = _Totals(data, _index(data, q.id), q, (group.band, group.region))
+            totals = cache.totals[key] = Totals(data, cell_index(data, q.id), q, (group.band, group.region))
     return totals.of(group.team)
 
 
 def _group_hist(data: RoundData, group: Group, q: QuestionInfo) -> list[int]:
-    idx = _index(data, q.id)
+    idx = cell_index(data, q.id)
     cells = data.stats.get(q.id, {})
     out = [0] * (11 if q.scale == NPS11 else 6)
     for i in idx.members(group):
@@ -218,14 +218,14 @@ def _status(data: RoundData, group: Group, q: QuestionInfo, n: int) -> Suppresse
     k = effective_k(data)
     if n < k:  # none at all included: one wording for every group under k (rule 1)
         return Suppressed(SMALL.format(k=k))
-    if group not in _visible(data, q.id):
+    if group not in surviving(data, q.id):
         return Suppressed(PROTECTED)
     return None
 
 
 def _question_core(
     data: RoundData, group: Group, q: QuestionInfo, detail: bool = True
-) -> tuple[QuestionResult | Suppressed, _Nums]:
+) -> tuple[QuestionResult | Suppressed, Nums]:
     nums = _numbers(data, group, q)
     hidden = _status(data, group, q, nums.n)
     if hidden is not None:
@@ -266,7 +266,7 @@ def _question_core(
     return result, nums
 
 
-def _enps_of(nums: _Nums) -> Enps:
+def _enps_of(nums: Nums) -> Enps:
     return enps_counts(nums.promoters, nums.n - nums.promoters - nums.detractors, nums.detractors)
 
 
@@ -274,22 +274,22 @@ def question_result(
     data: RoundData, group: Group, question_id: int, *, scope: Scope
 ) -> QuestionResult | Suppressed:
     """One question for one group: n, mean, favourable share, and (rule 3) sd and distribution, or eNPS."""
-    _check_scope(data, group, scope)
+    check_scope(data, group, scope)
     return _question_core(data, group, _question(data, question_id))[0]
 
 
-def _construct_questions(data: RoundData, construct: str) -> list[QuestionInfo]:
-    cache = _cache(data)
+def construct_questions(data: RoundData, construct: str) -> list[QuestionInfo]:
+    cache = round_cache(data)
     found = cache.constructs.get(construct)
     if found is None:
         found = cache.constructs[construct] = [q for q in data.questions if q.construct == construct]
     return found
 
 
-def _construct_core(
+def construct_core(
     data: RoundData, group: Group, construct: str, detail: bool = True
-) -> tuple[ConstructResult | QuestionResult | Suppressed, _Nums]:
-    questions = _construct_questions(data, construct)
+) -> tuple[ConstructResult | QuestionResult | Suppressed, Nums]:
+    questions = construct_questions(data, construct)
     if not questions:
         raise LookupError(f"construct {construct!r} is not in round {data.round_id}")
     nps = [q for q in questions if q.scale == NPS11]
@@ -332,20 +332,20 @@ def construct_result(
 ) -> ConstructResult | QuestionResult | Suppressed:
     """A construct for one group: mean and favourable share pooled over its items' answers. Suppressed when
     any of its items is suppressed for the group. For "enps" (an nps11 construct) the eNPS item's result."""
-    _check_scope(data, group, scope)
-    return _construct_core(data, group, construct)[0]
+    check_scope(data, group, scope)
+    return construct_core(data, group, construct)[0]
 
 
 def participation(data: RoundData, group: Group, *, scope: Scope) -> Participation | Suppressed:
     """Invited, responded and rate for a group, protected with the invited counts. Never a list of people."""
-    _check_scope(data, group, scope)
+    check_scope(data, group, scope)
     k = effective_k(data)
-    invited = _index(data, "invited").size(group)
+    invited = cell_index(data, "invited").size(group)
     if invited < k:  # nobody invited included (rule 1)
         return Suppressed(SMALL_INVITED.format(k=k))
-    if group not in _visible(data, "invited"):
+    if group not in surviving(data, "invited"):
         return Suppressed(PROTECTED)
-    responded = _index(data, "respondents").size(group)
+    responded = cell_index(data, "respondents").size(group)
     if small(responded, k):
         return Participation(None, None, coarse_share(responded, invited), rounded=True)
     return Participation(invited=invited, responded=responded, rate=responded / invited)
@@ -353,8 +353,8 @@ def participation(data: RoundData, group: Group, *, scope: Scope) -> Participati
 
 def comments_visible(data: RoundData, group: Group, *, scope: Scope) -> bool:
     """Whether the group's comments may be shown: its comment AUTHORS pass protection (commenter counts)."""
-    _check_scope(data, group, scope)
-    return group in _visible(data, "commenters")
+    check_scope(data, group, scope)
+    return group in surviving(data, "commenters")
 
 
 class Driver(NamedTuple):
@@ -366,10 +366,10 @@ class Driver(NamedTuple):
 def drivers(data: RoundData, group: Group, *, scope: Scope) -> list[Driver] | Suppressed:
     """Key drivers of eNPS for a visible group with at least DRIVERS_MIN_RESPONDENTS complete answer sets:
     Johnson's relative weights of the construct scores (stats.relative_weights), largest first."""
-    _check_scope(data, group, scope)
+    check_scope(data, group, scope)
     k = effective_k(data)
-    if group not in _visible(data, "respondents"):
-        n = _index(data, "respondents").size(group)
+    if group not in surviving(data, "respondents"):
+        n = cell_index(data, "respondents").size(group)
         return Suppressed(SMALL.format(k=k) if n < k else PROTECTED)
     if "enps" not in data.driver_vars or len(data.driver_vars) < 2:
         return Suppressed(DRIVERS_SMALL)
@@ -428,7 +428,7 @@ def heatmap(data: RoundData, scope: Scope) -> Heatmap:
     """Team hierarchy against constructs for what the viewer may see: the organisation row (admins and
     members), then every team of the viewer's subtrees depth-first. Every cell is a result or Suppressed."""
     columns = round_constructs(data)
-    shape = _cache(data).shape
+    shape = round_cache(data).shape
     groups: list[tuple[Group, int]] = []
     if scope is None or scope == "org":
         groups.append((Group(), 0))
@@ -446,12 +446,12 @@ def heatmap(data: RoundData, scope: Scope) -> Heatmap:
                 chosen.update(range(i, shape.end[i]))
         positions = sorted(chosen)
     groups.extend((Group(shape.order[i]), shape.depth[i] + 1) for i in positions)
-    heat = _cache(data).heat
+    heat = round_cache(data).heat
 
     def cell(g: Group, c: str) -> ConstructResult | QuestionResult | Suppressed:
         found = heat.get((g, c))
         if found is None:
-            found = _construct_core(data, g, c, detail=False)[0]
+            found = construct_core(data, g, c, detail=False)[0]
             heat[(g, c)] = found
         return found
 
@@ -483,7 +483,7 @@ def _result_for(
 ) -> ConstructResult | QuestionResult | Suppressed:
     if isinstance(key, int):
         return _question_core(data, group, _question(data, key))[0]
-    return _construct_core(data, group, key)[0]
+    return construct_core(data, group, key)[0]
 
 
 def slices(
@@ -492,8 +492,8 @@ def slices(
     """A construct (key) or question (id) by tenure band and by region, for the organisation or one team's
     subtree (`team`). Raises NotInScope if the viewer may not see that group."""
     base = Group(team)
-    _check_scope(data, base, scope)
-    bands, regions = _slice_values(data)
+    check_scope(data, base, scope)
+    bands, regions = slice_values(data)
     by_band = tuple(
         SliceRow(g, TENURE_LABELS.get(b, b), _result_for(data, g, construct_or_question))
         for b in bands
@@ -529,23 +529,23 @@ def trend(
     Rounds where the question or construct was not asked, or where the group was outside the viewer's
     scope (by that round's tree), are left out; the group must be in scope in the latest round."""
     points: list[TrendPoint] = []
-    shown: list[tuple[ConstructResult | QuestionResult, _Nums]] = []  # with the exact totals for the test
+    shown: list[tuple[ConstructResult | QuestionResult, Nums]] = []  # with the exact totals for the test
     if datas:
-        _check_scope(datas[-1], group, scope)
+        check_scope(datas[-1], group, scope)
     for data in datas:
         if not in_scope(data, group, scope):
             continue  # e.g. the team sat outside the viewer's subtree in that round's tree
         key = question_or_construct
         res: ConstructResult | QuestionResult | Suppressed
         if isinstance(key, int):
-            q = _cache(data).questions.get(key)
+            q = round_cache(data).questions.get(key)
             if q is None:
                 continue
             res, nums = _question_core(data, group, q)
         else:
-            if not _construct_questions(data, key):
+            if not construct_questions(data, key):
                 continue
-            res, nums = _construct_core(data, group, key)
+            res, nums = construct_core(data, group, key)
         points.append(TrendPoint(data.round_id, data.label, res))
         if not isinstance(res, Suppressed):
             shown.append((res, nums))

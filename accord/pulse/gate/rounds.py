@@ -8,14 +8,14 @@ from collections.abc import Iterable, Mapping
 from itertools import islice
 
 from ..data import Cell, RoundData, ShownRound
-from .core import Group, _cache, _CellIndex, effective_k
+from .core import CellIndex, Group, effective_k, round_cache
 
 
 def group_people(
     data: RoundData, took_part: Mapping[Cell, frozenset[int]], groups: Iterable[Group]
 ) -> dict[Group, frozenset[int]]:
     """The people who took part in each group, by the round's cells (a group is a union of cells)."""
-    idx = _CellIndex(_cache(data).shape, {c: len(p) for c, p in took_part.items()})
+    idx = CellIndex(round_cache(data).shape, {c: len(p) for c, p in took_part.items()})
     people = [took_part[c] for c in idx.cells]
     return {g: frozenset().union(*(people[i] for i in idx.members(g))) for g in groups}
 
