@@ -21,7 +21,7 @@ from ninja.types import DictStrAny
 from accord.accounts.api import TokenRefused, session_auth, token_auth
 from accord.api_errors import document_errors
 from accord.lib.text import TEXT_RULE
-from accord.pulse.actions import request_republish
+from accord.pulse.publishing import request_republish
 from accord.pulse.queries import ResultsPreparing
 
 

@@ -114,7 +114,7 @@ def cmd_web(ns: argparse.Namespace) -> int:
 
 def cmd_worker(ns: argparse.Namespace) -> int:
     _django()
-    from accord.pulse.actions import request_republish
+    from accord.pulse.publishing import request_republish
     from accord.pulse.queries import stale_rounds
 
     # Pulse rounds left stale (new gate rules after an upgrade, a restore) are queued at start, so they are

@@ -15,17 +15,10 @@ import random
 
 from django.utils import timezone
 
-from accord.pulse.actions import (
-    apply_answer_sets,
-    ensure_bank,
-    open_round,
-    publish_round,
-    reply_as_manager,
-    save_program,
-    seal_pool,
-    thread_key,
-)
+from accord.pulse.answering import apply_answer_sets, reply_as_manager, seal_pool, thread_key
 from accord.pulse.models import Comment, MixingPool, Participation, Program, Question, Round, Scale
+from accord.pulse.programs import ensure_bank, open_round, save_program
+from accord.pulse.publishing import publish_round
 
 from .people import ENGINEERING, SUPPORT, Cast
 

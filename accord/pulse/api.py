@@ -37,20 +37,11 @@ from accord.orgs.api import (
 from accord.orgs.models import Team
 
 from . import queries
-from .actions import (
-    COMMENT_MAX,
-    PulseError,
-    add_question,
-    ensure_bank,
-    pulse_settings,
-    reply_as_author,
-    save_program,
-    set_min_group_size,
-    submit_answers,
-)
+from .answering import COMMENT_MAX, reply_as_author, submit_answers
 from .bank import AGREE5_LABELS, CONSTRUCTS
 from .forms import NPS_HIGH, NPS_LOW, interleave, next_monday, question_text
 from .models import Comment, Participation, Program, ProgramQuestion, Question, Reply, RoundQuestion, Scale
+from .programs import PulseError, add_question, ensure_bank, pulse_settings, save_program, set_min_group_size
 from .views import refusal_status
 
 router = Router(tags=["pulse"])

@@ -16,7 +16,7 @@ from accord.lib.text import multi_line, single_line
 from accord.lib.tz import to_utc
 from accord.orgs.models import Organisation, Team
 
-from .actions import COMMENT_MAX
+from .answering import COMMENT_MAX
 from .bank import AGREE5_LABELS, CONSTRUCTS
 from .models import Program, Question, Scale
 

@@ -6,8 +6,9 @@ import datetime as dt
 
 from accord.lib.jobs import periodic
 
-from .actions import close_round, open_round
 from .models import Participation, Program, Round
+from .programs import open_round
+from .publishing import close_round
 from .tasks import send_pulse_prompt
 
 

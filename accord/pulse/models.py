@@ -56,6 +56,7 @@ from django.utils import timezone as djtz
 from accord.lib.text import multi_line, single_line
 
 from .data import Cell
+from .sealing import POOL, open_cell, unseal
 
 ABSOLUTE_MIN_GROUP = 3
 DEFAULT_MIN_GROUP = 5
@@ -234,8 +235,6 @@ class MixingPool(models.Model):
         return "pending answer set"
 
     def opened(self) -> dict[str, Any]:
-        from .sealing import POOL, unseal
-
         return dict(unseal(POOL, self.round_id, self.payload))
 
 
@@ -255,8 +254,6 @@ class Response(models.Model):
         return "anonymous response"
 
     def cell(self) -> Cell:
-        from .sealing import open_cell
-
         return open_cell(self.round_id, self.sealed_cell)
 
 
@@ -296,8 +293,6 @@ class Comment(models.Model):
         return "anonymous comment"
 
     def cell(self) -> Cell:
-        from .sealing import open_cell
-
         return open_cell(self.round_id, self.sealed_cell)
 
 
@@ -368,7 +363,7 @@ class PublishedRow(models.Model):
     subtree_end = models.IntegerField()  # the team's subtree is the positions pos .. subtree_end - 1
     depth = models.PositiveSmallIntegerField()
     label = models.TextField()
-    first_visible = models.CharField(max_length=40, blank=True)  # see gate.PublishedRow
+    first_visible = models.CharField(max_length=40, blank=True)  # see gate.RowToStore
     heat = models.TextField()  # JSON, see gate.publish
     slices = models.TextField()  # JSON, read only for the one row whose slices a page shows
 

@@ -12,8 +12,9 @@ from django.db.models import Q, QuerySet
 
 from accord.orgs.models import Organisation, Person
 
-from . import tally
+from . import gate, tally
 from .data import Cell, DriverSums, Membership, QuestionInfo, RoundData, ShownRound, Stat
+from .gate import Scope
 from .models import (
     Comment,
     Participation,
@@ -24,8 +25,7 @@ from .models import (
     Round,
     RoundQuestion,
 )
-
-Scope = None | Literal["org"] | frozenset[int]
+from .sealing import thread_key
 
 
 def viewer_scope(person: Person) -> Scope:
@@ -131,8 +131,6 @@ def round_data(rnd: Round) -> RoundData:
         membership=membership(rnd),
     )
     if rnd.protection:
-        from . import gate
-
         gate.load_protection_state(data, rnd.protection)  # ignored by the gate if it no longer matches
     return data
 
@@ -219,8 +217,6 @@ class ResultsPreparing(Exception):
 
 
 def _stamp_is_current(stamp: str | None, k: int) -> bool:
-    from . import gate
-
     return stamp is not None and stamp == gate.results_stamp(k)
 
 
@@ -285,8 +281,6 @@ def open_participations(person: Person) -> QuerySet[Participation]:
 
 def my_threads(person: Person) -> list[tuple[Comment, list[Reply]]]:
     """The person's own comments with their replies, found by recomputing thread keys (never stored)."""
-    from .sealing import thread_key
-
     rounds = Participation.objects.filter(org_id=person.org_id, person=person, took_part=True).values_list(
         "round_id", flat=True
     )
@@ -314,8 +308,6 @@ def earlier_rounds(rnd: Round) -> QuerySet[Round]:
     gate): those asking about one of its themes that closed before it, and those already published under
     the current rules even if they closed after (a round closed late, or of another program, must still
     be compared with what is already shown). Oldest first."""
-    from . import gate
-
     themes = RoundQuestion.objects.filter(round=rnd).values("question__construct")
     current = gate.results_stamp(rnd.min_group_size).rsplit(";k=", 1)[0] + ";k="
     before = Q(closes_at__lt=rnd.closes_at) | Q(closes_at=rnd.closes_at, pk__lt=rnd.pk)
@@ -343,8 +335,6 @@ def membership(rnd: Round) -> Membership:
         return {cell: frozenset(people) for cell, people in found.items()}
 
     def earlier() -> list[ShownRound]:
-        from . import gate
-
         shown: list[ShownRound] = []
         for other in earlier_rounds(rnd):
             found = gate.shown_before(round_data(other))

@@ -1,3 +1,5 @@
+"""Background tasks of pulse surveys (run by `accord worker`)."""
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -5,20 +7,15 @@ from django_tasks import task
 
 from accord.lib.mail import absolute, send_email
 
-
-@task()
-def mix_round(round_id: int, force: bool) -> int:
-    from .actions import mix_pool
-    from .models import Round
-
-    rnd = Round.objects.filter(pk=round_id).first()
-    return mix_pool(rnd, force=force) if rnd is not None else 0
+# Tasks that belong with their writes live beside them (answering.mix_round, publishing.republish_round);
+# named here too, so that tasks queued under these paths by an earlier version still run.
+from .answering import mix_round as mix_round
+from .models import Participation
+from .publishing import republish_round as republish_round
 
 
 @task()
 def send_pulse_prompt(participation_id: int, reminder: bool) -> None:
-    from .models import Participation
-
     p = (
         Participation.objects.select_related("round__program", "person", "org")
         .filter(pk=participation_id)
@@ -40,14 +37,3 @@ def send_pulse_prompt(participation_id: int, reminder: bool) -> None:
     )
     subject = f"{'Reminder: ' if reminder else ''}{count} quick questions from {p.org.name}"
     send_email.enqueue(to=[p.person.email], org_id=p.person.org_id, subject=subject, body=body)
-
-
-@task()
-def republish_round(round_id: int) -> bool:
-    """Publish a round's results again if they are missing or stale (a request found them so, or the
-    worker did at start). Publishing is idempotent: a second task for the same round finds the work done."""
-    from .actions import republish
-    from .models import Round
-
-    rnd = Round.objects.filter(pk=round_id).first()
-    return bool(republish([rnd])) if rnd is not None else False

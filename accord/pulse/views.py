@@ -22,17 +22,7 @@ from accord.orgs.access import OrgRequest, admin_required, get_for_org, member_r
 from accord.orgs.models import Team
 
 from . import queries
-from .actions import (
-    PulseError,
-    add_question,
-    ensure_bank,
-    open_round,
-    pulse_settings,
-    reply_as_author,
-    save_program,
-    set_min_group_size,
-    submit_answers,
-)
+from .answering import reply_as_author, submit_answers
 from .bank import CONSTRUCTS, NPS11
 from .forms import (
     NPS_HIGH,
@@ -45,6 +35,15 @@ from .forms import (
     question_text,
 )
 from .models import Comment, Participation, Program, Question, RoundQuestion
+from .programs import (
+    PulseError,
+    add_question,
+    ensure_bank,
+    open_round,
+    pulse_settings,
+    save_program,
+    set_min_group_size,
+)
 
 
 def refusal_status(participation: Participation, now: dt.datetime) -> str:

@@ -30,7 +30,7 @@ from accord.pulse.gate import (
     ConstructResult,
     Group,
     NotInScope,
-    Participation,
+    ParticipationResult,
     QuestionResult,
     Suppressed,
 )
@@ -369,8 +369,8 @@ def test_participation_uses_invited_counts_and_is_never_a_list():
     silent = [Person(2) for _ in range(4)] + [Person(3) for _ in range(1)]
     data = build_round(tree, responding, not_responding=silent)
     result = gate.participation(data, Group(2), scope=None)
-    assert result == Participation(invited=None, responded=None, rate=0.3, rounded=True)
-    assert isinstance(gate.participation(data, Group(1), scope=None), Participation)
+    assert result == ParticipationResult(invited=None, responded=None, rate=0.3, rounded=True)
+    assert isinstance(gate.participation(data, Group(1), scope=None), ParticipationResult)
     small = build_round({1: None}, people(2, 1, MIXED), not_responding=[Person(1)])
     assert gate.participation(small, Group(1), scope=None) == Suppressed(
         "Not shown: fewer than 5 people invited"

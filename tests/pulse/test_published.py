@@ -31,7 +31,7 @@ from accord.pulse import actions, gate, heatmaps, queries, reports
 from accord.pulse.data import REGIONS, TENURE_BANDS, RoundData
 from accord.pulse.gate import Group
 from accord.pulse.models import MixingPool, Participation, PublishedRound, PublishedRow, Round
-from accord.pulse.tasks import republish_round
+from accord.pulse.publishing import republish_round
 from tests.api_client import Api
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
@@ -77,7 +77,7 @@ def stored(data: RoundData):
     return gate.Published(json.loads(json.dumps(header))), rows
 
 
-def rows_for(rows: list[gate.PublishedRow], scope) -> list[tuple]:
+def rows_for(rows: list[gate.RowToStore], scope) -> list[tuple]:
     """The rows a viewer reads (as queries.published_rows selects them): by position ranges."""
     if scope is None:
         chosen = rows

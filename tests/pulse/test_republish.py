@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from accord import cli
 from accord.pulse import actions, gate, heatmaps, queries
 from accord.pulse.models import PublishedRound, PublishedRow, Round
-from accord.pulse.tasks import republish_round
+from accord.pulse.publishing import republish_round
 from tests.api_client import Api
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory

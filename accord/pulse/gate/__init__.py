@@ -167,7 +167,6 @@ from __future__ import annotations
 
 from .config import RULE_VERSION, SLICES_FIRST, GateConfig
 from .core import (
-    AGREE5_LABELS,
     DRIVERS_SMALL,
     ORG_LABEL,
     PROTECTED,
@@ -195,8 +194,8 @@ from .protection import (
 from .published import (
     PUBLISH_FORMAT,
     Published,
-    PublishedRow,
     Result,
+    RowToStore,
     publish,
     published_cells,
     published_grid,
@@ -210,7 +209,7 @@ from .results import (
     EnpsFigures,
     Heatmap,
     HeatmapRow,
-    Participation,
+    ParticipationResult,
     QuestionResult,
     SliceRow,
     Slices,
@@ -229,7 +228,6 @@ from .results import (
 )
 
 __all__ = [
-    "AGREE5_LABELS",
     "ConstructResult",
     "DRIVERS_SMALL",
     "Driver",
@@ -242,10 +240,10 @@ __all__ = [
     "ORG_LABEL",
     "PROTECTED",
     "PUBLISH_FORMAT",
-    "Participation",
+    "ParticipationResult",
     "Protection",
     "Published",
-    "PublishedRow",
+    "RowToStore",
     "QuestionResult",
     "RULE_VERSION",
     "Result",

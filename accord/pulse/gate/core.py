@@ -36,7 +36,6 @@ SMALL = "Not shown: fewer than {k} responses"
 SMALL_INVITED = "Not shown: fewer than {k} people invited"
 PROTECTED = "Not shown to protect anonymity"
 DRIVERS_SMALL = f"Not shown: key drivers need at least {DRIVERS_MIN_RESPONDENTS} complete responses"
-AGREE5_LABELS = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree")
 
 
 class NotInScope(PermissionError):

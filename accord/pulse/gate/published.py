@@ -72,7 +72,7 @@ def results_stamp(k: int) -> str:
     return f"{RULE_VERSION};format={PUBLISH_FORMAT};k={max(int(k), ABSOLUTE_MIN_GROUP)}"
 
 
-class PublishedRow(NamedTuple):
+class RowToStore(NamedTuple):
     """One stored row: the organisation (team None, position -1) or one team's subtree."""
 
     team: int | None
@@ -127,7 +127,7 @@ class _Encoder:
         return out
 
 
-def publish(data: RoundData) -> tuple[dict[str, object], list[PublishedRow]]:
+def publish(data: RoundData) -> tuple[dict[str, object], list[RowToStore]]:
     """The round's published results: a header (columns, reasons, slice values, ...) and one row per
     heatmap row of an admin's view (the organisation, then every team depth-first)."""
     k = effective_k(data)
@@ -155,7 +155,7 @@ def publish(data: RoundData) -> tuple[dict[str, object], list[PublishedRow]]:
             return enc.construct(result, nums)
         return enc.cell(result)
 
-    rows: list[PublishedRow] = []
+    rows: list[RowToStore] = []
     with gc_paused():
         for pos in range(-1, len(shape.order)):
             team = None if pos < 0 else shape.order[pos]
@@ -165,7 +165,7 @@ def publish(data: RoundData) -> tuple[dict[str, object], list[PublishedRow]]:
             heat = [encoded(base, c) for c in columns]
             sliced = {c: [encoded(g, c) for g in block[1:]] for c in columns}
             rows.append(
-                PublishedRow(
+                RowToStore(
                     team=team,
                     pos=pos,
                     end=len(shape.order) if pos < 0 else shape.end[pos],

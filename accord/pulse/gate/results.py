@@ -9,6 +9,7 @@ from fractions import Fraction
 from itertools import accumulate
 from typing import NamedTuple
 
+from ..bank import AGREE5_LABELS
 from ..data import (
     REGION_LABELS,
     TENURE_LABELS,
@@ -32,7 +33,6 @@ from ..stats import (
     welch,
 )
 from .core import (
-    AGREE5_LABELS,
     DRIVERS_SMALL,
     PROTECTED,
     SMALL,
@@ -123,7 +123,7 @@ class ConstructResult:
 
 
 @dataclass(frozen=True)
-class Participation:
+class ParticipationResult:
     invited: int | None  # None when fewer than 2k people answered (rule 6)
     responded: int | None
     rate: float  # to the nearest 10% when rounded
@@ -336,7 +336,7 @@ def construct_result(
     return construct_core(data, group, construct)[0]
 
 
-def participation(data: RoundData, group: Group, *, scope: Scope) -> Participation | Suppressed:
+def participation(data: RoundData, group: Group, *, scope: Scope) -> ParticipationResult | Suppressed:
     """Invited, responded and rate for a group, protected with the invited counts. Never a list of people."""
     check_scope(data, group, scope)
     k = effective_k(data)
@@ -347,8 +347,8 @@ def participation(data: RoundData, group: Group, *, scope: Scope) -> Participati
         return Suppressed(PROTECTED)
     responded = cell_index(data, "respondents").size(group)
     if small(responded, k):
-        return Participation(None, None, coarse_share(responded, invited), rounded=True)
-    return Participation(invited=invited, responded=responded, rate=responded / invited)
+        return ParticipationResult(None, None, coarse_share(responded, invited), rounded=True)
+    return ParticipationResult(invited=invited, responded=responded, rate=responded / invited)
 
 
 def comments_visible(data: RoundData, group: Group, *, scope: Scope) -> bool:

@@ -10,8 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accord.orgs.models import Organisation
-from accord.pulse.actions import republish
 from accord.pulse.models import Round
+from accord.pulse.publishing import republish
 from accord.pulse.queries import stale_rounds
 
 
