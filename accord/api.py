@@ -100,7 +100,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "accord.accounts.api.router"),
     ("/", "accord.orgs.api.router"),
     ("/", "accord.pulse.api.router"),
-    ("/", "accord.pulse.api_results.router"),
+    ("/", "accord.pulse.results.api.router"),
     ("/", "accord.goals.api.router"),
     ("/", "accord.checkins.api.router"),
     ("/", "accord.meetings.api.router"),

@@ -890,7 +890,7 @@ def request_round(org: Any, round_pk: int) -> Any:
 def accord_page(org: Any, round_pk: int, scope: Any) -> tuple[float, float]:
     """A heatmap request's work up to the template (cold: on a fresh connection), then the same again on
     the same connection (warm). Returns both times."""
-    from accord.pulse import heatmaps
+    from accord.pulse.results import heatmaps
 
     times = []
     fresh_connection()
@@ -963,7 +963,7 @@ def render_once(org: Any, round_pk: int, scope: Any) -> tuple[float, int]:
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
-    from accord.pulse import heatmaps
+    from accord.pulse.results import heatmaps
 
     rnd = request_round(org, round_pk)
     page = heatmaps.heatmap_page(rnd, scope, None, None)
@@ -981,7 +981,7 @@ def render_once(org: Any, round_pk: int, scope: Any) -> tuple[float, int]:
 
 def traced_page(org: Any, round_pk: int, scope: Any) -> tuple[int, int]:
     """(bytes held with the page, peak) of Python allocations, one cold heatmap request."""
-    from accord.pulse import heatmaps
+    from accord.pulse.results import heatmaps
 
     fresh_connection()
     tracemalloc.start()
@@ -1009,7 +1009,7 @@ def profile_page(org: Any, round_pk: int) -> None:
     import io
     import pstats
 
-    from accord.pulse import heatmaps
+    from accord.pulse.results import heatmaps
 
     fresh_connection()
     prof = cProfile.Profile()

@@ -14,5 +14,5 @@ urlpatterns = [
     path("pulse/programs/<int:pk>/open-now/", views.program_open_now, name="pulse_program_open_now"),
     path("pulse/questions/", views.questions, name="pulse_questions"),
     path("pulse/settings/", views.settings, name="pulse_settings"),
-    path("", include("accord.pulse.urls_results")),
+    path("", include("accord.pulse.results.urls")),
 ]

@@ -8,8 +8,9 @@ import pytest
 
 from accord.demo import DEMO_ACCOUNTS, generate_demo
 from accord.orgs.models import Person, Team
-from accord.pulse import queries, reports, trends
+from accord.pulse import queries
 from accord.pulse.gate import Group
+from accord.pulse.results import reports, trends
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -27,11 +27,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accord.orgs.models import Person, Role
-from accord.pulse import actions, gate, heatmaps, queries, reports
+from accord.pulse import actions, gate, queries
 from accord.pulse.data import REGIONS, TENURE_BANDS, RoundData
 from accord.pulse.gate import Group
 from accord.pulse.models import MixingPool, Participation, PublishedRound, PublishedRow, Round
 from accord.pulse.publishing import republish_round
+from accord.pulse.results import heatmaps, reports
 from tests.api_client import Api
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory

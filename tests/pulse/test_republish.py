@@ -16,9 +16,10 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from accord import cli
-from accord.pulse import actions, gate, heatmaps, queries
+from accord.pulse import actions, gate, queries
 from accord.pulse.models import PublishedRound, PublishedRow, Round
 from accord.pulse.publishing import republish_round
+from accord.pulse.results import heatmaps
 from tests.api_client import Api
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory

@@ -29,9 +29,10 @@ from django.urls import reverse
 
 from accord.lib.tz import UTC
 from accord.orgs.models import Role
-from accord.pulse import actions, gate, queries, reports
+from accord.pulse import actions, gate, queries
 from accord.pulse.gate import Group
 from accord.pulse.models import Comment, Participation, Program, Question, Reply
+from accord.pulse.results import reports
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
 

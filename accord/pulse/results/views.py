@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 
-from . import gate, heatmaps, queries, reports
-from .answering import reply_as_manager
-from .bank import CONSTRUCT_HELP
-from .models import Comment
-from .publishing import request_republish
+from .. import gate, queries
+from ..answering import reply_as_manager
+from ..bank import CONSTRUCT_HELP
+from ..models import Comment
+from ..publishing import request_republish
+from . import heatmaps, reports
 from .trends import trend_program, trends_page
 
 

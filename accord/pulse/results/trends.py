@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404
 
 from accord.orgs.models import Organisation
 
-from . import gate
-from .data import RoundData
-from .gate import Group, Scope
-from .models import Program
+from .. import gate
+from ..data import RoundData
+from ..gate import Group, Scope
+from ..models import Program
+from ..stats import Change
 from .reports import (
     GroupChoice,
     Score,
@@ -28,7 +29,6 @@ from .reports import (
     round_short,
     score_of,
 )
-from .stats import Change
 
 
 def trend_program(org: Organisation, program_id: object = None) -> Program | None:

@@ -22,12 +22,12 @@ from django.shortcuts import get_object_or_404
 
 from accord.orgs.models import Organisation
 
-from . import gate, queries
-from .bank import CONSTRUCT_HELP, CONSTRUCTS, NPS11
-from .data import RoundData
-from .gate import ConstructResult, EnpsFigures, Group, QuestionResult, Scope, Suppressed
-from .models import Comment, Program, Round, RoundTally
-from .stats import Change
+from .. import gate, queries
+from ..bank import CONSTRUCT_HELP, CONSTRUCTS, NPS11
+from ..data import RoundData
+from ..gate import ConstructResult, EnpsFigures, Group, QuestionResult, Scope, Suppressed
+from ..models import Comment, Program, Round, RoundTally
+from ..stats import Change
 
 # Rounds read for the "change since the previous round" on the results page, and for a trend chart.
 HISTORY_ROUNDS = 8

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.http import Http404
 
-from . import gate, queries
-from .data import RoundData
-from .gate import Group, Scope
-from .models import Round
+from .. import gate, queries
+from ..data import RoundData
+from ..gate import Group, Scope
+from ..models import Round
 from .reports import Score, construct_label, group_key, nps_constructs, parse_group_key, score_of
 
 

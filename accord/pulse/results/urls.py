@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_results
+from . import views as views_results
 
 urlpatterns = [
     path("pulse/results/", views_results.results, name="pulse_results"),

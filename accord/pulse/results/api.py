@@ -21,12 +21,13 @@ from accord.api_errors import Problem
 from accord.orgs.access import get_for_org
 from accord.orgs.api import Id, current_person
 
-from . import gate, heatmaps, queries, reports
-from .data import RoundData
-from .gate import Group
-from .models import Comment, Program, Round
+from .. import gate, queries
+from ..data import RoundData
+from ..gate import Group
+from ..models import Comment, Program, Round
+from ..stats import Change
+from . import heatmaps, reports
 from .reports import EnpsView, Score
-from .stats import Change
 from .trends import trend_program, trends_page
 
 router = Router(tags=["pulse results"])
