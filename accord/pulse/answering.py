@@ -197,7 +197,7 @@ def apply_answer_sets(
         Comment.objects.bulk_create(comments, batch_size=1000)
     tally.fold(rnd, stat_delta, count_delta, dvars)
     # Published results no longer match these aggregates (only possible if answers reach a round after
-    # it was published): the next report publishes again.
+    # it was published): pages say "being prepared" and the republish task publishes again.
     PublishedRound.objects.filter(round=rnd).exclude(stamp="").update(stamp="")
 
 

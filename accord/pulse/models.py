@@ -334,9 +334,9 @@ class RoundTally(models.Model):
 
 class PublishedRound(models.Model):
     """What a round's PublishedRow rows were computed under (gate.results_stamp) and the gate's header for
-    reading them back (gate.Published). No row, or another stamp: not published yet, or stale, and the
-    next report publishes again (heatmaps.published). Kept apart from Round so that reading it never
-    walks past the round's large JSON columns."""
+    reading them back (gate.Published). No row, or another stamp: not published yet, or stale; pages say
+    the results are being prepared until the republish task (publishing.republish_round) has run. Kept
+    apart from Round so that reading it never walks past the round's large JSON columns."""
 
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="published")

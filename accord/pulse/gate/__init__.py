@@ -160,7 +160,7 @@ in depth-first order. When a round closes, `publish` stores the heatmap and its 
 computed them (see `published`); pages read those back instead of computing again. The rules above are
 applied before storing: a stored cell holds the rounded figures of a small group (never its count or
 sum) and the reason for a hidden one; changing a rule bumps RULE_VERSION, so rows stored under the old
-rules are stale and are published again before they are read.
+rules are stale: never read, and published again by a background task (pulse/publishing.py).
 """
 
 from __future__ import annotations
