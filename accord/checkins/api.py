@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool, field_validator
 
 from accord.api_errors import Problem
@@ -36,7 +36,6 @@ from accord.orgs.models import Person, Team
 
 from . import queries
 from .actions import (
-    CheckinClosed,
     acknowledge_blocker,
     resolve_blocker,
     save_template,
@@ -251,17 +250,15 @@ def submit(request: ApiRequest, checkin_id: Id, payload: SubmitIn) -> Any:
     me, now = current_person(request), timezone.now()
     checkin = get_for_org(request, Checkin, pk=checkin_id, person=me)
     checkin.person = me
-    try:
-        submit_checkin(
-            checkin,
-            answers=dict(payload.answers),
-            mood=payload.mood,
-            share_mood=payload.share_mood,
-            commitments=dict(payload.commitments),
-            now=now,
-        )
-    except CheckinClosed as exc:
-        return Status(409 if exc.reason == "sent" else 410, Problem(detail=str(exc), errors=None))
+    # Already sent (CheckinSent) is a 409, too late (CheckinPastClose) a 410: accord/api.py maps them.
+    submit_checkin(
+        checkin,
+        answers=dict(payload.answers),
+        mood=payload.mood,
+        share_mood=payload.share_mood,
+        commitments=dict(payload.commitments),
+        now=now,
+    )
     fresh = Checkin.objects.select_related("person", "blocker__person").get(pk=checkin.pk)
     return checkin_out(fresh, me, now)
 

@@ -12,11 +12,11 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from accord.lib.api import ApiRequest, ClockTime, Day, Id, Input, LongText, current_person, require_admin
+from accord.orgs.access import get_for_org
 from accord.orgs.models import Person
 
 from . import actions, icebreakers, queries
@@ -227,7 +227,7 @@ def coffee_run(request: ApiRequest) -> Status:
 
 @router.get("/coffee/rounds/{round_id}", response=CoffeeRoundOut, summary="One coffee round")
 def coffee_round(request: ApiRequest, round_id: Id) -> CoffeeRoundOut:
-    rnd = get_object_or_404(CoffeeRound.objects.filter(org=request.org), pk=round_id)
+    rnd = get_for_org(request, CoffeeRound, pk=round_id)
     return _round_out(rnd, current_person(request), rnd.groups.count())
 
 
@@ -270,5 +270,5 @@ def profile_put(request: ApiRequest, body: ProfileIn) -> ProfileOut:
 
 @router.get("/profiles/{person_id}", response=ProfileOut, summary="Someone's Working with me profile")
 def profile(request: ApiRequest, person_id: Id) -> ProfileOut:
-    person = get_object_or_404(Person.objects.filter(org=request.org, is_active=True), pk=person_id)
+    person = get_for_org(request, Person.objects.filter(is_active=True), pk=person_id)
     return _profile_out(person)

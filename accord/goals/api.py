@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -34,6 +33,7 @@ from accord.lib.api import (
     no_null_not_blank,
     reject_null,
 )
+from accord.orgs.access import get_for_org
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -400,7 +400,7 @@ def create_key_result(request: ApiRequest, goal_id: Id, payload: KeyResultIn) ->
     summary="Record progress on a key result (kept in its history)",
 )
 def create_progress(request: ApiRequest, key_result_id: Id, payload: ProgressIn) -> Status[dict[str, Any]]:
-    kr = get_object_or_404(KeyResult.objects.filter(org=request.org), pk=key_result_id)
+    kr = get_for_org(request, KeyResult, pk=key_result_id)
     kr.goal = _goal(request, kr.goal_id, "key result")
     record_progress(kr, actor=current_person(request), **payload.model_dump())
     return Status(201, _kr_detail(kr))

@@ -26,7 +26,7 @@ from accord.lib.api import (
 )
 
 from . import queries
-from .actions import AlreadyWritten, ItemIn, acknowledge, update_item, write_handoff
+from .actions import ItemIn, acknowledge, update_item, write_handoff
 from .models import MAX_LINKS, TEXT_MAX, TITLE_MAX, Chain, Handoff, Item, Shift
 
 router = Router(tags=["handoffs"])
@@ -242,9 +242,7 @@ class HandoffIn(Input):
     response={201: HandoffOut, 403: Problem, 409: Problem},
     summary="Write the outgoing shift's handoff",
 )
-def create_handoff(
-    request: ApiRequest, chain_id: Id, payload: HandoffIn
-) -> Status[HandoffOut] | Status[Problem]:
+def create_handoff(request: ApiRequest, chain_id: Id, payload: HandoffIn) -> Status[HandoffOut]:
     me = current_person(request)
     found = _chain(request, chain_id)
     shift = Shift.objects.filter(chain=found, pk=payload.from_shift_id).first()
@@ -261,10 +259,8 @@ def create_handoff(
         )
         for i in payload.items
     ]
-    try:
-        handoff = write_handoff(found, me, from_shift=shift, items=rows, urgent=payload.urgent)
-    except AlreadyWritten as exc:
-        return Status(409, Problem(detail=str(exc), errors=None))
+    # A second handoff for the same shift and day is refused with AlreadyWritten, a 409.
+    handoff = write_handoff(found, me, from_shift=shift, items=rows, urgent=payload.urgent)
     return Status(201, handoff_out(_handoff(request, handoff.pk)))
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -24,9 +24,18 @@ class OrgRequest(HttpRequest):
     htmx: Any
 
 
-def get_for_org(request: HttpRequest, model: type[M], **lookup: Any) -> M:
-    """Fetch one object of the current organisation; anything else (another tenant's) is a 404."""
-    return get_object_or_404(model.objects.filter(org=request.org), **lookup)  # type: ignore[attr-defined]
+class InOrg(Protocol):
+    """A request whose organisation is known: a page's OrgRequest or the API's ApiRequest."""
+
+    @property
+    def org(self) -> Organisation: ...
+
+
+def get_for_org(request: InOrg, found: type[M] | QuerySet[M], **lookup: Any) -> M:
+    """Fetch one object of the current organisation; anything else (another tenant's) is a 404. `found` is a
+    model, or a queryset of one where the page needs its joins (`Item.objects.select_related("owner")`)."""
+    rows = found if isinstance(found, QuerySet) else found._default_manager.all()
+    return get_object_or_404(rows.filter(org=request.org), **lookup)
 
 
 View = Callable[..., HttpResponse]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accord.lib.refusals import Conflict, Gone, NotFound, Refused
 from accord.lib.tz import to_utc
 from accord.orgs.models import Organisation, Person, Team
 from accord.orgs.queries import subtree_ids
@@ -47,8 +48,21 @@ COMMENT_MAX = 2000
 PROMPT_DELAY = dt.timedelta(hours=1)
 
 
-class PulseError(Exception):
-    """A request the rules refuse; the message is shown to the person as it is."""
+class PulseError(Refused):
+    """A request the rules refuse; the message is shown to the person as it is. Said plainly it is a 400;
+    the subclasses say when it is not the input's fault."""
+
+
+class RoundClosed(PulseError, Gone):
+    """The round's window has passed."""
+
+
+class AlreadyAnswered(PulseError, Conflict):
+    """The person took part already."""
+
+
+class NotYourThread(PulseError, NotFound):
+    """Only a comment's author may answer in its thread; to anyone else it does not exist."""
 
 
 # --- settings and bank --------------------------------------------------------------------------
@@ -260,7 +274,7 @@ def open_round(program: Program, now: dt.datetime) -> Round:
 
 def check_open(rnd: Round, now: dt.datetime) -> None:
     if rnd.closed or now >= rnd.closes_at:
-        raise PulseError("This round has closed. Thank you all the same; the next one will come round soon.")
+        raise RoundClosed("This round has closed. Thank you all the same; the next one will come round soon.")
 
 
 def submit_answers(
@@ -291,7 +305,7 @@ def submit_answers(
             took_part=True, next_send_at=None
         )
         if took != 1:
-            raise PulseError("You have already answered this round. Thank you!")
+            raise AlreadyAnswered("You have already answered this round. Thank you!")
         # Written in the same transaction as `took_part`, so a reader of the database sees whose row this
         # is: it is sealed and of one fixed length, so that is all they learn (threat model in models.py).
         MixingPool.objects.create(
@@ -509,7 +523,7 @@ def reply_as_manager(comment: Comment, manager: Person, text: str) -> Reply:
 
 def reply_as_author(comment: Comment, person: Person, text: str) -> Reply:
     if not hmac.compare_digest(comment.thread_key, thread_key(person.id, comment.round_id)):
-        raise PulseError("You can answer only in threads about your own comments.")
+        raise NotYourThread("You can answer only in threads about your own comments.")
     text = text.strip()
     if not text:
         raise ValidationError({"text": ["Write a reply."]})

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator, BeforeValidator, StrictBool, field_validator
@@ -40,7 +39,6 @@ from accord.orgs.models import Team
 from . import queries
 from .actions import (
     COMMENT_MAX,
-    PulseError,
     add_question,
     ensure_bank,
     pulse_settings,
@@ -52,7 +50,6 @@ from .actions import (
 from .bank import AGREE5_LABELS, CONSTRUCTS
 from .forms import NPS_HIGH, NPS_LOW, interleave, next_monday, question_text
 from .models import Comment, Participation, Program, ProgramQuestion, Question, Reply, RoundQuestion, Scale
-from .views import refusal_status
 
 router = Router(tags=["pulse"])
 
@@ -169,15 +166,12 @@ class Receipt(Schema):
         "409 already answered; 410 the round has closed; 404 you were not asked in this round."
     ),
 )
-def answer_round(request: ApiRequest, round_id: Id, payload: AnswersIn) -> Status[Receipt | Problem]:
+def answer_round(request: ApiRequest, round_id: Id, payload: AnswersIn) -> Status[Receipt]:
     me = current_person(request)
     participation = get_for_org(request, Participation, round_id=round_id, person=me)
     now = timezone.now()
-    try:
-        submit_answers(participation, answers=dict(payload.answers), comment=payload.comment, now=now)
-    except PulseError as exc:
-        code = {"closed": 410, "answered": 409}.get(refusal_status(participation, now), 400)
-        return Status(code, Problem(detail=str(exc), errors=None))
+    # The action says which refusal it is (RoundClosed 410, AlreadyAnswered 409, otherwise 400).
+    submit_answers(participation, answers=dict(payload.answers), comment=payload.comment, now=now)
     return Status(201, Receipt(detail="Thank you. Your answers are in, without your name."))
 
 
@@ -240,10 +234,8 @@ class ReplyIn(Input):
 )
 def reply_to_thread(request: ApiRequest, comment_id: uuid.UUID, payload: ReplyIn) -> Status[FeedbackReplyOut]:
     comment = get_for_org(request, Comment, pk=comment_id)
-    try:
-        reply = reply_as_author(comment, current_person(request), payload.text)
-    except PulseError:
-        raise Http404("No such thread.") from None  # not their comment: as if it did not exist
+    # Not their comment: NotYourThread, a 404 as if it did not exist.
+    reply = reply_as_author(comment, current_person(request), payload.text)
     return Status(201, _reply_out(reply))
 
 
