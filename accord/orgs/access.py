@@ -45,10 +45,10 @@ def member_required(view: View) -> View:
     """Signed in and a member of some organisation (request.person is set)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: OrgRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if request.person is None:  # type: ignore[attr-defined]
+        if request.person is None:  # OrgMiddleware's answer for a user with no membership
             raise Http404("You are not a member of any organisation.")
         return view(request, *args, **kwargs)
 
@@ -60,8 +60,8 @@ def admin_required(view: View) -> View:
 
     @wraps(view)
     @member_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.person.is_admin:  # type: ignore[attr-defined]
+    def wrapper(request: OrgRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.person.is_admin:
             raise Http404("Only admins can open this page.")
         return view(request, *args, **kwargs)
 
