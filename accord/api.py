@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
@@ -20,6 +20,7 @@ from ninja.types import DictStrAny
 
 from accord.accounts.api import TokenRefused, session_auth, token_auth
 from accord.api_errors import document_errors
+from accord.lib.refusals import Conflict, Forbidden, Gone, Invalid, NotFound, Refused
 from accord.lib.text import TEXT_RULE
 from accord.pulse.publishing import request_republish
 from accord.pulse.queries import ResultsPreparing
@@ -28,7 +29,7 @@ from accord.pulse.queries import ResultsPreparing
 class StorableJSONParser(Parser):
     """JSON bodies whose strings a database can store: no NUL, no lone surrogates (both legal JSON).
 
-    Fields should still validate their own text (accord.orgs.api.Text) for a per-field message; this is
+    Fields should still validate their own text (accord.lib.api.Text) for a per-field message; this is
     the safety net that turns such input into a 400 on every endpoint instead of a 500 in the database.
     """
 
@@ -113,20 +114,62 @@ for prefix, router in ROUTERS:
     api.add_router(prefix, router)
 
 
-# Each handler below answers with the body that accord.api_errors.Problem publishes.
+# --- refusals -----------------------------------------------------------------------------------
+# The one table from a refusal to its status. The most specific kind in an exception's class hierarchy
+# decides, so an app's own refusal picks its status by what it subclasses: CheckinSent is a CheckinClosed
+# and a Conflict, so 409. Django's own exceptions sit beside ours, for the model validation and the
+# permission and 404 checks that raise them. Every answer has the body accord.api_errors.Problem publishes.
+REFUSAL_STATUS: dict[type[Exception], int] = {
+    Refused: 400,
+    Invalid: 400,
+    ValidationError: 400,
+    Forbidden: 403,
+    PermissionDenied: 403,
+    NotFound: 404,
+    Http404: 404,
+    Conflict: 409,
+    # The actions check uniqueness first; this only answers a race between two concurrent writes.
+    IntegrityError: 409,
+    Gone: 410,
+}
+# What a refusal says when it says nothing itself, or must not say it: a 404 is the same for "does not
+# exist" and "belongs to another organisation or team", and a database's own words stay in its logs.
+SAID = {
+    400: "Invalid input.",
+    403: "You are not allowed to do this.",
+    404: "Not found",
+    409: "That conflicts with a change made at the same time.",
+    410: "This can no longer be done.",
+}
+UNSAID = (Http404, IntegrityError)
 
 
-def _detail(exc: Exception, default: str) -> str:
-    message = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
-    return message or default
+def refusal_status(exc: Exception) -> int:
+    return next(REFUSAL_STATUS[kind] for kind in type(exc).__mro__ if kind in REFUSAL_STATUS)
 
 
-@api.exception_handler(ValidationError)
-def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """A broken business rule (same checks as the pages): 400 with messages per field."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    first = next((msgs[0] for msgs in errors.values() if msgs), "Invalid input.")
-    return api.create_response(request, {"detail": first, "errors": errors}, status=400)
+def refusal_body(exc: Exception) -> dict[str, Any]:
+    """What the API says about a refusal: a sentence, and for a 400 the messages per field."""
+    status = refusal_status(exc)
+    if isinstance(exc, Refused):
+        errors = {exc.field or NON_FIELD_ERRORS: [exc.reason]}
+    elif isinstance(exc, ValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    else:
+        message = exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""
+        errors = {NON_FIELD_ERRORS: [message]} if message else {}
+    said = next((messages[0] for messages in errors.values() if messages), "")
+    if isinstance(exc, UNSAID) or not said:
+        return {"detail": SAID[status]}
+    return {"detail": said, "errors": errors} if status == 400 else {"detail": said}
+
+
+def on_refused(request: HttpRequest, exc: Any) -> HttpResponse:  # Any: how django-ninja types handlers
+    return api.create_response(request, refusal_body(exc), status=refusal_status(exc))
+
+
+for _kind in REFUSAL_STATUS:
+    api.add_exception_handler(_kind, on_refused)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -144,19 +187,6 @@ def on_input_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
         errors.setdefault(names[0] if names else "__all__", []).append(str(error.get("msg", "")))
     first = next(iter(errors.values()))[0]
     return api.create_response(request, {"detail": first, "errors": errors}, status=400)
-
-
-@api.exception_handler(Http404)
-def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    # Same answer for "does not exist" and "belongs to another organisation": ids reveal nothing.
-    return api.create_response(request, {"detail": "Not found"}, status=404)
-
-
-@api.exception_handler(PermissionDenied)
-def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": _detail(exc, "You are not allowed to do this.")}, status=403
-    )
 
 
 @api.exception_handler(ResultsPreparing)
@@ -180,11 +210,3 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     response = api.create_response(request, {"detail": detail}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="accord"'
     return response
-
-
-@api.exception_handler(IntegrityError)
-def on_conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
-    # The actions check uniqueness first; this only answers a race between two concurrent writes.
-    return api.create_response(
-        request, {"detail": "That conflicts with a change made at the same time."}, status=409
-    )

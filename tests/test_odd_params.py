@@ -28,6 +28,9 @@ def test_id_param_takes_only_plain_positive_ids():
         ("commitment_new", [], "goal"),
         ("commitment_new", [], "owner"),
         ("checkins_team", ["team"], "page"),
+        ("rhythm_reach", [], "team"),
+        ("kudos_give", [], "to"),
+        ("kudos", [], "page"),
     ],
 )
 def test_odd_ids_in_query_strings_never_fail(client, member, team, name, args, param, value):

@@ -14,8 +14,9 @@ from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import StringConstraints
 
+from accord.lib.api import NOT_BLANK, ApiRequest, Id, Input, Text, current_person
 from accord.orgs.access import get_for_org
-from accord.orgs.api import NOT_BLANK, Id, Input, PersonOut, Text, current_person, person_out
+from accord.orgs.api import PersonOut, person_out
 from accord.orgs.models import Organisation, Person
 
 from .actions import TokenExpired, api_token_for, create_api_token, revoke_api_token
@@ -163,14 +164,14 @@ router = Router(tags=["me"])
 
 
 @router.get("/me", response=MeOut, summary="Who am I")
-def me(request: HttpRequest) -> MeOut:
+def me(request: ApiRequest) -> MeOut:
     person = current_person(request)
     out = person_out(person, timezone.now())
     return MeOut(**out.model_dump(), org=_org_out(person.org))
 
 
 @router.get("/tokens", response=list[TokenOut], tags=["tokens"], summary="My API tokens")
-def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
+def list_tokens(request: ApiRequest) -> list[dict[str, Any]]:
     person = current_person(request)
     tokens = ApiToken.objects.filter(org=person.org, person=person).order_by("-created_at", "-id")
     return [_token_out(t) for t in tokens]
@@ -182,7 +183,7 @@ def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
     tags=["tokens"],
     summary="Create an API token (signed-in session only, password entered in the last minutes)",
 )
-def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
+def create_token(request: ApiRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     # A token cannot mint tokens: a leaked one could then outlive its own revocation, and the password
     # check below would mean nothing. (A read-only token never gets here: TokenAuth refuses the POST.)
     if getattr(request, "api_token", None) is not None:
@@ -201,7 +202,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, tags=["tokens"], summary="Revoke one of my tokens")
-def delete_token(request: HttpRequest, token_id: Id) -> Status[None]:
+def delete_token(request: ApiRequest, token_id: Id) -> Status[None]:
     token = get_for_org(request, ApiToken, pk=token_id, person=current_person(request))
     revoke_api_token(token)
     return Status(204, None)

@@ -15,7 +15,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from accord.lib.text import single_line
-from accord.orgs.access import get_for_org, member_required
+from accord.orgs.access import OrgRequest, get_for_org, member_required
 
 from .actions import create_api_token, revoke_all_api_tokens, revoke_api_token
 from .models import ApiToken, TokenScope
@@ -99,8 +99,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_POST
-def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_for_org(request, ApiToken, pk=pk, person=request.person)  # type: ignore[attr-defined]
+def api_token_revoke(request: OrgRequest, pk: int) -> HttpResponse:
+    token = get_for_org(request, ApiToken, pk=pk, person=request.person)
     revoke_api_token(token)
     messages.success(request, f"Token “{token.name}” revoked. Anything using it can no longer sign in.")
     return redirect("api_tokens")

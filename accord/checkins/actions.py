@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accord.lib.refusals import Conflict, Gone, Refused
 from accord.orgs.models import Organisation, Person, Team
 
 from .models import (
@@ -30,13 +31,16 @@ from .models import (
 from .planning import MIN_OPEN, next_digest_time, plan_checkins
 
 
-class CheckinClosed(Exception):
-    """The check-in can no longer be submitted; the message says why, in the person's own time.
-    `reason` is "sent" (already sent) or "closed" (past the end of the working day)."""
+class CheckinClosed(Refused):
+    """The check-in can no longer be submitted; the message says why, in the person's own time."""
 
-    def __init__(self, message: str, reason: str = "closed") -> None:
-        super().__init__(message)
-        self.reason = reason
+
+class CheckinSent(CheckinClosed, Conflict):
+    """It was already sent."""
+
+
+class CheckinPastClose(CheckinClosed, Gone):
+    """The end of the person's working day has passed."""
 
 
 # --- schedule, templates and settings ---------------------------------------------------------
@@ -212,9 +216,9 @@ def submit_checkin(
     now = now or timezone.now()
     person = checkin.person
     if checkin.submitted_at is not None:
-        raise CheckinClosed("You have already sent this check-in. Thank you!", "sent")
+        raise CheckinSent("You have already sent this check-in. Thank you!")
     if now >= checkin.closes_at:
-        raise CheckinClosed(
+        raise CheckinPastClose(
             f"This check-in closed at {_local(checkin.closes_at, person)}, the end of your working day, "
             "so it can no longer be sent. The next one will come on your next check-in day."
         )
@@ -258,7 +262,7 @@ def submit_checkin(
             submitted_at=now, next_send_at=None
         )
         if sent != 1:
-            raise CheckinClosed("You have already sent this check-in. Thank you!", "sent")
+            raise CheckinSent("You have already sent this check-in. Thank you!")
         for pk, status in wanted.items():
             commitment = mine[pk]
             if commitment.status == status:

@@ -10,16 +10,16 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool, field_validator
 
 from accord.api_errors import Problem
-from accord.orgs.access import get_for_org
-from accord.orgs.api import (
+from accord.lib.api import (
     ID_KEYS,
     LINE_PATTERN,
+    ApiRequest,
     ClockTime,
     Id,
     Input,
@@ -31,11 +31,11 @@ from accord.orgs.api import (
     current_person,
     no_null,
 )
+from accord.orgs.access import get_for_org
 from accord.orgs.models import Person, Team
 
 from . import queries
 from .actions import (
-    CheckinClosed,
     acknowledge_blocker,
     resolve_blocker,
     save_template,
@@ -158,7 +158,7 @@ class CheckinPage(Schema):
 
 
 @router.get("/checkins/mine", response=CheckinPage, summary="My check-ins, newest first")
-def my_checkins(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
+def my_checkins(request: ApiRequest, params: Query[PageParams]) -> dict[str, Any]:
     me, now = current_person(request), timezone.now()
     found = (
         Checkin.objects.filter(org_id=me.org_id, person=me)
@@ -190,7 +190,7 @@ class TodayOut(Schema):
 
 
 @router.get("/checkins/mine/today", response=TodayOut, summary="My check-in for today, or the next one")
-def my_today(request: HttpRequest) -> TodayOut:
+def my_today(request: ApiRequest) -> TodayOut:
     me, now = current_person(request), timezone.now()
     checkin = queries.current_checkin(me, now)
     questions = template_for(checkin.team).questions if checkin and checkin.team else default_questions()
@@ -201,7 +201,7 @@ def my_today(request: HttpRequest) -> TodayOut:
             for q in questions
         ],
         open_commitments=[
-            CheckinCommitmentOut(id=c.pk, title=c.title, due_on=c.due_on, status=c.status)  # type: ignore[arg-type]
+            CheckinCommitmentOut(id=c.pk, title=c.title, due_on=c.due_on, status=c.status)
             for c in queries.open_commitments(me)
         ],
         next_prompt_at=queries.next_prompt(me, now),
@@ -246,21 +246,19 @@ class SubmitIn(Input):
         "409 already sent; 410 closed (the end of your working day has passed); 404 not your check-in."
     ),
 )
-def submit(request: HttpRequest, checkin_id: Id, payload: SubmitIn) -> Any:
+def submit(request: ApiRequest, checkin_id: Id, payload: SubmitIn) -> Any:
     me, now = current_person(request), timezone.now()
     checkin = get_for_org(request, Checkin, pk=checkin_id, person=me)
     checkin.person = me
-    try:
-        submit_checkin(
-            checkin,
-            answers=dict(payload.answers),
-            mood=payload.mood,
-            share_mood=payload.share_mood,
-            commitments=dict(payload.commitments),
-            now=now,
-        )
-    except CheckinClosed as exc:
-        return Status(409 if exc.reason == "sent" else 410, Problem(detail=str(exc), errors=None))
+    # Already sent (CheckinSent) is a 409, too late (CheckinPastClose) a 410: accord/api.py maps them.
+    submit_checkin(
+        checkin,
+        answers=dict(payload.answers),
+        mood=payload.mood,
+        share_mood=payload.share_mood,
+        commitments=dict(payload.commitments),
+        now=now,
+    )
     fresh = Checkin.objects.select_related("person", "blocker__person").get(pk=checkin.pk)
     return checkin_out(fresh, me, now)
 
@@ -280,7 +278,7 @@ class FeedParams(Schema):
     offset: int = Field(0, ge=0, le=10**9)
 
 
-def _team_for(request: HttpRequest, team_id: int) -> tuple[Team, bool]:
+def _team_for(request: ApiRequest, team_id: int) -> tuple[Team, bool]:
     me = current_person(request)
     team = get_for_org(request, Team, pk=team_id)
     manager = queries.manages_team(me, team)
@@ -292,7 +290,7 @@ def _team_for(request: HttpRequest, team_id: int) -> tuple[Team, bool]:
 @router.get(
     "/checkins/teams/{team_id}/feed", response=FeedOut, summary="A team's check-ins and open blockers"
 )
-def team_feed(request: HttpRequest, team_id: Id, params: Query[FeedParams]) -> FeedOut:
+def team_feed(request: ApiRequest, team_id: Id, params: Query[FeedParams]) -> FeedOut:
     me, now = current_person(request), timezone.now()
     team, manager = _team_for(request, team_id)
     feed = queries.team_feed(team, offset=params.offset, limit=params.limit)
@@ -304,7 +302,7 @@ def team_feed(request: HttpRequest, team_id: Id, params: Query[FeedParams]) -> F
     )
 
 
-def _blocker_for(request: HttpRequest, blocker_id: int) -> tuple[Blocker, bool]:
+def _blocker_for(request: ApiRequest, blocker_id: int) -> tuple[Blocker, bool]:
     me = current_person(request)
     blocker = get_for_org(request, Blocker, pk=blocker_id)
     manager = me.is_admin or blocker.person.manager_id == me.pk
@@ -317,7 +315,7 @@ def _blocker_for(request: HttpRequest, blocker_id: int) -> tuple[Blocker, bool]:
 @router.post(
     "/checkins/blockers/{blocker_id}/acknowledge", response=BlockerOut, summary="Acknowledge a blocker"
 )
-def acknowledge(request: HttpRequest, blocker_id: Id) -> BlockerOut:
+def acknowledge(request: ApiRequest, blocker_id: Id) -> BlockerOut:
     blocker, manager = _blocker_for(request, blocker_id)
     if not manager:
         raise PermissionDenied("Only the team's managers and admins acknowledge blockers.")
@@ -325,7 +323,7 @@ def acknowledge(request: HttpRequest, blocker_id: Id) -> BlockerOut:
 
 
 @router.post("/checkins/blockers/{blocker_id}/resolve", response=BlockerOut, summary="Resolve a blocker")
-def resolve(request: HttpRequest, blocker_id: Id) -> BlockerOut:
+def resolve(request: ApiRequest, blocker_id: Id) -> BlockerOut:
     blocker, manager = _blocker_for(request, blocker_id)
     if not queries.may_resolve(current_person(request), blocker, manager):
         raise PermissionDenied("Only the team's managers, admins and the person themselves resolve blockers.")
@@ -374,7 +372,7 @@ def template_out(team: Team) -> TemplateOut:
 
 
 @router.get("/checkins/teams/{team_id}/template", response=TemplateOut, summary="A team's check-in template")
-def get_template(request: HttpRequest, team_id: Id) -> TemplateOut:
+def get_template(request: ApiRequest, team_id: Id) -> TemplateOut:
     team, _ = _team_for(request, team_id)
     return template_out(team)
 
@@ -386,7 +384,7 @@ def get_template(request: HttpRequest, team_id: Id) -> TemplateOut:
     description="404 for a team not in your organisation; 400 no questions, two blockers questions, a "
     "weekday outside 1–7. Nothing is saved unless everything is valid.",
 )
-def put_template(request: HttpRequest, team_id: Id, payload: TemplateIn) -> TemplateOut:
+def put_template(request: ApiRequest, team_id: Id, payload: TemplateIn) -> TemplateOut:
     team = _team_for_managers(request, team_id)
     save_template(
         template_for(team),
@@ -398,7 +396,7 @@ def put_template(request: HttpRequest, team_id: Id, payload: TemplateIn) -> Temp
     return template_out(team)
 
 
-def _team_for_managers(request: HttpRequest, team_id: int) -> Team:
+def _team_for_managers(request: ApiRequest, team_id: int) -> Team:
     me = current_person(request)
     team = get_for_org(request, Team, pk=team_id)
     if not queries.manages_team(me, team):
@@ -437,12 +435,12 @@ def settings_out(me: Person) -> CheckinSettingsOut:
 
 
 @router.get("/checkins/settings", response=CheckinSettingsOut, summary="My check-in settings")
-def get_settings(request: HttpRequest) -> CheckinSettingsOut:
+def get_settings(request: ApiRequest) -> CheckinSettingsOut:
     return settings_out(current_person(request))
 
 
 @router.patch("/checkins/settings", response=CheckinSettingsOut, summary="Change my check-in settings")
-def patch_settings(request: HttpRequest, payload: CheckinSettingsIn) -> CheckinSettingsOut:
+def patch_settings(request: ApiRequest, payload: CheckinSettingsIn) -> CheckinSettingsOut:
     me = current_person(request)
     data = payload.model_dump(exclude_unset=True)
     if any(v is None for v in data.values()):
@@ -469,7 +467,7 @@ class CheckinParticipationOut(Schema):
     response=CheckinParticipationOut,
     summary="Check-in participation (the person, those above them, admins)",
 )
-def get_participation(request: HttpRequest, person_id: Id) -> CheckinParticipationOut:
+def get_participation(request: ApiRequest, person_id: Id) -> CheckinParticipationOut:
     me = current_person(request)
     person = get_for_org(request, Person, pk=person_id, is_active=True)
     if not queries.sees_participation(me, person):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 
 from accord.lib.text import multi_line, single_line
@@ -18,16 +17,10 @@ DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 WEEKDAY_CHOICES = list(enumerate(DAY_NAMES, start=1))
 
 
-def add_field_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put an action's ValidationError next to the fields it names (or at the top of the form)."""
-    for field, messages in exc.message_dict.items():
-        name = "q1" if field == "questions" else field.replace("answers.", "a_")
-        if name in form.fields:
-            form.add_error(name, messages)
-        elif field == "answers":
-            form.add_error(None, messages)
-        else:
-            form.add_error(field if field in form.fields else None, messages)
+def form_field(name: str) -> str:
+    """The form's name for a field the actions name: `questions` is the first question box, `answers.X`
+    is the answer box `a_X`."""
+    return "q1" if name == "questions" else name.replace("answers.", "a_")
 
 
 class CheckinForm(forms.Form):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accord.lib.forms import id_param
+from accord.lib.forms import id_param, page_param, show_refusal
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 from accord.orgs.models import Team
 
@@ -30,7 +30,7 @@ from .actions import (
     submit_checkin,
     template_for,
 )
-from .forms import DAY_NAMES, CheckinForm, DigestForm, PromptTimeForm, TemplateForm, add_field_errors
+from .forms import DAY_NAMES, CheckinForm, DigestForm, PromptTimeForm, TemplateForm, form_field
 from .models import Blocker, Cadence, Checkin, CheckinTemplate, default_questions
 
 
@@ -67,7 +67,7 @@ def home(request: OrgRequest) -> HttpResponse:
         except CheckinClosed as exc:
             refusal, status = str(exc), 409
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc, rename=form_field)
         else:
             messages.success(request, "Check-in sent. Thank you!")
             return redirect("checkins")
@@ -132,8 +132,7 @@ def team(request: OrgRequest, team_id: int) -> HttpResponse:
     is_manager = queries.manages_team(me, team)
     if not (is_manager or me.team_id == team.pk):
         raise Http404("Only the team, its managers and admins see its check-ins.")
-    page = request.GET.get("page", "1")
-    page_no = found if (found := id_param(page)) is not None and found < 10_000 else 1
+    page_no = page_param(request.GET.get("page"))
     feed = queries.team_feed(team, offset=(page_no - 1) * queries.FEED_PAGE, limit=queries.FEED_PAGE + 1)
     for checkin in feed:
         checkin.visible_mood = queries.visible_mood(me, checkin)  # type: ignore[attr-defined]
@@ -168,7 +167,7 @@ def team_settings(request: OrgRequest, team_id: int) -> HttpResponse:
                 enabled=form.cleaned_data["enabled"],
             )
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc, rename=form_field)
         else:
             messages.success(request, f"Check-ins for {team.name} saved.")
             return redirect("checkins_team", team_id=team.pk)

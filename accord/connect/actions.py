@@ -9,11 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accord.lib.refusals import Forbidden
 from accord.lib.tz import Hours
 from accord.orgs.models import Organisation, Person, Team
 
@@ -344,7 +345,7 @@ def store_round(
 
 def run_round_now(org: Organisation, actor: Person, now: dt.datetime | None = None) -> CoffeeRound:
     if not actor.is_admin or actor.org_id != org.pk:
-        raise PermissionDenied("Only admins can run a round.")
+        raise Forbidden("Only admins can run a round.")
     return pair_coffee_round(org, now)
 
 
@@ -358,7 +359,7 @@ def answer_met(
     now = now or timezone.now()
     seat = CoffeeGroupMember.objects.filter(org_id=group.org_id, group=group, person=person).first()
     if seat is None:
-        raise PermissionDenied("Only the people in this group can say whether it met.")
+        raise Forbidden("Only the people in this group can say whether it met.")
     if met not in Met.values:
         raise ValidationError({"met": ["Answer yes, no or skipped."]})
     if now.astimezone(person.zone).date() < group.round.week_start:

@@ -11,20 +11,12 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from accord.orgs.api import (
-    ClockTime,
-    Day,
-    Id,
-    Input,
-    LongText,
-    current_person,
-    require_admin,
-)
+from accord.lib.api import ApiRequest, ClockTime, Day, Id, Input, LongText, current_person, require_admin
+from accord.orgs.access import get_for_org
 from accord.orgs.models import Person
 
 from . import actions, icebreakers, queries
@@ -198,12 +190,12 @@ def _profile_out(person: Person) -> ProfileOut:
 
 
 @router.get("/coffee/me", response=CoffeeMeOut, summary="My coffee-chat opt-in")
-def coffee_me(request: HttpRequest) -> CoffeeMeOut:
+def coffee_me(request: ApiRequest) -> CoffeeMeOut:
     return _me_out(current_person(request))
 
 
 @router.put("/coffee/me", response=CoffeeMeOut, summary="Join, pause or leave coffee chats")
-def coffee_me_put(request: HttpRequest, body: CoffeeMeIn) -> CoffeeMeOut:
+def coffee_me_put(request: ApiRequest, body: CoffeeMeIn) -> CoffeeMeOut:
     me = current_person(request)
     today = timezone.now().astimezone(me.zone).date()
     if body.status != "paused" and body.paused_until is not None:
@@ -220,38 +212,38 @@ def coffee_me_put(request: HttpRequest, body: CoffeeMeIn) -> CoffeeMeOut:
 
 
 @router.get("/coffee/rounds", response=list[CoffeeRoundOut], summary="Recent coffee rounds")
-def coffee_rounds(request: HttpRequest) -> list[CoffeeRoundOut]:
+def coffee_rounds(request: ApiRequest) -> list[CoffeeRoundOut]:
     me = current_person(request)
-    found = CoffeeRound.objects.filter(org=request.org).annotate(n=Count("groups")).order_by("-number")[:20]  # type: ignore[attr-defined]
-    return [_round_out(r, me, r.n) for r in found]  # type: ignore[attr-defined]
+    found = CoffeeRound.objects.filter(org=request.org).annotate(n=Count("groups")).order_by("-number")[:20]
+    return [_round_out(r, me, r.n) for r in found]
 
 
 @router.post("/coffee/rounds", response={201: CoffeeRoundOut}, summary="Run a round now (admins)")
-def coffee_run(request: HttpRequest) -> Status:
+def coffee_run(request: ApiRequest) -> Status:
     me = require_admin(request)
-    rnd = actions.run_round_now(request.org, me)  # type: ignore[attr-defined]
+    rnd = actions.run_round_now(request.org, me)
     return Status(201, _round_out(rnd, me, rnd.groups.count()))
 
 
 @router.get("/coffee/rounds/{round_id}", response=CoffeeRoundOut, summary="One coffee round")
-def coffee_round(request: HttpRequest, round_id: Id) -> CoffeeRoundOut:
-    rnd = get_object_or_404(CoffeeRound.objects.filter(org=request.org), pk=round_id)  # type: ignore[attr-defined]
+def coffee_round(request: ApiRequest, round_id: Id) -> CoffeeRoundOut:
+    rnd = get_for_org(request, CoffeeRound, pk=round_id)
     return _round_out(rnd, current_person(request), rnd.groups.count())
 
 
 @router.get("/coffee/pairings", response=list[CoffeeGroupOut], summary="My coffee chats, latest first")
-def coffee_pairings(request: HttpRequest) -> list[CoffeeGroupOut]:
+def coffee_pairings(request: ApiRequest) -> list[CoffeeGroupOut]:
     me = current_person(request)
     return [_group_out(g, me) for g in queries.my_groups(me)]
 
 
 @router.get("/coffee/pairings/{group_id}", response=CoffeeGroupOut, summary="One coffee chat")
-def coffee_pairing(request: HttpRequest, group_id: Id) -> CoffeeGroupOut:
+def coffee_pairing(request: ApiRequest, group_id: Id) -> CoffeeGroupOut:
     return _group_out(queries.group_for(request, group_id), current_person(request))
 
 
 @router.put("/coffee/pairings/{group_id}/met", response=CoffeeGroupOut, summary="Say whether your group met")
-def coffee_met(request: HttpRequest, group_id: Id, body: MetIn) -> CoffeeGroupOut:
+def coffee_met(request: ApiRequest, group_id: Id, body: MetIn) -> CoffeeGroupOut:
     me = current_person(request)
     group = queries.group_for(request, group_id)
     try:
@@ -265,18 +257,18 @@ def coffee_met(request: HttpRequest, group_id: Id, body: MetIn) -> CoffeeGroupOu
 
 
 @router.get("/profiles/me", response=ProfileOut, summary="My Working with me profile")
-def profile_me(request: HttpRequest) -> ProfileOut:
+def profile_me(request: ApiRequest) -> ProfileOut:
     return _profile_out(current_person(request))
 
 
 @router.put("/profiles/me", response=ProfileOut, summary="Write my Working with me profile")
-def profile_put(request: HttpRequest, body: ProfileIn) -> ProfileOut:
+def profile_put(request: ApiRequest, body: ProfileIn) -> ProfileOut:
     me = current_person(request)
     actions.save_profile(me, **body.model_dump(exclude_none=True))
     return _profile_out(me)
 
 
 @router.get("/profiles/{person_id}", response=ProfileOut, summary="Someone's Working with me profile")
-def profile(request: HttpRequest, person_id: Id) -> ProfileOut:
-    person = get_object_or_404(Person.objects.filter(org=request.org, is_active=True), pk=person_id)  # type: ignore[attr-defined]
+def profile(request: ApiRequest, person_id: Id) -> ProfileOut:
+    person = get_for_org(request, Person.objects.filter(is_active=True), pk=person_id)
     return _profile_out(person)

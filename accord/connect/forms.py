@@ -3,20 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from accord.lib.text import multi_line
 
 from .models import PROFILE_MAX, SECTIONS, CoffeeSettings, Met
-
-
-def add_field_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put an action's ValidationError next to the fields it names (or at the top of the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class OptInForm(forms.Form):

@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accord.lib.forms import show_refusal
 from accord.orgs.access import OrgRequest, admin_required, get_for_org, member_required
 from accord.orgs.models import Person
 
 from . import actions, queries
-from .forms import CoffeeSettingsForm, MetForm, OptInForm, ProfileForm, add_field_errors
+from .forms import CoffeeSettingsForm, MetForm, OptInForm, ProfileForm
 from .models import SECTIONS, CoffeeRound
 
 WEEK = dt.timedelta(days=7)
@@ -85,7 +86,7 @@ def optin(request: OrgRequest) -> HttpResponse:
             actions.leave_coffee(me)
             messages.success(request, "You've left coffee chats. Your past chats stay on this page.")
     except ValidationError as exc:
-        add_field_errors(form, exc)
+        show_refusal(form, exc)
         return _coffee_page(request, form, status=400)
     return redirect("coffee")
 
@@ -156,7 +157,7 @@ def admin_settings(request: OrgRequest) -> HttpResponse:
                 avoid_rounds=form.cleaned_data["avoid_rounds"],
             )
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Coffee chat settings saved.")
             return redirect("coffee_admin")
@@ -227,7 +228,7 @@ def profile_edit(request: OrgRequest) -> HttpResponse:
         try:
             actions.save_profile(me, **form.cleaned_data)
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Your Working with me page is saved.")
             return redirect(reverse("profile", args=[me.pk]))

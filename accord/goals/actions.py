@@ -2,7 +2,7 @@
 
 Every rule is reported as a ValidationError naming the field it concerns, so that pages put the
 message next to that field and the API answers 400 with it; nothing is saved when a rule fails.
-Who-may-do-what is a `NotAllowed` (a PermissionDenied that also names a field): the API answers
+Who-may-do-what is a `NotAllowed` (a Forbidden refusal that may name a field): the API answers
 403, pages show it next to the field.
 """
 
@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accord.lib.refusals import Forbidden
 from accord.orgs.models import Person
 
 from . import queries
@@ -26,10 +27,8 @@ NOTE_MAX = 500
 UNIT_MAX = 30
 
 
-class NotAllowed(PermissionDenied):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class NotAllowed(Forbidden):
+    """Not this person's to change; `field` names the choice that is not theirs, when there is one."""
 
 
 def _add(errors: dict[str, list[str]], field: str, message: str) -> None:

@@ -11,15 +11,14 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Strict, StrictBool, field_validator
 
-from accord.orgs.api import (
+from accord.lib.api import (
     NOT_BLANK,
+    ApiRequest,
     BodyId,
     Day,
     Id,
@@ -32,7 +31,9 @@ from accord.orgs.api import (
     current_person,
     no_null,
     no_null_not_blank,
+    reject_null,
 )
+from accord.orgs.access import get_for_org
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -49,21 +50,15 @@ Percent = Annotated[int, WholeNumber, Field(json_schema_extra={"minimum": 0, "ma
 GOAL_FIELDS = {"team": "team_id", "owner": "owner_id", "parent": "parent_id"}
 
 
-def _reject_null(value: Any) -> Any:
-    if value is None:
-        raise ValueError("This field cannot be null; leave it out to keep the current value.")
-    return value
-
-
-def _find(request: HttpRequest, model: type[Any], pk: int, what: str, **extra: Any) -> Any:
+def _find(request: ApiRequest, model: type[Any], pk: int, what: str, **extra: Any) -> Any:
     """An id from a body or a filter, in the caller's organisation only; anything else is a 404."""
-    found = model.objects.filter(org=request.org, pk=pk, **extra).first()  # type: ignore[attr-defined]
+    found = model.objects.filter(org=request.org, pk=pk, **extra).first()
     if found is None:
         raise HttpError(404, f"No such {what} in this organisation.")
     return found
 
 
-def _goal(request: HttpRequest, pk: int, what: str = "goal") -> Goal:
+def _goal(request: ApiRequest, pk: int, what: str = "goal") -> Goal:
     goal = queries.visible_goals(current_person(request), include_archived=True).filter(pk=pk).first()
     if goal is None:
         raise HttpError(404, f"No such {what} in this organisation.")
@@ -175,7 +170,7 @@ class GoalPatch(Input):
     ends_on: Day | None = None
     archived: StrictBool | None = Field(None, json_schema_extra=no_null)
 
-    _not_null = field_validator("title", "description", "level", "private", "archived")(_reject_null)
+    _not_null = field_validator("title", "description", "level", "private", "archived")(reject_null)
 
 
 class KeyResultIn(Input):
@@ -333,7 +328,7 @@ def _commitment_out(c: Commitment, now: dt.datetime) -> dict[str, Any]:
 
 
 @router.get("/goals", response=GoalPage, summary="List goals I can see")
-def list_goals(request: HttpRequest, filters: Query[GoalFilter]) -> dict[str, Any]:
+def list_goals(request: ApiRequest, filters: Query[GoalFilter]) -> dict[str, Any]:
     me = current_person(request)
     found: QuerySet[Goal] = queries.visible_goals(me, include_archived=filters.include_archived)
     if filters.level:
@@ -354,11 +349,11 @@ def list_goals(request: HttpRequest, filters: Query[GoalFilter]) -> dict[str, An
 
 
 @router.get("/goals/{goal_id}", response=GoalDetail, summary="Read a goal with its key results' history")
-def get_goal(request: HttpRequest, goal_id: Id) -> dict[str, Any]:
+def get_goal(request: ApiRequest, goal_id: Id) -> dict[str, Any]:
     return _goal_out(_goal(request, goal_id), detail=True)
 
 
-def _apply_goal(request: HttpRequest, goal: Goal, data: dict[str, Any]) -> None:
+def _apply_goal(request: ApiRequest, goal: Goal, data: dict[str, Any]) -> None:
     for key, value in data.items():
         if key == "team_id":
             goal.team = None if value is None else _find(request, Team, value, "team")
@@ -371,11 +366,11 @@ def _apply_goal(request: HttpRequest, goal: Goal, data: dict[str, Any]) -> None:
 
 
 @router.post("/goals", response={201: GoalDetail}, summary="Set a goal")
-def create_goal(request: HttpRequest, payload: GoalIn) -> Status[dict[str, Any]]:
+def create_goal(request: ApiRequest, payload: GoalIn) -> Status[dict[str, Any]]:
     me = current_person(request)
     data = payload.model_dump(exclude_unset=True)
     data.setdefault("owner_id", me.pk)
-    goal = Goal(org=request.org)  # type: ignore[attr-defined]
+    goal = Goal(org=request.org)
     _apply_goal(request, goal, data)
     with api_field_names(**GOAL_FIELDS):
         save_goal(goal, actor=me)
@@ -383,7 +378,7 @@ def create_goal(request: HttpRequest, payload: GoalIn) -> Status[dict[str, Any]]
 
 
 @router.patch("/goals/{goal_id}", response=GoalDetail, summary="Change a goal")
-def update_goal(request: HttpRequest, goal_id: Id, payload: GoalPatch) -> dict[str, Any]:
+def update_goal(request: ApiRequest, goal_id: Id, payload: GoalPatch) -> dict[str, Any]:
     me = current_person(request)
     goal = _goal(request, goal_id)
     _apply_goal(request, goal, payload.model_dump(exclude_unset=True))
@@ -393,7 +388,7 @@ def update_goal(request: HttpRequest, goal_id: Id, payload: GoalPatch) -> dict[s
 
 
 @router.post("/goals/{goal_id}/key-results", response={201: KeyResultDetail}, summary="Add a key result")
-def create_key_result(request: HttpRequest, goal_id: Id, payload: KeyResultIn) -> Status[dict[str, Any]]:
+def create_key_result(request: ApiRequest, goal_id: Id, payload: KeyResultIn) -> Status[dict[str, Any]]:
     goal = _goal(request, goal_id)
     kr = add_key_result(goal, actor=current_person(request), **payload.model_dump())
     return Status(201, _kr_detail(kr))
@@ -404,8 +399,8 @@ def create_key_result(request: HttpRequest, goal_id: Id, payload: KeyResultIn) -
     response={201: KeyResultDetail},
     summary="Record progress on a key result (kept in its history)",
 )
-def create_progress(request: HttpRequest, key_result_id: Id, payload: ProgressIn) -> Status[dict[str, Any]]:
-    kr = get_object_or_404(KeyResult.objects.filter(org=request.org), pk=key_result_id)  # type: ignore[attr-defined]
+def create_progress(request: ApiRequest, key_result_id: Id, payload: ProgressIn) -> Status[dict[str, Any]]:
+    kr = get_for_org(request, KeyResult, pk=key_result_id)
     kr.goal = _goal(request, kr.goal_id, "key result")
     record_progress(kr, actor=current_person(request), **payload.model_dump())
     return Status(201, _kr_detail(kr))
@@ -414,7 +409,7 @@ def create_progress(request: HttpRequest, key_result_id: Id, payload: ProgressIn
 # --- commitments ------------------------------------------------------------------------------
 
 
-def _signals_person(request: HttpRequest, person_id: int) -> Person:
+def _signals_person(request: ApiRequest, person_id: int) -> Person:
     """A person whose commitments the caller may see (self, people below, anyone for admins), else 404."""
     person = _find(request, Person, person_id, "person")
     if not queries.sees_signals_of(current_person(request), person):
@@ -425,7 +420,7 @@ def _signals_person(request: HttpRequest, person_id: int) -> Person:
 @router.get(
     "/commitments", response=CommitmentPage, summary="List commitments: mine, a report's, or all my reports'"
 )
-def list_commitments(request: HttpRequest, filters: Query[CommitmentFilter]) -> dict[str, Any]:
+def list_commitments(request: ApiRequest, filters: Query[CommitmentFilter]) -> dict[str, Any]:
     me = current_person(request)
     if filters.reports:
         owner_ids = list(queries.reports_below(me))
@@ -442,20 +437,20 @@ def list_commitments(request: HttpRequest, filters: Query[CommitmentFilter]) -> 
     return {"count": found.count(), "items": [_commitment_out(c, now) for c in page]}
 
 
-def _commitment(request: HttpRequest, commitment_id: int) -> Commitment:
-    c = Commitment.objects.filter(org=request.org, pk=commitment_id).select_related("owner").first()  # type: ignore[attr-defined]
+def _commitment(request: ApiRequest, commitment_id: int) -> Commitment:
+    c = Commitment.objects.filter(org=request.org, pk=commitment_id).select_related("owner").first()
     if c is None or not queries.sees_signals_of(current_person(request), c.owner):
         raise HttpError(404, "No such commitment in this organisation.")
     return c
 
 
 @router.get("/commitments/{commitment_id}", response=CommitmentOut, summary="Read a commitment")
-def get_commitment(request: HttpRequest, commitment_id: Id) -> dict[str, Any]:
+def get_commitment(request: ApiRequest, commitment_id: Id) -> dict[str, Any]:
     return _commitment_out(_commitment(request, commitment_id), timezone.now())
 
 
 @router.post("/commitments", response={201: CommitmentOut}, summary="Make a commitment")
-def make_commitment(request: HttpRequest, payload: CommitmentIn) -> Status[dict[str, Any]]:
+def make_commitment(request: ApiRequest, payload: CommitmentIn) -> Status[dict[str, Any]]:
     me = current_person(request)
     owner = (
         me if payload.owner_id is None else _find(request, Person, payload.owner_id, "person", is_active=True)
@@ -478,7 +473,7 @@ def make_commitment(request: HttpRequest, payload: CommitmentIn) -> Status[dict[
 @router.patch(
     "/commitments/{commitment_id}", response=CommitmentOut, summary="Mark a commitment done, dropped or open"
 )
-def update_commitment(request: HttpRequest, commitment_id: Id, payload: CommitmentStatusIn) -> dict[str, Any]:
+def update_commitment(request: ApiRequest, commitment_id: Id, payload: CommitmentStatusIn) -> dict[str, Any]:
     c = _commitment(request, commitment_id)
     now = timezone.now()
     set_commitment_status(c, actor=current_person(request), status=payload.status, now=now)
@@ -490,7 +485,7 @@ def update_commitment(request: HttpRequest, commitment_id: Id, payload: Commitme
     response=FollowThroughOut,
     summary="A person's follow-through (the person, their managers and admins)",
 )
-def person_follow_through(request: HttpRequest, person_id: Id) -> dict[str, Any]:
+def person_follow_through(request: ApiRequest, person_id: Id) -> dict[str, Any]:
     person = _signals_person(request, person_id)
     now = timezone.now()
     today = queries.local_today(person, now)

@@ -6,29 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
 
 from accord.lib.text import multi_line, single_line
 from accord.orgs.models import Person, Team
 
 from . import queries
-from .actions import NOTE_MAX, TITLE_MAX, NotAllowed
+from .actions import NOTE_MAX, TITLE_MAX
 from .models import Goal, Level
 
 OWNER_CHOICE = "Choose yourself or someone who reports to you."
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LEVEL_NAMES = dict(Level.choices)
-
-
-def add_errors(form: forms.BaseForm, exc: ValidationError | PermissionDenied) -> None:
-    """Put an action's refusal next to the field it names (or at the top of the form)."""
-    if isinstance(exc, NotAllowed):
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-    elif isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, str(exc))
 
 
 class GoalChoiceField(forms.ModelChoiceField[Goal]):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accord.lib.forms import id_param
+from accord.lib.forms import id_param, show_refusal
 from accord.lib.tz import to_utc
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 from accord.orgs.models import Person
@@ -29,7 +29,7 @@ from .actions import (
     save_goal,
     set_commitment_status,
 )
-from .forms import CommitmentForm, GoalForm, KeyResultForm, ProgressForm, add_errors
+from .forms import CommitmentForm, GoalForm, KeyResultForm, ProgressForm
 from .models import Commitment, CommitmentStatus, Goal, KeyResult, KeyResultUpdate, Level
 
 SHOW = {"all": "Everything", "team": "My team", "mine": "Mine"}
@@ -96,7 +96,7 @@ def goal_edit(request: OrgRequest, pk: int | None = None) -> HttpResponse:
         try:
             save_goal(form.apply(goal), actor=me)
         except (ValidationError, NotAllowed) as exc:
-            add_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Goal “{goal.title}” saved.")
             return redirect("goal", pk=goal.pk)
@@ -198,7 +198,7 @@ def key_result_new(request: OrgRequest, pk: int) -> HttpResponse:
                 confidence=data["confidence"],
             )
         except (ValidationError, NotAllowed) as exc:
-            add_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Key result “{kr.title}” added.")
             return redirect("goal", pk=goal.pk)
@@ -225,7 +225,7 @@ def key_result_progress(request: OrgRequest, pk: int) -> HttpResponse:
                 note=data["note"],
             )
         except (ValidationError, NotAllowed) as exc:
-            add_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Progress recorded on “{kr.title}”.")
             return redirect(reverse("goal", args=[goal.pk]) + f"#kr-{kr.pk}")
@@ -309,7 +309,7 @@ def commitment_new(request: OrgRequest) -> HttpResponse:
                 goal=data["goal"],
             )
         except (ValidationError, NotAllowed) as exc:
-            add_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Commitment “{made.title}” added.")
             if made.owner_id == me.pk:

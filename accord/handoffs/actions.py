@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accord.lib.refusals import Conflict, Forbidden
 from accord.orgs.models import Person, Team, valid_timezones, validate_work_days
 
 from . import queries
@@ -42,7 +43,7 @@ from .shifts import ShiftHours, check_chain, shape_errors
 WRITE_GRACE = dt.timedelta(hours=12)
 
 
-class AlreadyWritten(Exception):
+class AlreadyWritten(Conflict):
     """This shift's handoff for that day exists; the message says when and by whom."""
 
 
@@ -73,7 +74,7 @@ def save_chain(
 ) -> Chain:
     """Create or change a chain and all its shifts at once; the chain is checked as a whole first."""
     if team.org_id != actor.org_id or not queries.manages_team(actor, team):
-        raise PermissionDenied("Only the team's managers and admins set up its handoff chain.")
+        raise Forbidden("Only the team's managers and admins set up its handoff chain.")
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
     name = name.strip()
@@ -253,7 +254,7 @@ def write_handoff(
         from_shift.chain_id != chain.pk
         or not ShiftMember.objects.filter(shift=from_shift, person=author).exists()
     ):
-        raise PermissionDenied("Only people of the outgoing shift write its handoff.")
+        raise Forbidden("Only people of the outgoing shift write its handoff.")
     occurrence = outgoing_occurrence(from_shift, now)
     errors: dict[str, list[str]] = {}
     if occurrence is None:
@@ -372,7 +373,7 @@ def update_item(
     """Re-assign, update or close an item between handoffs. The owner can change but never be empty."""
     now = now or timezone.now()
     if not queries.may_update_items(actor, item.chain):
-        raise PermissionDenied("Only people of the chain's shifts and the team's managers change its items.")
+        raise Forbidden("Only people of the chain's shifts and the team's managers change its items.")
     row = ItemIn(
         item_id=item.pk if item.closed_at is None else None,
         title=str(changes.get("title", item.title)),
@@ -400,7 +401,7 @@ def acknowledge(handoff: Handoff, person: Person, now: dt.datetime | None = None
     """One click from the receiving shift (or a manager). A second click changes nothing."""
     now = now or timezone.now()
     if not queries.may_acknowledge(person, handoff):
-        raise PermissionDenied("Only people of the receiving shift and the team's managers acknowledge it.")
+        raise Forbidden("Only people of the receiving shift and the team's managers acknowledge it.")
     # A conditional update: two people clicking at once leave the first one's name.
     Handoff.objects.filter(pk=handoff.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=now, acknowledged_by=person, next_step_at=None

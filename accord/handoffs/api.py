@@ -7,11 +7,12 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from accord.api_errors import Problem
-from accord.orgs.api import (
+from accord.lib.api import (
+    ApiRequest,
     BodyId,
     ClockTime,
     Id,
@@ -25,7 +26,7 @@ from accord.orgs.api import (
 )
 
 from . import queries
-from .actions import AlreadyWritten, ItemIn, acknowledge, update_item, write_handoff
+from .actions import ItemIn, acknowledge, update_item, write_handoff
 from .models import MAX_LINKS, TEXT_MAX, TITLE_MAX, Chain, Handoff, Item, Shift
 
 router = Router(tags=["handoffs"])
@@ -162,7 +163,7 @@ def item_out(i: Item) -> HandoffItemOut:
     )
 
 
-def _chain(request: HttpRequest, chain_id: int) -> Chain:
+def _chain(request: ApiRequest, chain_id: int) -> Chain:
     found = (
         Chain.objects.filter(org_id=current_person(request).org_id, pk=chain_id)
         .select_related("team")
@@ -173,7 +174,7 @@ def _chain(request: HttpRequest, chain_id: int) -> Chain:
     return found
 
 
-def _handoff(request: HttpRequest, handoff_id: int) -> Handoff:
+def _handoff(request: ApiRequest, handoff_id: int) -> Handoff:
     found = (
         Handoff.objects.filter(org_id=current_person(request).org_id, pk=handoff_id)
         .select_related("chain__team")
@@ -186,7 +187,7 @@ def _handoff(request: HttpRequest, handoff_id: int) -> Handoff:
 
 
 @router.get("/handoffs/chains", response=list[HandoffChainOut], summary="Handoff chains of my organisation")
-def list_chains(request: HttpRequest) -> list[HandoffChainOut]:
+def list_chains(request: ApiRequest) -> list[HandoffChainOut]:
     me = current_person(request)
     found = list(queries.chains(me.org).prefetch_related("shifts__members"))
     return [chain_out(c, list(c.shifts.all())) for c in found]
@@ -195,7 +196,7 @@ def list_chains(request: HttpRequest) -> list[HandoffChainOut]:
 @router.get(
     "/handoffs/chains/{chain_id}", response=HandoffChainOut, summary="One handoff chain with its shifts"
 )
-def get_chain(request: HttpRequest, chain_id: Id) -> HandoffChainOut:
+def get_chain(request: ApiRequest, chain_id: Id) -> HandoffChainOut:
     found = _chain(request, chain_id)
     return chain_out(found, queries.shifts_of(found))
 
@@ -205,7 +206,7 @@ def get_chain(request: HttpRequest, chain_id: Id) -> HandoffChainOut:
     response=list[HandoffOut],
     summary="A chain's handoffs, newest first",
 )
-def list_handoffs(request: HttpRequest, chain_id: Id, page: Query[PageParams]) -> list[HandoffOut]:
+def list_handoffs(request: ApiRequest, chain_id: Id, page: Query[PageParams]) -> list[HandoffOut]:
     found = _chain(request, chain_id)
     rows = (
         Handoff.objects.filter(org_id=found.org_id, chain=found)
@@ -241,9 +242,7 @@ class HandoffIn(Input):
     response={201: HandoffOut, 403: Problem, 409: Problem},
     summary="Write the outgoing shift's handoff",
 )
-def create_handoff(
-    request: HttpRequest, chain_id: Id, payload: HandoffIn
-) -> Status[HandoffOut] | Status[Problem]:
+def create_handoff(request: ApiRequest, chain_id: Id, payload: HandoffIn) -> Status[HandoffOut]:
     me = current_person(request)
     found = _chain(request, chain_id)
     shift = Shift.objects.filter(chain=found, pk=payload.from_shift_id).first()
@@ -260,15 +259,13 @@ def create_handoff(
         )
         for i in payload.items
     ]
-    try:
-        handoff = write_handoff(found, me, from_shift=shift, items=rows, urgent=payload.urgent)
-    except AlreadyWritten as exc:
-        return Status(409, Problem(detail=str(exc), errors=None))
+    # A second handoff for the same shift and day is refused with AlreadyWritten, a 409.
+    handoff = write_handoff(found, me, from_shift=shift, items=rows, urgent=payload.urgent)
     return Status(201, handoff_out(_handoff(request, handoff.pk)))
 
 
 @router.get("/handoffs/{handoff_id}", response=HandoffOut, summary="One handoff with its items as written")
-def get_handoff(request: HttpRequest, handoff_id: Id) -> HandoffOut:
+def get_handoff(request: ApiRequest, handoff_id: Id) -> HandoffOut:
     return handoff_out(_handoff(request, handoff_id))
 
 
@@ -277,7 +274,7 @@ def get_handoff(request: HttpRequest, handoff_id: Id) -> HandoffOut:
     response={200: HandoffOut, 403: Problem},
     summary="Acknowledge a handoff (receiving shift, the team's managers, admins)",
 )
-def post_acknowledge(request: HttpRequest, handoff_id: Id) -> HandoffOut:
+def post_acknowledge(request: ApiRequest, handoff_id: Id) -> HandoffOut:
     found = _handoff(request, handoff_id)
     acknowledge(found, current_person(request))
     return handoff_out(_handoff(request, handoff_id))
@@ -298,7 +295,7 @@ class HandoffItemPatch(Input):
     response={200: HandoffItemOut, 403: Problem},
     summary="Re-assign, update or close an item",
 )
-def patch_item(request: HttpRequest, item_id: Id, payload: HandoffItemPatch) -> HandoffItemOut:
+def patch_item(request: ApiRequest, item_id: Id, payload: HandoffItemPatch) -> HandoffItemOut:
     me = current_person(request)
     found = Item.objects.filter(org_id=me.org_id, pk=item_id).select_related("chain__team").first()
     if found is None:

@@ -106,7 +106,7 @@ def shape_errors(start: dt.time, end: dt.time, overnight: bool) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Problem:
+class CoverageProblem:
     """One gap or too-large overlap between two shifts, at the same UTC hours on one or more dates."""
 
     kind: str  # "gap" or "overlap"
@@ -156,7 +156,9 @@ def _day(d: dt.date) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
-def check_chain(shifts: Sequence[ShiftHours], start: dt.date, days: int = CHECK_DAYS) -> list[Problem]:
+def check_chain(
+    shifts: Sequence[ShiftHours], start: dt.date, days: int = CHECK_DAYS
+) -> list[CoverageProblem]:
     """Every gap and every too-large overlap of the chain on the dates from `start`, grouped by kind,
     shifts and UTC hours, each with the dates it happens. An empty list means the chain is sound."""
     if len(shifts) < 2:
@@ -202,7 +204,7 @@ def check_chain(shifts: Sequence[ShiftHours], start: dt.date, days: int = CHECK_
         tomorrow = first.span(day + dt.timedelta(days=1))
         if tomorrow is not None:
             compare(previous, first, end, tomorrow[0], day)
-    return [Problem(k[0], k[1], k[2], k[3], k[4], tuple(v)) for k, v in found.items()]
+    return [CoverageProblem(k[0], k[1], k[2], k[3], k[4], tuple(v)) for k, v in found.items()]
 
 
 def _next_start(

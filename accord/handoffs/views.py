@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accord.lib.forms import id_param, page_param
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 from accord.orgs.models import Person, Team
 from accord.orgs.queries import clock, subtree_ids
@@ -23,11 +24,6 @@ from .actions import AlreadyWritten, acknowledge, outgoing_occurrence, save_chai
 from .forms import ChainForm, HandoffForm, item_forms, owner_choices, place_errors, shift_forms
 from .models import DEFAULT_ACK_WITHIN, DEFAULT_ESCALATE_AFTER, Chain, Handoff, Item, Status
 from .shifts import HANDOVER_OVERLAP
-
-
-def _get(request: OrgRequest, found: Any, **lookup: Any) -> Any:
-    """get_for_org for a queryset with its joins: another organisation's object is a 404."""
-    return get_object_or_404(found.filter(org=request.org), **lookup)
 
 
 def _managed_teams(me: Person) -> list[Team]:
@@ -130,7 +126,7 @@ def chain_edit(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def chain(request: OrgRequest, pk: int) -> HttpResponse:
     me, now = request.person, timezone.now()
-    found = _get(request, Chain.objects.select_related("team"), pk=pk)
+    found = get_for_org(request, Chain.objects.select_related("team"), pk=pk)
     shifts = queries.shifts_of(found)
     for s in shifts:
         s.now = s.hours.current_or_last(now)  # type: ignore[attr-defined]
@@ -141,9 +137,7 @@ def chain(request: OrgRequest, pk: int) -> HttpResponse:
             p.clock = clock(p, now)
     window = int(request.GET.get("days", "90")) if request.GET.get("days", "90").isdecimal() else 90
     window = window if window in queries.WINDOWS else 90
-    raw = request.GET.get("page", "")
-    # A bound keeps the offset inside what the database can bind (SQLite refuses huge integers).
-    page = int(raw) if raw.isdecimal() and 0 < int(raw) < 10_000 else 1
+    page = page_param(request.GET.get("page"))
     start = (page - 1) * queries.HISTORY
     history = list(queries.handoff_list(found)[start : start + queries.HISTORY + 1])
     has_more = len(history) > queries.HISTORY
@@ -239,7 +233,7 @@ def write(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def handoff(request: OrgRequest, pk: int) -> HttpResponse:
     me = request.person
-    found = _get(
+    found = get_for_org(
         request,
         Handoff.objects.select_related("chain__team", "from_shift", "to_shift", "author", "acknowledged_by"),
         pk=pk,
@@ -259,7 +253,7 @@ def handoff(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 @require_POST
 def acknowledge_view(request: OrgRequest, pk: int) -> HttpResponse:
-    found = _get(request, Handoff.objects.select_related("chain__team"), pk=pk)
+    found = get_for_org(request, Handoff.objects.select_related("chain__team"), pk=pk)
     try:
         found = acknowledge(found, request.person)
     except PermissionDenied as exc:
@@ -294,11 +288,11 @@ def _item_choices(me: Person, chain: Chain) -> dict[str, Any]:
 def item_update(request: OrgRequest, pk: int) -> HttpResponse:
     """Re-assign or close one item between handoffs, from the chain page (htmx swaps the row)."""
     me = request.person
-    item = _get(request, Item.objects.select_related("chain__team", "owner"), pk=pk)
+    item = get_for_org(request, Item.objects.select_related("chain__team", "owner"), pk=pk)
     if not queries.may_update_items(me, item.chain):
         raise Http404("Only people of the chain's shifts and the team's managers change its items.")
     owner = request.POST.get("owner", "")
-    changes: dict[str, object] = {"owner_id": int(owner) if owner.isdecimal() else None}
+    changes: dict[str, object] = {"owner_id": id_param(owner)}
     changes["status"] = request.POST.get("status", item.status)
     error = ""
     try:

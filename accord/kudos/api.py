@@ -12,13 +12,13 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, field_validator
 
-from accord.orgs.access import get_for_org
-from accord.orgs.api import (
+from accord.lib.api import (
     NOT_BLANK,
+    ApiRequest,
     BodyId,
     Id,
     Input,
@@ -30,6 +30,7 @@ from accord.orgs.api import (
     no_null_not_blank,
     require_admin,
 )
+from accord.orgs.access import get_for_org
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -94,13 +95,13 @@ def kudos_out(k: Kudos) -> KudosOut:
         visible_to=queries.audience_words(k),
         created_at=k.created_at,
         reactions=[
-            ReactionOut(kind=r.kind, label=r.label, count=r.count, mine=r.mine)  # type: ignore[arg-type]
+            ReactionOut(kind=r.kind, label=r.label, count=r.count, mine=r.mine)
             for r in k.reaction_counts  # type: ignore[attr-defined]
         ],
     )
 
 
-def _visible(request: HttpRequest, kudos_id: int) -> Kudos:
+def _visible(request: ApiRequest, kudos_id: int) -> Kudos:
     me = current_person(request)
     found = queries.visible_kudos(me).select_related("giver", "value").filter(pk=kudos_id).first()
     if found is None:
@@ -110,7 +111,7 @@ def _visible(request: HttpRequest, kudos_id: int) -> Kudos:
 
 
 @router.get("/kudos", response=KudosPage, summary="List the kudos I may read, newest first")
-def list_kudos(request: HttpRequest, filters: Query[KudosFilter]) -> dict[str, Any]:
+def list_kudos(request: ApiRequest, filters: Query[KudosFilter]) -> dict[str, Any]:
     me = current_person(request)
     team = get_for_org(request, Team, pk=filters.team) if filters.team else None
     person = get_for_org(request, Person, pk=filters.person) if filters.person else None
@@ -126,7 +127,7 @@ def list_kudos(request: HttpRequest, filters: Query[KudosFilter]) -> dict[str, A
 @router.get(
     "/kudos/{kudos_id}", response=KudosOut, summary="Read one kudos (404 if it is private and not mine)"
 )
-def get_kudos(request: HttpRequest, kudos_id: Id) -> KudosOut:
+def get_kudos(request: ApiRequest, kudos_id: Id) -> KudosOut:
     return kudos_out(_visible(request, kudos_id))
 
 
@@ -153,7 +154,7 @@ class KudosIn(Input):
     description="400 with the field named: no recipient, only yourself, someone outside the organisation, "
     "an empty message or a value that is not one of the organisation's active values.",
 )
-def create_kudos(request: HttpRequest, payload: KudosIn) -> Status[KudosOut]:
+def create_kudos(request: ApiRequest, payload: KudosIn) -> Status[KudosOut]:
     me = current_person(request)
     ids = set(payload.recipient_ids)
     people = list(Person.objects.filter(org_id=me.org_id, is_active=True, pk__in=ids))
@@ -189,7 +190,7 @@ class ReactionIn(Input):
     summary="Toggle one of my reactions on a kudos",
     description="One reaction of each kind per person: sending a kind I already gave takes it back.",
 )
-def react(request: HttpRequest, kudos_id: Id, payload: ReactionIn) -> KudosOut:
+def react(request: ApiRequest, kudos_id: Id, payload: ReactionIn) -> KudosOut:
     kudos = _visible(request, kudos_id)
     toggle_reaction(kudos, current_person(request), payload.kind)
     return kudos_out(_visible(request, kudos_id))
@@ -231,20 +232,20 @@ def value_out(v: CompanyValue) -> ValueOut:
 
 
 @router.get("/values", response=list[ValueOut], summary="The organisation's company values")
-def list_values(request: HttpRequest) -> list[ValueOut]:
+def list_values(request: ApiRequest) -> list[ValueOut]:
     me = current_person(request)
     return [value_out(v) for v in CompanyValue.objects.filter(org_id=me.org_id).order_by("-active", "name")]
 
 
 @router.post("/values", response={201: ValueOut}, summary="Add a company value (admins)")
-def create_value(request: HttpRequest, payload: ValueIn) -> Status[ValueOut]:
+def create_value(request: ApiRequest, payload: ValueIn) -> Status[ValueOut]:
     me = require_admin(request)
     value = save_value(CompanyValue(org_id=me.org_id), **payload.model_dump())
     return Status(201, value_out(value))
 
 
 @router.patch("/values/{value_id}", response=ValueOut, summary="Change or retire a company value (admins)")
-def update_value(request: HttpRequest, value_id: Id, payload: ValuePatch) -> ValueOut:
+def update_value(request: ApiRequest, value_id: Id, payload: ValuePatch) -> ValueOut:
     require_admin(request)
     value = get_for_org(request, CompanyValue, pk=value_id)
     saved = save_value(

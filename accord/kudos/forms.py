@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from accord.lib.forms import IdsChoiceField
 from accord.lib.text import multi_line, single_line
@@ -16,11 +15,6 @@ from .actions import BAD_VALUE, NO_RECIPIENT, OTHER_ORG
 from .models import MESSAGE_MAX, VALUE_DESCRIPTION_MAX, VALUE_NAME_MAX, CompanyValue
 
 PUBLIC, PRIVATE = "public", "private"
-
-
-def add_field_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class PersonChoice(IdsChoiceField):

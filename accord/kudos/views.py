@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accord.lib.forms import id_param, page_param, show_refusal
 from accord.orgs.access import OrgRequest, admin_required, get_for_org, member_required
 from accord.orgs.models import Person, Team
 
@@ -26,14 +27,13 @@ from .actions import (
     set_preferences,
     toggle_reaction,
 )
-from .forms import KudosForm, PreferencesForm, ValueForm, add_field_errors
+from .forms import KudosForm, PreferencesForm, ValueForm
 from .models import CompanyValue, Kudos
 from .panels import last_recognised
 
 
 def _page(request: OrgRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdecimal() and 0 < int(raw) < 10_000 else 1
+    return page_param(request.GET.get("page"))
 
 
 def _feed_context(request: OrgRequest, **filters: Any) -> dict[str, Any]:
@@ -67,9 +67,8 @@ def feed(request: OrgRequest) -> HttpResponse:
 def give(request: OrgRequest) -> HttpResponse:
     me = request.person
     initial = {}
-    to = request.GET.get("to", "")
-    if to.isdecimal():
-        initial["recipients"] = Person.objects.filter(org=request.org, pk=int(to), is_active=True)
+    if (to := id_param(request.GET.get("to"))) is not None:
+        initial["recipients"] = Person.objects.filter(org=request.org, pk=to, is_active=True)
     form = KudosForm(request.POST or None, giver=me, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,7 +81,7 @@ def give(request: OrgRequest) -> HttpResponse:
                 share_with_manager=form.cleaned_data["share_with_manager"],
             )
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         else:
             names = ", ".join(
                 r.person.name for r in kudos.recipients.select_related("person").order_by("person__name")
@@ -161,7 +160,7 @@ def values(request: OrgRequest) -> HttpResponse:
         try:
             value = save_value(CompanyValue(org=request.org), **form.cleaned_data)
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Value “{value.name}” added.")
             return redirect("kudos_values")
@@ -179,7 +178,7 @@ def value_edit(request: OrgRequest, pk: int) -> HttpResponse:
         try:
             save_value(value, **form.cleaned_data)
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Value “{value.name}” saved.")
             return redirect("kudos_values")

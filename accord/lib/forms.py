@@ -1,11 +1,14 @@
-"""Form fields shared by several apps."""
+"""Form fields and form helpers shared by several apps."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from accord.lib.refusals import Refused
 
 MAX_ID = 2**63 - 1
 
@@ -31,3 +34,30 @@ def id_param(value: str | None) -> int | None:
         return None
     found = int(value)
     return found if 0 < found <= MAX_ID else None
+
+
+def show_refusal(
+    form: forms.BaseForm, exc: ValidationError | Refused, rename: Callable[[str], str] | None = None
+) -> None:
+    """The one way pages show an action's refusal: next to each field it names, or at the top of the form
+    for what names no field the form has. `rename` maps an action's field name to the form's, where the
+    two differ (e.g. `answers.mood` to `a_mood`)."""
+    if isinstance(exc, Refused):
+        found = {exc.field or NON_FIELD_ERRORS: [exc.reason]}
+    elif hasattr(exc, "error_dict"):
+        found = exc.message_dict
+    else:
+        found = {NON_FIELD_ERRORS: exc.messages}
+    for field, messages in found.items():
+        name = rename(field) if rename else field
+        if name in form.fields:
+            form.add_error(name, messages)
+        else:
+            form.add_error(field if field in form.fields else None, messages)
+
+
+def page_param(value: str | None, last: int = 9_999) -> int:
+    """A page number from a query string: 1 unless it is a whole number from 1 to `last`, a bound that
+    keeps the offset it makes inside what the database can bind."""
+    found = id_param(value)
+    return found if found is not None and found <= last else 1

@@ -8,7 +8,7 @@ overrides and isolates, and the zero-width characters. Multi-line text (notes, d
 keeps its line breaks and tabs but still refuses the other control characters and the bidi controls.
 
 Models carry these as field validators (so ModelForms and full_clean apply them), plain form fields
-pass them in `validators=`, and the API's shared text types (accord.orgs.api) call `line_problem` /
+pass them in `validators=`, and the API's shared text types (accord.lib.api) call `line_problem` /
 `paragraph_problem`. Stored rows from before the rule may still hold such characters: code that
 writes headers or calendars cleans them again with `one_line`.
 """

@@ -14,12 +14,13 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accord.accounts.models import hash_secret, new_secret
+from accord.lib.refusals import Forbidden
 from accord.lib.tz import to_utc
 from accord.orgs.models import Organisation, Person
 
@@ -135,7 +136,7 @@ def check_may_arrange(actor: Person, manager: Person, report: Person) -> None:
     if actor.is_admin:
         return
     if actor.pk != manager.pk or report.manager_id != manager.pk:
-        raise PermissionDenied("You can set up 1:1s only with your own direct reports.")
+        raise Forbidden("You can set up 1:1s only with your own direct reports.")
 
 
 def _check_pair(org: Organisation, manager: Person | None, report: Person | None) -> None:
@@ -201,7 +202,7 @@ def create_series(
 
 def check_may_change(actor: Person, series: OneOnOneSeries) -> None:
     if not (actor.is_admin or actor.pk == series.manager_id):
-        raise PermissionDenied("Only the series' manager or an admin can change it.")
+        raise Forbidden("Only the series' manager or an admin can change it.")
 
 
 def update_series(
@@ -263,7 +264,7 @@ def is_party(person: Person, series: OneOnOneSeries) -> bool:
 
 def _check_party(actor: Person, series: OneOnOneSeries) -> None:
     if not is_party(actor, series):
-        raise PermissionDenied("Only the two people of this 1:1 can do this.")
+        raise Forbidden("Only the two people of this 1:1 can do this.")
 
 
 def _text(value: str, field: str, limit: int = TEXT_MAX) -> str:

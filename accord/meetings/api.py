@@ -11,13 +11,14 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import BeforeValidator, StrictBool, field_validator
 
-from accord.orgs.api import (
+from accord.lib.api import (
     NOT_BLANK,
+    ApiRequest,
     BodyId,
     ClockTime,
     Day,
@@ -29,6 +30,7 @@ from accord.orgs.api import (
     WholeNumber,
     current_person,
     no_null,
+    reject_null,
 )
 from accord.orgs.models import Person
 
@@ -63,12 +65,6 @@ CadenceName = Literal["weekly", "fortnightly", "monthly"]
 StatusName = Literal["scheduled", "held", "skipped"]
 WeekdayNumber = Annotated[int, Field(ge=1, le=7), WholeNumber]
 Minutes = Annotated[int, Field(ge=10, le=180), WholeNumber]
-
-
-def _reject_null(value: Any) -> Any:
-    if value is None:
-        raise ValueError("This field cannot be null; leave it out to keep the current value.")
-    return value
 
 
 # --- schemas ----------------------------------------------------------------------------------
@@ -134,9 +130,7 @@ class SeriesPatch(Input):
         None, json_schema_extra=no_null, description="false ends the series; it cannot be restarted."
     )
 
-    _not_null = field_validator("cadence", "weekday", "start_time", "duration_minutes", "active")(
-        _reject_null
-    )
+    _not_null = field_validator("cadence", "weekday", "start_time", "duration_minutes", "active")(reject_null)
 
 
 class AgendaOut(Schema):
@@ -182,7 +176,7 @@ class MeetingPatch(Input):
         None, json_schema_extra=no_null, max_length=NOTE_MAX, description="Shared notes."
     )
 
-    _not_null = field_validator("status", "notes")(_reject_null)
+    _not_null = field_validator("status", "notes")(reject_null)
 
 
 class AgendaIn(Input):
@@ -212,15 +206,15 @@ class NoteIn(Input):
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _series(request: HttpRequest, series_id: int) -> OneOnOneSeries:
+def _series(request: ApiRequest, series_id: int) -> OneOnOneSeries:
     return queries.series_for(request, series_id)
 
 
-def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+def _meeting(request: ApiRequest, meeting_id: int) -> Meeting:
     return queries.meeting_for(request, meeting_id)
 
 
-def _party(request: HttpRequest, series: OneOnOneSeries) -> Person:
+def _party(request: ApiRequest, series: OneOnOneSeries) -> Person:
     me = current_person(request)
     if not is_party(me, series):
         raise PermissionDenied("Only the two people of this 1:1 can do this.")
@@ -270,7 +264,7 @@ def _series_out(series: OneOnOneSeries, health: queries.Health, now: dt.datetime
     )
 
 
-def _one_series_out(request: HttpRequest, series_id: int) -> SeriesOut:
+def _one_series_out(request: ApiRequest, series_id: int) -> SeriesOut:
     now = timezone.now()
     found = queries.with_next_meeting(queries.visible_series(current_person(request)), now)
     series = found.filter(pk=series_id).first()
@@ -311,9 +305,9 @@ def _meeting_out(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _lookup_person(request: HttpRequest, pk: int) -> Person:
+def _lookup_person(request: ApiRequest, pk: int) -> Person:
     # Someone in another organisation answers exactly like someone who does not exist.
-    person = Person.objects.filter(org=request.org, pk=pk, is_active=True).first()  # type: ignore[attr-defined]
+    person = Person.objects.filter(org=request.org, pk=pk, is_active=True).first()
     if person is None:
         raise Http404
     return person
@@ -323,7 +317,7 @@ def _lookup_person(request: HttpRequest, pk: int) -> Person:
 
 
 @router.get("/one-on-ones/series", response=list[SeriesOut], summary="List 1:1 series")
-def list_series(request: HttpRequest, active: bool | None = None) -> list[SeriesOut]:
+def list_series(request: ApiRequest, active: bool | None = None) -> list[SeriesOut]:
     """Your own series (as manager or report); admins see every series in the organisation."""
     now = timezone.now()
     found = queries.with_next_meeting(queries.visible_series(current_person(request)), now).order_by("id")
@@ -335,12 +329,12 @@ def list_series(request: HttpRequest, active: bool | None = None) -> list[Series
 
 
 @router.post("/one-on-ones/series", response={201: SeriesOut}, summary="Set up a 1:1 series")
-def create(request: HttpRequest, payload: SeriesIn) -> Status[SeriesOut]:
+def create(request: ApiRequest, payload: SeriesIn) -> Status[SeriesOut]:
     me = current_person(request)
     manager = _lookup_person(request, payload.manager_id) if payload.manager_id else me
     report = _lookup_person(request, payload.report_id)
     series = create_series(
-        request.org,  # type: ignore[attr-defined]
+        request.org,
         actor=me,
         manager=manager,
         report=report,
@@ -350,12 +344,12 @@ def create(request: HttpRequest, payload: SeriesIn) -> Status[SeriesOut]:
 
 
 @router.get("/one-on-ones/series/{series_id}", response=SeriesOut, summary="Read a 1:1 series")
-def get_series(request: HttpRequest, series_id: Id) -> SeriesOut:
+def get_series(request: ApiRequest, series_id: Id) -> SeriesOut:
     return _one_series_out(request, series_id)
 
 
 @router.patch("/one-on-ones/series/{series_id}", response=SeriesOut, summary="Change or end a 1:1 series")
-def patch_series(request: HttpRequest, series_id: Id, payload: SeriesPatch) -> SeriesOut:
+def patch_series(request: ApiRequest, series_id: Id, payload: SeriesPatch) -> SeriesOut:
     series = _series(request, series_id)
     me = current_person(request)
     data = payload.model_dump(exclude_unset=True)
@@ -375,9 +369,9 @@ def patch_series(request: HttpRequest, series_id: Id, payload: SeriesPatch) -> S
 @router.get(
     "/one-on-ones/series/{series_id}/meetings", response=list[MeetingOut], summary="Meetings of a series"
 )
-def list_meetings(request: HttpRequest, series_id: Id) -> list[dict[str, Any]]:
+def list_meetings(request: ApiRequest, series_id: Id) -> list[dict[str, Any]]:
     series = _series(request, series_id)
-    found = Meeting.objects.filter(org=request.org, series=series).order_by("scheduled_at")  # type: ignore[attr-defined]
+    found = Meeting.objects.filter(org=request.org, series=series).order_by("scheduled_at")
     return [_meeting_out(m) for m in found]
 
 
@@ -386,9 +380,9 @@ def list_meetings(request: HttpRequest, series_id: Id) -> list[dict[str, Any]]:
     response=list[ActionOut],
     summary="Action items of a series",
 )
-def list_actions(request: HttpRequest, series_id: Id, open: bool | None = None) -> list[ActionOut]:
+def list_actions(request: ApiRequest, series_id: Id, open: bool | None = None) -> list[ActionOut]:
     series = _series(request, series_id)
-    found = ActionItem.objects.filter(org=request.org, series=series).order_by("created_at", "id")  # type: ignore[attr-defined]
+    found = ActionItem.objects.filter(org=request.org, series=series).order_by("created_at", "id")
     if open is not None:
         found = found.filter(done_at__isnull=open)
     return [_action_out(a) for a in found]
@@ -397,7 +391,7 @@ def list_actions(request: HttpRequest, series_id: Id, open: bool | None = None) 
 # --- meetings ---------------------------------------------------------------------------------
 
 
-def _meeting_detail(request: HttpRequest, meeting: Meeting) -> MeetingDetail:
+def _meeting_detail(request: ApiRequest, meeting: Meeting) -> MeetingDetail:
     agenda = AgendaItem.objects.filter(org_id=meeting.org_id, meeting=meeting).order_by("created_at", "id")
     actions = ActionItem.objects.filter(
         Q(raised_in=meeting) | Q(meeting=meeting), org_id=meeting.org_id, series_id=meeting.series_id
@@ -410,12 +404,12 @@ def _meeting_detail(request: HttpRequest, meeting: Meeting) -> MeetingDetail:
 
 
 @router.get("/one-on-ones/meetings/{meeting_id}", response=MeetingDetail, summary="Read a meeting")
-def get_meeting(request: HttpRequest, meeting_id: Id) -> MeetingDetail:
+def get_meeting(request: ApiRequest, meeting_id: Id) -> MeetingDetail:
     return _meeting_detail(request, _meeting(request, meeting_id))
 
 
 @router.patch("/one-on-ones/meetings/{meeting_id}", response=MeetingDetail, summary="Mark held or skipped")
-def patch_meeting(request: HttpRequest, meeting_id: Id, payload: MeetingPatch) -> MeetingDetail:
+def patch_meeting(request: ApiRequest, meeting_id: Id, payload: MeetingPatch) -> MeetingDetail:
     meeting = _meeting(request, meeting_id)
     me = _party(request, meeting.series)
     mark_meeting(meeting, actor=me, status=payload.status or meeting.status, notes=payload.notes)
@@ -427,15 +421,15 @@ def patch_meeting(request: HttpRequest, meeting_id: Id, payload: MeetingPatch) -
     response={201: AgendaOut},
     summary="Add to a meeting's agenda",
 )
-def add_agenda(request: HttpRequest, meeting_id: Id, payload: AgendaIn) -> Status[AgendaOut]:
+def add_agenda(request: ApiRequest, meeting_id: Id, payload: AgendaIn) -> Status[AgendaOut]:
     meeting = _meeting(request, meeting_id)
     me = _party(request, meeting.series)
     return Status(201, _agenda_out(add_agenda_item(meeting, author=me, text=payload.text)))
 
 
 @router.patch("/one-on-ones/agenda/{item_id}", response=AgendaOut, summary="Tick an agenda item")
-def tick_agenda(request: HttpRequest, item_id: Id, payload: DoneIn) -> AgendaOut:
-    item = AgendaItem.objects.filter(org=request.org, pk=item_id).select_related("meeting").first()  # type: ignore[attr-defined]
+def tick_agenda(request: ApiRequest, item_id: Id, payload: DoneIn) -> AgendaOut:
+    item = AgendaItem.objects.filter(org=request.org, pk=item_id).select_related("meeting").first()
     if item is None:
         raise Http404
     meeting = _meeting(request, item.meeting_id)
@@ -448,7 +442,7 @@ def tick_agenda(request: HttpRequest, item_id: Id, payload: DoneIn) -> AgendaOut
     response={201: ActionOut},
     summary="Agree an action item",
 )
-def add_action(request: HttpRequest, meeting_id: Id, payload: ActionIn) -> Status[ActionOut]:
+def add_action(request: ApiRequest, meeting_id: Id, payload: ActionIn) -> Status[ActionOut]:
     meeting = _meeting(request, meeting_id)
     me = _party(request, meeting.series)
     owner = _lookup_person(request, payload.owner_id)
@@ -457,8 +451,8 @@ def add_action(request: HttpRequest, meeting_id: Id, payload: ActionIn) -> Statu
 
 
 @router.patch("/one-on-ones/action-items/{item_id}", response=ActionOut, summary="Tick an action item")
-def tick_action(request: HttpRequest, item_id: Id, payload: DoneIn) -> ActionOut:
-    item = ActionItem.objects.filter(org=request.org, pk=item_id).first()  # type: ignore[attr-defined]
+def tick_action(request: ApiRequest, item_id: Id, payload: DoneIn) -> ActionOut:
+    item = ActionItem.objects.filter(org=request.org, pk=item_id).first()
     if item is None:
         raise Http404
     series = _series(request, item.series_id)
@@ -473,10 +467,10 @@ def tick_action(request: HttpRequest, item_id: Id, payload: DoneIn) -> ActionOut
 @router.get(
     "/one-on-ones/meetings/{meeting_id}/private-note", response=NoteOut, summary="Read my private note"
 )
-def get_note(request: HttpRequest, meeting_id: Id) -> NoteOut:
+def get_note(request: ApiRequest, meeting_id: Id) -> NoteOut:
     meeting = _meeting(request, meeting_id)
     me = _party(request, meeting.series)
-    note = PrivateNote.objects.filter(org=request.org, meeting=meeting, author=me).first()  # type: ignore[attr-defined]
+    note = PrivateNote.objects.filter(org=request.org, meeting=meeting, author=me).first()
     return NoteOut(
         meeting_id=meeting.pk, text=note.text if note else "", updated_at=note.updated_at if note else None
     )
@@ -485,7 +479,7 @@ def get_note(request: HttpRequest, meeting_id: Id) -> NoteOut:
 @router.put(
     "/one-on-ones/meetings/{meeting_id}/private-note", response=NoteOut, summary="Write my private note"
 )
-def put_note(request: HttpRequest, meeting_id: Id, payload: NoteIn) -> NoteOut:
+def put_note(request: ApiRequest, meeting_id: Id, payload: NoteIn) -> NoteOut:
     meeting = _meeting(request, meeting_id)
     me = _party(request, meeting.series)
     note = save_private_note(meeting, author=me, text=payload.text)

@@ -4,7 +4,6 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from accord.lib.text import multi_line, single_line
 from accord.orgs.models import Person
@@ -14,15 +13,6 @@ from .models import TEXT_MAX, Cadence, OneOnOneSeries, Weekday
 
 DURATIONS = [(15, "15 minutes"), (20, "20 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1 hour")]
 NOT_HERE = "No such person in this organisation."
-
-
-def add_field_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put an action's ValidationError next to the fields it names (or at the top of the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class PersonChoice(forms.ModelChoiceField):

@@ -8,10 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Min, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
+from accord.lib.api import ApiRequest
 from accord.lib.tz import to_utc
-from accord.orgs.access import get_for_org
+from accord.orgs.access import OrgRequest, get_for_org
 from accord.orgs.models import Organisation, Person
 from accord.orgs.queries import hours_of
 
@@ -28,17 +29,17 @@ def may_open(person: Person, series: OneOnOneSeries) -> bool:
     return person.is_admin or person.pk in (series.manager_id, series.report_id)
 
 
-def series_for(request: HttpRequest, series_id: int) -> OneOnOneSeries:
+def series_for(request: OrgRequest | ApiRequest, series_id: int) -> OneOnOneSeries:
     """A series the viewer may open (one of its two people, or an admin); anything else is a 404."""
     series = get_for_org(request, OneOnOneSeries, pk=series_id)
-    if not may_open(request.person, series):  # type: ignore[attr-defined]
+    if not may_open(request.person, series):
         raise Http404("No such 1:1.")
     return series
 
 
-def meeting_for(request: HttpRequest, meeting_id: int) -> Meeting:
+def meeting_for(request: OrgRequest | ApiRequest, meeting_id: int) -> Meeting:
     meeting = get_for_org(request, Meeting, pk=meeting_id)
-    if not may_open(request.person, meeting.series):  # type: ignore[attr-defined]
+    if not may_open(request.person, meeting.series):
         raise Http404("No such 1:1.")
     return meeting
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
+from accord.lib.forms import show_refusal
 from accord.lib.mail import absolute
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 
@@ -37,7 +38,7 @@ from .actions import (
     tick_agenda_item,
     update_series,
 )
-from .forms import ActionForm, AgendaForm, MeetingForm, NoteForm, SeriesForm, SlotForm, add_field_errors
+from .forms import ActionForm, AgendaForm, MeetingForm, NoteForm, SeriesForm, SlotForm
 from .models import (
     ActionItem,
     AgendaItem,
@@ -108,7 +109,7 @@ def series_new(request: OrgRequest) -> HttpResponse:
                 slot=form.slot(),
             )
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         except PermissionDenied as exc:
             form.add_error("report", str(exc))
         else:
@@ -160,7 +161,7 @@ def series_edit(request: OrgRequest, series_id: int) -> HttpResponse:
         try:
             update_series(series, actor=me, slot=form.slot())
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Slot changed; both of you get an updated invitation.")
             return redirect("one_on_one", series_id=series.pk)
@@ -266,7 +267,7 @@ def agenda_add(request: OrgRequest, meeting_id: int) -> HttpResponse:
         try:
             add_agenda_item(meeting, author=request.person, text=form.cleaned_data["text"])
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
     if form.errors:
         return _series_page(request, meeting.series, agenda_form=form)
     return _back(request, meeting, "agenda")
@@ -296,7 +297,7 @@ def action_add(request: OrgRequest, meeting_id: int) -> HttpResponse:
                 due_on=form.cleaned_data["due_on"],
             )
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
     if form.errors:
         return _series_page(request, meeting.series, action_form=form)
     return _back(request, meeting, "actions")
@@ -342,7 +343,7 @@ def meeting_detail(request: OrgRequest, meeting_id: int) -> HttpResponse:
                     meeting, actor=me, status=request.POST.get("status", ""), notes=form.cleaned_data["notes"]
                 )
             except ValidationError as exc:
-                add_field_errors(form, exc)
+                show_refusal(form, exc)
             else:
                 messages.success(request, f"Marked {meeting.get_status_display().lower()}.")
                 return redirect("one_on_one_meeting", meeting_id=meeting.pk)

@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from .access import admin_required
+from .access import OrgRequest, admin_required
 from .forms_csv import PeopleImportForm
 from .people_csv import apply_import, export_people_csv, parse_people_csv
 
 
 @admin_required
-def people_import(request: HttpRequest) -> HttpResponse:
-    org = request.org  # type: ignore[attr-defined]
+def people_import(request: OrgRequest) -> HttpResponse:
+    org = request.org
     form = PeopleImportForm(request.POST, request.FILES) if request.method == "POST" else PeopleImportForm()
     plan = None
     if form.is_valid():

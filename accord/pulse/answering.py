@@ -29,7 +29,7 @@ from .models import (
     Round,
     Scale,
 )
-from .programs import PulseError
+from .programs import AlreadyAnswered, NotYourThread, PulseError, RoundClosed
 from .sealing import POOL, POOL_BLOCK, seal, seal_cell
 from .sealing import thread_key as thread_key
 
@@ -41,7 +41,7 @@ COMMENT_MAX = 2000
 
 def check_open(rnd: Round, now: dt.datetime) -> None:
     if rnd.closed or now >= rnd.closes_at:
-        raise PulseError("This round has closed. Thank you all the same; the next one will come round soon.")
+        raise RoundClosed("This round has closed. Thank you all the same; the next one will come round soon.")
 
 
 def submit_answers(
@@ -72,7 +72,7 @@ def submit_answers(
             took_part=True, next_send_at=None
         )
         if took != 1:
-            raise PulseError("You have already answered this round. Thank you!")
+            raise AlreadyAnswered("You have already answered this round. Thank you!")
         # Written in the same transaction as `took_part`, so a reader of the database sees whose row this
         # is: it is sealed and of one fixed length, so that is all they learn (threat model in models.py).
         MixingPool.objects.create(
@@ -221,7 +221,7 @@ def reply_as_manager(comment: Comment, manager: Person, text: str) -> Reply:
 
 def reply_as_author(comment: Comment, person: Person, text: str) -> Reply:
     if not hmac.compare_digest(comment.thread_key, thread_key(person.id, comment.round_id)):
-        raise PulseError("You can answer only in threads about your own comments.")
+        raise NotYourThread("You can answer only in threads about your own comments.")
     text = text.strip()
     if not text:
         raise ValidationError({"text": ["Write a reply."]})

@@ -13,16 +13,15 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator, BeforeValidator, StrictBool, field_validator
 
 from accord.api_errors import Problem
-from accord.orgs.access import get_for_org
-from accord.orgs.api import (
+from accord.lib.api import (
     ID_KEYS,
     NOT_BLANK,
+    ApiRequest,
     BodyId,
     Id,
     Input,
@@ -34,6 +33,7 @@ from accord.orgs.api import (
     no_null_not_blank,
     require_admin,
 )
+from accord.orgs.access import get_for_org
 from accord.orgs.models import Team
 
 from . import queries
@@ -41,8 +41,7 @@ from .answering import COMMENT_MAX, reply_as_author, submit_answers
 from .bank import AGREE5_LABELS, CONSTRUCTS
 from .forms import NPS_HIGH, NPS_LOW, interleave, next_monday, question_text
 from .models import Comment, Participation, Program, ProgramQuestion, Question, Reply, RoundQuestion, Scale
-from .programs import PulseError, add_question, ensure_bank, pulse_settings, save_program, set_min_group_size
-from .views import refusal_status
+from .programs import add_question, ensure_bank, pulse_settings, save_program, set_min_group_size
 
 router = Router(tags=["pulse"])
 
@@ -110,7 +109,7 @@ def _question_out(question: Question, org: Any) -> QuestionToAnswer:
 
 
 @router.get("/pulse/rounds/open", response=list[OpenRound], summary="Pulse rounds I can answer now")
-def open_rounds(request: HttpRequest) -> list[OpenRound]:
+def open_rounds(request: ApiRequest) -> list[OpenRound]:
     me = current_person(request)
     now = timezone.now()
     parts = [p for p in queries.open_participations(me) if p.round.closes_at > now]
@@ -159,15 +158,12 @@ class Receipt(Schema):
         "409 already answered; 410 the round has closed; 404 you were not asked in this round."
     ),
 )
-def answer_round(request: HttpRequest, round_id: Id, payload: AnswersIn) -> Status[Receipt | Problem]:
+def answer_round(request: ApiRequest, round_id: Id, payload: AnswersIn) -> Status[Receipt]:
     me = current_person(request)
     participation = get_for_org(request, Participation, round_id=round_id, person=me)
     now = timezone.now()
-    try:
-        submit_answers(participation, answers=dict(payload.answers), comment=payload.comment, now=now)
-    except PulseError as exc:
-        code = {"closed": 410, "answered": 409}.get(refusal_status(participation, now), 400)
-        return Status(code, Problem(detail=str(exc), errors=None))
+    # The action says which refusal it is (RoundClosed 410, AlreadyAnswered 409, otherwise 400).
+    submit_answers(participation, answers=dict(payload.answers), comment=payload.comment, now=now)
     return Status(201, Receipt(detail="Thank you. Your answers are in, without your name."))
 
 
@@ -199,7 +195,7 @@ def _reply_out(reply: Reply) -> FeedbackReplyOut:
 
 
 @router.get("/pulse/feedback", response=list[ThreadOut], summary="My pulse comments and their replies")
-def my_feedback(request: HttpRequest) -> list[ThreadOut]:
+def my_feedback(request: ApiRequest) -> list[ThreadOut]:
     return [
         ThreadOut(
             comment_id=comment.pk,
@@ -228,14 +224,10 @@ class ReplyIn(Input):
     summary="Answer back in the thread of my comment",
     description="Only in threads about your own comments; any other comment answers 404.",
 )
-def reply_to_thread(
-    request: HttpRequest, comment_id: uuid.UUID, payload: ReplyIn
-) -> Status[FeedbackReplyOut]:
+def reply_to_thread(request: ApiRequest, comment_id: uuid.UUID, payload: ReplyIn) -> Status[FeedbackReplyOut]:
     comment = get_for_org(request, Comment, pk=comment_id)
-    try:
-        reply = reply_as_author(comment, current_person(request), payload.text)
-    except PulseError:
-        raise Http404("No such thread.") from None  # not their comment: as if it did not exist
+    # Not their comment: NotYourThread, a 404 as if it did not exist.
+    reply = reply_as_author(comment, current_person(request), payload.text)
     return Status(201, _reply_out(reply))
 
 
@@ -321,9 +313,9 @@ class ProgramPatch(Input):
     )(_reject_null)
 
 
-def _programs(request: HttpRequest) -> Any:
+def _programs(request: ApiRequest) -> Any:
     return (
-        Program.objects.filter(org=request.org)  # type: ignore[attr-defined]
+        Program.objects.filter(org=request.org)
         .annotate(round_count=Count("rounds"))
         .prefetch_related(
             Prefetch("teams", queryset=Team.objects.order_by("id")),
@@ -351,10 +343,10 @@ def _program_out(program: Program) -> ProgramOut:
 
 
 def _resolve(
-    request: HttpRequest, model: type[Any], ids: list[int], field: str, errors: dict[str, list[str]]
+    request: ApiRequest, model: type[Any], ids: list[int], field: str, errors: dict[str, list[str]]
 ) -> list[Any]:
     """Ids from the body, resolved in the caller's organisation only; unknown ids become a field error."""
-    found = {o.pk: o for o in model.objects.filter(org=request.org, pk__in=set(ids))}  # type: ignore[attr-defined]
+    found = {o.pk: o for o in model.objects.filter(org=request.org, pk__in=set(ids))}
     missing = [i for i in ids if i not in found]
     if missing:
         errors[field] = [f"No such item in this organisation: {', '.join(map(str, missing))}."]
@@ -368,7 +360,7 @@ def _ordered(questions: list[Question]) -> list[Question]:
     return interleave(by_construct)
 
 
-def _save(request: HttpRequest, program: Program, data: dict[str, Any], start: dt.datetime) -> None:
+def _save(request: ApiRequest, program: Program, data: dict[str, Any], start: dt.datetime) -> None:
     teams = data.pop("team_ids", None)
     question_ids = data.pop("question_ids", None)
     data.pop("starts_at", None)
@@ -382,7 +374,7 @@ def _save(request: HttpRequest, program: Program, data: dict[str, Any], start: d
     if question_ids is not None:
         question_list = _ordered(_resolve(request, Question, question_ids, "question_ids", errors))
     elif program.pk is None:
-        question_list = _ordered(list(Question.objects.filter(org=request.org, active=True, builtin=True)))  # type: ignore[attr-defined]
+        question_list = _ordered(list(Question.objects.filter(org=request.org, active=True, builtin=True)))
     else:
         question_list = [
             pq.question for pq in program.programquestion_set.select_related("question").order_by("position")
@@ -397,23 +389,23 @@ def _save(request: HttpRequest, program: Program, data: dict[str, Any], start: d
 
 
 @router.get("/pulse/programs", response=list[ProgramOut], summary="List pulse programs (admins)")
-def list_programs(request: HttpRequest) -> list[ProgramOut]:
+def list_programs(request: ApiRequest) -> list[ProgramOut]:
     require_admin(request)
     return [_program_out(p) for p in _programs(request)]
 
 
 @router.post("/pulse/programs", response={201: ProgramOut}, summary="Create a pulse program (admins)")
-def create_program(request: HttpRequest, payload: ProgramIn) -> Status[ProgramOut]:
+def create_program(request: ApiRequest, payload: ProgramIn) -> Status[ProgramOut]:
     require_admin(request)
-    ensure_bank(request.org)  # type: ignore[attr-defined]
-    program = Program(org=request.org)  # type: ignore[attr-defined]
+    ensure_bank(request.org)
+    program = Program(org=request.org)
     start = payload.starts_at or next_monday(timezone.now(), UTC_ZONE)
     _save(request, program, payload.model_dump(), start)
     return Status(201, _program_out(_programs(request).get(pk=program.pk)))
 
 
 @router.patch("/pulse/programs/{program_id}", response=ProgramOut, summary="Change a pulse program (admins)")
-def update_program(request: HttpRequest, program_id: Id, payload: ProgramPatch) -> ProgramOut:
+def update_program(request: ApiRequest, program_id: Id, payload: ProgramPatch) -> ProgramOut:
     require_admin(request)
     program = get_for_org(request, Program, pk=program_id)
     data = payload.model_dump(exclude_unset=True)
@@ -471,20 +463,20 @@ def _bank_question_out(question: Question, org: Any) -> BankQuestionOut:
 
 
 @router.get("/pulse/questions", response=list[BankQuestionOut], summary="The question bank (admins)")
-def list_questions(request: HttpRequest) -> list[BankQuestionOut]:
+def list_questions(request: ApiRequest) -> list[BankQuestionOut]:
     require_admin(request)
-    bank = ensure_bank(request.org)  # type: ignore[attr-defined]
-    return [_bank_question_out(q, request.org) for q in sorted(bank, key=lambda q: (q.construct, q.key))]  # type: ignore[attr-defined]
+    bank = ensure_bank(request.org)
+    return [_bank_question_out(q, request.org) for q in sorted(bank, key=lambda q: (q.construct, q.key))]
 
 
 @router.post(
     "/pulse/questions", response={201: BankQuestionOut}, summary="Add a question of your own (admins)"
 )
-def create_question(request: HttpRequest, payload: BankQuestionIn) -> Status[BankQuestionOut]:
+def create_question(request: ApiRequest, payload: BankQuestionIn) -> Status[BankQuestionOut]:
     require_admin(request)
     try:
         question = add_question(
-            request.org,  # type: ignore[attr-defined]
+            request.org,
             text=payload.text,
             construct=payload.theme,
             reverse=payload.reverse,
@@ -492,7 +484,7 @@ def create_question(request: HttpRequest, payload: BankQuestionIn) -> Status[Ban
     except ValidationError as exc:
         errors = {"theme" if k == "construct" else k: v for k, v in exc.message_dict.items()}
         raise ValidationError(errors) from exc
-    return Status(201, _bank_question_out(question, request.org))  # type: ignore[attr-defined]
+    return Status(201, _bank_question_out(question, request.org))
 
 
 # --- settings (admins) ------------------------------------------------------------------------
@@ -512,13 +504,13 @@ class PulseSettingsIn(Input):
 
 
 @router.get("/pulse/settings", response=PulseSettingsOut, summary="Anonymity settings (admins)")
-def get_settings(request: HttpRequest) -> PulseSettingsOut:
+def get_settings(request: ApiRequest) -> PulseSettingsOut:
     require_admin(request)
-    return PulseSettingsOut(min_group_size=pulse_settings(request.org).min_group_size)  # type: ignore[attr-defined]
+    return PulseSettingsOut(min_group_size=pulse_settings(request.org).min_group_size)
 
 
 @router.put("/pulse/settings", response=PulseSettingsOut, summary="Change the anonymity settings (admins)")
-def put_settings(request: HttpRequest, payload: PulseSettingsIn) -> PulseSettingsOut:
+def put_settings(request: ApiRequest, payload: PulseSettingsIn) -> PulseSettingsOut:
     require_admin(request)
-    found = set_min_group_size(request.org, payload.min_group_size)  # type: ignore[attr-defined]
+    found = set_min_group_size(request.org, payload.min_group_size)
     return PulseSettingsOut(min_group_size=found.min_group_size)

@@ -32,12 +32,6 @@ def question_text(question: Question, org: Organisation) -> str:
     return question.text.replace("{org}", org.name)
 
 
-def add_field_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put an action's ValidationError next to the fields it names (or at the top of the form)."""
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
-
-
 # --- answering --------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accord.lib.refusals import Conflict, Gone, NotFound, Refused
 from accord.lib.tz import to_utc
 from accord.orgs.models import Organisation, Person, Team
 from accord.orgs.queries import subtree_ids
@@ -34,8 +35,21 @@ from .sealing import thread_key as thread_key
 PROMPT_DELAY = dt.timedelta(hours=1)
 
 
-class PulseError(Exception):
-    """A request the rules refuse; the message is shown to the person as it is."""
+class PulseError(Refused):
+    """A request the rules refuse; the message is shown to the person as it is. Said plainly it is a 400;
+    the subclasses say when it is not the input's fault."""
+
+
+class RoundClosed(PulseError, Gone):
+    """The round's window has passed."""
+
+
+class AlreadyAnswered(PulseError, Conflict):
+    """The person took part already."""
+
+
+class NotYourThread(PulseError, NotFound):
+    """Only a comment's author may answer in its thread; to anyone else it does not exist."""
 
 
 # --- settings and bank --------------------------------------------------------------------------

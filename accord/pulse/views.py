@@ -6,7 +6,6 @@ through `submit_answers`, and My feedback reads the person's own threads through
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accord.lib.forms import show_refusal
 from accord.orgs.access import OrgRequest, admin_required, get_for_org, member_required
 from accord.orgs.models import Team
 
@@ -31,12 +31,13 @@ from .forms import (
     ProgramForm,
     QuestionForm,
     SettingsForm,
-    add_field_errors,
     question_text,
 )
 from .models import Comment, Participation, Program, Question, RoundQuestion
 from .programs import (
+    AlreadyAnswered,
     PulseError,
+    RoundClosed,
     add_question,
     ensure_bank,
     open_round,
@@ -44,18 +45,6 @@ from .programs import (
     save_program,
     set_min_group_size,
 )
-
-
-def refusal_status(participation: Participation, now: dt.datetime) -> str:
-    """Why `submit_answers` refused, read back from the database: "closed", "answered" or "invalid"."""
-    participation.refresh_from_db(fields=["took_part"])
-    rnd = participation.round
-    rnd.refresh_from_db(fields=["closed", "closes_at"])
-    if rnd.closed or now >= rnd.closes_at:
-        return "closed"
-    if participation.took_part:
-        return "answered"
-    return "invalid"
 
 
 @member_required
@@ -94,7 +83,7 @@ def answer(request: OrgRequest, round_id: int) -> HttpResponse:
             )
         except PulseError as exc:
             refusal = str(exc)
-            if refusal_status(participation, now) != "invalid":
+            if isinstance(exc, RoundClosed | AlreadyAnswered):
                 status = 409  # the round closed or was already answered: nothing to fix in the form
         else:
             return redirect("pulse_thanks", round_id=rnd.pk)
@@ -183,7 +172,7 @@ def program_edit(request: OrgRequest, pk: int | None = None) -> HttpResponse:
                 start=start,
             )
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Program “{program.name}” saved.")
             return redirect("pulse_programs")
@@ -224,7 +213,7 @@ def questions(request: OrgRequest) -> HttpResponse:
                 reverse=form.cleaned_data["reverse"],
             )
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"Added “{added.text}”.")
             return redirect("pulse_questions")
@@ -247,7 +236,7 @@ def settings(request: OrgRequest) -> HttpResponse:
         try:
             set_min_group_size(request.org, form.cleaned_data["min_group_size"])
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Anonymity settings saved. They apply to rounds that open from now on.")
             return redirect("pulse_settings")

@@ -9,22 +9,12 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool
 
+from accord.lib.api import ApiRequest, BodyId, Day, Id, Input, LongText, Text, WholeNumber, current_person
 from accord.orgs.access import get_for_org
-from accord.orgs.api import (
-    BodyId,
-    Day,
-    Id,
-    Input,
-    LongText,
-    Text,
-    WholeNumber,
-    current_person,
-)
 from accord.orgs.models import Person, Team, valid_timezones
 
 from . import fairness, queries
@@ -109,13 +99,13 @@ def _ivs(intervals: list[tuple[dt.datetime, dt.datetime]]) -> list[IntervalOut]:
 
 
 @router.get("/time/overlap", response=OverlapOut, summary="Working hours, overlap and coverage for a day")
-def overlap(request: HttpRequest, params: Query[OverlapParams]) -> OverlapOut:
+def overlap(request: ApiRequest, params: Query[OverlapParams]) -> OverlapOut:
     me, now = current_person(request), timezone.now()
     zone = _zone(params.timezone, "timezone", me.zone)
     if not params.team and not params.people:
         raise ValidationError({"team": ["Give a team or some people."]})
     team = get_for_org(request, Team, pk=params.team) if params.team else None
-    found = queries.map_people(request.org, team=team, ids=params.people)  # type: ignore[attr-defined]
+    found = queries.map_people(request.org, team=team, ids=params.people)
     if params.people and len(found) != len(set(params.people)):
         raise ValidationError({"people": ["No such person in this organisation."]})
     day = _in_range(params.date or now.astimezone(zone).date(), "date")
@@ -187,14 +177,14 @@ class SuggestOut(Schema):
 
 
 @router.post("/time/meeting-suggestions", response=SuggestOut, summary="Rank meeting slots by fairness")
-def meeting_suggestions(request: HttpRequest, payload: SuggestIn) -> SuggestOut:
+def meeting_suggestions(request: ApiRequest, payload: SuggestIn) -> SuggestOut:
     me = current_person(request)
     zone_name = payload.timezone or me.timezone
-    found = list(Person.objects.filter(org=request.org, is_active=True, pk__in=payload.people))  # type: ignore[attr-defined]
+    found = list(Person.objects.filter(org=request.org, is_active=True, pk__in=payload.people))
     if len(found) != len(set(payload.people)):
         raise ValidationError({"people": ["No such person in this organisation."]})
     check_meeting_spec(
-        request.org,  # type: ignore[attr-defined]
+        request.org,
         MeetingSpec("suggestion", found, payload.weekday, payload.duration_minutes, zone_name),
     )
     zone = ZoneInfo(zone_name)
@@ -267,11 +257,11 @@ def _reach_out(r: queries.Reach) -> ReachOut:
 
 
 @router.get("/time/reach", response=ReachNowOut, summary="Who can I reach now")
-def reach_now(request: HttpRequest, params: Query[ReachParams]) -> ReachNowOut:
+def reach_now(request: ApiRequest, params: Query[ReachParams]) -> ReachNowOut:
     """From declared working hours only: Accord has no online status and never tracks activity."""
     team = get_for_org(request, Team, pk=params.team) if params.team else None
     now = timezone.now()
-    working, later = queries.reach(queries.reach_people(request.org, team), now)  # type: ignore[attr-defined]
+    working, later = queries.reach(queries.reach_people(request.org, team), now)
     return ReachNowOut(now=now, working=[_reach_out(r) for r in working], next=[_reach_out(r) for r in later])
 
 
@@ -360,13 +350,13 @@ def _existing(team: Team) -> Charter:
 
 
 @router.get("/teams/{team_id}/charter", response=CharterOut, summary="Read a team's charter")
-def get_charter(request: HttpRequest, team_id: Id) -> CharterOut:
+def get_charter(request: ApiRequest, team_id: Id) -> CharterOut:
     team = get_for_org(request, Team, pk=team_id)
     return _charter_out(_existing(team), current_person(request), team)
 
 
 @router.put("/teams/{team_id}/charter", response=CharterOut, summary="Write or change a team's charter")
-def put_charter(request: HttpRequest, team_id: Id, payload: CharterIn) -> CharterOut:
+def put_charter(request: ApiRequest, team_id: Id, payload: CharterIn) -> CharterOut:
     team = get_for_org(request, Team, pk=team_id)
     me = current_person(request)
     if not queries.can_edit_charter(me, team):
@@ -383,7 +373,7 @@ def put_charter(request: HttpRequest, team_id: Id, payload: CharterIn) -> Charte
 
 
 @router.post("/teams/{team_id}/charter/acknowledge", response=CharterOut, summary="Acknowledge a charter")
-def acknowledge(request: HttpRequest, team_id: Id) -> CharterOut:
+def acknowledge(request: ApiRequest, team_id: Id) -> CharterOut:
     team = get_for_org(request, Team, pk=team_id)
     me = current_person(request)
     charter = _existing(team)

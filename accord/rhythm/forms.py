@@ -19,15 +19,6 @@ from .queries import MAX_DAYS
 EARLIEST, LATEST = dt.date(1971, 1, 1), dt.date(2199, 12, 1)
 
 
-def add_field_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put an action's ValidationError next to the fields it names (or at the top of the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
-
-
 class PersonChoices(IdsChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.timezone})"

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accord.lib.forms import id_param, show_refusal
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 from accord.orgs.models import Team, valid_timezones
 
@@ -30,7 +31,7 @@ from .actions import (
     suggestions,
     update_meeting,
 )
-from .forms import ChannelFormSet, CharterForm, MapForm, MeetingForm, add_field_errors
+from .forms import ChannelFormSet, CharterForm, MapForm, MeetingForm
 from .models import Burden, Charter, Occurrence, RecurringMeeting
 
 LOG_COLUMNS = 8
@@ -39,7 +40,8 @@ SHOWN_SUGGESTIONS = 8
 
 def _team_param(request: OrgRequest) -> Team | None:
     raw = request.GET.get("team", "")
-    return get_for_org(request, Team, pk=int(raw)) if raw.isdecimal() else None
+    # Any digits name a team (no such team is a 404); more than an id can hold is no team either.
+    return get_for_org(request, Team, pk=id_param(raw) or 0) if raw.isdecimal() else None
 
 
 @member_required
@@ -113,7 +115,7 @@ def meeting_new(request: OrgRequest) -> HttpResponse:
         try:
             meeting = create_meeting(request.org, organiser=me, spec=form.spec())
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, f"“{meeting.name}” set up with a fair rotation.")
             return redirect("rhythm_meeting", meeting_id=meeting.pk)
@@ -130,7 +132,7 @@ def meeting_edit(request: OrgRequest, meeting_id: int) -> HttpResponse:
         try:
             update_meeting(meeting, form.spec())
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Meeting saved; the rotation was worked out again.")
             return redirect("rhythm_meeting", meeting_id=meeting.pk)
@@ -295,7 +297,7 @@ def charter_edit(request: OrgRequest, pk: int) -> HttpResponse:
                 team, form.text(channels), actor=request.person, material=form.cleaned_data["material"]
             )
         except ValidationError as exc:
-            add_field_errors(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, "Charter saved.")
             return redirect("rhythm_charter", pk=team.pk)

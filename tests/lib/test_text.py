@@ -125,7 +125,7 @@ def test_every_api_body_text_carries_a_text_rule():
     # Bodies are what gets stored. Query parameters are lookups (a group or theme key that must match a
     # known one) or searches, which use `Text` too but store nothing.
     from accord.api import api
-    from accord.orgs.api import _one_line, _paragraphs
+    from accord.lib.api import _one_line, _paragraphs
 
     missing = []
     for router_prefix, router in api._routers:

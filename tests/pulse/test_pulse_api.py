@@ -144,7 +144,11 @@ def test_a_question_not_in_the_round_is_400(member_api, org, member):
     other = Question.objects.filter(org=org).exclude(pk__in=[q.pk for q in round_questions(rnd)]).first()
     response = member_api.post(f"/api/pulse/rounds/{rnd.pk}/answers", {"answers": {str(other.pk): 3}})
     assert response.status_code == 400
-    assert response.json() == {"detail": "That question is not part of this round."}
+    # Like every 400 from a broken rule, the message is also under `errors` (here for the input as a whole).
+    assert response.json() == {
+        "detail": "That question is not part of this round.",
+        "errors": {"__all__": ["That question is not part of this round."]},
+    }
     assert MixingPool.objects.count() == 0
 
 

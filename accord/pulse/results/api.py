@@ -13,13 +13,13 @@ import uuid
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from accord.api_errors import Problem
+from accord.lib.api import ApiRequest, Id, current_person
 from accord.orgs.access import get_for_org
-from accord.orgs.api import Id, current_person
 
 from .. import gate, queries
 from ..data import RoundData
@@ -237,13 +237,13 @@ def _question_score_out(s: Score) -> QuestionScoreOut | Hidden:
     )
 
 
-def _round(request: HttpRequest, round_id: int) -> Round:
+def _round(request: ApiRequest, round_id: int) -> Round:
     """A closed round of the caller's organisation: results are published when a round closes."""
-    return get_object_or_404(queries.rounds_of(request.org), pk=round_id)  # type: ignore[attr-defined]
+    return get_object_or_404(queries.rounds_of(request.org), pk=round_id)
 
 
 @router.get("/pulse/rounds", response=list[PulseRoundOut], summary="Pulse rounds with results")
-def rounds(request: HttpRequest, program: Id | None = None) -> list[PulseRoundOut]:
+def rounds(request: ApiRequest, program: Id | None = None) -> list[PulseRoundOut]:
     chosen = get_for_org(request, Program, pk=program) if program is not None else None
     found = reports.result_rounds(current_person(request).org, chosen)[:200]
     return [_round_out(r) for r in found]
@@ -257,7 +257,7 @@ def rounds(request: HttpRequest, program: Id | None = None) -> list[PulseRoundOu
     "Each team's subtree, on its own and by tenure band or region, that survives the anonymity rules."
     + PREPARING,
 )
-def groups(request: HttpRequest, round_id: Id) -> list[ResultGroupOut]:
+def groups(request: ApiRequest, round_id: Id) -> list[ResultGroupOut]:
     rnd = _round(request, round_id)
     queries.require_published([rnd])
     data = queries.round_data(rnd)
@@ -273,7 +273,7 @@ def groups(request: HttpRequest, round_id: Id) -> list[ResultGroupOut]:
     "your scope is a 404; a group you may ask about whose numbers are hidden answers with reasons."
     + PREPARING,
 )
-def results(request: HttpRequest, round_id: Id, group: str | None = None) -> ResultsOut:
+def results(request: ApiRequest, round_id: Id, group: str | None = None) -> ResultsOut:
     me = current_person(request)
     rnd = _round(request, round_id)
     scope = queries.viewer_scope(me)
@@ -380,7 +380,7 @@ def _heat_cell(s: Score) -> HeatCellOut | Hidden:
     description="Managers get their teams' subtrees; admins the organisation and every team. Members: 403."
     + PREPARING,
 )
-def heatmap(request: HttpRequest, round_id: Id) -> HeatmapOut:
+def heatmap(request: ApiRequest, round_id: Id) -> HeatmapOut:
     rnd = _round(request, round_id)
     scope = queries.viewer_scope(current_person(request))
     if scope == "org":
@@ -434,7 +434,7 @@ class TrendOut(Schema):
     + PREPARING,
 )
 def trends(
-    request: HttpRequest,
+    request: ApiRequest,
     program: Id | None = None,
     group: str | None = None,
     theme: str | None = Query(None, alias="construct"),
