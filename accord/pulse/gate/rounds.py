@@ -1,43 +1,126 @@
-"""Rule 7 of the package docstring: protection across rounds. Two shown groups of different rounds
-whose people (those who took part) differ by 1 to k-1 are not both shown: the later round hides its
-group. It runs after rules 2 and 3, which hiding more never undoes."""
+"""Rule 7 of the package docstring: protection across rounds. It runs after rules 2 and 3 (hiding more
+never undoes them) in two steps:
+
+1. Pairs: a group whose people (those who took part) differ by 1 to k-1 from those of a group an
+   earlier round showed is hidden.
+2. Atoms: for each earlier round R, R's atoms over people and this round's atoms are the two sides of a
+   graph whose edges are people (a person in R's atom A and in this round's atom N joins A to N; one
+   who took part in only one of the two rounds joins their atom to OUTSIDE). Any sum a reader can get
+   from both rounds, each person answering as before, is 1_U - 1_W for a union U of R's atoms and a
+   union W of this round's atoms (see `_Graph`), and the people it is about are the edges that cross
+   between U+W and the rest: a CUT. Rule 7 wants every cut to be 0 or at least k. It contracts every
+   pair of nodes joined by k or more people (no cut below k separates them) and then looks at what is
+   left: a super-node, or two neighbouring super-nodes together, cut off by 1 to k-1 people is a leak,
+   and groups of this round are hidden until none is left.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
 
 from ..data import Cell, RoundData, ShownRound
 from .core import Group, _cache, _CellIndex, effective_k
+
+ORG = Group()
+
+
+def _order(group: Group) -> tuple[bool, int, str, str]:
+    return (group.team is not None, group.team or 0, group.band or "", group.region or "")
+
+
+def _index(data: RoundData, took_part: Mapping[Cell, frozenset[int]]) -> _CellIndex:
+    return _CellIndex(_cache(data).shape, {c: len(p) for c, p in took_part.items()})
 
 
 def group_people(
     data: RoundData, took_part: Mapping[Cell, frozenset[int]], groups: Iterable[Group]
 ) -> dict[Group, frozenset[int]]:
     """The people who took part in each group, by the round's cells (a group is a union of cells)."""
-    idx = _CellIndex(_cache(data).shape, {c: len(p) for c, p in took_part.items()})
+    idx = _index(data, took_part)
     people = [took_part[c] for c in idx.cells]
     return {g: frozenset().union(*(people[i] for i in idx.members(g))) for g in groups}
 
 
+def _signatures(idx: _CellIndex, groups: Sequence[Group]) -> list[tuple[int, ...]]:
+    """For each cell of `idx`, the positions in `groups` of the groups holding it."""
+    sig: list[list[int]] = [[] for _ in idx.cells]
+    for gi, group in enumerate(groups):
+        for c in idx.members(group):
+            sig[c].append(gi)
+    return [tuple(s) for s in sig]
+
+
 def shown_people(data: RoundData, shown: Iterable[Group]) -> ShownRound | None:
-    """What later rounds are compared with: this round's k and the people who took part in each
-    distinct group of `shown` (the groups it shows)."""
+    """What later rounds are compared with: this round's k, the people who took part in each distinct
+    group of `shown` (the groups it shows), and its atoms over people."""
     if data.membership is None:
         return None
-    found = group_people(data, data.membership.took_part(), shown)
+    took_part = data.membership.took_part()
+    groups = list(shown)
+    found = group_people(data, took_part, groups)
     sets = [people for people in dict.fromkeys(found.values()) if people]
-    return ShownRound(effective_k(data), sets) if sets else None
+    if not sets:
+        return None
+    idx = _index(data, took_part)
+    atoms: dict[tuple[int, ...], set[int]] = {}
+    for cell, sig in zip(idx.cells, _signatures(idx, groups), strict=True):
+        if sig:  # people in no shown group are in no sum of this round
+            atoms.setdefault(sig, set()).update(took_part[cell])
+    return ShownRound(effective_k(data), sets, [frozenset(a) for a in atoms.values()])
+
+
+def _atoms_of(shown: ShownRound) -> Sequence[frozenset[int]]:
+    if shown.atoms:
+        return shown.atoms
+    pattern: dict[int, list[int]] = {}
+    for i, people in enumerate(shown.took_part):
+        for person in people:
+            pattern.setdefault(person, []).append(i)
+    atoms: dict[tuple[int, ...], set[int]] = {}
+    for person, sig in pattern.items():
+        atoms.setdefault(tuple(sig), set()).add(person)
+    return [frozenset(a) for a in atoms.values()]
 
 
 def across_rounds(data: RoundData, visible: frozenset[Group]) -> frozenset[Group]:
-    """`visible` without every group whose people differ by 1 to k-1 from those of a group an earlier
-    round showed, k being the larger of the two rounds' minimum sizes."""
+    """`visible` without the groups rule 7 hides: first every group whose people differ by 1 to k-1
+    from those of a group an earlier round showed, then (`_Now`, `_Graph`) enough groups that no cut
+    between this round's atoms and any earlier round's is 1 to k-1 people."""
     if data.membership is None or not visible:
         return visible
-    earlier = data.membership.earlier()
+    earlier = [shown for shown in data.membership.earlier() if shown.took_part]
     if not earlier:
         return visible
+    took_part = data.membership.took_part()
+    kept = _pairs(data, took_part, visible, earlier)
+    k = effective_k(data)
+    idx = _index(data, took_part)
+    people = [took_part[c] for c in idx.cells]
+    before = [(max(k, shown.k), _atoms_of(shown)) for shown in earlier]
+    # Hiding groups only merges this round's atoms, which can only remove cuts; but the check of a
+    # super-node and of pairs is not the whole cut lattice, so every earlier round is looked at again
+    # after each step. Each step hides at least one group, so this ends.
+    while kept:
+        now = _Now(idx, people, sorted(kept, key=_order))
+        hide: set[int] = set()
+        for limit, atoms in before:
+            hide |= _Graph(atoms, now, limit).to_hide()
+        if not hide:
+            break
+        kept -= {now.groups[gi] for gi in hide}
+    return frozenset(kept)
+
+
+def _pairs(
+    data: RoundData,
+    took_part: Mapping[Cell, frozenset[int]],
+    visible: frozenset[Group],
+    earlier: list[ShownRound],
+) -> set[Group]:
+    """Step 1: `visible` without every group whose people differ by 1 to k-1 from those of a group an
+    earlier round showed, k being the larger of the two rounds' minimum sizes."""
     k = effective_k(data)
     # A set E that differs from S by fewer than w people keeps all but at most w-1 of S, so it holds
     # one of any w of them; when S has fewer than w, E shares one of S's people anyway (two disjoint
@@ -47,24 +130,198 @@ def across_rounds(data: RoundData, visible: frozenset[Group]) -> frozenset[Group
     before = [(max(k, shown.k), people) for shown in earlier for people in shown.took_part]
     holding: dict[int, list[int]] = {}
     for i, (_, people) in enumerate(before):
-        for person in people:
+        for person in islice(people, widest):
             holding.setdefault(person, []).append(i)
-    people_of = group_people(data, data.membership.took_part(), visible)
+    people_of = group_people(data, took_part, visible)
     verdict: dict[frozenset[int], bool] = {}
 
     def differenced(people: frozenset[int]) -> bool:
-        near = {i for person in islice(people, widest) for i in holding.get(person, ())}
+        near = {i for person in people for i in holding.get(person, ())}
         for i in near:
             limit, other = before[i]
             if abs(len(people) - len(other)) < limit and 0 < len(people ^ other) < limit:
                 return True
         return False
 
-    kept = []
+    kept = set()
     for group in visible:
         people = people_of[group]
         if people and people not in verdict:
             verdict[people] = differenced(people)
         if not people or not verdict[people]:
-            kept.append(group)
-    return frozenset(kept)
+            kept.add(group)
+    return kept
+
+
+class _Now:
+    """This round's atoms over its visible groups `groups`: people in exactly the same visible groups.
+    People in no visible group are in no sum and count as outside."""
+
+    def __init__(self, idx: _CellIndex, people: Sequence[frozenset[int]], groups: Sequence[Group]) -> None:
+        self.groups = groups
+        self.idx = idx
+        sigs = _signatures(idx, groups)
+        ids: dict[tuple[int, ...], int] = {}
+        self.cell_atom: list[int] = []
+        for sig in sigs:
+            self.cell_atom.append(ids.setdefault(sig, len(ids)) if sig else -1)
+        self.sig = list(ids)  # atom -> positions in `groups` of the groups holding it
+        self.size = [0] * len(ids)
+        self.atom_of: dict[int, int] = {}
+        for atom, who in zip(self.cell_atom, people, strict=True):
+            if atom >= 0:
+                self.size[atom] += len(who)
+                self.atom_of.update(dict.fromkeys(who, atom))
+        self._group_atoms: dict[int, set[int]] = {}
+        self._group_size: dict[int, int] = {}
+
+    def atoms_in(self, gi: int) -> set[int]:
+        found = self._group_atoms.get(gi)
+        if found is None:
+            found = {self.cell_atom[c] for c in self.idx.members(self.groups[gi])}
+            self._group_atoms[gi] = found
+        return found
+
+    def group_size(self, gi: int) -> int:
+        found = self._group_size.get(gi)
+        if found is None:
+            found = sum(self.size[a] for a in self.atoms_in(gi))
+            self._group_size[gi] = found
+        return found
+
+
+class _Graph:
+    """One earlier round's atoms (nodes 0..r-1), this round's atoms (r..r+n-1) and OUTSIDE (r+n),
+    joined by people. A reader's sum 1_U - 1_W (U, W unions of the two rounds' atoms) is non-zero
+    exactly on the people whose edge crosses the cut around U+W; conversely any combination of the two
+    rounds' atom sums that is non-zero on fewer than k people gives such a cut (take the nodes whose
+    coefficient equals one non-zero value: the people it is non-zero on are a subset). So "no cut of 1
+    to k-1 people" is rule 2's promise for the two rounds together, with OUTSIDE never on U+W's side.
+
+    Checking every cut is a global minimum cut; instead, pairs joined by `limit` or more people are
+    contracted (union-find, merging the smaller neighbour list into the larger) until no pair is, and a
+    super-node (or two neighbouring super-nodes together) holding one of this round's atoms and cut off
+    by 1 to limit-1 people is a leak. An earlier atom smaller than `limit` (k went up) is first
+    contracted with the atom of this round where most of its people are: cutting it off only adds or
+    removes that earlier atom's own sum, which the earlier round showed under its own k."""
+
+    def __init__(self, atoms: Sequence[frozenset[int]], now: _Now, limit: int) -> None:
+        self.now = now
+        self.limit = limit
+        r, n = len(atoms), len(now.sig)
+        self.r = r
+        self.outside = r + n
+        size = len(atoms) + n + 1
+        self.parent = list(range(size))
+        self.adj: list[dict[int, int]] = [{} for _ in range(size)]
+        self.edges: list[tuple[int, int, int]] = []
+        self.home: list[int] = []  # earlier atom -> node of the atom of this round holding most of it
+        reached = [0] * n
+        get = now.atom_of.get
+        for ai, atom in enumerate(atoms):
+            counts = Counter(get(p, -1) for p in atom)
+            best, best_w = -1, 0
+            for b, w in counts.items():
+                node = self.outside if b < 0 else r + b
+                self.edges.append((ai, node, w))
+                if b >= 0:
+                    reached[b] += w
+                    if w > best_w:
+                        best, best_w = node, w
+            self.home.append(best)
+        for b in range(n):
+            if now.size[b] > reached[b]:  # took part now, not in an atom of the earlier round
+                self.edges.append((r + b, self.outside, now.size[b] - reached[b]))
+        for u, v, w in self.edges:
+            self.adj[u][v] = self.adj[u].get(v, 0) + w
+            self.adj[v][u] = self.adj[v].get(u, 0) + w
+        queue = [(u, v) for u, v, w in self.edges if w >= limit]
+        queue += [
+            (ai, self.home[ai]) for ai, atom in enumerate(atoms) if len(atom) < limit and self.home[ai] >= 0
+        ]
+        self._contract(queue)
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def _contract(self, queue: list[tuple[int, int]]) -> None:
+        adj, limit = self.adj, self.limit
+        while queue:
+            u, v = queue.pop()
+            ru, rv = self.find(u), self.find(v)
+            if ru == rv:
+                continue
+            if len(adj[ru]) < len(adj[rv]):
+                ru, rv = rv, ru
+            self.parent[rv] = ru
+            merged = adj[rv]
+            adj[rv] = {}
+            adj[ru].pop(rv, None)
+            for x, w in merged.items():
+                if x == ru:
+                    continue
+                del adj[x][rv]
+                total = adj[ru].get(x, 0) + w
+                adj[ru][x] = total
+                adj[x][ru] = total
+                if total >= limit:
+                    queue.append((ru, x))
+
+    def to_hide(self) -> set[int]:
+        """Positions (in `now.groups`) of groups to hide so that the leaks found go away, or nothing."""
+        adj, limit, r, now = self.adj, self.limit, self.r, self.now
+        roots = {self.find(x) for x in range(len(self.parent))}
+        holds_now: set[int] = {self.find(r + b) for b in range(len(now.sig))}
+        degree = {x: sum(adj[x].values()) for x in roots}
+        leaky: set[int] = {x for x in roots & holds_now if 0 < degree[x] < limit}
+        out = self.find(self.outside)
+        if 0 < degree[out] < limit:  # everything else together is cut off by fewer than k
+            leaky |= {x for x in adj[out] if x in holds_now}
+        pairs: set[tuple[int, int]] = set()
+        for x in roots & holds_now:
+            for y, w in adj[x].items():
+                if y != out and 0 < degree[x] + degree[y] - 2 * w < limit:
+                    pairs.add((min(x, y), max(x, y)))
+        if not leaky and not pairs:
+            return set()
+        hide: set[int] = set()
+        # A leaky super-node is first joined to its neighbour along its earlier atoms: an atom of this
+        # round holding a few of earlier atom A's people is merged with A's home (the groups telling
+        # the two apart are hidden), as a team that lost one person is hidden with the one it went to.
+        settled: set[int] = set()
+        for u, v, _ in self.edges:
+            if u >= r or v == self.outside:
+                continue
+            ru, rv = self.find(u), self.find(v)
+            if ru == rv:
+                continue
+            if ru in leaky or rv in leaky or (min(ru, rv), max(ru, rv)) in pairs:
+                home = self.home[u]
+                if home >= 0 and home != v:
+                    hide.update(set(now.sig[v - r]) ^ set(now.sig[home - r]))
+                    settled.update((ru, rv))
+        members: dict[int, set[int]] = {}
+        for b in range(len(now.sig)):
+            members.setdefault(self.find(r + b), set()).add(b)
+        for x in leaky - settled:
+            hide |= self._widen(members[x])
+        return hide
+
+    def _widen(self, mine: set[int]) -> set[int]:
+        """A leaky super-node with no earlier atom to join (what cuts it off are people who joined or
+        left): hide the groups made only of its atoms of this round, or else the smallest group holding
+        one of them (the whole organisation last), so that they merge with their neighbours."""
+        now = self.now
+        holding = {gi for a in mine for gi in now.sig[a]}
+        inside = {gi for gi in holding if now.atoms_in(gi) <= mine}
+        if inside:
+            return inside
+        org = [gi for gi in holding if now.groups[gi] == ORG]
+        rest = [gi for gi in holding if now.groups[gi] != ORG]
+        if not rest:
+            return set(org)
+        return {min(rest, key=lambda gi: (now.group_size(gi), _order(now.groups[gi])))}
