@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from heapq import heappop, heappush
 from itertools import islice
 
 from ..data import Cell, RoundData, ShownRound
@@ -192,18 +193,26 @@ class _Now:
 
 class _Graph:
     """One earlier round's atoms (nodes 0..r-1), this round's atoms (r..r+n-1) and OUTSIDE (r+n),
-    joined by people. A reader's sum 1_U - 1_W (U, W unions of the two rounds' atoms) is non-zero
-    exactly on the people whose edge crosses the cut around U+W; conversely any combination of the two
-    rounds' atom sums that is non-zero on fewer than k people gives such a cut (take the nodes whose
-    coefficient equals one non-zero value: the people it is non-zero on are a subset). So "no cut of 1
-    to k-1 people" is rule 2's promise for the two rounds together, with OUTSIDE never on U+W's side.
+    joined by people: a person in earlier atom A and in atom N of this round is an edge A-N, one who
+    took part in (or is shown by) only one of the two rounds an edge to OUTSIDE.
 
-    Checking every cut is a global minimum cut; instead, pairs joined by `limit` or more people are
-    contracted (union-find, merging the smaller neighbour list into the larger) until no pair is, and a
-    super-node (or two neighbouring super-nodes together) holding one of this round's atoms and cut off
-    by 1 to limit-1 people is a leak. An earlier atom smaller than `limit` (k went up) is first
-    contracted with the atom of this round where most of its people are: cutting it off only adds or
-    removes that earlier atom's own sum, which the earlier round showed under its own k."""
+    A reader's sum 1_U - 1_W (U, W unions of the two rounds' atoms) is non-zero exactly on the people
+    whose edge crosses the cut around U+W. Conversely any combination of the two rounds' atom sums that
+    is non-zero on fewer than k people gives such a cut: take the atoms whose coefficient is one
+    non-zero value c (earlier atoms) or -c (this round's); the people it is non-zero on include every
+    edge crossing that cut. So "every cut is 0 or at least k people" is rule 2's promise for the two
+    rounds together, with OUTSIDE never on U+W's side (a cut and its complement are the same people).
+
+    It is checked exactly, without trying every cut: two nodes that no cut below k separates can be
+    merged (contracted) without changing the answer. Pairs joined by k or more people are; then each
+    pass orders the nodes by maximum adjacency (Nagamochi and Ibaraki): an edge whose later end was
+    joined to the nodes before it by q people has no cut below q between its ends, and the last node's
+    own cut is the least one between the last two. A node (a set of atoms by then) whose own cut is 1
+    to k-1 people is a leak; when every component is down to one node, there is none.
+
+    An earlier atom smaller than `limit` (k went up since) is first merged with the atom of this round
+    holding most of its people (or with OUTSIDE): cutting it off adds or removes that earlier atom's own
+    sum, which the earlier round showed under its own k, not anything this round shows."""
 
     def __init__(self, atoms: Sequence[frozenset[int]], now: _Now, limit: int) -> None:
         self.now = now
@@ -211,7 +220,7 @@ class _Graph:
         r, n = len(atoms), len(now.sig)
         self.r = r
         self.outside = r + n
-        size = len(atoms) + n + 1
+        size = r + n + 1
         self.parent = list(range(size))
         self.adj: list[dict[int, int]] = [{} for _ in range(size)]
         self.edges: list[tuple[int, int, int]] = []
@@ -219,9 +228,8 @@ class _Graph:
         reached = [0] * n
         get = now.atom_of.get
         for ai, atom in enumerate(atoms):
-            counts = Counter(get(p, -1) for p in atom)
             best, best_w = -1, 0
-            for b, w in counts.items():
+            for b, w in Counter(get(p, -1) for p in atom).items():
                 node = self.outside if b < 0 else r + b
                 self.edges.append((ai, node, w))
                 if b >= 0:
@@ -230,16 +238,16 @@ class _Graph:
                         best, best_w = node, w
             self.home.append(best)
         for b in range(n):
-            if now.size[b] > reached[b]:  # took part now, not in an atom of the earlier round
+            if now.size[b] > reached[b]:  # took part now, in no atom of the earlier round
                 self.edges.append((r + b, self.outside, now.size[b] - reached[b]))
         for u, v, w in self.edges:
             self.adj[u][v] = self.adj[u].get(v, 0) + w
             self.adj[v][u] = self.adj[v].get(u, 0) + w
-        queue = [(u, v) for u, v, w in self.edges if w >= limit]
-        queue += [
-            (ai, self.home[ai]) for ai, atom in enumerate(atoms) if len(atom) < limit and self.home[ai] >= 0
-        ]
-        self._contract(queue)
+        pairs = [(u, v) for u, v, w in self.edges if w >= limit]
+        for ai, atom in enumerate(atoms):
+            if len(atom) < limit:
+                pairs.append((ai, self.home[ai] if self.home[ai] >= 0 else self.outside))
+        self._contract(pairs)
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -248,14 +256,14 @@ class _Graph:
             x = parent[x]
         return x
 
-    def _contract(self, queue: list[tuple[int, int]]) -> None:
+    def _contract(self, pairs: list[tuple[int, int]]) -> None:
         adj, limit = self.adj, self.limit
-        while queue:
-            u, v = queue.pop()
+        while pairs:
+            u, v = pairs.pop()
             ru, rv = self.find(u), self.find(v)
             if ru == rv:
                 continue
-            if len(adj[ru]) < len(adj[rv]):
+            if len(adj[ru]) < len(adj[rv]):  # the smaller neighbour list moves
                 ru, rv = rv, ru
             self.parent[rv] = ru
             merged = adj[rv]
@@ -269,45 +277,80 @@ class _Graph:
                 adj[ru][x] = total
                 adj[x][ru] = total
                 if total >= limit:
-                    queue.append((ru, x))
+                    pairs.append((ru, x))
+
+    def _pass(self, roots: list[int]) -> list[tuple[int, int]]:
+        """One maximum-adjacency ordering of every component: the pairs it proves no cut below
+        `limit` separates."""
+        adj, limit = self.adj, self.limit
+        done: set[int] = set()
+        found: list[tuple[int, int]] = []
+        for start in roots:
+            if start in done or not adj[start]:
+                continue
+            attached: dict[int, int] = {start: 0}
+            heap = [(0, start)]
+            last: list[int] = []
+            while heap:
+                _, v = heappop(heap)
+                if v in done:
+                    continue
+                done.add(v)
+                last = [*last[-1:], v]
+                for u, w in adj[v].items():
+                    if u not in done:
+                        q = attached.get(u, 0) + w
+                        attached[u] = q
+                        heappush(heap, (-q, u))
+                        if q >= limit:
+                            found.append((v, u))
+            if len(last) == 2:
+                found.append((last[0], last[1]))
+        return found
+
+    def leaks(self) -> list[int]:
+        """The nodes (each a set of atoms, by `find`) cut off by 1 to limit-1 people; none when every
+        cut is 0 or at least `limit`."""
+        adj, limit = self.adj, self.limit
+        while True:
+            roots = [x for x in range(len(self.parent)) if self.parent[x] == x and adj[x]]
+            small = [x for x in roots if sum(adj[x].values()) < limit]
+            if small or not roots:
+                return small
+            self._contract(self._pass(roots))
 
     def to_hide(self) -> set[int]:
         """Positions (in `now.groups`) of groups to hide so that the leaks found go away, or nothing."""
-        adj, limit, r, now = self.adj, self.limit, self.r, self.now
-        roots = {self.find(x) for x in range(len(self.parent))}
-        holds_now: set[int] = {self.find(r + b) for b in range(len(now.sig))}
-        degree = {x: sum(adj[x].values()) for x in roots}
-        leaky: set[int] = {x for x in roots & holds_now if 0 < degree[x] < limit}
-        out = self.find(self.outside)
-        if 0 < degree[out] < limit:  # everything else together is cut off by fewer than k
-            leaky |= {x for x in adj[out] if x in holds_now}
-        pairs: set[tuple[int, int]] = set()
-        for x in roots & holds_now:
-            for y, w in adj[x].items():
-                if y != out and 0 < degree[x] + degree[y] - 2 * w < limit:
-                    pairs.add((min(x, y), max(x, y)))
-        if not leaky and not pairs:
+        leaky = self.leaks()
+        if not leaky:
             return set()
+        now, r, out = self.now, self.r, self.find(self.outside)
+        if leaky == [out]:
+            # Only everything but OUTSIDE together is cut off by fewer than k: the sum of all the
+            # earlier round's atoms minus the sum of all of this round's is the few who joined or
+            # left, even with the whole organisation hidden. Only people in no shown group at all
+            # widen that cut, so the atom held by the fewest groups (then the smallest) leaves every
+            # group.
+            rest = [b for b in range(len(now.sig)) if self.find(r + b) != out]
+            if rest:
+                return set(now.sig[min(rest, key=lambda b: (len(now.sig[b]), now.size[b]))])
+        bad = set(leaky) - {out}
         hide: set[int] = set()
-        # A leaky super-node is first joined to its neighbour along its earlier atoms: an atom of this
-        # round holding a few of earlier atom A's people is merged with A's home (the groups telling
-        # the two apart are hidden), as a team that lost one person is hidden with the one it went to.
+        # A leaky node is first joined to its neighbour along the earlier atoms: an atom of this round
+        # holding a few of earlier atom A's people is merged with A's home (the groups telling the two
+        # apart are hidden), as a team that lost one person is hidden with the one it went to.
         settled: set[int] = set()
         for u, v, _ in self.edges:
             if u >= r or v == self.outside:
                 continue
             ru, rv = self.find(u), self.find(v)
-            if ru == rv:
-                continue
-            if ru in leaky or rv in leaky or (min(ru, rv), max(ru, rv)) in pairs:
-                home = self.home[u]
-                if home >= 0 and home != v:
-                    hide.update(set(now.sig[v - r]) ^ set(now.sig[home - r]))
-                    settled.update((ru, rv))
+            if ru != rv and (ru in bad or rv in bad) and self.home[u] not in (-1, v):
+                hide.update(set(now.sig[v - r]) ^ set(now.sig[self.home[u] - r]))
+                settled.update((ru, rv))
         members: dict[int, set[int]] = {}
         for b in range(len(now.sig)):
             members.setdefault(self.find(r + b), set()).add(b)
-        for x in leaky - settled:
+        for x in bad - settled:
             hide |= self._widen(members[x])
         return hide
 
