@@ -96,22 +96,40 @@ def across_rounds(data: RoundData, visible: frozenset[Group]) -> frozenset[Group
         return visible
     took_part = data.membership.took_part()
     kept = _pairs(data, took_part, visible, earlier)
+    if not kept:
+        return frozenset()
     k = effective_k(data)
     idx = _index(data, took_part)
     people = [took_part[c] for c in idx.cells]
-    before = [(max(k, shown.k), _atoms_of(shown)) for shown in earlier]
-    # Hiding groups only merges this round's atoms, which can only remove cuts; but the check of a
-    # super-node and of pairs is not the whole cut lattice, so every earlier round is looked at again
-    # after each step. Each step hides at least one group, so this ends.
-    while kept:
-        now = _Now(idx, people, sorted(kept, key=_order))
+    cell_of = {person: c for c, who in enumerate(people) for person in who}
+    # Each earlier atom as counts of its people per cell of this round (-1: took no part now), once:
+    # the atoms of this round are unions of its cells, whatever groups end up hidden.
+    before = [
+        (
+            max(k, shown.k),
+            [list(Counter(cell_of.get(p, -1) for p in atom).items()) for atom in _atoms_of(shown)],
+        )
+        for shown in earlier
+    ]
+    now = _Now(idx, sorted(kept, key=_order))
+    # Hiding groups only merges this round's atoms (with each other, or with OUTSIDE when nobody
+    # shows them any more): a cut of the merged graph was a cut before, so a round with no leak
+    # never gets one and only rounds that had one are looked at again. Each step hides at least one
+    # group, so this ends.
+    pending = list(range(len(before)))
+    while pending:
         hide: set[int] = set()
-        for limit, atoms in before:
-            hide |= _Graph(atoms, now, limit).to_hide()
+        still = []
+        for i in pending:
+            found = _Graph(before[i][1], now, before[i][0]).to_hide()
+            if found:
+                hide |= found
+                still.append(i)
         if not hide:
             break
-        kept -= {now.groups[gi] for gi in hide}
-    return frozenset(kept)
+        now.hide(hide)
+        pending = still
+    return frozenset(g for gi, g in enumerate(now.groups) if gi not in now.hidden)
 
 
 def _pairs(
@@ -155,40 +173,60 @@ def _pairs(
 
 
 class _Now:
-    """This round's atoms over its visible groups `groups`: people in exactly the same visible groups.
-    People in no visible group are in no sum and count as outside."""
+    """This round's atoms over its visible groups: cells (and the people in them) in exactly the same
+    visible groups. Cells in no visible group are in no sum and count as OUTSIDE (atom -1). Groups
+    keep their position in `groups`; `hide` drops some and merges atoms accordingly."""
 
-    def __init__(self, idx: _CellIndex, people: Sequence[frozenset[int]], groups: Sequence[Group]) -> None:
+    def __init__(self, idx: _CellIndex, groups: Sequence[Group]) -> None:
         self.groups = groups
-        self.idx = idx
-        sigs = _signatures(idx, groups)
+        self.members = [idx.members(g) for g in groups]
+        self.cell_n = idx.n
+        sig: list[list[int]] = [[] for _ in idx.cells]
+        for gi, cells in enumerate(self.members):
+            for c in cells:
+                sig[c].append(gi)
+        self.cell_sig = [tuple(s) for s in sig]
+        self.hidden: set[int] = set()
+        self._atoms()
+
+    def hide(self, groups: set[int]) -> None:
+        self.hidden |= groups
+        for c in {c for gi in groups for c in self.members[gi]}:
+            self.cell_sig[c] = tuple(gi for gi in self.cell_sig[c] if gi not in groups)
+        self._atoms()
+
+    def _atoms(self) -> None:
         ids: dict[tuple[int, ...], int] = {}
-        self.cell_atom: list[int] = []
-        for sig in sigs:
-            self.cell_atom.append(ids.setdefault(sig, len(ids)) if sig else -1)
-        self.sig = list(ids)  # atom -> positions in `groups` of the groups holding it
+        self.cell_atom = [ids.setdefault(sig, len(ids)) if sig else -1 for sig in self.cell_sig]
+        self.sig = list(ids)  # atom -> positions in `groups` of the visible groups holding it
         self.size = [0] * len(ids)
-        self.atom_of: dict[int, int] = {}
-        for atom, who in zip(self.cell_atom, people, strict=True):
+        for atom, n in zip(self.cell_atom, self.cell_n, strict=True):
             if atom >= 0:
-                self.size[atom] += len(who)
-                self.atom_of.update(dict.fromkeys(who, atom))
+                self.size[atom] += n
+        self.atom_with = ids
         self._group_atoms: dict[int, set[int]] = {}
-        self._group_size: dict[int, int] = {}
+        self._one_less: dict[tuple[int, ...], list[tuple[int, int]]] | None = None
+
+    def one_less(self) -> dict[tuple[int, ...], list[tuple[int, int]]]:
+        """For a signature s, the atoms b (with the group gi) whose signature is s plus gi: hiding gi
+        merges b into the atom with signature s."""
+        if self._one_less is None:
+            found: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+            for b, sig in enumerate(self.sig):
+                for i, gi in enumerate(sig):
+                    found.setdefault(sig[:i] + sig[i + 1 :], []).append((b, gi))
+            self._one_less = found
+        return self._one_less
 
     def atoms_in(self, gi: int) -> set[int]:
         found = self._group_atoms.get(gi)
         if found is None:
-            found = {self.cell_atom[c] for c in self.idx.members(self.groups[gi])}
+            found = {self.cell_atom[c] for c in self.members[gi]}
             self._group_atoms[gi] = found
         return found
 
     def group_size(self, gi: int) -> int:
-        found = self._group_size.get(gi)
-        if found is None:
-            found = sum(self.size[a] for a in self.atoms_in(gi))
-            self._group_size[gi] = found
-        return found
+        return sum(self.size[a] for a in self.atoms_in(gi))
 
 
 class _Graph:
@@ -214,7 +252,7 @@ class _Graph:
     holding most of its people (or with OUTSIDE): cutting it off adds or removes that earlier atom's own
     sum, which the earlier round showed under its own k, not anything this round shows."""
 
-    def __init__(self, atoms: Sequence[frozenset[int]], now: _Now, limit: int) -> None:
+    def __init__(self, atoms: Sequence[list[tuple[int, int]]], now: _Now, limit: int) -> None:
         self.now = now
         self.limit = limit
         r, n = len(atoms), len(now.sig)
@@ -226,10 +264,16 @@ class _Graph:
         self.edges: list[tuple[int, int, int]] = []
         self.home: list[int] = []  # earlier atom -> node of the atom of this round holding most of it
         reached = [0] * n
-        get = now.atom_of.get
-        for ai, atom in enumerate(atoms):
+        cell_atom = now.cell_atom
+        sizes = []
+        for ai, cells in enumerate(atoms):
+            counts: dict[int, int] = {}
+            for c, w in cells:
+                b = cell_atom[c] if c >= 0 else -1
+                counts[b] = counts.get(b, 0) + w
+            sizes.append(sum(counts.values()))
             best, best_w = -1, 0
-            for b, w in Counter(get(p, -1) for p in atom).items():
+            for b, w in counts.items():
                 node = self.outside if b < 0 else r + b
                 self.edges.append((ai, node, w))
                 if b >= 0:
@@ -244,8 +288,8 @@ class _Graph:
             self.adj[u][v] = self.adj[u].get(v, 0) + w
             self.adj[v][u] = self.adj[v].get(u, 0) + w
         pairs = [(u, v) for u, v, w in self.edges if w >= limit]
-        for ai, atom in enumerate(atoms):
-            if len(atom) < limit:
+        for ai, atom_size in enumerate(sizes):
+            if atom_size < limit:
                 pairs.append((ai, self.home[ai] if self.home[ai] >= 0 else self.outside))
         self._contract(pairs)
 
@@ -355,16 +399,25 @@ class _Graph:
         return hide
 
     def _widen(self, mine: set[int]) -> set[int]:
-        """A leaky super-node with no earlier atom to join (what cuts it off are people who joined or
-        left): hide the groups made only of its atoms of this round, or else the smallest group holding
-        one of them (the whole organisation last), so that they merge with their neighbours."""
+        """A leaky node with no earlier atom to join it to (what cuts it off are people who joined or
+        left): as rule 2b, hide the smallest group whose hiding merges one of its atoms of this round
+        with an atom outside it; else the groups made only of its atoms; else the smallest group
+        holding one. The whole organisation only when nothing else does."""
         now = self.now
+        key = lambda gi: (now.groups[gi] == ORG, now.group_size(gi), _order(now.groups[gi]))  # noqa: E731
+        merging: set[int] = set()
+        one_less = now.one_less()
+        for a in mine:
+            sig = now.sig[a]
+            for i, gi in enumerate(sig):
+                b = now.atom_with.get(sig[:i] + sig[i + 1 :])
+                if b is not None and b not in mine:
+                    merging.add(gi)
+            merging.update(gi for b, gi in one_less.get(sig, ()) if b not in mine)
+        if merging and not all(now.groups[gi] == ORG for gi in merging):
+            return {min(merging, key=key)}
         holding = {gi for a in mine for gi in now.sig[a]}
-        inside = {gi for gi in holding if now.atoms_in(gi) <= mine}
+        inside = {gi for gi in holding if now.atoms_in(gi) <= mine and now.groups[gi] != ORG}
         if inside:
             return inside
-        org = [gi for gi in holding if now.groups[gi] == ORG]
-        rest = [gi for gi in holding if now.groups[gi] != ORG]
-        if not rest:
-            return set(org)
-        return {min(rest, key=lambda gi: (now.group_size(gi), _order(now.groups[gi])))}
+        return {min(holding | merging, key=key)}
