@@ -1,17 +1,18 @@
 """Rule 7 of the package docstring: protection across rounds. It runs after rules 2 and 3 (hiding more
-never undoes them) in two steps:
+never undoes them), comparing this round with each earlier round in two steps:
 
-1. Pairs: a group whose people (those who took part) differ by 1 to k-1 from those of a group an
-   earlier round showed is hidden.
-2. Atoms: for each earlier round R, R's atoms over people and this round's atoms are the two sides of a
-   graph whose edges are people (a person in R's atom A and in this round's atom N joins A to N; one
-   who took part in only one of the two rounds joins their atom to OUTSIDE). Any sum a reader can get
-   from both rounds, each person answering as before, is 1_U - 1_W for a union U of R's atoms and a
-   union W of this round's atoms (see `_Graph`), and the people it is about are the edges that cross
-   between U+W and the rest: a CUT. Rule 7 wants every cut to be 0 or at least k. It contracts every
-   pair of nodes joined by k or more people (no cut below k separates them) and then looks at what is
-   left: a super-node, or two neighbouring super-nodes together, cut off by 1 to k-1 people is a leak,
-   and groups of this round are hidden until none is left.
+1. Pairs (`_pairs`): a group whose people (those who took part) differ by 1 to k-1 from those of a
+   group the earlier round showed is hidden.
+2. Cuts (`_Now`, `_Graph`): the earlier round's atoms over people and this round's atoms are the two
+   sides of a graph whose edges are people (a person in earlier atom A and in atom N now joins A to N;
+   one in a shown group of only one of the two rounds joins their atom to OUTSIDE). Any sum a reader
+   gets from both rounds, each person answering as before, is non-zero exactly on the people of a cut
+   of that graph, so every cut must be 0 or k people or more. `_Graph` checks that exactly by
+   contraction and says which groups to hide for each leak; hiding only merges atoms, so the rounds
+   found safe stay safe and the others are checked again until none leaks.
+
+Cost: earlier atoms are counted per cell of this round once; each step is then linear in the numbers
+of cells and atoms (maximum-adjacency passes are O(E log V) each), and only leaky rounds are redone.
 """
 
 from __future__ import annotations
