@@ -132,19 +132,23 @@ The rules, in plain words
           cut below k can separate; a merged node cut off from the rest by 1 to k-1 people is a leak.
           For a leak, this round hides groups so that its atoms merge: the groups telling apart the
           atom where a few of an earlier atom's people went from the atom where most went (as (a)
-          would, for a team one person left); failing that, the groups made only of the leaky atoms,
-          or the smallest group holding one of them; and when only the sum of everything shown is
-          cut off (the organisation hidden, its parts not), every group of the atom held by the
-          fewest groups, so that someone leaves every sum. Then the check runs again, until no round
-          gives a leak. Pairs (a) is the special case of a cut with one group on each side; (b) adds
-          what it misses and, in ordinary churn (one person moving between two large teams each
-          round), nothing: the teams that person left and joined are hidden by (a) anyway, since
-          each differs by one from what an earlier round showed (tests/pulse/test_across_rounds.py).
+          would, for a team one person left); failing that, as rule 2b, the smallest group whose
+          hiding merges one of the leaky atoms with a neighbouring atom, then the groups made only of
+          the leaky atoms, then the smallest group holding one, the whole organisation last; and
+          when only the sum of everything shown is cut off (the organisation hidden, its parts not),
+          every group of the atom held by the fewest groups, so that someone leaves every sum. Then
+          the leaky rounds are checked again (hiding only merges atoms, so a safe round stays safe)
+          until none leaks. Pairs (a) is the special case of a cut with one group on each side, kept
+          as a step of its own because it is cheap and also holds a k that went up to the new k
+          (see the last point of b); (b) adds what it misses and, in ordinary churn (one person
+          moving between two large teams each round), nothing: the teams that person left and
+          joined are hidden by (a) anyway, since each differs by one from what an earlier round
+          showed (tests/pulse/test_across_rounds.py).
           An earlier atom smaller than k (k went up since) counts as part of the atom of this round
           holding most of its people: cutting it off only moves that atom's own sum, which the
           earlier round showed under its own k.
-       Otherwise this round hides the group, saying only "Not shown to protect anonymity", like rule
-       2. Sets of people who took part, not of people invited: a skip or a return moves a sum exactly
+       A group hidden by either step says only "Not shown to protect anonymity", like rule 2. Sets
+       of people who took part, not of people invited: a skip or a return moves a sum exactly
        as a leave or a join does, and an invited person who did not answer adds nothing.
      - It is applied to the groups that survived rules 2 and 3 on respondents, so a group hidden by it
        is hidden for every question, comment, slice, heatmap cell, trend point and stored row. Hiding
