@@ -83,11 +83,13 @@ class RoundData:
 
 
 class ShownRound(NamedTuple):
-    """What an earlier round showed, as people: its k, and for each distinct group it showed, the people
-    who took part in it."""
+    """What an earlier round showed, as people: its k, for each distinct group it showed the people who
+    took part in it, and the round's ATOMS over people (people in exactly the same shown groups; each
+    holds k or more by rule 2). Empty `atoms`: worked out from `took_part` when needed."""
 
     k: int
     took_part: Sequence[frozenset[int]]
+    atoms: Sequence[frozenset[int]] = ()
 
 
 @dataclass

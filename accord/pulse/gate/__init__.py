@@ -110,15 +110,48 @@ The rules, in plain words
    chart tells who changed, and colleagues tell each other whether they answered. Answers are never
    linked to people, but who took part in each round is recorded (`Participation`, apart from any
    answer), so for every group the gate knows the SET of people who took part. Our rule:
-     - A group may be shown in a round only if, for every group shown by an EARLIER round (closed
-       before it, or already published; same organisation, at least one theme in common, any program:
-       people move and teams are renamed, so any group, not only the same team), the two sets of people
-       who took part are identical or differ by at least k people (symmetric difference 0 or >= k), k
-       being the LARGER of the two rounds' minimum sizes (lowering k never weakens what an earlier
-       round promised). Otherwise this round hides it, saying only "Not shown to protect anonymity",
-       like rule 2. Identical sets are allowed: subtracting them gives the change of the same people,
-       nobody's answer. Sets of people who took part, not of people invited: a skip or a return moves
-       a sum exactly as a leave or a join does, and an invited person who did not answer adds nothing.
+     - Compared with every EARLIER round (closed before it, or already published; same organisation,
+       at least one theme in common, any program: people move and teams are renamed, so any group, not
+       only the same team), with k the LARGER of the two rounds' minimum sizes (lowering k never
+       weakens what an earlier round promised), in two steps (`rounds.py`):
+       a. Pairs. A group whose people differ from those of a group the earlier round showed by 1 to
+          k-1 (symmetric difference) is hidden. Identical sets are allowed: subtracting them gives
+          the change of the same people, nobody's answer.
+       b. Sums of both rounds. A reader also adds and subtracts several results: teams of 5 and 9
+          shown in round 1, merged in round 2 with one hire, pass (a) while the merged team minus both
+          old teams is the hire; so do a team split in two with one leaver, a team made of two earlier
+          teams less a leaver, and a team hidden by (a) rebuilt as its parent minus its sibling. Rule
+          2's atoms answer it: every number a reader can work out from the two rounds is a combination
+          of the earlier round's atoms and this round's (each person answering as before, the
+          reader's best case). Picture a graph: each atom of either round is a node, and each person
+          an edge between their atom then and their atom now (or OUTSIDE, for someone in a shown
+          group of only one of the two rounds: joined, left, skipped, came back, or in no shown
+          group). A sum of some atoms of one round minus some atoms of the other is non-zero exactly on
+          the people whose edge is CUT by that choice, and any combination that singles out fewer than
+          k people contains such a cut. So the rule is: every cut of that graph is 0 or k people or
+          more. It is checked exactly, without trying every cut: nodes joined by k or more people are
+          merged, then passes in maximum-adjacency order (Nagamochi and Ibaraki) merge every pair no
+          cut below k can separate; a merged node cut off from the rest by 1 to k-1 people is a leak.
+          For a leak, this round hides groups so that its atoms merge: the groups telling apart the
+          atom where a few of an earlier atom's people went from the atom where most went (as (a)
+          would, for a team one person left); failing that, as rule 2b, the smallest group whose
+          hiding merges one of the leaky atoms with a neighbouring atom, then the groups made only of
+          the leaky atoms, then the smallest group holding one, the whole organisation last; and
+          when only the sum of everything shown is cut off (the organisation hidden, its parts not),
+          every group of the atom held by the fewest groups, so that someone leaves every sum. Then
+          the leaky rounds are checked again (hiding only merges atoms, so a safe round stays safe)
+          until none leaks. Pairs (a) is the special case of a cut with one group on each side, kept
+          as a step of its own because it is cheap and also holds a k that went up to the new k
+          (see the last point of b); (b) adds what it misses and, in ordinary churn (one person
+          moving between two large teams each round), nothing: the teams that person left and
+          joined are hidden by (a) anyway, since each differs by one from what an earlier round
+          showed (tests/pulse/test_across_rounds.py).
+          An earlier atom smaller than k (k went up since) counts as part of the atom of this round
+          holding most of its people: cutting it off only moves that atom's own sum, which the
+          earlier round showed under its own k.
+       A group hidden by either step says only "Not shown to protect anonymity", like rule 2. Sets
+       of people who took part, not of people invited: a skip or a return moves a sum exactly
+       as a leave or a join does, and an invited person who did not answer adds nothing.
      - It is applied to the groups that survived rules 2 and 3 on respondents, so a group hidden by it
        is hidden for every question, comment, slice, heatmap cell, trend point and stored row. Hiding
        more groups after rule 2 never weakens rule 2 (the visible groups only lose members; atoms only
@@ -126,9 +159,13 @@ The rules, in plain words
      - "Shown" means shown on respondents after every rule, this one included, so a group hidden in
        round 2 is not compared with in round 3; round 3 is compared with round 1 (and any other round
        that showed it). A team that gained one person stays hidden until its people match a shown set
-       again or have changed by k or more; random non-response hides more too. Measured on 25,000
-       people in 3,000 teams, 80% answering at random and 1% moving team each round: 3,636 groups
-       shown in round 1, 2,501 in round 2, about 1,980 from round 6 on. That is the price.
+       again or have changed by k or more; random non-response hides more too. Measured on a
+       synthetic organisation of 25,000 people in 3,000 teams, 80% answering at random, 1% moving
+       team, 0.5% leaving and 0.5% joining each round (about 2,560 groups pass rules 1 to 3 each
+       round): pairs alone (a) show 1,840 groups in round 2 and 1,527 in round 8; with cuts (b),
+       1,290 and 872. The difference is what pairs left open: in round 2, what pairs alone show has
+       at least 307 cuts of 1 to k-1 people against round 1, 63 of them of one person. That is the
+       price.
      - Rounding (rule 6) does not replace it: with 6 and then 7 answers, shares to the nearest 10% still
        give the exact favourable counts of both rounds, and two means to one decimal the newcomer's
        answer to within a point or so. So the rule applies to rounded groups as well.
@@ -136,17 +173,18 @@ The rules, in plain words
        and stores it with the round's protection; pages, the API, trends and heatmaps read it back. A
        round that closes late (after a round that closes later was published) is compared with that
        round as well: every pair of shown rounds is checked by whichever was published second.
-   What it does not claim: it compares PAIRS of shown results, not sums of several. Teams of 6 and 5
-   shown in round 1, merged in round 2 with one hire (12 people), pass it (12 differs from 6 and from 5
-   by k or more) while the merged team minus both old teams is the hire, if nobody's answer moved
-   (tests/pulse/test_across_rounds.py keeps that case as an expected failure). The full answer is rule
-   2's atoms over PEOPLE across two rounds (people in the same shown groups of both rounds form a joint
-   atom; none may hold 1 to k-1); it was built and measured on the organisation above and shows 1,361
-   groups in round 2 and 167 by round 8 even when limited to atoms holding someone who joined, left or
-   moved, because rule 2 picks its groups afresh each round and a mover splits two teams' atoms. Not
-   adopted; it is in the branch history (commit "Rule 7 variant"). Nor does it cover a reader who
-   combines many rounds assuming nobody's answer ever changes, homogeneity (rule 3) across rounds, or
-   people who skip one question of a round they took part in (not known per person).
+   What it does not claim: it compares this round with each earlier round ON ITS OWN. A reader who
+   combines three or more rounds, assuming nobody's answer ever changes, can still single someone out
+   in contrived cases that every pair passes: the hypothesis attack found one in a 14-person
+   organisation (round 1 shows a team and the organisation, round 2 a band of that team, round 3 the
+   organisation after one leaver and two hires and a small group; the four results together give one
+   hire). Closing that means atoms over people across all rounds (people in the same shown groups of
+   every round form one atom; none may hold 1 to k-1). That was built and measured on the organisation
+   above: 1,361 groups in round 2 and 167 by round 8, because rule 2 picks its groups afresh each
+   round and every move splits atoms; not adopted (branch history, commit "Rule 7 variant"). Nor does
+   the rule cover homogeneity (rule 3) across rounds, or people who skip one question of a round they
+   took part in (not known per person), and the atom view treats every atom's sum as known, which
+   hides a little more than the groups themselves require.
 
 Heatmap cells are summaries: mean (or eNPS) and favourable share, rounded for small groups, never a
 distribution.
