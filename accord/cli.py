@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Sequence
 
 
@@ -52,7 +49,10 @@ def cmd_run(ns: argparse.Namespace) -> int:
 
 
 def _serve(ns: argparse.Namespace, *, demo: bool) -> int:
-    """Web server, one worker and the scheduler, as three child processes that stop together."""
+    """Web server, one worker and the scheduler as supervised child processes (accord/lib/supervise.py):
+    one that dies is started again, and none outlives `accord run`."""
+    from accord.lib.supervise import Supervisor
+
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="accord.settings",
@@ -61,33 +61,14 @@ def _serve(ns: argparse.Namespace, *, demo: bool) -> int:
     if demo:
         env["ACCORD_DEMO"] = "1"
     me = [sys.executable, "-m", "accord.cli"]
-    children = [
-        subprocess.Popen([*me, "web", "--host", ns.host, "--port", str(ns.port)], env=env),
-        subprocess.Popen([*me, "worker"], env=env),
-        subprocess.Popen([*me, "scheduler"], env=env),
-    ]
+    web = [*me, "web", "--host", ns.host, "--port", str(ns.port), "--workers", str(ns.workers)]
+    return Supervisor({"web": web, "worker": [*me, "worker"], "scheduler": [*me, "scheduler"]}, env).run()
 
-    def stop(*_: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
 
-    signal.signal(signal.SIGTERM, stop)
-    failed = 0
-    try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        # One child ended on its own: report it and take the others down with it.
-        failed = next((c.returncode for c in children if c.returncode is not None), 0) or 0
-    except KeyboardInterrupt:
-        pass
-    stop()
-    for child in children:
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-    return abs(failed)
+def default_web_threads() -> int:
+    """Twice the cores and one, at most 8: Django's requests mostly wait on the database, but past this
+    granian warns that Python threads outnumber the cores it has."""
+    return min(8, 2 * (os.cpu_count() or 1) + 1)
 
 
 def cmd_web(ns: argparse.Namespace) -> int:
@@ -102,9 +83,15 @@ def cmd_web(ns: argparse.Namespace) -> int:
         "--workers",
         str(ns.workers),
         "--no-ws",
-        # Each WSGI request holds a thread; a modest cap keeps a small machine responsive under load.
+        # Requests in flight per process: each holds one of these threads (and, on PostgreSQL, one
+        # database connection) while Django runs; more wait in granian's queue, not on a connection.
+        "--blocking-threads",
+        os.environ.get("WEB_THREADS", str(default_web_threads())),
+        # Open connections per process, idle keep-alive ones included (granian counts a connection, not a
+        # request, against this): it must sit far above the browsers a process serves, or idle tabs
+        # lock new visitors out until their keep-alive ends (eight per process made them wait ~30 s).
         "--backpressure",
-        os.environ.get("WEB_BACKPRESSURE", "8"),
+        os.environ.get("WEB_BACKPRESSURE", "512"),
         "accord.wsgi:application",
     ]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
