@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def _django(demo: bool = False) -> None:
@@ -154,6 +156,40 @@ def cmd_create_org(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(ns: argparse.Namespace) -> int:
+    _django()
+    from accord.operations.backup import BackupError, backup, key_source
+
+    try:
+        manifest = backup(ns.path)
+    except (BackupError, subprocess.CalledProcessError) as exc:
+        print(f"accord backup: {exc}", file=sys.stderr)
+        return 2
+    print(f"Backed up the {manifest['database']} database to {ns.path}.")
+    print(
+        f"The secret key is NOT in it. Keep a copy of it apart from the backups: it comes from {key_source()}"
+    )
+    print(f"(fingerprint {manifest['key_fingerprint']}; a restore checks it).")
+    return 0
+
+
+def cmd_restore(ns: argparse.Namespace) -> int:
+    _django()
+    from accord.operations.backup import BackupError, restore
+
+    try:
+        loss = restore(ns.path, accept_loss=ns.accept_loss)
+    except (BackupError, subprocess.CalledProcessError, OSError) as exc:
+        print(f"accord restore: {exc}", file=sys.stderr)
+        return 2
+    print(f"Restored {ns.path}.")
+    if loss is not None:
+        print("The secret key differs from the backup's (--accept-loss). Lost with it:")
+        print("\n".join(loss.lines()))
+    print("Next: `accord run` (it applies any newer migrations first), or `accord manage migrate`.")
+    return 0
+
+
 def cmd_manage(ns: argparse.Namespace) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -205,6 +241,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--owner-name", required=True)
     p.add_argument("--timezone", default="UTC")
     p.set_defaults(func=cmd_create_org)
+
+    p = sub.add_parser("backup", help="write a consistent backup of the database (not the secret key)")
+    p.add_argument("path", type=Path, help="the backup file to create")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup into an empty install (same secret key)")
+    p.add_argument("path", type=Path)
+    p.add_argument(
+        "--accept-loss",
+        action="store_true",
+        help="restore even though the secret key differs, and list what that loses",
+    )
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("manage", help="any Django management command, e.g. `accord manage migrate`")
     p.add_argument("args", nargs=argparse.REMAINDER)
