@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def _django(demo: bool = False) -> None:
@@ -52,7 +51,10 @@ def cmd_run(ns: argparse.Namespace) -> int:
 
 
 def _serve(ns: argparse.Namespace, *, demo: bool) -> int:
-    """Web server, one worker and the scheduler, as three child processes that stop together."""
+    """Web server, one worker and the scheduler as supervised child processes (accord/lib/supervise.py):
+    one that dies is started again, and none outlives `accord run`."""
+    from accord.lib.supervise import Supervisor
+
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="accord.settings",
@@ -61,33 +63,14 @@ def _serve(ns: argparse.Namespace, *, demo: bool) -> int:
     if demo:
         env["ACCORD_DEMO"] = "1"
     me = [sys.executable, "-m", "accord.cli"]
-    children = [
-        subprocess.Popen([*me, "web", "--host", ns.host, "--port", str(ns.port)], env=env),
-        subprocess.Popen([*me, "worker"], env=env),
-        subprocess.Popen([*me, "scheduler"], env=env),
-    ]
+    web = [*me, "web", "--host", ns.host, "--port", str(ns.port), "--workers", str(ns.workers)]
+    return Supervisor({"web": web, "worker": [*me, "worker"], "scheduler": [*me, "scheduler"]}, env).run()
 
-    def stop(*_: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
 
-    signal.signal(signal.SIGTERM, stop)
-    failed = 0
-    try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        # One child ended on its own: report it and take the others down with it.
-        failed = next((c.returncode for c in children if c.returncode is not None), 0) or 0
-    except KeyboardInterrupt:
-        pass
-    stop()
-    for child in children:
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-    return abs(failed)
+def default_web_threads() -> int:
+    """Twice the cores and one, at most 8: Django's requests mostly wait on the database, but past this
+    granian warns that Python threads outnumber the cores it has."""
+    return min(8, 2 * (os.cpu_count() or 1) + 1)
 
 
 def cmd_web(ns: argparse.Namespace) -> int:
@@ -102,9 +85,15 @@ def cmd_web(ns: argparse.Namespace) -> int:
         "--workers",
         str(ns.workers),
         "--no-ws",
-        # Each WSGI request holds a thread; a modest cap keeps a small machine responsive under load.
+        # Requests in flight per process: each holds one of these threads (and, on PostgreSQL, one
+        # database connection) while Django runs; more wait in granian's queue, not on a connection.
+        "--blocking-threads",
+        os.environ.get("WEB_THREADS", str(default_web_threads())),
+        # Open connections per process, idle keep-alive ones included (granian counts a connection, not a
+        # request, against this): it must sit far above the browsers a process serves, or idle tabs
+        # lock new visitors out until their keep-alive ends (eight per process made them wait ~30 s).
         "--backpressure",
-        os.environ.get("WEB_BACKPRESSURE", "8"),
+        os.environ.get("WEB_BACKPRESSURE", "512"),
         "accord.wsgi:application",
     ]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
@@ -187,6 +176,40 @@ def cmd_create_org(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(ns: argparse.Namespace) -> int:
+    _django()
+    from accord.operations.backup import BackupError, backup, key_source
+
+    try:
+        manifest = backup(ns.path)
+    except (BackupError, subprocess.CalledProcessError) as exc:
+        print(f"accord backup: {exc}", file=sys.stderr)
+        return 2
+    print(f"Backed up the {manifest['database']} database to {ns.path}.")
+    print(
+        f"The secret key is NOT in it. Keep a copy of it apart from the backups: it comes from {key_source()}"
+    )
+    print(f"(fingerprint {manifest['key_fingerprint']}; a restore checks it).")
+    return 0
+
+
+def cmd_restore(ns: argparse.Namespace) -> int:
+    _django()
+    from accord.operations.backup import BackupError, restore
+
+    try:
+        loss = restore(ns.path, accept_loss=ns.accept_loss)
+    except (BackupError, subprocess.CalledProcessError, OSError) as exc:
+        print(f"accord restore: {exc}", file=sys.stderr)
+        return 2
+    print(f"Restored {ns.path}.")
+    if loss is not None:
+        print("The secret key differs from the backup's (--accept-loss). Lost with it:")
+        print("\n".join(loss.lines()))
+    print("Next: `accord run` (it applies any newer migrations first), or `accord manage migrate`.")
+    return 0
+
+
 def cmd_manage(ns: argparse.Namespace) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -245,6 +268,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--owner-name", required=True)
     p.add_argument("--timezone", default="UTC")
     p.set_defaults(func=cmd_create_org)
+
+    p = sub.add_parser("backup", help="write a consistent backup of the database (not the secret key)")
+    p.add_argument("path", type=Path, help="the backup file to create")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup into an empty install (same secret key)")
+    p.add_argument("path", type=Path)
+    p.add_argument(
+        "--accept-loss",
+        action="store_true",
+        help="restore even though the secret key differs, and list what that loses",
+    )
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("manage", help="any Django management command, e.g. `accord manage migrate`")
     p.add_argument("args", nargs=argparse.REMAINDER)

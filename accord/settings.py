@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accord.rhythm",
     "accord.handoffs",
     "accord.connect",
+    "accord.operations",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +94,9 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'accord.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Health checks: a kept connection the database dropped (a restart, a failover, pg_terminate_backend) is
+# noticed and replaced before the next request or scheduler tick uses it, instead of failing it.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock up front so
     # concurrent transactions wait (busy timeout) instead of failing half-way with "database is locked".
@@ -224,6 +227,11 @@ TASKS = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# /healthz/ready answers 503 when the scheduler's last tick, or the oldest task waiting for a worker, is
+# older than this many seconds (the scheduler ticks every 15 s and pauses at most 60 s after an error).
+ACCORD_READY_TICK_AGE = int(os.environ.get("ACCORD_READY_TICK_AGE", "120"))
+ACCORD_READY_QUEUE_AGE = int(os.environ.get("ACCORD_READY_QUEUE_AGE", "600"))
 
 LOGGING = {
     "version": 1,

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("accord.rhythm.urls")),
     path("", include("accord.handoffs.urls")),
     path("", include("accord.connect.urls")),
+    path("", include("accord.operations.urls")),
 ]

@@ -25,6 +25,8 @@ SIGNED_OUT_PAGES = {
     "accept_invitation": ["bad-token"],
     "password_reset_confirm": ["MQ", "set-password"],
     "email_change_confirm": ["bad-token"],
+    "healthz": [],
+    "healthz_ready": [],
 }
 assert set(SIGNED_OUT_PAGES) == ANON_PAGES - {"demo_login", "logout"}  # both are POST only
 

@@ -12,14 +12,15 @@ A tick first asks, in ONE indexed query over every registered kind, which kinds 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, close_old_connections, connection, connections, models, transaction
 from django.utils import timezone
 
 log = logging.getLogger("accord.scheduler")
@@ -121,16 +122,53 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
     return {kind.name: run_due(kind, now) if id(kind) in due else 0 for kind in REGISTRY}
 
 
-def loop(interval: float = 15.0, once: bool = False) -> None:
+# After a failed tick the scheduler waits this long, doubling up to LONGEST_PAUSE, before trying again.
+FIRST_PAUSE = 1.0
+LONGEST_PAUSE = 60.0
+
+
+def reconnect() -> None:
+    """Drop this thread's database connections so that the next query opens fresh ones (a connection
+    the server ended or a transaction left broken would fail every query after it)."""
+    for conn in connections.all(initialized_only=True):
+        with contextlib.suppress(DatabaseError):  # already gone: closing was only to forget it
+            conn.close()
+
+
+def loop(interval: float = 15.0, once: bool = False, stop: threading.Event | None = None) -> None:
+    """Tick every `interval` seconds until killed (or once, or until `stop` is set).
+
+    A tick that fails (the database restarted, a lock held past the busy timeout, a handler's bug) is
+    logged and tried again after a growing pause with fresh connections; nothing it claimed is lost,
+    because a failed claim's transaction rolls back and the row stays due. Each good tick is recorded
+    as the scheduler's heartbeat, which the readiness check (/healthz/ready) reports.
+    """
+    from accord.operations.actions import beat
+
     load_jobs()
     log.info("scheduler started with %s", ", ".join(k.name for k in REGISTRY) or "nothing registered")
-    while True:
-        counts = tick()
+    stop = stop or threading.Event()
+    pause = FIRST_PAUSE
+    while not stop.is_set():
+        # With CONN_HEALTH_CHECKS, a kept connection the server dropped is replaced here, not mid-tick.
+        close_old_connections()
+        try:
+            counts = tick()
+            beat("scheduler", timezone.now())
+        except Exception:
+            if once:
+                raise  # a one-off run (cron, a deploy step) reports its failure
+            log.exception("scheduler tick failed; trying again in %.0f s", pause)
+            reconnect()
+            stop.wait(pause)
+            pause = min(pause * 2, LONGEST_PAUSE)
+            continue
+        pause = FIRST_PAUSE
         if any(counts.values()):
             log.info("scheduler handled %s", counts)
         if once:
             return
-        time.sleep(interval)
+        stop.wait(interval)
 
 
 def load_jobs() -> None:
