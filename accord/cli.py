@@ -114,7 +114,9 @@ def cmd_web(ns: argparse.Namespace) -> int:
 
 def cmd_worker(ns: argparse.Namespace) -> int:
     _django()
-    _manage("db_worker", "--interval", str(ns.interval), "--no-reload")
+    from accord.delivery.worker import run
+
+    run(interval=ns.interval)  # django-tasks-db's queue, with a lease and database-error handling
     return 0
 
 

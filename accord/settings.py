@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accord.rhythm",
     "accord.handoffs",
     "accord.connect",
+    "accord.delivery",
 ]
 
 MIDDLEWARE = [
@@ -99,7 +100,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # concurrent transactions wait (busy timeout) instead of failing half-way with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": float(os.environ.get("ACCORD_SQLITE_TIMEOUT", "20")),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -222,6 +223,11 @@ TASKS = {
         "BACKEND": os.environ.get("ACCORD_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# A RUNNING task whose worker has not shown a sign of life for this long is put back in the queue
+# (accord/delivery/worker.py); finished task results and sent-message keys are kept this many days.
+TASK_LEASE_SECONDS = float(os.environ.get("ACCORD_TASK_LEASE", "60"))
+TASK_RESULT_DAYS = int(os.environ.get("ACCORD_TASK_RESULT_DAYS", "14"))
 
 NINJA_PAGINATION_PER_PAGE = 100
 

@@ -5,6 +5,13 @@ running again the task that wrote it. A failure that may pass (no server listeni
 tried again later, with growing gaps; one that will not (a 5xx refusal, a header that cannot be
 sent) or the last attempt ends the task FAILED. django-tasks-db keeps that row with the error, and
 the organisation's admins see it on the failed-mail page (`failed_mail`), where they can send it again.
+
+A task may run more than once (a worker that dies mid-task has its task reclaimed, see
+accord/delivery/worker.py), so every message has an idempotency key: the first run's task id, carried
+to its retries. Its `SentMessage` row is marked sent as soon as the server has taken the message, and a
+run that finds it marked sends nothing. One gap no key can close: a worker killed after the server
+answered "250 OK" but before that mark commits (about a millisecond) sends it again on the next run; the
+message keeps its Message-ID (made from the key), so mail clients show it once.
 """
 
 from __future__ import annotations
@@ -12,15 +19,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import time
 import uuid
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from .text import one_line
 
@@ -52,32 +62,122 @@ def will_pass(exc: BaseException) -> bool:
     return isinstance(exc, OSError)  # refused or dropped connections, timeouts, SMTPServerDisconnected
 
 
-@task()
+class Held(Exception):
+    """Another run of the same message is talking to the server right now."""
+
+
+def message_id(key: str) -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "accord.invalid"
+    return f"<{key}@{domain}>"
+
+
+def _hold(key: str, run: str) -> bool | None:
+    """Take the message's outbox row for this run: True if ours to send, None if already sent, False if
+    another run holds it (and its hold has not run out)."""
+    from accord.delivery.models import SentMessage
+
+    now = timezone.now()
+    SentMessage.objects.get_or_create(key=key, defaults={"created_at": now})
+    held_until = now + dt.timedelta(seconds=settings.TASK_LEASE_SECONDS)
+    free = Q(held_until__isnull=True) | Q(held_until__lt=now)
+    taken = SentMessage.objects.filter(free, key=key, sent_at__isnull=True).update(
+        holder=run, held_until=held_until, starts=F("starts") + 1
+    )
+    if taken:
+        return True
+    return None if SentMessage.objects.filter(key=key, sent_at__isnull=False).exists() else False
+
+
+def _mark_sent(key: str) -> None:
+    """Record that the server took the message. The send cannot be undone, so a dropped database
+    connection here (a restarted server) is retried on a new connection for a while: giving up would put
+    the task back in the queue to send the message again."""
+    from django.db import DatabaseError, connection
+
+    from accord.delivery.models import SentMessage
+
+    wait = 0.2
+    deadline = time.monotonic() + settings.TASK_LEASE_SECONDS / 2
+    while True:
+        try:
+            SentMessage.objects.filter(key=key).update(sent_at=timezone.now(), holder="", held_until=None)
+            return
+        except DatabaseError as exc:
+            if connection.in_atomic_block or time.monotonic() > deadline:
+                raise
+            logger.warning("Recording message %s as sent failed (%s); trying again", key, exc)
+            connection.close()
+            time.sleep(wait)
+            wait = min(wait * 2, 5.0)
+
+
+def _let_go(key: str, run: str) -> None:
+    from accord.delivery.models import SentMessage
+
+    SentMessage.objects.filter(key=key, holder=run).update(holder="", held_until=None)
+
+
+@task(takes_context=True)
 def send_email(
+    context: TaskContext,
     to: list[str],
     subject: str,
     body: str,
     org_id: int | None = None,
     attachments: list[list[str]] | None = None,
     attempt: int = 1,
+    key: str = "",
 ) -> int:
     """Send one plain-text message, with optional (filename, text, mimetype) attachments. `org_id` says
-    whose admins see it if it fails; `attempt` counts deliveries tried so far, this one included."""
+    whose admins see it if it fails; `attempt` counts deliveries tried so far, this one included; `key`
+    is the message's idempotency key (the first attempt's task id when not given)."""
+    key = key or str(context.task_result.id)
+    run = uuid.uuid4().hex
     # Headers must be one line; names stored before text was checked may still hold a CR/LF.
     message = EmailMessage(
-        subject=one_line(subject), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
+        subject=one_line(subject),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        headers={"Message-ID": message_id(key)},
     )
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
+    again: dict[str, Any] = {
+        "to": to,
+        "subject": subject,
+        "body": body,
+        "org_id": org_id,
+        "attachments": attachments,
+        "key": key,
+    }
+    mine = _hold(key, run)
+    if mine is None:
+        return 0  # an earlier run sent it
+    if not mine:
+        # Two runs of one message (a reclaimed task whose first run may still be alive): never both at once.
+        if not send_email.get_backend().supports_defer:
+            raise Held(f"message {key} is being sent by another run")
+        send_email.using(
+            run_after=timezone.now() + dt.timedelta(seconds=settings.TASK_LEASE_SECONDS)
+        ).enqueue(**again, attempt=attempt)
+        return 0
     try:
-        return message.send()
+        # Our own connection, so the mark below commits before the QUIT exchange, not after it.
+        connection = get_connection()
+        connection.open()
+        try:
+            sent = connection.send_messages([message]) or 0
+            _mark_sent(key)
+        finally:
+            connection.close()
+        return sent
     except Exception as exc:
+        _let_go(key, run)
         if attempt >= MAX_ATTEMPTS or not will_pass(exc) or not send_email.get_backend().supports_defer:
             raise
         retry_at = timezone.now() + RETRY_GAPS[attempt - 1]
-        send_email.using(run_after=retry_at).enqueue(
-            to=to, subject=subject, body=body, org_id=org_id, attachments=attachments, attempt=attempt + 1
-        )
+        send_email.using(run_after=retry_at).enqueue(**again, attempt=attempt + 1)
         logger.warning("Mail to %s failed (%r); attempt %d at %s", to, exc, attempt + 1, retry_at)
         return 0
 

@@ -309,10 +309,10 @@ def submit_answers(
         )
 
         def maybe_mix() -> None:
-            from .tasks import mix_round
+            from .tasks import mix_round_once
 
             if MixingPool.objects.filter(round=rnd).count() >= 2 * rnd.min_group_size:
-                mix_round.enqueue(round_id=rnd.id, force=False)
+                mix_round_once(rnd.id)
 
         transaction.on_commit(maybe_mix)
 
