@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from accord.lib.secret import load_secret_key
 
@@ -228,6 +229,12 @@ TASKS = {
 # (accord/delivery/worker.py); finished task results and sent-message keys are kept this many days.
 TASK_LEASE_SECONDS = float(os.environ.get("ACCORD_TASK_LEASE", "60"))
 TASK_RESULT_DAYS = int(os.environ.get("ACCORD_TASK_RESULT_DAYS", "14"))
+# Seconds between a failed email's attempts, if not accord.lib.mail.RETRY_GAPS (1 min to 2 h): one value
+# per gap, four in all; for drills such as bench/chaos.py, where an outage lasts seconds.
+_retry = os.environ.get("ACCORD_MAIL_RETRY_SECONDS", "")
+MAIL_RETRY_SECONDS = [float(x) for x in _retry.split(",") if x.strip()]
+if MAIL_RETRY_SECONDS and len(MAIL_RETRY_SECONDS) != 4:
+    raise ImproperlyConfigured("ACCORD_MAIL_RETRY_SECONDS takes four numbers, one per gap between attempts")
 
 NINJA_PAGINATION_PER_PAGE = 100
 

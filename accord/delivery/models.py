@@ -8,18 +8,14 @@ from django.db import models
 
 
 class SentMessage(models.Model):
-    """One outgoing message, by idempotency key. `sent_at` is set only once the mail server has taken it,
-    so a task run again (reclaimed from a dead worker, or enqueued twice) sees it and sends nothing.
-
-    While a run is talking to the server it holds the row (`holder`, until `held_until`), so two runs of
-    the same message never send at the same moment; the task that held it may take it back at once.
-    `starts` counts the runs that began a send: more than one means a run died or failed mid-send."""
+    """One outgoing message, by idempotency key. `sent_at` is set in the transaction that hands the message
+    to the mail server (accord.lib.mail), so a task run again (reclaimed from a dead worker, or enqueued
+    twice) sees it and sends nothing. `starts` counts the runs that began a send: more than one means a
+    run died mid-send or the server was unreachable."""
 
     key = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
-    holder = models.CharField(max_length=64, blank=True, default="")
-    held_until = models.DateTimeField(null=True, blank=True)
     starts = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -8,10 +8,11 @@ the organisation's admins see it on the failed-mail page (`failed_mail`), where 
 
 A task may run more than once (a worker that dies mid-task has its task reclaimed, see
 accord/delivery/worker.py), so every message has an idempotency key: the first run's task id, carried
-to its retries. Its `SentMessage` row is marked sent as soon as the server has taken the message, and a
-run that finds it marked sends nothing. One gap no key can close: a worker killed after the server
-answered "250 OK" but before that mark commits (about a millisecond) sends it again on the next run; the
-message keeps its Message-ID (made from the key), so mail clients show it once.
+to its retries. Its `SentMessage` row is marked sent in the same transaction that talks to the server
+(`_send_once`), and a run that finds it marked sends nothing. One gap no key can close: a worker killed
+after the server answered "250 OK" but before that transaction's commit (well under a millisecond on a
+local database) sends it again on the next run; the message keeps its Message-ID (made from the key),
+so mail clients show it once.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import TaskContext, task
 
@@ -48,6 +49,12 @@ MAX_ATTEMPTS = len(RETRY_GAPS) + 1
 TASK_PATH = "accord.lib.mail.send_email"
 
 
+def retry_gap(attempt: int) -> dt.timedelta:
+    """The wait after a failed attempt; MAIL_RETRY_SECONDS (bench/chaos.py) may shorten the gaps."""
+    seconds = settings.MAIL_RETRY_SECONDS
+    return dt.timedelta(seconds=seconds[attempt - 1]) if seconds else RETRY_GAPS[attempt - 1]
+
+
 def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
@@ -62,30 +69,54 @@ def will_pass(exc: BaseException) -> bool:
     return isinstance(exc, OSError)  # refused or dropped connections, timeouts, SMTPServerDisconnected
 
 
-class Held(Exception):
-    """Another run of the same message is talking to the server right now."""
-
-
 def message_id(key: str) -> str:
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "accord.invalid"
     return f"<{key}@{domain}>"
 
 
-def _hold(key: str, run: str) -> bool | None:
-    """Take the message's outbox row for this run: True if ours to send, None if already sent, False if
-    another run holds it (and its hold has not run out)."""
+# On SQLite the send happens inside a write transaction (below); a server that stalls must not keep every
+# other writer waiting for EMAIL_TIMEOUT, so inside it each socket operation gets at most this long.
+LOCKED_SEND_TIMEOUT = 5.0
+
+
+def _begin(key: str) -> bool:
+    """Count the start of a send of this message; False if it has already gone."""
     from accord.delivery.models import SentMessage
 
-    now = timezone.now()
-    SentMessage.objects.get_or_create(key=key, defaults={"created_at": now})
-    held_until = now + dt.timedelta(seconds=settings.TASK_LEASE_SECONDS)
-    free = Q(held_until__isnull=True) | Q(held_until__lt=now)
-    taken = SentMessage.objects.filter(free, key=key, sent_at__isnull=True).update(
-        holder=run, held_until=held_until, starts=F("starts") + 1
-    )
-    if taken:
-        return True
-    return None if SentMessage.objects.filter(key=key, sent_at__isnull=False).exists() else False
+    SentMessage.objects.get_or_create(key=key, defaults={"created_at": timezone.now()})
+    return SentMessage.objects.filter(key=key, sent_at__isnull=True).update(starts=F("starts") + 1) == 1
+
+
+def _send_once(key: str, message: EmailMessage) -> int:
+    """Send the message and mark its key sent in one transaction.
+
+    The mark is written first and the server is spoken to while the transaction holds it (PostgreSQL:
+    the key's row lock; SQLite: the write lock), so two runs of one message never send together, and
+    the mark commits right after the server's "250 OK". A run that dies in between, or a server that
+    refuses the message, rolls the mark back and the message goes again on the next run."""
+    from django.db import DatabaseError, connection
+
+    from accord.delivery.models import SentMessage
+
+    smtp = get_connection()
+    smtp.open()  # connecting, TLS and sign-in happen before the transaction: they may be slow
+    sent: int | None = None
+    try:
+        with transaction.atomic():
+            mine = SentMessage.objects.filter(key=key, sent_at__isnull=True).update(sent_at=timezone.now())
+            if not mine:
+                return 0  # another run sent it meanwhile
+            sock = getattr(getattr(smtp, "connection", None), "sock", None)
+            if connection.vendor == "sqlite" and sock is not None:
+                sock.settimeout(min(LOCKED_SEND_TIMEOUT, sock.gettimeout() or LOCKED_SEND_TIMEOUT))
+            sent = smtp.send_messages([message]) or 0
+    except DatabaseError:
+        if sent is None:
+            raise
+        _mark_sent(key)  # the server has it and only the commit failed: record it on a new connection
+    finally:
+        smtp.close()
+    return sent
 
 
 def _mark_sent(key: str) -> None:
@@ -100,7 +131,7 @@ def _mark_sent(key: str) -> None:
     deadline = time.monotonic() + settings.TASK_LEASE_SECONDS / 2
     while True:
         try:
-            SentMessage.objects.filter(key=key).update(sent_at=timezone.now(), holder="", held_until=None)
+            SentMessage.objects.filter(key=key).update(sent_at=timezone.now())
             return
         except DatabaseError as exc:
             if connection.in_atomic_block or time.monotonic() > deadline:
@@ -109,12 +140,6 @@ def _mark_sent(key: str) -> None:
             connection.close()
             time.sleep(wait)
             wait = min(wait * 2, 5.0)
-
-
-def _let_go(key: str, run: str) -> None:
-    from accord.delivery.models import SentMessage
-
-    SentMessage.objects.filter(key=key, holder=run).update(holder="", held_until=None)
 
 
 @task(takes_context=True)
@@ -132,7 +157,6 @@ def send_email(
     whose admins see it if it fails; `attempt` counts deliveries tried so far, this one included; `key`
     is the message's idempotency key (the first attempt's task id when not given)."""
     key = key or str(context.task_result.id)
-    run = uuid.uuid4().hex
     # Headers must be one line; names stored before text was checked may still hold a CR/LF.
     message = EmailMessage(
         subject=one_line(subject),
@@ -151,32 +175,14 @@ def send_email(
         "attachments": attachments,
         "key": key,
     }
-    mine = _hold(key, run)
-    if mine is None:
+    if not _begin(key):
         return 0  # an earlier run sent it
-    if not mine:
-        # Two runs of one message (a reclaimed task whose first run may still be alive): never both at once.
-        if not send_email.get_backend().supports_defer:
-            raise Held(f"message {key} is being sent by another run")
-        send_email.using(
-            run_after=timezone.now() + dt.timedelta(seconds=settings.TASK_LEASE_SECONDS)
-        ).enqueue(**again, attempt=attempt)
-        return 0
     try:
-        # Our own connection, so the mark below commits before the QUIT exchange, not after it.
-        connection = get_connection()
-        connection.open()
-        try:
-            sent = connection.send_messages([message]) or 0
-            _mark_sent(key)
-        finally:
-            connection.close()
-        return sent
+        return _send_once(key, message)
     except Exception as exc:
-        _let_go(key, run)
         if attempt >= MAX_ATTEMPTS or not will_pass(exc) or not send_email.get_backend().supports_defer:
             raise
-        retry_at = timezone.now() + RETRY_GAPS[attempt - 1]
+        retry_at = timezone.now() + retry_gap(attempt)
         send_email.using(run_after=retry_at).enqueue(**again, attempt=attempt + 1)
         logger.warning("Mail to %s failed (%r); attempt %d at %s", to, exc, attempt + 1, retry_at)
         return 0
