@@ -1,6 +1,12 @@
 """Fault injection: a real worker process is killed with SIGKILL at random points of 300 sends and
-started again; every message reaches the real SMTP server (aiosmtpd), none twice, and no task is left
-behind. Runs on SQLite and, with DATABASE_URL, on PostgreSQL."""
+started again; every message reaches the real SMTP server (aiosmtpd) and no task is left behind. Runs
+on SQLite and, with DATABASE_URL, on PostgreSQL.
+
+A message can reach the server twice in one case only, which no idempotency key can close with SMTP: the
+worker is killed after the server has the message and before the commit that marks it sent (see
+accord/lib/mail.py). The test holds every duplicate to that case: its key's sending began twice, it
+went exactly twice, under one Message-ID. On an idle machine the gap is well under a millisecond; on
+this busy test machine a kill sometimes lands in it, and the test prints how often."""
 
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ def unfinished() -> int:
     return DBTaskResult.objects.exclude(status__in=["SUCCESSFUL", "FAILED"]).count()
 
 
-def test_killed_workers_lose_no_mail_and_send_none_twice(settings, smtp):
+def test_killed_workers_lose_no_mail_and_leave_no_task_behind(settings, smtp):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     expected = [f"m{n:04d}" for n in range(SENDS)]
     for subject in expected:
@@ -53,15 +59,25 @@ def test_killed_workers_lose_no_mail_and_send_none_twice(settings, smtp):
 
     delivered = collections.Counter(m["Subject"] for m in smtp.messages)
     duplicated = {s: n for s, n in delivered.items() if n > 1}
-    print(f"kills: {kills}, delivered: {len(smtp.messages)}, runs of reclaimed tasks: {reruns()}")
+    print(
+        f"kills: {kills}, delivered: {len(smtp.messages)}, runs of reclaimed tasks: {reruns()}, "
+        f"duplicated: {sum(n - 1 for n in duplicated.values())}"
+    )
     assert kills >= 3  # the killing happened while mail was still going out
-    assert sorted(delivered) == expected
-    assert duplicated == {}
-    assert unfinished() == 0
+    assert sorted(delivered) == expected  # lost: 0
+    assert unfinished() == 0  # stuck: 0
     assert DBTaskResult.objects.filter(status="FAILED").count() == 0
     # Every message is recorded as sent under one key, and its Message-ID carries that key.
-    keys = {m["Message-ID"].strip("<>").split("@")[0] for m in smtp.messages}
-    assert set(SentMessage.objects.filter(sent_at__isnull=False).values_list("key", flat=True)) == keys
+    key_of = {m["Subject"]: m["Message-ID"].strip("<>").split("@")[0] for m in smtp.messages}
+    assert set(SentMessage.objects.filter(sent_at__isnull=False).values_list("key", flat=True)) == set(
+        key_of.values()
+    )
+    # Sent twice only where a kill cut a send short between the server's acceptance and our commit.
+    begun_twice = set(SentMessage.objects.filter(starts__gt=1).values_list("key", flat=True))
+    assert {s: key_of[s] in begun_twice for s in duplicated} == dict.fromkeys(duplicated, True)
+    assert set(duplicated.values()) <= {2}
+    assert all(len({m["Message-ID"] for m in smtp.messages if m["Subject"] == s}) == 1 for s in duplicated)
+    assert len(duplicated) <= kills
 
 
 def sending(smtp, before, worker):
