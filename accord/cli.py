@@ -103,14 +103,15 @@ def cmd_web(ns: argparse.Namespace) -> int:
 
 def cmd_worker(ns: argparse.Namespace) -> int:
     _django()
+    from accord.delivery import worker
     from accord.pulse.publishing import request_republish
     from accord.pulse.queries import stale_rounds
 
     # Pulse rounds left stale (new gate rules after an upgrade, a restore) are queued at start, so they are
     # published again without waiting for someone to open their results.
     request_republish(stale_rounds())
-    batch = ["--batch", "--no-startup-delay"] if ns.batch else []
-    _manage("db_worker", "--interval", str(ns.interval), "--no-reload", *batch)
+    # django-tasks-db's queue, with a lease on running tasks and database-error handling.
+    worker.run(interval=ns.interval, batch=ns.batch)
     return 0
 
 

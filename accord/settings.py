@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from accord.lib.secret import load_secret_key
 
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "accord.handoffs",
     "accord.connect",
     "accord.operations",
+    "accord.delivery",
 ]
 
 MIDDLEWARE = [
@@ -102,7 +104,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # concurrent transactions wait (busy timeout) instead of failing half-way with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": float(os.environ.get("ACCORD_SQLITE_TIMEOUT", "20")),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -225,6 +227,17 @@ TASKS = {
         "BACKEND": os.environ.get("ACCORD_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# A RUNNING task whose worker has not shown a sign of life for this long is put back in the queue
+# (accord/delivery/worker.py); finished task results and sent-message keys are kept this many days.
+TASK_LEASE_SECONDS = float(os.environ.get("ACCORD_TASK_LEASE", "60"))
+TASK_RESULT_DAYS = int(os.environ.get("ACCORD_TASK_RESULT_DAYS", "14"))
+# Seconds between a failed email's attempts, if not accord.lib.mail.RETRY_GAPS (1 min to 2 h): one value
+# per gap, four in all; for drills such as bench/chaos.py, where an outage lasts seconds.
+_retry = os.environ.get("ACCORD_MAIL_RETRY_SECONDS", "")
+MAIL_RETRY_SECONDS = [float(x) for x in _retry.split(",") if x.strip()]
+if MAIL_RETRY_SECONDS and len(MAIL_RETRY_SECONDS) != 4:
+    raise ImproperlyConfigured("ACCORD_MAIL_RETRY_SECONDS takes four numbers, one per gap between attempts")
 
 NINJA_PAGINATION_PER_PAGE = 100
 

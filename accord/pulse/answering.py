@@ -10,8 +10,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django_tasks import task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from accord.orgs.models import Person
 
@@ -91,7 +94,7 @@ def submit_answers(
 
         def maybe_mix() -> None:
             if MixingPool.objects.filter(round=rnd).count() >= 2 * rnd.min_group_size:
-                mix_round.enqueue(round_id=rnd.id, force=False)
+                mix_round_once(rnd.id)
 
         transaction.on_commit(maybe_mix)
 
@@ -205,6 +208,31 @@ def apply_answer_sets(
 def mix_round(round_id: int, force: bool) -> int:
     rnd = Round.objects.filter(pk=round_id).first()
     return mix_pool(rnd, force=force) if rnd is not None else 0
+
+
+MIX_PATH = mix_round.module_path
+MIX_LOCK = 0x6D6978  # namespaces the advisory lock: any constant no other lock of ours uses
+
+
+def mix_round_once(round_id: int) -> None:
+    """Queue a mixing of the round unless one is already waiting: it will mix every set pooled by the time
+    it runs, so one queued per submission would only queue work with nothing left to do. A mixing already
+    running does not count, as it may have read the pool before the newest set arrived."""
+    if not isinstance(mix_round.get_backend(), DatabaseBackend):
+        mix_round.enqueue(round_id=round_id, force=False)
+        return
+    with transaction.atomic():
+        # Check-then-enqueue as one step among concurrent submissions. SQLite's IMMEDIATE transaction
+        # already holds the write lock; on PostgreSQL a lock of our own, not the round's row, which a
+        # running mixing holds for as long as it works.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MIX_LOCK, round_id % 2**31])
+        waiting = DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY, task_path=MIX_PATH, args_kwargs__kwargs__round_id=round_id
+        )
+        if not waiting.exists():
+            mix_round.enqueue(round_id=round_id, force=False)
 
 
 # --- comment threads --------------------------------------------------------------------------

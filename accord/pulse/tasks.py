@@ -9,7 +9,9 @@ from accord.lib.mail import absolute, send_email
 
 # Tasks that belong with their writes live beside them (answering.mix_round, publishing.republish_round);
 # named here too, so that tasks queued under these paths by an earlier version still run.
+from .answering import MIX_PATH as MIX_PATH
 from .answering import mix_round as mix_round
+from .answering import mix_round_once as mix_round_once
 from .models import Participation
 from .publishing import republish_round as republish_round
 

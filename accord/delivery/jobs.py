@@ -1,0 +1,51 @@
+"""Housekeeping for the scheduler (accord.lib.jobs): the task queue and the outbox do not grow for ever.
+
+Finished task results go after TASK_RESULT_DAYS; failed ones are kept longer (FAILED_KEEP_FACTOR times as
+long) because the failed-mail page lists them for admins to send again. A sent message's key is kept
+as long as a task that could run it again might exist, which is far less than TASK_RESULT_DAYS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from accord.lib.jobs import periodic
+
+from .models import Chore, SentMessage, WorkerBeat
+
+log = logging.getLogger("accord.housekeeping")
+
+EVERY = dt.timedelta(hours=1)
+FAILED_KEEP_FACTOR = 6
+
+
+def prune(now: dt.datetime) -> dict[str, int]:
+    keep = dt.timedelta(days=settings.TASK_RESULT_DAYS)
+    gone = {
+        "successful tasks": DBTaskResult.objects.filter(
+            status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - keep
+        ).delete()[0],
+        "failed tasks": DBTaskResult.objects.filter(
+            status=TaskResultStatus.FAILED, finished_at__lt=now - keep * FAILED_KEEP_FACTOR
+        ).delete()[0],
+        "sent keys": SentMessage.objects.filter(sent_at__isnull=False, created_at__lt=now - keep).delete()[0],
+        # Unsent keys belong to failed mail an admin may send again: kept as long as the failed task.
+        "unsent keys": SentMessage.objects.filter(
+            sent_at__isnull=True, created_at__lt=now - keep * FAILED_KEEP_FACTOR
+        ).delete()[0],
+        "worker beats": WorkerBeat.objects.filter(beat_at__lt=now - dt.timedelta(days=1)).delete()[0],
+    }
+    if any(gone.values()):
+        log.info("housekeeping removed %s", gone)
+    return gone
+
+
+@periodic("housekeeping", Chore, "next_run_at", batch=1)
+def housekeeping(chore: Chore, now: dt.datetime) -> dt.datetime:
+    prune(now)
+    return now + EVERY
