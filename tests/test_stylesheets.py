@@ -9,6 +9,7 @@ what it had to close itself with what the file closes, and reads every declarati
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import PurePosixPath
 
 import pytest
@@ -114,3 +115,23 @@ def test_the_check_accepts_what_a_browser_reads_as_written():
     css = '@media (max-width: 700px) { .a::after { content: "} ) ]"; } }\n'
     css += ".b { background: url(favicon.svg); }\n"
     assert problems(css, "accord/sample.css") == []
+
+
+def test_form_fields_take_the_error_colour_only_when_they_have_an_error():
+    """Issue #13: the check-in's blocker box had a red label and border on an untouched form."""
+    css = (finders.find("accord/accord.css") or "").strip()
+    with open(css, encoding="utf-8") as f:
+        rules = tinycss2.parse_stylesheet(f.read(), skip_comments=True, skip_whitespace=True)
+    flat = []
+    for rule in rules:
+        inner = rule.type == "at-rule" and rule.lower_at_keyword in RULE_BLOCKS and rule.content is not None
+        flat += [r for r in tinycss2.parse_rule_list(rule.content, True, True)] if inner else [rule]
+    wrong = []
+    for rule in flat:
+        if rule.type != "qualified-rule":
+            continue
+        selector = tinycss2.serialize(rule.prelude).strip()
+        field = re.search(r"\b(input|textarea|select|label)\b", selector)
+        if field and "error" not in selector and "var(--bad)" in tinycss2.serialize(rule.content):
+            wrong.append(selector)
+    assert wrong == []
