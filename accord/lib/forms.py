@@ -31,3 +31,21 @@ def id_param(value: str | None) -> int | None:
         return None
     found = int(value)
     return found if 0 < found <= MAX_ID else None
+
+
+class TimeOfDayInput(forms.TimeInput):
+    """A time of day typed as 24-hour HH:MM. A browser's <input type="time"> follows the browser's
+    locale, so in an en-US browser it asked for AM/PM in an app that shows every time as 14:30."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        base = {
+            "inputmode": "numeric",
+            "pattern": r"([01]?[0-9]|2[0-3]):[0-5][0-9]",
+            "placeholder": "HH:MM",
+            "maxlength": "5",
+            "autocomplete": "off",
+            "class": "time-of-day",
+        }
+        super().__init__(attrs=base | (attrs or {}), format="%H:%M")
