@@ -83,6 +83,14 @@ LAYOUT = """([bars, cards, laptop]) => {
     const blocks = [...el.querySelectorAll("*")].some((c) => getComputedStyle(c).display === "block");
     if (!shown(el) || blocks) continue;
     const s = getComputedStyle(el);
+    // ...and is not cut off by a table that scrolls sideways on a laptop.
+    let box = el.parentElement;
+    const open = (b) => b === document.body || getComputedStyle(b).overflowX === "visible";
+    while (box && box !== document.body && open(box)) box = box.parentElement;
+    const cut = box && box !== document.body;
+    if (cut && el.getBoundingClientRect().right > box.getBoundingClientRect().right + 1) {
+      found.push(`${name(el)} "${el.innerText.trim()}" is cut off by ${name(box)}`);
+    }
     const inner = el.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
     if (inner > 1.5 * parseFloat(s.lineHeight)) found.push(`${name(el)} "${el.innerText.trim()}" wraps`);
   }
@@ -119,6 +127,8 @@ def check_page(page, label: str, shots: Path, found: dict[str, list[str]]) -> No
     for scheme in ["light", "dark"]:
         page.emulate_media(color_scheme=scheme)
         found[f"axe {scheme}"] += [f"{label}: {v}" for v in page.evaluate(AXE_RUN)]
+        if scheme == "dark":
+            page.screenshot(path=shots / f"{label}-laptop-dark.png", full_page=True)
     page.emulate_media(color_scheme="light")
 
 
