@@ -89,7 +89,7 @@ api = AccordAPI(
     urls_namespace="api",
     docs_url="/docs",
     # Swagger UI's default validator badge would fetch from validator.swagger.io; every asset stays local.
-    docs=Swagger(settings={"validatorUrl": None}),
+    docs=Swagger(settings={"validatorUrl": None, "deepLinking": False}),
     # Token first: a request that carries one is judged by it alone (see SessionAuth).
     auth=[token_auth, session_auth],
     parser=StorableJSONParser(),

@@ -179,6 +179,8 @@ REAUTH_MINUTES = int(os.environ.get("ACCORD_REAUTH_MINUTES", "10"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Django's own CSRF page styles itself inline, which the policy below refuses.
+CSRF_FAILURE_VIEW = "accord.lib.errors.csrf_failure"
 # Enforced, not report-only: no inline script, handler or style anywhere (static/accord/*.js instead).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -16,3 +16,7 @@ urlpatterns = [
     path("", include("accord.connect.urls")),
     path("", include("accord.operations.urls")),
 ]
+
+# Error pages in the site's layout (accord/lib/errors.py); a 500 renders templates/500.html.
+handler404 = "accord.lib.errors.page_not_found"
+handler403 = "accord.lib.errors.permission_denied"

@@ -44,8 +44,9 @@ def template_files() -> list[Path]:
 
 
 # An inline script (no src), an on* handler, a javascript: URL or a style attribute, inside a tag.
+# A JSON data block (<script type="application/json">) is never run, so the policy has nothing to refuse.
 INLINE = [
-    re.compile(r"<script(?![^>]*\ssrc=)[^>]*>", re.I),
+    re.compile(r"<script(?![^>]*\ssrc=)(?![^>]*\stype=\"application/json\")[^>]*>", re.I),
     re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I),
     re.compile(r"javascript:", re.I),
     re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I),

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.forms.boundfield import BoundField
 
+from accord.lib.forms import TimeOfDayInput
 from accord.lib.text import multi_line, single_line
 
 from .models import ANSWER_MAX, MAX_QUESTIONS, MOODS, QUESTION_MAX, Cadence, CheckinTemplate, Digest
@@ -85,7 +86,7 @@ class CheckinForm(forms.Form):
 class PromptTimeForm(forms.Form):
     prompt_time = forms.TimeField(
         label="Ask me at",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=TimeOfDayInput(),
         error_messages={"invalid": "Give a time like 09:00.", "required": "Give a time like 09:00."},
     )
 
@@ -94,7 +95,7 @@ class DigestForm(forms.Form):
     digest = forms.ChoiceField(label="Send me a digest of my team's check-ins", choices=Digest.choices)
     digest_time = forms.TimeField(
         label="At",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=TimeOfDayInput(),
         error_messages={"invalid": "Give a time like 17:30.", "required": "Give a time like 17:30."},
     )
 

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accord.lib.forms import TimeOfDayInput
 from accord.lib.text import multi_line, single_line
 from accord.orgs.models import WEEKDAYS, Person
 
@@ -18,7 +19,7 @@ from .actions import ItemIn, ShiftIn
 from .models import MAX_SHIFTS, TEXT_MAX, TITLE_MAX, Item, Shift, Status
 
 DAY_CHOICES = [(str(i), name) for i, name in enumerate(WEEKDAYS, start=1)]
-TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+TIME = TimeOfDayInput()
 
 
 class ChainForm(forms.Form):

@@ -61,3 +61,21 @@ def page_param(value: str | None, last: int = 9_999) -> int:
     keeps the offset it makes inside what the database can bind."""
     found = id_param(value)
     return found if found is not None and found <= last else 1
+
+
+class TimeOfDayInput(forms.TimeInput):
+    """A time of day typed as 24-hour HH:MM. A browser's <input type="time"> follows the browser's
+    locale, so in an en-US browser it asked for AM/PM in an app that shows every time as 14:30."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        base = {
+            "inputmode": "numeric",
+            "pattern": r"([01]?[0-9]|2[0-3]):[0-5][0-9]",
+            "placeholder": "HH:MM",
+            "maxlength": "5",
+            "autocomplete": "off",
+            "class": "time-of-day",
+        }
+        super().__init__(attrs=base | (attrs or {}), format="%H:%M")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from accord.lib.forms import TimeOfDayInput
 from accord.lib.text import multi_line, single_line
 from accord.orgs.models import Person
 
@@ -26,7 +27,7 @@ class SlotForm(forms.Form):
     start_time = forms.TimeField(
         label="Time",
         initial=dt.time(10, 0),
-        widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
+        widget=TimeOfDayInput(),
         help_text="In the manager's own time zone; each person's local time is shown below.",
     )
     duration_minutes = forms.TypedChoiceField(label="Length", choices=DURATIONS, coerce=int, initial=30)
@@ -89,6 +90,12 @@ class SeriesForm(SlotForm):
 
 class AgendaForm(forms.Form):
     text = forms.CharField(validators=[single_line], label="Add to the agenda", max_length=TEXT_MAX)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The series page shows this form and ActionForm together and both fields are "text": this id
+        # differs, so the "Action item" label no longer focuses the agenda box; the posted name stays.
+        kwargs.setdefault("auto_id", "id_agenda_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ActionForm(forms.Form):

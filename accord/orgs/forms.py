@@ -6,6 +6,8 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accord.lib.forms import TimeOfDayInput
+
 from .actions import LINKED_EMAIL, check_person, check_role_change, check_team
 from .models import WEEKDAYS, Person, Team, valid_timezones
 
@@ -79,8 +81,8 @@ class PersonForm(forms.ModelForm[Person]):
             "birthday_day",
         ]
         widgets = {
-            "work_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "work_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "work_start": TimeOfDayInput(),
+            "work_end": TimeOfDayInput(),
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         labels = {"work_start": "Working hours start", "work_end": "Working hours end"}
