@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accord.orgs import chart
 from accord.orgs.models import Person, Team
 
 from .models import Commitment, CommitmentStatus, Goal, KeyResult, Level
@@ -25,69 +26,30 @@ LEVEL_RANK: dict[str, int] = {Level.COMPANY: 0, Level.TEAM: 1, Level.PERSON: 2}
 # --- people around a person -------------------------------------------------------------------
 
 
-def _manager_links(org_id: int) -> dict[int, int | None]:
-    """person id -> manager id for the whole organisation, in one query."""
-    return dict(Person.objects.filter(org_id=org_id).values_list("id", "manager_id"))
-
-
-def reports_below(person: Person, links: dict[int, int | None] | None = None) -> set[int]:
-    """Everyone who reports to `person`, directly or through others (never `person` themselves)."""
-    links = _manager_links(person.org_id) if links is None else links
-    children: dict[int, list[int]] = {}
-    for pid, manager_id in links.items():
-        if manager_id is not None:
-            children.setdefault(manager_id, []).append(pid)
-    found: set[int] = set()
-    todo = list(children.get(person.pk, []))
-    while todo:
-        pid = todo.pop()
-        if pid in found or pid == person.pk:
-            continue
-        found.add(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
-
-def managers_above(person: Person, links: dict[int, int | None] | None = None) -> list[int]:
-    """The ids of `person`'s manager, their manager and so on up the chain."""
-    links = _manager_links(person.org_id) if links is None else links
-    chain: list[int] = []
-    current = links.get(person.pk)
-    while current is not None and current not in chain and current != person.pk:
-        chain.append(current)
-        current = links.get(current)
-    return chain
+def reports_below(person: Person) -> set[int]:
+    """Everyone who reports to `person`, directly or through others, deactivated people included: a
+    leaver's private goals stay visible up their line (see orgs.chart)."""
+    return chart.reports_below(person)
 
 
 def sees_signals_of(viewer: Person, person: Person) -> bool:
     """Follow-through and commitments: the person, anyone above them in the reporting line, admins."""
     if viewer.org_id != person.org_id:
         return False
-    return viewer.pk == person.pk or viewer.is_admin or viewer.pk in managers_above(person)
+    return viewer.pk == person.pk or viewer.is_admin or chart.is_above(viewer, person)
 
 
 def managed_team_ids(person: Person, below: set[int] | None = None) -> set[int]:
     """Teams whose goals a manager may set: their own team and its sub-teams (when they have reports),
     and the teams of everyone below them."""
-    below = reports_below(person) if below is None else below
+    org = chart.org_chart(person.org_id)
+    below = org.reports_below(person.pk) if below is None else below
     if not below:
         return set()
-    teams = dict(Team.objects.filter(org_id=person.org_id).values_list("id", "parent_id"))
-    roots = set(Person.objects.filter(pk__in=below, team__isnull=False).values_list("team_id", flat=True))
+    roots = org.teams_of(below)
     if person.team_id:
         roots.add(person.team_id)
-    children: dict[int, list[int]] = {}
-    for tid, parent in teams.items():
-        if parent is not None:
-            children.setdefault(parent, []).append(tid)
-    found: set[int] = set()
-    todo = [t for t in roots if t in teams]
-    while todo:
-        tid = todo.pop()
-        if tid not in found:
-            found.add(tid)
-            todo.extend(children.get(tid, []))
-    return found
+    return chart.team_subtrees(person.org_id, roots)
 
 
 # --- goals ------------------------------------------------------------------------------------

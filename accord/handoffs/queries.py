@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from accord.orgs.chart import manages_team
 from accord.orgs.models import Organisation, Person, Team
 from accord.orgs.queries import hours_of
 
@@ -27,15 +28,6 @@ from .models import Chain, Escalation, Handoff, Item, Shift, ShiftMember, Status
 HISTORY = 20  # handoffs per page of a chain's history
 WINDOWS = (30, 90, 180)
 CARRIED_TOO_LONG = 2
-
-
-def manages_team(viewer: Person, team: Team) -> bool:
-    if viewer.org_id != team.org_id:
-        return False
-    return (
-        viewer.is_admin
-        or Person.objects.filter(org_id=team.org_id, team=team, manager=viewer, is_active=True).exists()
-    )
 
 
 def team_manager(team: Team) -> Person | None:

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accord.lib.tz import Hours, utc_offset_label
 
+from .chart import team_subtrees
 from .models import Organisation, Person, Team
 
 
@@ -32,16 +33,7 @@ def directory(org: Organisation, *, q: str = "", team: Team | None = None) -> Qu
 
 def subtree_ids(team: Team) -> list[int]:
     """The team and everything below it, from one query of the org's teams."""
-    parents = dict(Team.objects.filter(org_id=team.org_id).values_list("id", "parent_id"))
-    children: dict[int | None, list[int]] = {}
-    for tid, parent in parents.items():
-        children.setdefault(parent, []).append(tid)
-    found, todo = [], [team.id]
-    while todo:
-        tid = todo.pop()
-        found.append(tid)
-        todo.extend(children.get(tid, []))
-    return found
+    return sorted(team_subtrees(team.org_id, [team.pk]))
 
 
 @dataclass

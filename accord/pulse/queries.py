@@ -10,6 +10,7 @@ from typing import Any, Literal
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from accord.orgs import chart
 from accord.orgs.models import Organisation, Person
 
 from . import tally
@@ -33,23 +34,10 @@ def viewer_scope(person: Person) -> Scope:
     people who report to them, directly or not; everyone else organisation-wide results only ("org")."""
     if person.is_admin:
         return None
-    below: set[int] = set()
-    frontier = [person.pk]
-    while frontier:
-        rows = list(
-            Person.objects.filter(org_id=person.org_id, manager_id__in=frontier, is_active=True).values_list(
-                "pk", "team_id"
-            )
-        )
-        frontier = [pk for pk, _ in rows if pk not in below]
-        below.update(pk for pk, _ in rows)
-    if not below:
-        return "org"
-    teams = set(
-        Person.objects.filter(pk__in=below, team_id__isnull=False)
-        .values_list("team_id", flat=True)
-        .distinct()
-    )
+    # Through deactivated middle managers, like every other app's reporting line; a leaver's own team
+    # does not widen the scope (orgs.chart).
+    org = chart.org_chart(person.org_id)
+    teams = org.teams_of(org.reports_below(person.pk, active_only=True))
     return frozenset(teams) if teams else "org"
 
 
