@@ -16,7 +16,6 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, field_validator
 
 from accord.api_errors import Problem
-from accord.orgs.access import get_for_org
 from accord.orgs.api import (
     ID_KEYS,
     LINE_PATTERN,
@@ -160,11 +159,7 @@ class CheckinPage(Schema):
 @router.get("/checkins/mine", response=CheckinPage, summary="My check-ins, newest first")
 def my_checkins(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
     me, now = current_person(request), timezone.now()
-    found = (
-        Checkin.objects.filter(org_id=me.org_id, person=me)
-        .select_related("person", "blocker__person")
-        .order_by("-day", "-id")
-    )
+    found = queries.my_checkins(me)
     page = list(found[params.offset : params.offset + params.limit])
     return {"count": found.count(), "items": [checkin_out(c, me, now) for c in page]}
 
@@ -248,8 +243,7 @@ class SubmitIn(Input):
 )
 def submit(request: HttpRequest, checkin_id: Id, payload: SubmitIn) -> Any:
     me, now = current_person(request), timezone.now()
-    checkin = get_for_org(request, Checkin, pk=checkin_id, person=me)
-    checkin.person = me
+    checkin = queries.access_checkin(me, checkin_id)
     try:
         submit_checkin(
             checkin,
@@ -261,8 +255,7 @@ def submit(request: HttpRequest, checkin_id: Id, payload: SubmitIn) -> Any:
         )
     except CheckinClosed as exc:
         return Status(409 if exc.reason == "sent" else 410, Problem(detail=str(exc), errors=None))
-    fresh = Checkin.objects.select_related("person", "blocker__person").get(pk=checkin.pk)
-    return checkin_out(fresh, me, now)
+    return checkin_out(queries.access_checkin(me, checkin.pk), me, now)
 
 
 # --- teams and blockers -----------------------------------------------------------------------
@@ -280,56 +273,40 @@ class FeedParams(Schema):
     offset: int = Field(0, ge=0, le=10**9)
 
 
-def _team_for(request: HttpRequest, team_id: int) -> tuple[Team, bool]:
-    me = current_person(request)
-    team = get_for_org(request, Team, pk=team_id)
-    manager = queries.manages_team(me, team)
-    if not (manager or me.team_id == team.pk):
-        raise Http404("Not your team.")
-    return team, manager
-
-
 @router.get(
     "/checkins/teams/{team_id}/feed", response=FeedOut, summary="A team's check-ins and open blockers"
 )
 def team_feed(request: HttpRequest, team_id: Id, params: Query[FeedParams]) -> FeedOut:
     me, now = current_person(request), timezone.now()
-    team, manager = _team_for(request, team_id)
+    access = queries.access_team(me, team_id)
+    team = access.team
     feed = queries.team_feed(team, offset=params.offset, limit=params.limit)
     return FeedOut(
         team_id=team.pk,
         items=[checkin_out(c, me, now) for c in feed],
         open_blockers=[blocker_out(b) for b in queries.open_blockers(team)],
-        can_manage=manager,
+        can_manage=access.can_manage,
     )
-
-
-def _blocker_for(request: HttpRequest, blocker_id: int) -> tuple[Blocker, bool]:
-    me = current_person(request)
-    blocker = get_for_org(request, Blocker, pk=blocker_id)
-    manager = me.is_admin or blocker.person.manager_id == me.pk
-    manager = manager or (blocker.team is not None and queries.manages_team(me, blocker.team))
-    if not (manager or blocker.person_id == me.pk or me.team_id == blocker.team_id):
-        raise Http404("Not your team's blocker.")
-    return blocker, manager
 
 
 @router.post(
     "/checkins/blockers/{blocker_id}/acknowledge", response=BlockerOut, summary="Acknowledge a blocker"
 )
 def acknowledge(request: HttpRequest, blocker_id: Id) -> BlockerOut:
-    blocker, manager = _blocker_for(request, blocker_id)
-    if not manager:
+    me = current_person(request)
+    access = queries.access_blocker(me, blocker_id)
+    if not access.can_manage:
         raise PermissionDenied("Only the team's managers and admins acknowledge blockers.")
-    return blocker_out(acknowledge_blocker(blocker, by=current_person(request)))
+    return blocker_out(acknowledge_blocker(access.blocker, by=me))
 
 
 @router.post("/checkins/blockers/{blocker_id}/resolve", response=BlockerOut, summary="Resolve a blocker")
 def resolve(request: HttpRequest, blocker_id: Id) -> BlockerOut:
-    blocker, manager = _blocker_for(request, blocker_id)
-    if not queries.may_resolve(current_person(request), blocker, manager):
+    me = current_person(request)
+    access = queries.access_blocker(me, blocker_id)
+    if not access.can_resolve:
         raise PermissionDenied("Only the team's managers, admins and the person themselves resolve blockers.")
-    return blocker_out(resolve_blocker(blocker, by=current_person(request)))
+    return blocker_out(resolve_blocker(access.blocker, by=me))
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -375,8 +352,7 @@ def template_out(team: Team) -> TemplateOut:
 
 @router.get("/checkins/teams/{team_id}/template", response=TemplateOut, summary="A team's check-in template")
 def get_template(request: HttpRequest, team_id: Id) -> TemplateOut:
-    team, _ = _team_for(request, team_id)
-    return template_out(team)
+    return template_out(queries.access_team(current_person(request), team_id).team)
 
 
 @router.put(
@@ -400,12 +376,14 @@ def put_template(request: HttpRequest, team_id: Id, payload: TemplateIn) -> Temp
 
 def _team_for_managers(request: HttpRequest, team_id: int) -> Team:
     me = current_person(request)
-    team = get_for_org(request, Team, pk=team_id)
-    if not queries.manages_team(me, team):
-        if me.team_id == team.pk:
-            raise PermissionDenied("Only the team's managers and admins change its check-ins.")
-        raise Http404("Not your team.")
-    return team
+    # Not seeing the team at all is a 404; seeing it as a member without managing it is a 403.
+    try:
+        access = queries.access_team(me, team_id)
+    except Http404:
+        raise Http404("Not your team.") from None
+    if not access.can_manage:
+        raise PermissionDenied("Only the team's managers and admins change its check-ins.")
+    return access.team
 
 
 # --- my settings, participation ---------------------------------------------------------------
@@ -471,9 +449,7 @@ class CheckinParticipationOut(Schema):
 )
 def get_participation(request: HttpRequest, person_id: Id) -> CheckinParticipationOut:
     me = current_person(request)
-    person = get_for_org(request, Person, pk=person_id, is_active=True)
-    if not queries.sees_participation(me, person):
-        raise Http404("Not visible to you.")
+    person = queries.access_participation(me, person_id)
     p = queries.participation(person, timezone.now())
     return CheckinParticipationOut(
         person_id=person.pk, sent=p.sent, due=p.due, percent=p.percent, days=p.days, words=p.words
