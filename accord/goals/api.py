@@ -11,13 +11,13 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Strict, StrictBool, field_validator
 
+from accord.orgs.access import get_for_org
 from accord.orgs.api import (
     NOT_BLANK,
     BodyId,
@@ -57,17 +57,17 @@ def _reject_null(value: Any) -> Any:
 
 def _find(request: HttpRequest, model: type[Any], pk: int, what: str, **extra: Any) -> Any:
     """An id from a body or a filter, in the caller's organisation only; anything else is a 404."""
-    found = model.objects.filter(org=request.org, pk=pk, **extra).first()  # type: ignore[attr-defined]
-    if found is None:
-        raise HttpError(404, f"No such {what} in this organisation.")
-    return found
+    try:
+        return get_for_org(request, model, pk=pk, **extra)
+    except Http404:
+        raise HttpError(404, f"No such {what} in this organisation.") from None
 
 
 def _goal(request: HttpRequest, pk: int, what: str = "goal") -> Goal:
-    goal = queries.visible_goals(current_person(request), include_archived=True).filter(pk=pk).first()
-    if goal is None:
-        raise HttpError(404, f"No such {what} in this organisation.")
-    return goal
+    try:
+        return queries.access_goal(current_person(request), pk).goal
+    except Http404:
+        raise HttpError(404, f"No such {what} in this organisation.") from None
 
 
 # --- schemas ----------------------------------------------------------------------------------
@@ -405,8 +405,10 @@ def create_key_result(request: HttpRequest, goal_id: Id, payload: KeyResultIn) -
     summary="Record progress on a key result (kept in its history)",
 )
 def create_progress(request: HttpRequest, key_result_id: Id, payload: ProgressIn) -> Status[dict[str, Any]]:
-    kr = get_object_or_404(KeyResult.objects.filter(org=request.org), pk=key_result_id)  # type: ignore[attr-defined]
-    kr.goal = _goal(request, kr.goal_id, "key result")
+    try:
+        kr, _ = queries.access_key_result(current_person(request), key_result_id)
+    except Http404:
+        raise HttpError(404, "No such key result in this organisation.") from None
     record_progress(kr, actor=current_person(request), **payload.model_dump())
     return Status(201, _kr_detail(kr))
 
@@ -416,10 +418,10 @@ def create_progress(request: HttpRequest, key_result_id: Id, payload: ProgressIn
 
 def _signals_person(request: HttpRequest, person_id: int) -> Person:
     """A person whose commitments the caller may see (self, people below, anyone for admins), else 404."""
-    person = _find(request, Person, person_id, "person")
-    if not queries.sees_signals_of(current_person(request), person):
-        raise HttpError(404, "No such person in this organisation.")
-    return person
+    try:
+        return queries.access_signals_person(current_person(request), person_id)
+    except Http404:
+        raise HttpError(404, "No such person in this organisation.") from None
 
 
 @router.get(
@@ -428,7 +430,7 @@ def _signals_person(request: HttpRequest, person_id: int) -> Person:
 def list_commitments(request: HttpRequest, filters: Query[CommitmentFilter]) -> dict[str, Any]:
     me = current_person(request)
     if filters.reports:
-        owner_ids = list(queries.reports_below(me))
+        owner_ids = [p.pk for p in queries.active_reports_below(me)]
     elif filters.owner:
         owner_ids = [_signals_person(request, filters.owner).pk]
     else:
@@ -443,10 +445,10 @@ def list_commitments(request: HttpRequest, filters: Query[CommitmentFilter]) -> 
 
 
 def _commitment(request: HttpRequest, commitment_id: int) -> Commitment:
-    c = Commitment.objects.filter(org=request.org, pk=commitment_id).select_related("owner").first()  # type: ignore[attr-defined]
-    if c is None or not queries.sees_signals_of(current_person(request), c.owner):
-        raise HttpError(404, "No such commitment in this organisation.")
-    return c
+    try:
+        return queries.access_commitment(current_person(request), commitment_id)
+    except Http404:
+        raise HttpError(404, "No such commitment in this organisation.") from None
 
 
 @router.get("/commitments/{commitment_id}", response=CommitmentOut, summary="Read a commitment")

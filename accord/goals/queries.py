@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from accord.orgs import chart
 from accord.orgs.models import Person, Team
 
-from .models import Commitment, CommitmentStatus, Goal, KeyResult, Level
+from .models import Commitment, CommitmentStatus, Goal, KeyResult, KeyResultUpdate, Level
 
 WINDOW_DAYS = 90
 LEVEL_RANK: dict[str, int] = {Level.COMPANY: 0, Level.TEAM: 1, Level.PERSON: 2}
@@ -107,6 +109,82 @@ def can_edit_goal(actor: Person, goal: Goal) -> bool:
 def can_record_progress(actor: Person, goal: Goal) -> bool:
     """Whoever may edit the goal, and its owner (a team goal may be owned by someone who is not a manager)."""
     return (goal.owner_id == actor.pk and goal.org_id == actor.org_id) or can_edit_goal(actor, goal)
+
+
+# --- access -----------------------------------------------------------------------------------
+#
+# The access_<thing> functions fetch inside the person's organisation and say what the person may do;
+# pages and the API call them and refuse on their flags. Goal and commitment actions also check the
+# actor's rights themselves (check_goal_rights, may_commit_for), with these same rule functions, because
+# they take the actor and a form may name any owner or team. Anything the person may not see raises
+# Http404, the same as an id that does not exist (the API words it as "No such … in this organisation").
+
+
+@dataclass(frozen=True)
+class GoalAccess:
+    goal: Goal
+    viewer: Person
+
+    # Computed on first use: a page that only reads the goal pays no query for them.
+    @cached_property
+    def can_edit(self) -> bool:
+        return can_edit_goal(self.viewer, self.goal)
+
+    @cached_property
+    def can_record_progress(self) -> bool:
+        return can_record_progress(self.viewer, self.goal)
+
+
+def access_goal(person: Person, goal_id: int) -> GoalAccess:
+    """A goal `person` may see (archived ones too); else Http404."""
+    goal = Goal.objects.filter(org_id=person.org_id, pk=goal_id).first()
+    if goal is None or not can_see_goal(person, goal):
+        raise Http404("No such goal.")
+    return GoalAccess(goal, person)
+
+
+def access_key_result(person: Person, key_result_id: int) -> tuple[KeyResult, GoalAccess]:
+    """A key result of a goal `person` may see, with that goal's access; else Http404."""
+    kr = KeyResult.objects.filter(org_id=person.org_id, pk=key_result_id).first()
+    if kr is None:
+        raise Http404("No such key result.")
+    access = access_goal(person, kr.goal_id)
+    kr.goal = access.goal
+    return kr, access
+
+
+def access_signals_person(person: Person, person_id: int) -> Person:
+    """An active person whose commitments and follow-through `person` may see (themselves, anyone below
+    them, anyone for admins); else Http404. The API used to accept deactivated people here, the page
+    did not: leavers' commitments are no longer listed either way."""
+    found = Person.objects.filter(org_id=person.org_id, pk=person_id, is_active=True).first()
+    if found is None or not sees_signals_of(person, found):
+        raise Http404("No such person.")
+    return found
+
+
+def access_commitment(person: Person, commitment_id: int) -> Commitment:
+    """A commitment whose owner's signals `person` may see; else Http404."""
+    found = Commitment.objects.filter(org_id=person.org_id, pk=commitment_id).select_related("owner").first()
+    if found is None or not sees_signals_of(person, found.owner):
+        raise Http404("No such commitment.")
+    return found
+
+
+def active_reports_below(person: Person) -> list[Person]:
+    """Active people below `person`, by name: whose commitments a manager reads together."""
+    below = reports_below(person)
+    return list(Person.objects.filter(org_id=person.org_id, pk__in=below, is_active=True).order_by("name"))
+
+
+def key_results_with_history(goal: Goal) -> list[KeyResult]:
+    return list(
+        KeyResult.objects.filter(org_id=goal.org_id, goal=goal)
+        .prefetch_related(
+            Prefetch("updates", queryset=KeyResultUpdate.objects.select_related("by").order_by("at", "id"))
+        )
+        .order_by("id")
+    )
 
 
 def with_key_results(goals: QuerySet[Goal]) -> QuerySet[Goal]:
