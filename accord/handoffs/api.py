@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from accord.api_errors import Problem
@@ -163,26 +163,11 @@ def item_out(i: Item) -> HandoffItemOut:
 
 
 def _chain(request: HttpRequest, chain_id: int) -> Chain:
-    found = (
-        Chain.objects.filter(org_id=current_person(request).org_id, pk=chain_id)
-        .select_related("team")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    return queries.access_chain(current_person(request), chain_id).chain
 
 
 def _handoff(request: HttpRequest, handoff_id: int) -> Handoff:
-    found = (
-        Handoff.objects.filter(org_id=current_person(request).org_id, pk=handoff_id)
-        .select_related("chain__team")
-        .prefetch_related("entries")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    return queries.access_handoff(current_person(request), handoff_id, with_entries=True).handoff
 
 
 @router.get("/handoffs/chains", response=list[HandoffChainOut], summary="Handoff chains of my organisation")
@@ -207,11 +192,7 @@ def get_chain(request: HttpRequest, chain_id: Id) -> HandoffChainOut:
 )
 def list_handoffs(request: HttpRequest, chain_id: Id, page: Query[PageParams]) -> list[HandoffOut]:
     found = _chain(request, chain_id)
-    rows = (
-        Handoff.objects.filter(org_id=found.org_id, chain=found)
-        .prefetch_related("entries")
-        .order_by("-written_at", "-id")[page.offset : page.offset + page.limit]
-    )
+    rows = queries.handoffs_of(found)[page.offset : page.offset + page.limit]
     return [handoff_out(h) for h in rows]
 
 
@@ -246,7 +227,7 @@ def create_handoff(
 ) -> Status[HandoffOut] | Status[Problem]:
     me = current_person(request)
     found = _chain(request, chain_id)
-    shift = Shift.objects.filter(chain=found, pk=payload.from_shift_id).first()
+    shift = queries.shift_of(found, payload.from_shift_id)
     if shift is None:
         raise ValidationError({"from_shift_id": ["Not a shift of this chain."]})
     rows = [
@@ -300,9 +281,7 @@ class HandoffItemPatch(Input):
 )
 def patch_item(request: HttpRequest, item_id: Id, payload: HandoffItemPatch) -> HandoffItemOut:
     me = current_person(request)
-    found = Item.objects.filter(org_id=me.org_id, pk=item_id).select_related("chain__team").first()
-    if found is None:
-        raise Http404
+    found = queries.access_item(me, item_id).item
     changes = payload.model_dump(exclude_unset=True)
     nulls = [k for k, v in changes.items() if v is None]
     if nulls:
