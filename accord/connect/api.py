@@ -12,7 +12,6 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
@@ -166,9 +165,7 @@ def _group_out(group: CoffeeGroup, me: Person) -> CoffeeGroupOut:
 
 
 def _round_out(rnd: CoffeeRound, me: Person, groups: int) -> CoffeeRoundOut:
-    mine = queries.with_people(
-        CoffeeGroup.objects.filter(org_id=rnd.org_id, round=rnd, members__person=me)
-    ).first()
+    mine = queries.my_group_in(rnd, me)
     return CoffeeRoundOut(
         id=rnd.pk,
         number=rnd.number,
@@ -222,7 +219,7 @@ def coffee_me_put(request: HttpRequest, body: CoffeeMeIn) -> CoffeeMeOut:
 @router.get("/coffee/rounds", response=list[CoffeeRoundOut], summary="Recent coffee rounds")
 def coffee_rounds(request: HttpRequest) -> list[CoffeeRoundOut]:
     me = current_person(request)
-    found = CoffeeRound.objects.filter(org=request.org).annotate(n=Count("groups")).order_by("-number")[:20]  # type: ignore[attr-defined]
+    found = queries.rounds_of(me.org_id).annotate(n=Count("groups"))[:20]
     return [_round_out(r, me, r.n) for r in found]  # type: ignore[attr-defined]
 
 
@@ -235,7 +232,7 @@ def coffee_run(request: HttpRequest) -> Status:
 
 @router.get("/coffee/rounds/{round_id}", response=CoffeeRoundOut, summary="One coffee round")
 def coffee_round(request: HttpRequest, round_id: Id) -> CoffeeRoundOut:
-    rnd = get_object_or_404(CoffeeRound.objects.filter(org=request.org), pk=round_id)  # type: ignore[attr-defined]
+    rnd = queries.access_round(current_person(request), round_id)
     return _round_out(rnd, current_person(request), rnd.groups.count())
 
 
@@ -247,18 +244,18 @@ def coffee_pairings(request: HttpRequest) -> list[CoffeeGroupOut]:
 
 @router.get("/coffee/pairings/{group_id}", response=CoffeeGroupOut, summary="One coffee chat")
 def coffee_pairing(request: HttpRequest, group_id: Id) -> CoffeeGroupOut:
-    return _group_out(queries.group_for(request, group_id), current_person(request))
+    return _group_out(queries.access_coffee_group(current_person(request), group_id), current_person(request))
 
 
 @router.put("/coffee/pairings/{group_id}/met", response=CoffeeGroupOut, summary="Say whether your group met")
 def coffee_met(request: HttpRequest, group_id: Id, body: MetIn) -> CoffeeGroupOut:
     me = current_person(request)
-    group = queries.group_for(request, group_id)
+    group = queries.access_coffee_group(current_person(request), group_id)
     try:
         actions.answer_met(group, me, body.met)
     except PermissionDenied as exc:
         raise Http404 from exc
-    return _group_out(queries.group_for(request, group_id), me)
+    return _group_out(queries.access_coffee_group(current_person(request), group_id), me)
 
 
 # --- profiles ---------------------------------------------------------------------------------
@@ -278,5 +275,5 @@ def profile_put(request: HttpRequest, body: ProfileIn) -> ProfileOut:
 
 @router.get("/profiles/{person_id}", response=ProfileOut, summary="Someone's Working with me profile")
 def profile(request: HttpRequest, person_id: Id) -> ProfileOut:
-    person = get_object_or_404(Person.objects.filter(org=request.org, is_active=True), pk=person_id)  # type: ignore[attr-defined]
+    person = queries.access_profile(current_person(request), person_id)
     return _profile_out(person)
