@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from accord.lib.tz import to_utc
 from accord.orgs.models import Person, Team
@@ -41,8 +42,35 @@ def visible_kudos(viewer: Person) -> QuerySet[Kudos]:
     )
 
 
-def can_see(viewer: Person, kudos: Kudos) -> bool:
-    return visible_kudos(viewer).filter(pk=kudos.pk).exists()
+def access_kudos(person: Person, kudos_id: int) -> Kudos:
+    """Kudos `person` may read (public ones, and private ones they gave, received or, as a recipient's
+    manager, were shared); else Http404, the same as an id that does not exist. Every reader may react;
+    the actions decide nothing about who asks. Pages and the API both call this."""
+    found = visible_kudos(person).select_related("giver", "value").filter(pk=kudos_id).first()
+    if found is None:
+        raise Http404("No such kudos.")
+    return found
+
+
+def active_people(org_id: int, ids: Iterable[int]) -> list[Person]:
+    return list(Person.objects.filter(org_id=org_id, is_active=True, pk__in=set(ids)))
+
+
+def value_of(org_id: int, value_id: int) -> CompanyValue | None:
+    return CompanyValue.objects.filter(org_id=org_id, pk=value_id).first()
+
+
+def all_values(org_id: int) -> QuerySet[CompanyValue]:
+    """Every value of the organisation, active first: what admins manage."""
+    return CompanyValue.objects.filter(org_id=org_id).order_by("-active", "name")
+
+
+def teams(org_id: int) -> QuerySet[Team]:
+    return Team.objects.filter(org_id=org_id).order_by("name")
+
+
+def report_count(person: Person) -> int:
+    return Person.objects.filter(org_id=person.org_id, manager=person, is_active=True).count()
 
 
 def active_values(org_id: int) -> QuerySet[CompanyValue]:
