@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -57,3 +57,9 @@ def admin_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def of_org(org: Organisation | int, model: type[M]) -> QuerySet[M]:
+    """Every row of `model` that belongs to the organisation: where a generic lookup by ids starts."""
+    org_id = org if isinstance(org, int) else org.pk
+    return model.objects.filter(org_id=org_id)  # type: ignore[attr-defined,no-any-return]

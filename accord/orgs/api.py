@@ -35,7 +35,7 @@ from accord.accounts.actions import invite_person
 from accord.lib.text import TEXT_RULE, line_problem, paragraph_problem
 
 from . import queries
-from .access import get_for_org
+from .access import get_for_org, of_org
 from .actions import check_role_change, save_person, save_team, team_path
 from .forms import PersonForm
 from .models import Person, Role, Team
@@ -432,7 +432,7 @@ def person_out(person: Person, now: dt.datetime, teams_by_id: dict[int, Team] | 
 
 def _teams_by_id(request: HttpRequest) -> dict[int, Team]:
     # One query for the whole hierarchy, so team paths never walk parents row by row.
-    return {t.pk: t for t in Team.objects.filter(org=request.org).only("id", "name", "parent_id")}  # type: ignore[attr-defined]
+    return {t.pk: t for t in of_org(request.org, Team).only("id", "name", "parent_id")}  # type: ignore[attr-defined]
 
 
 def _apply_person(request: HttpRequest, person: Person, data: dict[str, Any]) -> None:
@@ -455,7 +455,7 @@ def _lookup(
     """An id from the body, resolved in the caller's org only; anything else is a field error (400)."""
     if pk is None:
         return None
-    found = model.objects.filter(org=request.org, pk=pk, **extra).first()  # type: ignore[attr-defined]
+    found = of_org(request.org, model).filter(pk=pk, **extra).first()  # type: ignore[attr-defined]
     if found is None:
         raise ValidationError({field: [message]})
     return found
@@ -569,7 +569,7 @@ class TeamPatch(Input):
 
 
 def _teams(request: HttpRequest) -> Any:
-    return Team.objects.filter(org=request.org).annotate(  # type: ignore[attr-defined]
+    return of_org(request.org, Team).annotate(  # type: ignore[attr-defined]
         member_count=Count("members", filter=Q(members__is_active=True))
     )
 

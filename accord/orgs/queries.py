@@ -31,6 +31,17 @@ def directory(org: Organisation, *, q: str = "", team: Team | None = None) -> Qu
     return found.order_by("name")
 
 
+def child_teams(team: Team) -> list[Team]:
+    return list(Team.objects.filter(org_id=team.org_id, parent=team))
+
+
+def is_member(user_id: int | None, org_id: int) -> bool:
+    """Whether the signed-in user is an active member of that organisation (switching to it)."""
+    return (
+        user_id is not None and Person.objects.filter(user_id=user_id, org_id=org_id, is_active=True).exists()
+    )
+
+
 def subtree_ids(team: Team) -> list[int]:
     """The team and everything below it, from one query of the org's teams."""
     return sorted(team_subtrees(team.org_id, [team.pk]))

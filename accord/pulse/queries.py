@@ -8,10 +8,10 @@ import json
 from typing import Any, Literal
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accord.orgs import chart
-from accord.orgs.models import Organisation, Person
+from accord.orgs.models import Organisation, Person, Team
 
 from . import tally
 from .data import Cell, DriverSums, Membership, QuestionInfo, RoundData, ShownRound, Stat
@@ -19,8 +19,10 @@ from .models import (
     Comment,
     Participation,
     Program,
+    ProgramQuestion,
     PublishedRound,
     PublishedRow,
+    Question,
     Reply,
     Round,
     RoundQuestion,
@@ -291,3 +293,43 @@ def membership(rnd: Round) -> Membership:
         return shown
 
     return Membership(took_part, earlier)
+
+
+# --- programs and rounds, as the admin page and the API list them --------------------------------
+
+
+def round_questions(round_ids: list[int]) -> QuerySet[RoundQuestion]:
+    """The questions of these rounds, each round's in the order they were asked."""
+    return (
+        RoundQuestion.objects.filter(round_id__in=round_ids).select_related("question").order_by("position")
+    )
+
+
+def builtin_questions(org_id: int) -> QuerySet[Question]:
+    return Question.objects.filter(org_id=org_id, active=True, builtin=True)
+
+
+def programs_overview(org_id: int) -> QuerySet[Program]:
+    """The admin page's list: counts per program; the "who" column's teams in one more query."""
+    return (
+        Program.objects.filter(org_id=org_id)
+        .annotate(
+            round_count=Count("rounds", distinct=True),
+            question_count=Count("programquestion", distinct=True),
+        )
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+        .order_by("-active", "name", "id")
+    )
+
+
+def programs_with_setup(org_id: int) -> QuerySet[Program]:
+    """The API's list: every program with its teams and questions, in a fixed number of queries."""
+    return (
+        Program.objects.filter(org_id=org_id)
+        .annotate(round_count=Count("rounds"))
+        .prefetch_related(
+            Prefetch("teams", queryset=Team.objects.order_by("id")),
+            Prefetch("programquestion_set", queryset=ProgramQuestion.objects.order_by("position")),
+        )
+        .order_by("id")
+    )
