@@ -31,10 +31,12 @@ FEED_PAGE = 30
 
 # --- who may see what -------------------------------------------------------------------------
 #
-# Permission lives in one layer: the access_<thing> functions below fetch inside the person's
-# organisation and say what the person may do; pages and the API call them and refuse on their flags
-# before calling an action (actions enforce state and values, not who asks). Anything the person may
-# not see is the same not-found as an id that does not exist.
+# Reading: the access_<thing> functions below fetch inside the person's organisation and say what the
+# person may do; pages and the API both call them. Anything the person may not see is the same Http404
+# as an id that does not exist.
+# Acting: permission is checked in the action, every app alike: an action names who acts (`by`,
+# `actor`) and refuses with PermissionDenied by the same rule the access flags read (blocker_rights,
+# manages_team). A page may check a flag first only to answer 404 instead of 403.
 
 
 @dataclass(frozen=True)
@@ -65,23 +67,32 @@ class BlockerAccess:
     can_resolve: bool
 
 
-def access_blocker(person: Person, blocker_id: int) -> BlockerAccess:
-    """A blocker `person` may see: the team's managers, the author's own manager, admins, the author and
-    the author's teammates; else Http404."""
-    blocker = (
-        Blocker.objects.filter(org_id=person.org_id, pk=blocker_id).select_related("person", "team").first()
-    )
-    if blocker is None:
-        raise Http404("No such blocker.")
+def blocker_rights(person: Person, blocker: Blocker) -> tuple[bool, bool, bool]:
+    """(sees, manages, resolves): the team's managers, the author's own manager and admins manage; the
+    author resolves their own; the author's teammates only see it."""
+    if person.org_id != blocker.org_id:
+        return False, False, False
     manager = (
         person.is_admin
         or blocker.person.manager_id == person.pk
         or (blocker.team is not None and manages_team(person, blocker.team))
     )
     own = blocker.person_id == person.pk
-    if not (manager or own or (blocker.team_id is not None and person.team_id == blocker.team_id)):
+    teammate = blocker.team_id is not None and person.team_id == blocker.team_id
+    return manager or own or teammate, manager, manager or own
+
+
+def access_blocker(person: Person, blocker_id: int) -> BlockerAccess:
+    """A blocker `person` may see (blocker_rights); else Http404."""
+    blocker = (
+        Blocker.objects.filter(org_id=person.org_id, pk=blocker_id).select_related("person", "team").first()
+    )
+    if blocker is None:
+        raise Http404("No such blocker.")
+    sees, manager, resolves = blocker_rights(person, blocker)
+    if not sees:
         raise Http404("Not your team's blocker.")
-    return BlockerAccess(blocker, can_manage=manager, can_resolve=manager or own)
+    return BlockerAccess(blocker, can_manage=manager, can_resolve=resolves)
 
 
 def access_checkin(person: Person, checkin_id: int) -> Checkin:
@@ -105,7 +116,7 @@ def access_participation(person: Person, person_id: int) -> Person:
 
 
 def is_manager(person: Person) -> bool:
-    return Person.objects.filter(org_id=person.org_id, manager=person, is_active=True).exists()
+    return chart.has_reports(person)
 
 
 def sees_participation(viewer: Person, person: Person) -> bool:

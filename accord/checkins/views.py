@@ -164,6 +164,7 @@ def team_settings(request: OrgRequest, team_id: int) -> HttpResponse:
                 cadence=form.cleaned_data["cadence"],
                 weekday=form.cleaned_data["weekday"],
                 enabled=form.cleaned_data["enabled"],
+                actor=request.person,
             )
         except ValidationError as exc:
             add_field_errors(form, exc)

@@ -82,9 +82,10 @@ def may_open(viewer: Person, group: CoffeeGroup) -> bool:
     return viewer.is_admin or any(s.person_id == viewer.pk for s in group.members.all())
 
 
-# Access: access_<thing> fetches inside the person's organisation, anything else is Http404 (the same
-# as an id that does not exist); pages and the API both call it. Actions that a member takes on their
-# own group (answer_met) also refuse anyone outside it, with the same membership rule.
+# Reading: access_<thing> fetches inside the person's organisation, anything else is Http404 (the same
+# as an id that does not exist); pages and the API both call it.
+# Acting: permission is checked in the action, every app alike (answer_met refuses anyone outside the
+# group, run_round_now anyone but admins); pages and the API turn that refusal into a 404.
 
 
 def access_coffee_group(person: Person, group_id: int) -> CoffeeGroup:

@@ -113,11 +113,13 @@ def can_record_progress(actor: Person, goal: Goal) -> bool:
 
 # --- access -----------------------------------------------------------------------------------
 #
-# The access_<thing> functions fetch inside the person's organisation and say what the person may do;
-# pages and the API call them and refuse on their flags. Goal and commitment actions also check the
-# actor's rights themselves (check_goal_rights, may_commit_for), with these same rule functions, because
-# they take the actor and a form may name any owner or team. Anything the person may not see raises
-# Http404, the same as an id that does not exist (the API words it as "No such … in this organisation").
+# Reading: the access_<thing> functions fetch inside the person's organisation and say what the person
+# may do; pages and the API both call them. Anything the person may not see raises Http404, the same as
+# an id that does not exist (the API words it as "No such … in this organisation").
+# Acting: permission is checked in the action, every app alike (check_goal_rights, may_commit_for, the
+# checks in add_key_result and record_progress), by the same rule functions the flags read; here it
+# also depends on the values written (level, team, owner), which only the action sees. A page checks a
+# flag first only to answer 404 instead of 403.
 
 
 @dataclass(frozen=True)

@@ -96,11 +96,12 @@ def may_update_items(viewer: Person, chain: Chain) -> bool:
 
 # --- access -----------------------------------------------------------------------------------
 #
-# Every member of the organisation reads its chains and handoffs. The access_<thing> functions fetch
-# inside the person's organisation (anything else is Http404, like an id that does not exist) and say
-# what the person may do; pages and the API call them. The writing actions (save_chain, write_handoff,
-# acknowledge, update_item) take the actor and check the same rules themselves, because they are the
-# only path to a write; pages use the flags to hide what the actor could not do.
+# Reading: every member of the organisation reads its chains and handoffs. The access_<thing> functions
+# fetch inside the person's organisation (anything else is Http404, like an id that does not exist) and
+# say what the person may do; pages and the API both call them.
+# Acting: permission is checked in the action, every app alike (save_chain, write_handoff, acknowledge,
+# update_item take the actor and refuse with PermissionDenied by these same rules). Pages use the flags
+# to hide what the actor could not do, or to answer 404 instead of 403.
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accord.lib.tz import to_utc
+from accord.orgs import chart
 from accord.orgs.models import Person, Team
 
 from .models import SYMBOLS, CompanyValue, Kudos, KudosPreferences, KudosRecipient, Reaction, ReactionKind
@@ -44,8 +45,9 @@ def visible_kudos(viewer: Person) -> QuerySet[Kudos]:
 
 def access_kudos(person: Person, kudos_id: int) -> Kudos:
     """Kudos `person` may read (public ones, and private ones they gave, received or, as a recipient's
-    manager, were shared); else Http404, the same as an id that does not exist. Every reader may react;
-    the actions decide nothing about who asks. Pages and the API both call this."""
+    manager, were shared); else Http404, the same as an id that does not exist. Pages and the API both
+    call this. Acting is checked in the action, as in every app: toggle_reaction refuses anyone who may
+    not read the kudos."""
     found = visible_kudos(person).select_related("giver", "value").filter(pk=kudos_id).first()
     if found is None:
         raise Http404("No such kudos.")
@@ -210,7 +212,7 @@ def unrecognised_reports(manager: Person, now: dt.datetime) -> list[Unrecognised
 
 
 def has_reports(person: Person) -> bool:
-    return Person.objects.filter(org_id=person.org_id, manager=person, is_active=True).exists()
+    return chart.has_reports(person)
 
 
 # --- celebrations --------------------------------------------------------------------------------

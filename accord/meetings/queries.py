@@ -23,11 +23,13 @@ WINDOW = dt.timedelta(days=90)
 
 # --- access -----------------------------------------------------------------------------------
 #
-# Permission lives in one layer: the access_<thing> functions below fetch inside the person's
-# organisation and say what the person may do; pages and the API call them and refuse on their flags
-# before calling an action. (The writing actions here also refuse anyone but the pair, a second line
-# kept from before, with the same actions.is_party rule.) Anything the person may not open is the same
-# Http404 as an id that does not exist.
+# Reading: the access_<thing> functions below fetch inside the person's organisation and say what the
+# person may do; pages and the API both call them. Anything the person may not open is the same Http404
+# as an id that does not exist.
+# Acting: permission is checked in the action, every app alike: the writing actions refuse anyone but
+# the pair (actions.is_party) or the manager and admins (check_may_change). A page checks a flag first
+# only to answer 404 instead of 403; the API's _party does the same to keep its 403 before any input
+# is read.
 
 
 def may_open(person: Person, series: OneOnOneSeries) -> bool:

@@ -111,6 +111,11 @@ def team_subtrees(org_id: int, roots: Iterable[int]) -> set[int]:
     return found
 
 
+def has_reports(person: Person) -> bool:
+    """Whether anyone active reports to the person directly: what makes someone a manager."""
+    return Person.objects.filter(org_id=person.org_id, manager=person, is_active=True).exists()
+
+
 def manages_team(viewer: Person, team: Team) -> bool:
     """Admins, and anyone who manages an active member of the team directly."""
     if viewer.org_id != team.org_id:
