@@ -45,10 +45,6 @@ class TeamAccess:
     can_manage: bool  # change the template, acknowledge and resolve the team's blockers
 
 
-def can_see_team(viewer: Person, team: Team) -> bool:
-    return viewer.org_id == team.org_id and (viewer.team_id == team.pk or manages_team(viewer, team))
-
-
 def access_team(person: Person, team_id: int) -> TeamAccess:
     """A team whose check-ins `person` may read: its members, its managers and admins; else Http404."""
     team = Team.objects.filter(org_id=person.org_id, pk=team_id).first()
