@@ -18,6 +18,7 @@ from django.http import Http404
 
 from accord.lib.tz import to_utc
 from accord.orgs import chart
+from accord.orgs.access import first_or_404
 from accord.orgs.chart import manages_team
 from accord.orgs.models import Person, Team
 
@@ -47,9 +48,7 @@ class TeamAccess:
 
 def access_team(person: Person, team_id: int) -> TeamAccess:
     """A team whose check-ins `person` may read: its members, its managers and admins; else Http404."""
-    team = Team.objects.filter(org_id=person.org_id, pk=team_id).first()
-    if team is None:
-        raise Http404("No such team.")
+    team = first_or_404(Team.objects.filter(org_id=person.org_id, pk=team_id), "No such team.")
     manager = manages_team(person, team)
     if not (manager or person.team_id == team.pk):
         raise Http404("Only the team, its managers and admins see its check-ins.")
@@ -93,13 +92,12 @@ def access_blocker(person: Person, blocker_id: int) -> BlockerAccess:
 
 def access_checkin(person: Person, checkin_id: int) -> Checkin:
     """One of `person`'s own check-ins (nobody answers someone else's); else Http404."""
-    checkin = (
-        Checkin.objects.filter(org_id=person.org_id, person=person, pk=checkin_id)
-        .select_related("team", "person", "blocker__person")
-        .first()
+    checkin = first_or_404(
+        Checkin.objects.filter(org_id=person.org_id, person=person, pk=checkin_id).select_related(
+            "team", "person", "blocker__person"
+        ),
+        "No such check-in.",
     )
-    if checkin is None:
-        raise Http404("No such check-in.")
     return checkin
 
 

@@ -12,6 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from accord.lib.tz import utc_offset_label
+from accord.orgs.access import first_or_404
 from accord.orgs.models import Organisation, Person, Team
 
 from . import icebreakers, matching
@@ -99,18 +100,14 @@ def access_coffee_group(person: Person, group_id: int) -> CoffeeGroup:
 def access_round(person: Person, round_id: int) -> CoffeeRound:
     """Any round of the person's organisation: every member sees who was paired, not with whom they
     talked."""
-    found = CoffeeRound.objects.filter(org_id=person.org_id, pk=round_id).first()
-    if found is None:
-        raise Http404("No such round.")
-    return found
+    return first_or_404(CoffeeRound.objects.filter(org_id=person.org_id, pk=round_id), "No such round.")
 
 
 def access_profile(person: Person, person_id: int) -> Person:
     """An active colleague whose Working-with-me profile `person` may read (any member may)."""
-    found = Person.objects.filter(org_id=person.org_id, pk=person_id, is_active=True).first()
-    if found is None:
-        raise Http404("No such person.")
-    return found
+    return first_or_404(
+        Person.objects.filter(org_id=person.org_id, pk=person_id, is_active=True), "No such person."
+    )
 
 
 def rounds_of(org_id: int) -> QuerySet[CoffeeRound]:

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accord.orgs import chart
+from accord.orgs.access import first_or_404
 from accord.orgs.models import Person, Team
 
 from .models import Commitment, CommitmentStatus, Goal, KeyResult, KeyResultUpdate, Level
@@ -147,9 +148,7 @@ def access_goal(person: Person, goal_id: int) -> GoalAccess:
 
 def access_key_result(person: Person, key_result_id: int) -> tuple[KeyResult, GoalAccess]:
     """A key result of a goal `person` may see, with that goal's access; else Http404."""
-    kr = KeyResult.objects.filter(org_id=person.org_id, pk=key_result_id).first()
-    if kr is None:
-        raise Http404("No such key result.")
+    kr = first_or_404(KeyResult.objects.filter(org_id=person.org_id, pk=key_result_id), "No such key result.")
     access = access_goal(person, kr.goal_id)
     kr.goal = access.goal
     return kr, access

@@ -21,6 +21,7 @@ from functools import cached_property
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from accord.orgs.access import first_or_404
 from accord.orgs.chart import manages_team
 from accord.orgs.models import Organisation, Person, Team
 from accord.orgs.queries import hours_of, subtree_ids
@@ -120,9 +121,9 @@ class ChainAccess:
 
 
 def access_chain(person: Person, chain_id: int) -> ChainAccess:
-    found = Chain.objects.filter(org_id=person.org_id, pk=chain_id).select_related("team").first()
-    if found is None:
-        raise Http404("No such chain.")
+    found = first_or_404(
+        Chain.objects.filter(org_id=person.org_id, pk=chain_id).select_related("team"), "No such chain."
+    )
     return ChainAccess(found, person)
 
 
@@ -142,9 +143,7 @@ def access_handoff(person: Person, handoff_id: int, *, with_entries: bool = Fals
     )
     if with_entries:  # what the API returns with every handoff
         rows = rows.prefetch_related("entries")
-    found = rows.first()
-    if found is None:
-        raise Http404("No such handoff.")
+    found = first_or_404(rows, "No such handoff.")
     return HandoffAccess(found, person)
 
 

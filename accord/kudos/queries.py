@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from accord.lib.tz import to_utc
 from accord.orgs import chart
+from accord.orgs.access import first_or_404
 from accord.orgs.models import Person, Team
 
 from .models import SYMBOLS, CompanyValue, Kudos, KudosPreferences, KudosRecipient, Reaction, ReactionKind
@@ -48,10 +48,9 @@ def access_kudos(person: Person, kudos_id: int) -> Kudos:
     manager, were shared); else Http404, the same as an id that does not exist. Pages and the API both
     call this. Acting is checked in the action, as in every app: toggle_reaction refuses anyone who may
     not read the kudos."""
-    found = visible_kudos(person).select_related("giver", "value").filter(pk=kudos_id).first()
-    if found is None:
-        raise Http404("No such kudos.")
-    return found
+    return first_or_404(
+        visible_kudos(person).select_related("giver", "value").filter(pk=kudos_id), "No such kudos."
+    )
 
 
 def active_people(org_id: int, ids: Iterable[int]) -> list[Person]:

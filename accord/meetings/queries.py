@@ -11,6 +11,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from accord.lib.tz import to_utc
+from accord.orgs.access import first_or_404
 from accord.orgs.models import Organisation, Person
 from accord.orgs.queries import hours_of
 
@@ -55,13 +56,10 @@ def _series_access(person: Person, series: OneOnOneSeries) -> SeriesAccess:
 
 def access_series(person: Person, series_id: int) -> SeriesAccess:
     """A series `person` may open (one of its two people, or an admin); anything else is a 404."""
-    series = (
-        OneOnOneSeries.objects.filter(org_id=person.org_id, pk=series_id)
-        .select_related("manager", "report")
-        .first()
+    series = first_or_404(
+        OneOnOneSeries.objects.filter(org_id=person.org_id, pk=series_id).select_related("manager", "report"),
+        "No such 1:1.",
     )
-    if series is None:
-        raise Http404("No such 1:1.")
     return _series_access(person, series)
 
 
@@ -72,13 +70,12 @@ class MeetingAccess:
 
 
 def access_meeting(person: Person, meeting_id: int) -> MeetingAccess:
-    meeting = (
-        Meeting.objects.filter(org_id=person.org_id, pk=meeting_id)
-        .select_related("series__manager", "series__report")
-        .first()
+    meeting = first_or_404(
+        Meeting.objects.filter(org_id=person.org_id, pk=meeting_id).select_related(
+            "series__manager", "series__report"
+        ),
+        "No such 1:1.",
     )
-    if meeting is None:
-        raise Http404("No such 1:1.")
     return MeetingAccess(meeting, is_party=_series_access(person, meeting.series).is_party)
 
 
@@ -91,13 +88,12 @@ class ActionItemAccess:
 def access_action_item(person: Person, item_id: int) -> ActionItemAccess:
     """An action item of a series `person` may open. Judged by the item's series (the page used to go
     through the meeting it sits on, the API through its series: the same series, one rule now)."""
-    item = (
-        ActionItem.objects.filter(org_id=person.org_id, pk=item_id)
-        .select_related("series__manager", "series__report", "meeting")
-        .first()
+    item = first_or_404(
+        ActionItem.objects.filter(org_id=person.org_id, pk=item_id).select_related(
+            "series__manager", "series__report", "meeting"
+        ),
+        "No such 1:1.",
     )
-    if item is None:
-        raise Http404("No such 1:1.")
     return ActionItemAccess(item, is_party=_series_access(person, item.series).is_party)
 
 
@@ -108,13 +104,12 @@ class AgendaItemAccess:
 
 
 def access_agenda_item(person: Person, item_id: int) -> AgendaItemAccess:
-    item = (
-        AgendaItem.objects.filter(org_id=person.org_id, pk=item_id)
-        .select_related("meeting__series__manager", "meeting__series__report")
-        .first()
+    item = first_or_404(
+        AgendaItem.objects.filter(org_id=person.org_id, pk=item_id).select_related(
+            "meeting__series__manager", "meeting__series__report"
+        ),
+        "No such 1:1.",
     )
-    if item is None:
-        raise Http404("No such 1:1.")
     return AgendaItemAccess(item, is_party=_series_access(person, item.meeting.series).is_party)
 
 
@@ -129,10 +124,7 @@ def private_note(person: Person, meeting: Meeting) -> PrivateNote | None:
 def active_person(org_id: int, person_id: int) -> Person:
     """An active person of the organisation; someone in another one answers like someone who does not
     exist."""
-    found = Person.objects.filter(org_id=org_id, pk=person_id, is_active=True).first()
-    if found is None:
-        raise Http404("No such person.")
-    return found
+    return first_or_404(Person.objects.filter(org_id=org_id, pk=person_id, is_active=True), "No such person.")
 
 
 def has_calendar_feed(person: Person) -> bool:

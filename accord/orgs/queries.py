@@ -116,4 +116,6 @@ def with_clocks(found: list[Person], now: dt.datetime) -> list[Person]:
 
 
 def can_edit(viewer: Person, person: Person) -> bool:
-    return viewer.is_admin or viewer.pk == person.pk
+    """Whose profile `viewer` may change, on the page and over the API: their own; admins anyone's of
+    their organisation."""
+    return viewer.org_id == person.org_id and (viewer.is_admin or viewer.pk == person.pk)

@@ -10,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
-from django.http import Http404
 
 from accord.lib.tz import (
     HourCoverage,
@@ -23,6 +22,7 @@ from accord.lib.tz import (
     utc_offset_label,
     working_intervals,
 )
+from accord.orgs.access import first_or_404
 from accord.orgs.chart import manages_team
 from accord.orgs.models import Organisation, Person, Team
 from accord.orgs.queries import hours_of, people, subtree_ids
@@ -216,9 +216,7 @@ class CharterAccess:
 
 def access_charter(person: Person, team_id: int) -> CharterAccess:
     """Any team's charter is read by every member of the organisation; its managers and admins edit it."""
-    team = Team.objects.filter(org_id=person.org_id, pk=team_id).first()
-    if team is None:
-        raise Http404("No such team.")
+    team = first_or_404(Team.objects.filter(org_id=person.org_id, pk=team_id), "No such team.")
     return CharterAccess(team, person)
 
 
@@ -230,9 +228,9 @@ class RecurringMeetingAccess:
 
 def access_recurring_meeting(person: Person, meeting_id: int) -> RecurringMeetingAccess:
     """Every member sees the organisation's recurring meetings and their burden."""
-    found = RecurringMeeting.objects.filter(org_id=person.org_id, pk=meeting_id).first()
-    if found is None:
-        raise Http404("No such meeting.")
+    found = first_or_404(
+        RecurringMeeting.objects.filter(org_id=person.org_id, pk=meeting_id), "No such meeting."
+    )
     return RecurringMeetingAccess(found, can_change=may_change_meeting(person, found))
 
 
