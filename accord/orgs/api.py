@@ -504,9 +504,9 @@ def update_person(request: HttpRequest, person_id: Id, payload: PersonPatch) -> 
     me = current_person(request)
     person = get_object_or_404(queries.people(request.org), pk=person_id)  # type: ignore[attr-defined]
     data = payload.model_dump(exclude_unset=True)
+    if not queries.can_edit(me, person):  # the page's rule: admins, and everyone for themselves
+        raise PermissionDenied("You can change only your own profile.")
     if not me.is_admin:
-        if person.pk != me.pk:
-            raise PermissionDenied("You can change only your own profile.")
         admin_only = sorted(set(data) - set(PersonForm.SELF_FIELDS))
         if admin_only:
             raise PermissionDenied(f"Only admins and owners can change: {', '.join(admin_only)}.")
