@@ -19,6 +19,7 @@ from accord.orgs.access import get_for_org
 from accord.orgs.api import PersonOut, person_out
 from accord.orgs.models import Organisation, Person
 
+from . import queries
 from .actions import TokenExpired, api_token_for, create_api_token, revoke_api_token
 from .models import ApiToken
 from .sessions import recently_authenticated
@@ -173,7 +174,7 @@ def me(request: ApiRequest) -> MeOut:
 @router.get("/tokens", response=list[TokenOut], tags=["tokens"], summary="My API tokens")
 def list_tokens(request: ApiRequest) -> list[dict[str, Any]]:
     person = current_person(request)
-    tokens = ApiToken.objects.filter(org=person.org, person=person).order_by("-created_at", "-id")
+    tokens = queries.tokens_of(person)
     return [_token_out(t) for t in tokens]
 
 

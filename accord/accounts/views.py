@@ -10,7 +10,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import actions, throttle
+from . import actions, queries, throttle
 from .forms import QueuedPasswordResetForm, SetPasswordForm, SignInForm
 from .models import Invitation, User
 
@@ -44,7 +44,7 @@ def demo_sign_in(request: HttpRequest) -> HttpResponse:
     from accord.demo import DEMO_ACCOUNTS
 
     email = DEMO_ACCOUNTS.get(request.POST.get("as", ""))
-    user = User.objects.filter(email=email).first() if email else None
+    user = queries.user_by_email(email) if email else None
     if user is None:
         raise Http404("No such demo account. Run `accord demo` to create the demo organisation.")
     login(request, user, backend=BACKEND)

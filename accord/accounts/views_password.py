@@ -21,7 +21,7 @@ from django.urls import reverse, reverse_lazy
 
 from accord.orgs.access import member_required
 
-from . import throttle
+from . import queries, throttle
 from .actions import live_tokens_of_user, revoke_all_api_tokens
 from .models import User
 from .sessions import check_password_again, now_seconds
@@ -100,7 +100,7 @@ def _just_reset(request: HttpRequest) -> User | None:
     note = request.session.get(RESET_USER)
     if not note or now_seconds() - float(note[1]) > RESET_OFFER_SECONDS:
         return None
-    return User.objects.filter(pk=note[0], is_active=True).first()
+    return queries.active_user(note[0])
 
 
 def password_reset_complete(request: HttpRequest) -> HttpResponse:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accord.lib.text import single_line
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 
+from . import queries
 from .actions import create_api_token, revoke_all_api_tokens, revoke_api_token
 from .models import ApiToken, TokenScope
 from .sessions import check_password_again, recently_authenticated
@@ -89,7 +90,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:  # too many wrong passwords ended the session
         messages.error(request, SIGNED_OUT_AFTER_WRONG_PASSWORDS)
         return redirect_to_login(request.get_full_path())
-    tokens = ApiToken.objects.filter(org=request.org, person=me).order_by("-created_at", "-id")  # type: ignore[attr-defined]
+    tokens = queries.tokens_of(me)
     # The raw token is rendered into this one response and stored nowhere, so it can never be shown again.
     response = render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "raw_token": raw})
     if raw:

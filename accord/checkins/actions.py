@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accord.lib.refusals import Conflict, Gone, Refused
+from accord.orgs.chart import manages_team
 from accord.orgs.models import Organisation, Person, Team
 
 from .models import (
@@ -95,10 +96,14 @@ def save_template(
     cadence: str,
     weekday: int | None,
     enabled: bool,
+    actor: Person | None = None,
     now: dt.datetime | None = None,
 ) -> CheckinTemplate:
-    """Change a team's questions and cadence; a new cadence replans the team's members at once."""
+    """Change a team's questions and cadence; a new cadence replans the team's members at once.
+    `actor` is None for the demo and the command line, which act with the machine owner's authority."""
     now = now or timezone.now()
+    if actor is not None and not manages_team(actor, template.team):
+        raise PermissionDenied("Only the team's managers and admins change its check-ins.")
     errors: dict[str, list[str]] = {}
     try:
         clean = check_questions(questions)
@@ -313,8 +318,16 @@ def _nothing(text: str) -> bool:
 # --- blockers -----------------------------------------------------------------------------------
 
 
+def _blocker_rights(person: Person, blocker: Blocker) -> tuple[bool, bool, bool]:
+    from .queries import blocker_rights  # queries reads settings_for from this module
+
+    return blocker_rights(person, blocker)
+
+
 def acknowledge_blocker(blocker: Blocker, *, by: Person, now: dt.datetime | None = None) -> Blocker:
     now = now or timezone.now()
+    if not _blocker_rights(by, blocker)[1]:
+        raise PermissionDenied("Only the team's managers and admins acknowledge blockers.")
     if blocker.resolved_at is None and blocker.acknowledged_at is None:
         Blocker.objects.filter(pk=blocker.pk, acknowledged_at__isnull=True).update(
             acknowledged_by=by, acknowledged_at=now
@@ -325,6 +338,8 @@ def acknowledge_blocker(blocker: Blocker, *, by: Person, now: dt.datetime | None
 
 def resolve_blocker(blocker: Blocker, *, by: Person, now: dt.datetime | None = None) -> Blocker:
     now = now or timezone.now()
+    if not _blocker_rights(by, blocker)[2]:
+        raise PermissionDenied("Only the team's managers, admins and the person themselves resolve blockers.")
     if blocker.resolved_at is None:
         changes: dict[str, Any] = {"resolved_by": by, "resolved_at": now}
         if blocker.acknowledged_at is None:

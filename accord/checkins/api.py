@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool, field_validator
@@ -31,7 +30,6 @@ from accord.lib.api import (
     current_person,
     no_null,
 )
-from accord.orgs.access import get_for_org
 from accord.orgs.models import Person, Team
 
 from . import queries
@@ -160,11 +158,7 @@ class CheckinPage(Schema):
 @router.get("/checkins/mine", response=CheckinPage, summary="My check-ins, newest first")
 def my_checkins(request: ApiRequest, params: Query[PageParams]) -> dict[str, Any]:
     me, now = current_person(request), timezone.now()
-    found = (
-        Checkin.objects.filter(org_id=me.org_id, person=me)
-        .select_related("person", "blocker__person")
-        .order_by("-day", "-id")
-    )
+    found = queries.my_checkins(me)
     page = list(found[params.offset : params.offset + params.limit])
     return {"count": found.count(), "items": [checkin_out(c, me, now) for c in page]}
 
@@ -248,8 +242,7 @@ class SubmitIn(Input):
 )
 def submit(request: ApiRequest, checkin_id: Id, payload: SubmitIn) -> Any:
     me, now = current_person(request), timezone.now()
-    checkin = get_for_org(request, Checkin, pk=checkin_id, person=me)
-    checkin.person = me
+    checkin = queries.access_checkin(me, checkin_id)
     # Already sent (CheckinSent) is a 409, too late (CheckinPastClose) a 410: accord/api.py maps them.
     submit_checkin(
         checkin,
@@ -259,8 +252,7 @@ def submit(request: ApiRequest, checkin_id: Id, payload: SubmitIn) -> Any:
         commitments=dict(payload.commitments),
         now=now,
     )
-    fresh = Checkin.objects.select_related("person", "blocker__person").get(pk=checkin.pk)
-    return checkin_out(fresh, me, now)
+    return checkin_out(queries.access_checkin(me, checkin.pk), me, now)
 
 
 # --- teams and blockers -----------------------------------------------------------------------
@@ -278,56 +270,35 @@ class FeedParams(Schema):
     offset: int = Field(0, ge=0, le=10**9)
 
 
-def _team_for(request: ApiRequest, team_id: int) -> tuple[Team, bool]:
-    me = current_person(request)
-    team = get_for_org(request, Team, pk=team_id)
-    manager = queries.manages_team(me, team)
-    if not (manager or me.team_id == team.pk):
-        raise Http404("Not your team.")
-    return team, manager
-
-
 @router.get(
     "/checkins/teams/{team_id}/feed", response=FeedOut, summary="A team's check-ins and open blockers"
 )
 def team_feed(request: ApiRequest, team_id: Id, params: Query[FeedParams]) -> FeedOut:
     me, now = current_person(request), timezone.now()
-    team, manager = _team_for(request, team_id)
+    access = queries.access_team(me, team_id)
+    team = access.team
     feed = queries.team_feed(team, offset=params.offset, limit=params.limit)
     return FeedOut(
         team_id=team.pk,
         items=[checkin_out(c, me, now) for c in feed],
         open_blockers=[blocker_out(b) for b in queries.open_blockers(team)],
-        can_manage=manager,
+        can_manage=access.can_manage,
     )
-
-
-def _blocker_for(request: ApiRequest, blocker_id: int) -> tuple[Blocker, bool]:
-    me = current_person(request)
-    blocker = get_for_org(request, Blocker, pk=blocker_id)
-    manager = me.is_admin or blocker.person.manager_id == me.pk
-    manager = manager or (blocker.team is not None and queries.manages_team(me, blocker.team))
-    if not (manager or blocker.person_id == me.pk or me.team_id == blocker.team_id):
-        raise Http404("Not your team's blocker.")
-    return blocker, manager
 
 
 @router.post(
     "/checkins/blockers/{blocker_id}/acknowledge", response=BlockerOut, summary="Acknowledge a blocker"
 )
 def acknowledge(request: ApiRequest, blocker_id: Id) -> BlockerOut:
-    blocker, manager = _blocker_for(request, blocker_id)
-    if not manager:
-        raise PermissionDenied("Only the team's managers and admins acknowledge blockers.")
-    return blocker_out(acknowledge_blocker(blocker, by=current_person(request)))
+    me = current_person(request)
+    # Not seeing it is a 404 here; seeing it without managing it is the action's 403.
+    return blocker_out(acknowledge_blocker(queries.access_blocker(me, blocker_id).blocker, by=me))
 
 
 @router.post("/checkins/blockers/{blocker_id}/resolve", response=BlockerOut, summary="Resolve a blocker")
 def resolve(request: ApiRequest, blocker_id: Id) -> BlockerOut:
-    blocker, manager = _blocker_for(request, blocker_id)
-    if not queries.may_resolve(current_person(request), blocker, manager):
-        raise PermissionDenied("Only the team's managers, admins and the person themselves resolve blockers.")
-    return blocker_out(resolve_blocker(blocker, by=current_person(request)))
+    me = current_person(request)
+    return blocker_out(resolve_blocker(queries.access_blocker(me, blocker_id).blocker, by=me))
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -373,8 +344,7 @@ def template_out(team: Team) -> TemplateOut:
 
 @router.get("/checkins/teams/{team_id}/template", response=TemplateOut, summary="A team's check-in template")
 def get_template(request: ApiRequest, team_id: Id) -> TemplateOut:
-    team, _ = _team_for(request, team_id)
-    return template_out(team)
+    return template_out(queries.access_team(current_person(request), team_id).team)
 
 
 @router.put(
@@ -392,18 +362,14 @@ def put_template(request: ApiRequest, team_id: Id, payload: TemplateIn) -> Templ
         cadence=payload.cadence,
         weekday=payload.weekday,
         enabled=payload.enabled,
+        actor=current_person(request),
     )
     return template_out(team)
 
 
 def _team_for_managers(request: ApiRequest, team_id: int) -> Team:
-    me = current_person(request)
-    team = get_for_org(request, Team, pk=team_id)
-    if not queries.manages_team(me, team):
-        if me.team_id == team.pk:
-            raise PermissionDenied("Only the team's managers and admins change its check-ins.")
-        raise Http404("Not your team.")
-    return team
+    # Not seeing the team at all is a 404; seeing it as a member without managing it is the action's 403.
+    return queries.access_team(current_person(request), team_id).team
 
 
 # --- my settings, participation ---------------------------------------------------------------
@@ -469,9 +435,7 @@ class CheckinParticipationOut(Schema):
 )
 def get_participation(request: ApiRequest, person_id: Id) -> CheckinParticipationOut:
     me = current_person(request)
-    person = get_for_org(request, Person, pk=person_id, is_active=True)
-    if not queries.sees_participation(me, person):
-        raise Http404("Not visible to you.")
+    person = queries.access_participation(me, person_id)
     p = queries.participation(person, timezone.now())
     return CheckinParticipationOut(
         person_id=person.pk, sent=p.sent, due=p.due, percent=p.percent, days=p.days, words=p.words

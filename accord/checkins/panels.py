@@ -15,7 +15,7 @@ from . import queries
 def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     me: Person = request.person  # type: ignore[attr-defined]
     now = timezone.now()
-    is_manager = me.reports.filter(is_active=True).exists()
+    is_manager = queries.is_manager(me)
     checkin = queries.current_checkin(me, now)
     return {
         "template": "checkins/_home_panel.html",

@@ -14,8 +14,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from accord.lib.tz import to_utc
+from accord.orgs import chart
+from accord.orgs.access import first_or_404
+from accord.orgs.chart import manages_team
 from accord.orgs.models import Person, Team
 
 from .actions import settings_for
@@ -27,41 +31,92 @@ FEED_PAGE = 30
 
 
 # --- who may see what -------------------------------------------------------------------------
+#
+# Reading: the access_<thing> functions below fetch inside the person's organisation and say what the
+# person may do; pages and the API both call them. Anything the person may not see is the same Http404
+# as an id that does not exist.
+# Acting: permission is checked in the action, every app alike: an action names who acts (`by`,
+# `actor`) and refuses with PermissionDenied by the same rule the access flags read (blocker_rights,
+# manages_team). A page may check a flag first only to answer 404 instead of 403.
 
 
-def managers_above(person: Person) -> list[int]:
-    """The ids of `person`'s manager, their manager and so on, from one query of the org's links."""
-    links = dict(Person.objects.filter(org_id=person.org_id).values_list("id", "manager_id"))
-    chain: list[int] = []
-    current = links.get(person.pk)
-    while current is not None and current not in chain and current != person.pk:
-        chain.append(current)
-        current = links.get(current)
-    return chain
+@dataclass(frozen=True)
+class TeamAccess:
+    team: Team
+    can_manage: bool  # change the template, acknowledge and resolve the team's blockers
 
 
-def manages_team(viewer: Person, team: Team) -> bool:
-    """Admins, and anyone who manages someone in the team."""
-    if viewer.org_id != team.org_id:
-        return False
-    return (
-        viewer.is_admin
-        or Person.objects.filter(org_id=team.org_id, team=team, manager=viewer, is_active=True).exists()
+def access_team(person: Person, team_id: int) -> TeamAccess:
+    """A team whose check-ins `person` may read: its members, its managers and admins; else Http404."""
+    team = first_or_404(Team.objects.filter(org_id=person.org_id, pk=team_id), "No such team.")
+    manager = manages_team(person, team)
+    if not (manager or person.team_id == team.pk):
+        raise Http404("Only the team, its managers and admins see its check-ins.")
+    return TeamAccess(team, can_manage=manager)
+
+
+@dataclass(frozen=True)
+class BlockerAccess:
+    blocker: Blocker
+    can_manage: bool  # acknowledge (and resolve)
+    can_resolve: bool
+
+
+def blocker_rights(person: Person, blocker: Blocker) -> tuple[bool, bool, bool]:
+    """(sees, manages, resolves): the team's managers, the author's own manager and admins manage; the
+    author resolves their own; the author's teammates only see it."""
+    if person.org_id != blocker.org_id:
+        return False, False, False
+    manager = (
+        person.is_admin
+        or blocker.person.manager_id == person.pk
+        or (blocker.team is not None and manages_team(person, blocker.team))
     )
+    own = blocker.person_id == person.pk
+    teammate = blocker.team_id is not None and person.team_id == blocker.team_id
+    return manager or own or teammate, manager, manager or own
 
 
-def can_see_team(viewer: Person, team: Team) -> bool:
-    return viewer.org_id == team.org_id and (viewer.team_id == team.pk or manages_team(viewer, team))
+def access_blocker(person: Person, blocker_id: int) -> BlockerAccess:
+    """A blocker `person` may see (blocker_rights); else Http404."""
+    blocker = (
+        Blocker.objects.filter(org_id=person.org_id, pk=blocker_id).select_related("person", "team").first()
+    )
+    if blocker is None:
+        raise Http404("No such blocker.")
+    sees, manager, resolves = blocker_rights(person, blocker)
+    if not sees:
+        raise Http404("Not your team's blocker.")
+    return BlockerAccess(blocker, can_manage=manager, can_resolve=resolves)
 
 
-def may_resolve(viewer: Person, blocker: Blocker, team_manager: bool) -> bool:
-    return team_manager or blocker.person_id == viewer.pk
+def access_checkin(person: Person, checkin_id: int) -> Checkin:
+    """One of `person`'s own check-ins (nobody answers someone else's); else Http404."""
+    checkin = first_or_404(
+        Checkin.objects.filter(org_id=person.org_id, person=person, pk=checkin_id).select_related(
+            "team", "person", "blocker__person"
+        ),
+        "No such check-in.",
+    )
+    return checkin
+
+
+def access_participation(person: Person, person_id: int) -> Person:
+    """An active person of the organisation whose participation `person` may read; else Http404."""
+    found = Person.objects.filter(org_id=person.org_id, pk=person_id, is_active=True).first()
+    if found is None or not sees_participation(person, found):
+        raise Http404("Not visible to you.")
+    return found
+
+
+def is_manager(person: Person) -> bool:
+    return chart.has_reports(person)
 
 
 def sees_participation(viewer: Person, person: Person) -> bool:
     if viewer.org_id != person.org_id:
         return False
-    return viewer.pk == person.pk or viewer.is_admin or viewer.pk in managers_above(person)
+    return viewer.pk == person.pk or viewer.is_admin or chart.is_above(viewer, person)
 
 
 def visible_mood(viewer: Person, checkin: Checkin) -> int | None:
@@ -105,6 +160,15 @@ def participation(person: Person, now: dt.datetime, days: int = WINDOW_DAYS) -> 
         due=Count("id", filter=Q(submitted_at__isnull=False) | Q(closes_at__lte=now)),
     )
     return Participation(sent=counts["sent"], due=counts["due"], days=days)
+
+
+def my_checkins(person: Person) -> QuerySet[Checkin]:
+    """The person's own check-ins, newest first, with what the API shows of each."""
+    return (
+        Checkin.objects.filter(org_id=person.org_id, person=person)
+        .select_related("person", "blocker__person")
+        .order_by("-day", "-id")
+    )
 
 
 def current_checkin(person: Person, now: dt.datetime) -> Checkin | None:

@@ -14,8 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accord.lib.forms import id_param, page_param, show_refusal
-from accord.orgs.access import OrgRequest, get_for_org, member_required
-from accord.orgs.models import Team
+from accord.orgs.access import OrgRequest, member_required
 
 from . import queries
 from .actions import (
@@ -31,7 +30,7 @@ from .actions import (
     template_for,
 )
 from .forms import DAY_NAMES, CheckinForm, DigestForm, PromptTimeForm, TemplateForm, form_field
-from .models import Blocker, Cadence, Checkin, CheckinTemplate, default_questions
+from .models import Blocker, Cadence, CheckinTemplate, default_questions
 
 
 def cadence_words(template: CheckinTemplate) -> str:
@@ -47,8 +46,7 @@ def home(request: OrgRequest) -> HttpResponse:
     checkin = queries.current_checkin(me, now)
     if request.method == "POST":
         # The form names its check-in: a page left open overnight must not answer the next day's.
-        pk = request.POST.get("checkin", "")
-        checkin = get_for_org(request, Checkin, pk=id_param(pk) or 0, person=me)
+        checkin = queries.access_checkin(me, id_param(request.POST.get("checkin", "")) or 0)
     template = template_for(checkin.team) if checkin and checkin.team else None
     questions = template.questions if template else default_questions()
     commitments = queries.open_commitments(me)
@@ -87,7 +85,7 @@ def home(request: OrgRequest) -> HttpResponse:
         "prompt_form": PromptTimeForm(initial={"prompt_time": found.prompt_time}),
         "settings": found,
         "cadence": cadence_words(shown) if shown else "",
-        "is_manager": me.reports.filter(is_active=True).exists(),
+        "is_manager": queries.is_manager(me),
         "digest_form": DigestForm(initial={"digest": found.digest, "digest_time": found.digest_time}),
         "now": now,
     }
@@ -128,10 +126,9 @@ def digest(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def team(request: OrgRequest, team_id: int) -> HttpResponse:
-    me, team = request.person, get_for_org(request, Team, pk=team_id)
-    is_manager = queries.manages_team(me, team)
-    if not (is_manager or me.team_id == team.pk):
-        raise Http404("Only the team, its managers and admins see its check-ins.")
+    me = request.person
+    access = queries.access_team(me, team_id)
+    team, is_manager = access.team, access.can_manage
     page_no = page_param(request.GET.get("page"))
     feed = queries.team_feed(team, offset=(page_no - 1) * queries.FEED_PAGE, limit=queries.FEED_PAGE + 1)
     for checkin in feed:
@@ -152,9 +149,10 @@ def team(request: OrgRequest, team_id: int) -> HttpResponse:
 
 @member_required
 def team_settings(request: OrgRequest, team_id: int) -> HttpResponse:
-    me, team = request.person, get_for_org(request, Team, pk=team_id)
-    if not queries.manages_team(me, team):
+    access = queries.access_team(request.person, team_id)
+    if not access.can_manage:
         raise Http404("Only the team's managers and admins change its check-ins.")
+    team = access.team
     template = template_for(team)
     form = TemplateForm(request.POST or None, template=template)
     if request.method == "POST" and form.is_valid():
@@ -165,6 +163,7 @@ def team_settings(request: OrgRequest, team_id: int) -> HttpResponse:
                 cadence=form.cleaned_data["cadence"],
                 weekday=form.cleaned_data["weekday"],
                 enabled=form.cleaned_data["enabled"],
+                actor=request.person,
             )
         except ValidationError as exc:
             show_refusal(form, exc, rename=form_field)
@@ -182,20 +181,13 @@ def _back(request: OrgRequest, blocker: Blocker) -> HttpResponse:
     return redirect("checkins_team", team_id=blocker.team_id) if blocker.team_id else redirect("checkins")
 
 
-def _blocker(request: OrgRequest, pk: int) -> tuple[Blocker, bool]:
-    blocker = get_for_org(request, Blocker, pk=pk)
-    me = request.person
-    manager = blocker.team is not None and queries.manages_team(me, blocker.team)
-    manager = manager or me.is_admin or blocker.person.manager_id == me.pk
-    return blocker, manager
-
-
 @member_required
 @require_POST
 def blocker_acknowledge(request: OrgRequest, pk: int) -> HttpResponse:
-    blocker, manager = _blocker(request, pk)
-    if not manager:
+    access = queries.access_blocker(request.person, pk)
+    if not access.can_manage:
         raise Http404("Only the team's managers and admins acknowledge blockers.")
+    blocker = access.blocker
     acknowledge_blocker(blocker, by=request.person)
     messages.success(request, f"Blocker acknowledged: {blocker.person.name} can see that you've seen it.")
     return _back(request, blocker)
@@ -204,9 +196,10 @@ def blocker_acknowledge(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 @require_POST
 def blocker_resolve(request: OrgRequest, pk: int) -> HttpResponse:
-    blocker, manager = _blocker(request, pk)
-    if not queries.may_resolve(request.person, blocker, manager):
+    access = queries.access_blocker(request.person, pk)
+    if not access.can_resolve:
         raise Http404("Only the team's managers, admins and the person themselves resolve blockers.")
+    blocker = access.blocker
     resolve_blocker(blocker, by=request.person)
     messages.success(request, "Blocker resolved.")
     return _back(request, blocker)

@@ -16,7 +16,6 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from accord.lib.api import ApiRequest, ClockTime, Day, Id, Input, LongText, current_person, require_admin
-from accord.orgs.access import get_for_org
 from accord.orgs.models import Person
 
 from . import actions, icebreakers, queries
@@ -158,9 +157,7 @@ def _group_out(group: CoffeeGroup, me: Person) -> CoffeeGroupOut:
 
 
 def _round_out(rnd: CoffeeRound, me: Person, groups: int) -> CoffeeRoundOut:
-    mine = queries.with_people(
-        CoffeeGroup.objects.filter(org_id=rnd.org_id, round=rnd, members__person=me)
-    ).first()
+    mine = queries.my_group_in(rnd, me)
     return CoffeeRoundOut(
         id=rnd.pk,
         number=rnd.number,
@@ -214,8 +211,8 @@ def coffee_me_put(request: ApiRequest, body: CoffeeMeIn) -> CoffeeMeOut:
 @router.get("/coffee/rounds", response=list[CoffeeRoundOut], summary="Recent coffee rounds")
 def coffee_rounds(request: ApiRequest) -> list[CoffeeRoundOut]:
     me = current_person(request)
-    found = CoffeeRound.objects.filter(org=request.org).annotate(n=Count("groups")).order_by("-number")[:20]
-    return [_round_out(r, me, r.n) for r in found]
+    found = queries.rounds_of(me.org_id).annotate(n=Count("groups"))[:20]
+    return [_round_out(r, me, r.n) for r in found]  # type: ignore[attr-defined]
 
 
 @router.post("/coffee/rounds", response={201: CoffeeRoundOut}, summary="Run a round now (admins)")
@@ -227,7 +224,7 @@ def coffee_run(request: ApiRequest) -> Status:
 
 @router.get("/coffee/rounds/{round_id}", response=CoffeeRoundOut, summary="One coffee round")
 def coffee_round(request: ApiRequest, round_id: Id) -> CoffeeRoundOut:
-    rnd = get_for_org(request, CoffeeRound, pk=round_id)
+    rnd = queries.access_round(current_person(request), round_id)
     return _round_out(rnd, current_person(request), rnd.groups.count())
 
 
@@ -239,18 +236,18 @@ def coffee_pairings(request: ApiRequest) -> list[CoffeeGroupOut]:
 
 @router.get("/coffee/pairings/{group_id}", response=CoffeeGroupOut, summary="One coffee chat")
 def coffee_pairing(request: ApiRequest, group_id: Id) -> CoffeeGroupOut:
-    return _group_out(queries.group_for(request, group_id), current_person(request))
+    return _group_out(queries.access_coffee_group(current_person(request), group_id), current_person(request))
 
 
 @router.put("/coffee/pairings/{group_id}/met", response=CoffeeGroupOut, summary="Say whether your group met")
 def coffee_met(request: ApiRequest, group_id: Id, body: MetIn) -> CoffeeGroupOut:
     me = current_person(request)
-    group = queries.group_for(request, group_id)
+    group = queries.access_coffee_group(current_person(request), group_id)
     try:
         actions.answer_met(group, me, body.met)
     except PermissionDenied as exc:
         raise Http404 from exc
-    return _group_out(queries.group_for(request, group_id), me)
+    return _group_out(queries.access_coffee_group(current_person(request), group_id), me)
 
 
 # --- profiles ---------------------------------------------------------------------------------
@@ -270,5 +267,5 @@ def profile_put(request: ApiRequest, body: ProfileIn) -> ProfileOut:
 
 @router.get("/profiles/{person_id}", response=ProfileOut, summary="Someone's Working with me profile")
 def profile(request: ApiRequest, person_id: Id) -> ProfileOut:
-    person = get_for_org(request, Person.objects.filter(is_active=True), pk=person_id)
+    person = queries.access_profile(current_person(request), person_id)
     return _profile_out(person)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from accord.lib.tz import utc_offset_label
+from accord.orgs.access import first_or_404
 from accord.orgs.models import Organisation, Person, Team
 
 from . import icebreakers, matching
@@ -83,12 +83,42 @@ def may_open(viewer: Person, group: CoffeeGroup) -> bool:
     return viewer.is_admin or any(s.person_id == viewer.pk for s in group.members.all())
 
 
-def group_for(request: HttpRequest, group_id: int) -> CoffeeGroup:
-    """A group the viewer may open (one of its people, or an admin); anything else is a 404."""
-    group = get_object_or_404(with_people(CoffeeGroup.objects.filter(org=request.org)), pk=group_id)  # type: ignore[attr-defined]
-    if not may_open(request.person, group):  # type: ignore[attr-defined]
+# Reading: access_<thing> fetches inside the person's organisation, anything else is Http404 (the same
+# as an id that does not exist); pages and the API both call it.
+# Acting: permission is checked in the action, every app alike (answer_met refuses anyone outside the
+# group, run_round_now anyone but admins); pages and the API turn that refusal into a 404.
+
+
+def access_coffee_group(person: Person, group_id: int) -> CoffeeGroup:
+    """A group `person` may open (one of its people, or an admin)."""
+    group = with_people(CoffeeGroup.objects.filter(org_id=person.org_id, pk=group_id)).first()
+    if group is None or not may_open(person, group):
         raise Http404("No such coffee chat.")
     return group
+
+
+def access_round(person: Person, round_id: int) -> CoffeeRound:
+    """Any round of the person's organisation: every member sees who was paired, not with whom they
+    talked."""
+    return first_or_404(CoffeeRound.objects.filter(org_id=person.org_id, pk=round_id), "No such round.")
+
+
+def access_profile(person: Person, person_id: int) -> Person:
+    """An active colleague whose Working-with-me profile `person` may read (any member may)."""
+    return first_or_404(
+        Person.objects.filter(org_id=person.org_id, pk=person_id, is_active=True), "No such person."
+    )
+
+
+def rounds_of(org_id: int) -> QuerySet[CoffeeRound]:
+    """The organisation's rounds, newest first."""
+    return CoffeeRound.objects.filter(org_id=org_id).order_by("-number")
+
+
+def my_group_in(rnd: CoffeeRound, person: Person) -> CoffeeGroup | None:
+    return with_people(
+        CoffeeGroup.objects.filter(org_id=rnd.org_id, round=rnd, members__person=person)
+    ).first()
 
 
 def slots_of(group: CoffeeGroup) -> list[tuple[dt.datetime, dt.datetime]]:

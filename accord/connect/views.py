@@ -19,12 +19,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accord.lib.forms import show_refusal
-from accord.orgs.access import OrgRequest, admin_required, get_for_org, member_required
-from accord.orgs.models import Person
+from accord.orgs.access import OrgRequest, admin_required, member_required
 
 from . import actions, queries
 from .forms import CoffeeSettingsForm, MetForm, OptInForm, ProfileForm
-from .models import SECTIONS, CoffeeRound
+from .models import SECTIONS
 
 WEEK = dt.timedelta(days=7)
 
@@ -51,7 +50,7 @@ def _coffee_page(request: OrgRequest, form: OptInForm | None = None, status: int
             for g in groups
             if g is not current
         ],
-        "rounds": list(CoffeeRound.objects.filter(org=request.org).order_by("-number")[:5]),
+        "rounds": list(queries.rounds_of(request.org.pk)[:5]),
         "next_round_at": getattr(getattr(request.org, "coffee_settings", None), "next_round_at", None),
         "no_hours_message": actions.NO_HOURS_MESSAGE,
     }
@@ -93,7 +92,7 @@ def optin(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def intro(request: OrgRequest, group_id: int) -> HttpResponse:
-    group = queries.group_for(request, group_id)
+    group = queries.access_coffee_group(request.person, group_id)
     now = timezone.now()
     me = request.person
     seat = next((s for s in group.members.all() if s.person_id == me.pk), None)
@@ -109,7 +108,7 @@ def intro(request: OrgRequest, group_id: int) -> HttpResponse:
 @member_required
 @require_POST
 def met(request: OrgRequest, group_id: int) -> HttpResponse:
-    group = queries.group_for(request, group_id)
+    group = queries.access_coffee_group(request.person, group_id)
     form = MetForm(request.POST)
     if form.is_valid():
         try:
@@ -127,7 +126,7 @@ def met(request: OrgRequest, group_id: int) -> HttpResponse:
 
 @member_required
 def round_detail(request: OrgRequest, round_id: int) -> HttpResponse:
-    rnd = get_for_org(request, CoffeeRound, pk=round_id)
+    rnd = queries.access_round(request.person, round_id)
     groups = queries.round_groups(rnd)
     unmatched, paused = queries.unmatched_for(rnd, request.person)
     return render(
@@ -203,7 +202,7 @@ def profiles(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def profile(request: OrgRequest, person_id: int) -> HttpResponse:
-    person = get_for_org(request, Person, pk=person_id, is_active=True)
+    person = queries.access_profile(request.person, person_id)
     found = queries.profile_of(person)
     return render(
         request,

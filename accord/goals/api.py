@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -52,17 +53,17 @@ GOAL_FIELDS = {"team": "team_id", "owner": "owner_id", "parent": "parent_id"}
 
 def _find(request: ApiRequest, model: type[Any], pk: int, what: str, **extra: Any) -> Any:
     """An id from a body or a filter, in the caller's organisation only; anything else is a 404."""
-    found = model.objects.filter(org=request.org, pk=pk, **extra).first()
-    if found is None:
-        raise HttpError(404, f"No such {what} in this organisation.")
-    return found
+    try:
+        return get_for_org(request, model, pk=pk, **extra)
+    except Http404:
+        raise HttpError(404, f"No such {what} in this organisation.") from None
 
 
 def _goal(request: ApiRequest, pk: int, what: str = "goal") -> Goal:
-    goal = queries.visible_goals(current_person(request), include_archived=True).filter(pk=pk).first()
-    if goal is None:
-        raise HttpError(404, f"No such {what} in this organisation.")
-    return goal
+    try:
+        return queries.access_goal(current_person(request), pk).goal
+    except Http404:
+        raise HttpError(404, f"No such {what} in this organisation.") from None
 
 
 # --- schemas ----------------------------------------------------------------------------------
@@ -400,8 +401,10 @@ def create_key_result(request: ApiRequest, goal_id: Id, payload: KeyResultIn) ->
     summary="Record progress on a key result (kept in its history)",
 )
 def create_progress(request: ApiRequest, key_result_id: Id, payload: ProgressIn) -> Status[dict[str, Any]]:
-    kr = get_for_org(request, KeyResult, pk=key_result_id)
-    kr.goal = _goal(request, kr.goal_id, "key result")
+    try:
+        kr, _ = queries.access_key_result(current_person(request), key_result_id)
+    except Http404:
+        raise HttpError(404, "No such key result in this organisation.") from None
     record_progress(kr, actor=current_person(request), **payload.model_dump())
     return Status(201, _kr_detail(kr))
 
@@ -411,10 +414,10 @@ def create_progress(request: ApiRequest, key_result_id: Id, payload: ProgressIn)
 
 def _signals_person(request: ApiRequest, person_id: int) -> Person:
     """A person whose commitments the caller may see (self, people below, anyone for admins), else 404."""
-    person = _find(request, Person, person_id, "person")
-    if not queries.sees_signals_of(current_person(request), person):
-        raise HttpError(404, "No such person in this organisation.")
-    return person
+    try:
+        return queries.access_signals_person(current_person(request), person_id)
+    except Http404:
+        raise HttpError(404, "No such person in this organisation.") from None
 
 
 @router.get(
@@ -423,7 +426,7 @@ def _signals_person(request: ApiRequest, person_id: int) -> Person:
 def list_commitments(request: ApiRequest, filters: Query[CommitmentFilter]) -> dict[str, Any]:
     me = current_person(request)
     if filters.reports:
-        owner_ids = list(queries.reports_below(me))
+        owner_ids = [p.pk for p in queries.active_reports_below(me)]
     elif filters.owner:
         owner_ids = [_signals_person(request, filters.owner).pk]
     else:
@@ -438,10 +441,10 @@ def list_commitments(request: ApiRequest, filters: Query[CommitmentFilter]) -> d
 
 
 def _commitment(request: ApiRequest, commitment_id: int) -> Commitment:
-    c = Commitment.objects.filter(org=request.org, pk=commitment_id).select_related("owner").first()
-    if c is None or not queries.sees_signals_of(current_person(request), c.owner):
-        raise HttpError(404, "No such commitment in this organisation.")
-    return c
+    try:
+        return queries.access_commitment(current_person(request), commitment_id)
+    except Http404:
+        raise HttpError(404, "No such commitment in this organisation.") from None
 
 
 @router.get("/commitments/{commitment_id}", response=CommitmentOut, summary="Read a commitment")

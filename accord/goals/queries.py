@@ -10,13 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
+from accord.orgs import chart
+from accord.orgs.access import first_or_404
 from accord.orgs.models import Person, Team
 
-from .models import Commitment, CommitmentStatus, Goal, KeyResult, Level
+from .models import Commitment, CommitmentStatus, Goal, KeyResult, KeyResultUpdate, Level
 
 WINDOW_DAYS = 90
 LEVEL_RANK: dict[str, int] = {Level.COMPANY: 0, Level.TEAM: 1, Level.PERSON: 2}
@@ -25,69 +29,30 @@ LEVEL_RANK: dict[str, int] = {Level.COMPANY: 0, Level.TEAM: 1, Level.PERSON: 2}
 # --- people around a person -------------------------------------------------------------------
 
 
-def _manager_links(org_id: int) -> dict[int, int | None]:
-    """person id -> manager id for the whole organisation, in one query."""
-    return dict(Person.objects.filter(org_id=org_id).values_list("id", "manager_id"))
-
-
-def reports_below(person: Person, links: dict[int, int | None] | None = None) -> set[int]:
-    """Everyone who reports to `person`, directly or through others (never `person` themselves)."""
-    links = _manager_links(person.org_id) if links is None else links
-    children: dict[int, list[int]] = {}
-    for pid, manager_id in links.items():
-        if manager_id is not None:
-            children.setdefault(manager_id, []).append(pid)
-    found: set[int] = set()
-    todo = list(children.get(person.pk, []))
-    while todo:
-        pid = todo.pop()
-        if pid in found or pid == person.pk:
-            continue
-        found.add(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
-
-def managers_above(person: Person, links: dict[int, int | None] | None = None) -> list[int]:
-    """The ids of `person`'s manager, their manager and so on up the chain."""
-    links = _manager_links(person.org_id) if links is None else links
-    chain: list[int] = []
-    current = links.get(person.pk)
-    while current is not None and current not in chain and current != person.pk:
-        chain.append(current)
-        current = links.get(current)
-    return chain
+def reports_below(person: Person) -> set[int]:
+    """Everyone who reports to `person`, directly or through others, deactivated people included: a
+    leaver's private goals stay visible up their line (see orgs.chart)."""
+    return chart.reports_below(person)
 
 
 def sees_signals_of(viewer: Person, person: Person) -> bool:
     """Follow-through and commitments: the person, anyone above them in the reporting line, admins."""
     if viewer.org_id != person.org_id:
         return False
-    return viewer.pk == person.pk or viewer.is_admin or viewer.pk in managers_above(person)
+    return viewer.pk == person.pk or viewer.is_admin or chart.is_above(viewer, person)
 
 
 def managed_team_ids(person: Person, below: set[int] | None = None) -> set[int]:
     """Teams whose goals a manager may set: their own team and its sub-teams (when they have reports),
     and the teams of everyone below them."""
-    below = reports_below(person) if below is None else below
+    org = chart.org_chart(person.org_id)
+    below = org.reports_below(person.pk) if below is None else below
     if not below:
         return set()
-    teams = dict(Team.objects.filter(org_id=person.org_id).values_list("id", "parent_id"))
-    roots = set(Person.objects.filter(pk__in=below, team__isnull=False).values_list("team_id", flat=True))
+    roots = org.teams_of(below)
     if person.team_id:
         roots.add(person.team_id)
-    children: dict[int, list[int]] = {}
-    for tid, parent in teams.items():
-        if parent is not None:
-            children.setdefault(parent, []).append(tid)
-    found: set[int] = set()
-    todo = [t for t in roots if t in teams]
-    while todo:
-        tid = todo.pop()
-        if tid not in found:
-            found.add(tid)
-            todo.extend(children.get(tid, []))
-    return found
+    return chart.team_subtrees(person.org_id, roots)
 
 
 # --- goals ------------------------------------------------------------------------------------
@@ -145,6 +110,82 @@ def can_edit_goal(actor: Person, goal: Goal) -> bool:
 def can_record_progress(actor: Person, goal: Goal) -> bool:
     """Whoever may edit the goal, and its owner (a team goal may be owned by someone who is not a manager)."""
     return (goal.owner_id == actor.pk and goal.org_id == actor.org_id) or can_edit_goal(actor, goal)
+
+
+# --- access -----------------------------------------------------------------------------------
+#
+# Reading: the access_<thing> functions fetch inside the person's organisation and say what the person
+# may do; pages and the API both call them. Anything the person may not see raises Http404, the same as
+# an id that does not exist (the API words it as "No such … in this organisation").
+# Acting: permission is checked in the action, every app alike (check_goal_rights, may_commit_for, the
+# checks in add_key_result and record_progress), by the same rule functions the flags read; here it
+# also depends on the values written (level, team, owner), which only the action sees. A page checks a
+# flag first only to answer 404 instead of 403.
+
+
+@dataclass(frozen=True)
+class GoalAccess:
+    goal: Goal
+    viewer: Person
+
+    # Computed on first use: a page that only reads the goal pays no query for them.
+    @cached_property
+    def can_edit(self) -> bool:
+        return can_edit_goal(self.viewer, self.goal)
+
+    @cached_property
+    def can_record_progress(self) -> bool:
+        return can_record_progress(self.viewer, self.goal)
+
+
+def access_goal(person: Person, goal_id: int) -> GoalAccess:
+    """A goal `person` may see (archived ones too); else Http404."""
+    goal = Goal.objects.filter(org_id=person.org_id, pk=goal_id).first()
+    if goal is None or not can_see_goal(person, goal):
+        raise Http404("No such goal.")
+    return GoalAccess(goal, person)
+
+
+def access_key_result(person: Person, key_result_id: int) -> tuple[KeyResult, GoalAccess]:
+    """A key result of a goal `person` may see, with that goal's access; else Http404."""
+    kr = first_or_404(KeyResult.objects.filter(org_id=person.org_id, pk=key_result_id), "No such key result.")
+    access = access_goal(person, kr.goal_id)
+    kr.goal = access.goal
+    return kr, access
+
+
+def access_signals_person(person: Person, person_id: int) -> Person:
+    """An active person whose commitments and follow-through `person` may see (themselves, anyone below
+    them, anyone for admins); else Http404. The API used to accept deactivated people here, the page
+    did not: leavers' commitments are no longer listed either way."""
+    found = Person.objects.filter(org_id=person.org_id, pk=person_id, is_active=True).first()
+    if found is None or not sees_signals_of(person, found):
+        raise Http404("No such person.")
+    return found
+
+
+def access_commitment(person: Person, commitment_id: int) -> Commitment:
+    """A commitment whose owner's signals `person` may see; else Http404."""
+    found = Commitment.objects.filter(org_id=person.org_id, pk=commitment_id).select_related("owner").first()
+    if found is None or not sees_signals_of(person, found.owner):
+        raise Http404("No such commitment.")
+    return found
+
+
+def active_reports_below(person: Person) -> list[Person]:
+    """Active people below `person`, by name: whose commitments a manager reads together."""
+    below = reports_below(person)
+    return list(Person.objects.filter(org_id=person.org_id, pk__in=below, is_active=True).order_by("name"))
+
+
+def key_results_with_history(goal: Goal) -> list[KeyResult]:
+    return list(
+        KeyResult.objects.filter(org_id=goal.org_id, goal=goal)
+        .prefetch_related(
+            Prefetch("updates", queryset=KeyResultUpdate.objects.select_related("by").order_by("at", "id"))
+        )
+        .order_by("id")
+    )
 
 
 def with_key_results(goals: QuerySet[Goal]) -> QuerySet[Goal]:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accord.lib.forms import id_param, show_refusal
 from accord.lib.tz import to_utc
-from accord.orgs.access import OrgRequest, get_for_org, member_required
+from accord.orgs.access import OrgRequest, member_required
 from accord.orgs.models import Person
 
 from . import queries
@@ -30,7 +29,7 @@ from .actions import (
     set_commitment_status,
 )
 from .forms import CommitmentForm, GoalForm, KeyResultForm, ProgressForm
-from .models import Commitment, CommitmentStatus, Goal, KeyResult, KeyResultUpdate, Level
+from .models import Commitment, CommitmentStatus, Goal, Level
 
 SHOW = {"all": "Everything", "team": "My team", "mine": "Mine"}
 
@@ -57,10 +56,7 @@ def goals(request: OrgRequest) -> HttpResponse:
 
 
 def _visible_goal(request: OrgRequest, pk: int) -> Goal:
-    goal = get_for_org(request, Goal, pk=pk)
-    if not queries.can_see_goal(request.person, goal):
-        raise Http404("No such goal.")
-    return goal
+    return queries.access_goal(request.person, pk).goal
 
 
 @member_required
@@ -127,13 +123,7 @@ def _detail(
     bound: tuple[int, ProgressForm] | None = None,
 ) -> HttpResponse:
     me = request.person
-    key_results = list(
-        KeyResult.objects.filter(org=request.org, goal=goal)
-        .prefetch_related(
-            Prefetch("updates", queryset=KeyResultUpdate.objects.select_related("by").order_by("at", "id"))
-        )
-        .order_by("id")
-    )
+    key_results = queries.key_results_with_history(goal)
     may_record = queries.can_record_progress(me, goal)
     rows = []
     for kr in key_results:
@@ -208,11 +198,10 @@ def key_result_new(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 @require_POST
 def key_result_progress(request: OrgRequest, pk: int) -> HttpResponse:
-    kr = get_for_org(request, KeyResult, pk=pk)
-    goal = _visible_goal(request, kr.goal_id)
-    if not queries.can_record_progress(request.person, goal):
+    kr, access = queries.access_key_result(request.person, pk)
+    if not access.can_record_progress:
         raise Http404("You cannot record progress on this goal.")
-    kr.goal = goal
+    goal = access.goal
     form = ProgressForm(request.POST, prefix=f"kr{kr.pk}")
     if form.is_valid():
         data = form.cleaned_data
@@ -252,15 +241,12 @@ def _with_deadlines(found: list[Commitment], viewer: Person, now: dt.datetime) -
 def commitments(request: OrgRequest) -> HttpResponse:
     me = request.person
     now = timezone.now()
-    below = queries.reports_below(me)
-    reports = list(Person.objects.filter(org=request.org, pk__in=below, is_active=True).order_by("name"))
+    reports = queries.active_reports_below(me)
     who = request.GET.get("who", "me")
     if who == "reports" and reports:
         owners, label = reports, "Everyone who reports to you"
     elif (who_id := id_param(who)) is not None and who_id != me.pk:
-        person = get_for_org(request, Person, pk=who_id, is_active=True)
-        if not (me.is_admin or person.pk in below):
-            raise Http404("You cannot see this person's commitments.")
+        person = queries.access_signals_person(me, who_id)
         owners, label = [person], person.name
     else:
         who, owners, label = "me", [me], "Yours"
@@ -321,9 +307,7 @@ def commitment_new(request: OrgRequest) -> HttpResponse:
 @member_required
 @require_POST
 def commitment_status(request: OrgRequest, pk: int) -> HttpResponse:
-    commitment = get_for_org(request, Commitment, pk=pk)
-    if not queries.sees_signals_of(request.person, commitment.owner):
-        raise Http404("No such commitment.")
+    commitment = queries.access_commitment(request.person, pk)
     status = request.POST.get("status", "")
     try:
         set_commitment_status(commitment, actor=request.person, status=status)

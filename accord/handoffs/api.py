@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from accord.api_errors import Problem
@@ -164,26 +163,11 @@ def item_out(i: Item) -> HandoffItemOut:
 
 
 def _chain(request: ApiRequest, chain_id: int) -> Chain:
-    found = (
-        Chain.objects.filter(org_id=current_person(request).org_id, pk=chain_id)
-        .select_related("team")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    return queries.access_chain(current_person(request), chain_id).chain
 
 
 def _handoff(request: ApiRequest, handoff_id: int) -> Handoff:
-    found = (
-        Handoff.objects.filter(org_id=current_person(request).org_id, pk=handoff_id)
-        .select_related("chain__team")
-        .prefetch_related("entries")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    return queries.access_handoff(current_person(request), handoff_id, with_entries=True).handoff
 
 
 @router.get("/handoffs/chains", response=list[HandoffChainOut], summary="Handoff chains of my organisation")
@@ -208,11 +192,7 @@ def get_chain(request: ApiRequest, chain_id: Id) -> HandoffChainOut:
 )
 def list_handoffs(request: ApiRequest, chain_id: Id, page: Query[PageParams]) -> list[HandoffOut]:
     found = _chain(request, chain_id)
-    rows = (
-        Handoff.objects.filter(org_id=found.org_id, chain=found)
-        .prefetch_related("entries")
-        .order_by("-written_at", "-id")[page.offset : page.offset + page.limit]
-    )
+    rows = queries.handoffs_of(found)[page.offset : page.offset + page.limit]
     return [handoff_out(h) for h in rows]
 
 
@@ -245,7 +225,7 @@ class HandoffIn(Input):
 def create_handoff(request: ApiRequest, chain_id: Id, payload: HandoffIn) -> Status[HandoffOut]:
     me = current_person(request)
     found = _chain(request, chain_id)
-    shift = Shift.objects.filter(chain=found, pk=payload.from_shift_id).first()
+    shift = queries.shift_of(found, payload.from_shift_id)
     if shift is None:
         raise ValidationError({"from_shift_id": ["Not a shift of this chain."]})
     rows = [
@@ -297,9 +277,7 @@ class HandoffItemPatch(Input):
 )
 def patch_item(request: ApiRequest, item_id: Id, payload: HandoffItemPatch) -> HandoffItemOut:
     me = current_person(request)
-    found = Item.objects.filter(org_id=me.org_id, pk=item_id).select_related("chain__team").first()
-    if found is None:
-        raise Http404
+    found = queries.access_item(me, item_id).item
     changes = payload.model_dump(exclude_unset=True)
     nulls = [k for k, v in changes.items() if v is None]
     if nulls:

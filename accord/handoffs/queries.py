@@ -16,26 +16,21 @@ import datetime as dt
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 
+from accord.orgs.access import first_or_404
+from accord.orgs.chart import manages_team
 from accord.orgs.models import Organisation, Person, Team
-from accord.orgs.queries import hours_of
+from accord.orgs.queries import hours_of, subtree_ids
 
 from .models import Chain, Escalation, Handoff, Item, Shift, ShiftMember, Status
 
 HISTORY = 20  # handoffs per page of a chain's history
 WINDOWS = (30, 90, 180)
 CARRIED_TOO_LONG = 2
-
-
-def manages_team(viewer: Person, team: Team) -> bool:
-    if viewer.org_id != team.org_id:
-        return False
-    return (
-        viewer.is_admin
-        or Person.objects.filter(org_id=team.org_id, team=team, manager=viewer, is_active=True).exists()
-    )
 
 
 def team_manager(team: Team) -> Person | None:
@@ -97,6 +92,129 @@ def may_update_items(viewer: Person, chain: Chain) -> bool:
         return False
     return ShiftMember.objects.filter(shift__chain=chain, person=viewer).exists() or manages_team(
         viewer, chain.team
+    )
+
+
+# --- access -----------------------------------------------------------------------------------
+#
+# Reading: every member of the organisation reads its chains and handoffs. The access_<thing> functions
+# fetch inside the person's organisation (anything else is Http404, like an id that does not exist) and
+# say what the person may do; pages and the API both call them.
+# Acting: permission is checked in the action, every app alike (save_chain, write_handoff, acknowledge,
+# update_item take the actor and refuse with PermissionDenied by these same rules). Pages use the flags
+# to hide what the actor could not do, or to answer 404 instead of 403.
+
+
+@dataclass(frozen=True)
+class ChainAccess:
+    chain: Chain
+    viewer: Person
+
+    @cached_property
+    def can_manage(self) -> bool:
+        """Change the chain's shifts: the team's managers and admins."""
+        return manages_team(self.viewer, self.chain.team)
+
+    @cached_property
+    def can_update_items(self) -> bool:
+        return may_update_items(self.viewer, self.chain)
+
+
+def access_chain(person: Person, chain_id: int) -> ChainAccess:
+    found = first_or_404(
+        Chain.objects.filter(org_id=person.org_id, pk=chain_id).select_related("team"), "No such chain."
+    )
+    return ChainAccess(found, person)
+
+
+@dataclass(frozen=True)
+class HandoffAccess:
+    handoff: Handoff
+    viewer: Person
+
+    @cached_property
+    def can_acknowledge(self) -> bool:
+        return may_acknowledge(self.viewer, self.handoff)
+
+
+def access_handoff(person: Person, handoff_id: int, *, with_entries: bool = False) -> HandoffAccess:
+    rows = Handoff.objects.filter(org_id=person.org_id, pk=handoff_id).select_related(
+        "chain__team", "from_shift", "to_shift", "author", "acknowledged_by"
+    )
+    if with_entries:  # what the API returns with every handoff
+        rows = rows.prefetch_related("entries")
+    found = first_or_404(rows, "No such handoff.")
+    return HandoffAccess(found, person)
+
+
+@dataclass(frozen=True)
+class ItemAccess:
+    item: Item
+    viewer: Person
+
+    @cached_property
+    def can_update(self) -> bool:
+        return may_update_items(self.viewer, self.item.chain)
+
+
+def access_item(person: Person, item_id: int) -> ItemAccess:
+    found = (
+        Item.objects.filter(org_id=person.org_id, pk=item_id).select_related("chain__team", "owner").first()
+    )
+    if found is None:
+        raise Http404("No such item.")
+    return ItemAccess(found, person)
+
+
+def managed_teams(person: Person) -> list[Team]:
+    """Teams whose chains `person` may set up: every team for admins, else the teams they manage."""
+    teams = Team.objects.filter(org_id=person.org_id).order_by("name")
+    if person.is_admin:
+        return list(teams)
+    return list(teams.filter(members__manager=person, members__is_active=True).distinct())
+
+
+def my_chain_ids(person: Person) -> set[int]:
+    return set(
+        Chain.objects.filter(org_id=person.org_id, shifts__members__person=person).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def shift_of(chain: Chain, shift_id: int) -> Shift | None:
+    return Shift.objects.filter(chain=chain, pk=shift_id).first()
+
+
+def active_people(org_id: int) -> list[Person]:
+    return list(Person.objects.filter(org_id=org_id, is_active=True).order_by("name"))
+
+
+def shift_candidates(team: Team, chain: Chain) -> list[Person]:
+    """Who a chain's shifts may hold: active people of the team and its sub-teams, and whoever is on
+    the chain already."""
+    return list(
+        Person.objects.filter(org_id=team.org_id, is_active=True)
+        .filter(Q(team_id__in=subtree_ids(team)) | Q(handoff_shifts__shift__chain_id=chain.pk or 0))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def chain_people(chain: Chain) -> QuerySet[Person]:
+    """Active people on the chain's shifts."""
+    return (
+        Person.objects.filter(org_id=chain.org_id, is_active=True, handoff_shifts__shift__chain=chain)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def handoffs_of(chain: Chain) -> QuerySet[Handoff]:
+    return (
+        Handoff.objects.filter(org_id=chain.org_id, chain=chain)
+        .prefetch_related("entries")
+        .order_by("-written_at", "-id")
     )
 
 

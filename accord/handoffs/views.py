@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,34 +14,26 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accord.lib.forms import id_param, page_param
-from accord.orgs.access import OrgRequest, get_for_org, member_required
-from accord.orgs.models import Person, Team
-from accord.orgs.queries import clock, subtree_ids
+from accord.orgs.access import OrgRequest, member_required
+from accord.orgs.queries import clock
 
 from . import queries
 from .actions import AlreadyWritten, acknowledge, outgoing_occurrence, save_chain, update_item, write_handoff
 from .forms import ChainForm, HandoffForm, item_forms, owner_choices, place_errors, shift_forms
-from .models import DEFAULT_ACK_WITHIN, DEFAULT_ESCALATE_AFTER, Chain, Handoff, Item, Status
+from .models import DEFAULT_ACK_WITHIN, DEFAULT_ESCALATE_AFTER, Chain, Status
 from .shifts import HANDOVER_OVERLAP
-
-
-def _managed_teams(me: Person) -> list[Team]:
-    teams = Team.objects.filter(org_id=me.org_id).order_by("name")
-    if me.is_admin:
-        return list(teams)
-    return list(teams.filter(members__manager=me, members__is_active=True).distinct())
 
 
 @member_required
 def home(request: OrgRequest) -> HttpResponse:
     me, now = request.person, timezone.now()
     found = list(queries.chains(request.org))
-    mine = set(Chain.objects.filter(org=request.org, shifts__members__person=me).values_list("id", flat=True))
+    mine = queries.my_chain_ids(me)
     context = {
         "chains": found,
         "mine": mine,
         "pending": queries.pending_for(me, now),
-        "can_create": bool(_managed_teams(me)),
+        "can_create": bool(queries.managed_teams(me)),
         "now": now,
     }
     return render(request, "handoffs/home.html", context)
@@ -50,7 +41,7 @@ def home(request: OrgRequest) -> HttpResponse:
 
 def _chain_form(request: OrgRequest, chain: Chain) -> HttpResponse:
     me = request.person
-    teams = _managed_teams(me)
+    teams = queries.managed_teams(me)
     if not teams or (chain.pk and chain.team not in teams):
         raise Http404("Only the team's managers and admins set up its chain.")
     asked = request.POST.get("team") or request.GET.get("team") or ""
@@ -67,12 +58,7 @@ def _chain_form(request: OrgRequest, chain: Chain) -> HttpResponse:
     }
     form = ChainForm(data, teams=teams, initial=initial)
     shifts = queries.shifts_of(chain) if chain.pk else []
-    people = list(
-        Person.objects.filter(org=request.org, is_active=True)
-        .filter(Q(team_id__in=subtree_ids(team)) | Q(handoff_shifts__shift__chain_id=chain.pk or 0))
-        .distinct()
-        .order_by("name")
-    )
+    people = queries.shift_candidates(team, chain)
     rows = shift_forms(data, people, shifts, rows=len(shifts) + 1 if shifts else 3)
     whole: list[str] = []
     status = 200
@@ -120,13 +106,14 @@ def chain_new(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def chain_edit(request: OrgRequest, pk: int) -> HttpResponse:
-    return _chain_form(request, get_for_org(request, Chain, pk=pk))
+    return _chain_form(request, queries.access_chain(request.person, pk).chain)
 
 
 @member_required
 def chain(request: OrgRequest, pk: int) -> HttpResponse:
     me, now = request.person, timezone.now()
-    found = get_for_org(request, Chain.objects.select_related("team"), pk=pk)
+    access = queries.access_chain(me, pk)
+    found = access.chain
     shifts = queries.shifts_of(found)
     for s in shifts:
         s.now = s.hours.current_or_last(now)  # type: ignore[attr-defined]
@@ -150,7 +137,7 @@ def chain(request: OrgRequest, pk: int) -> HttpResponse:
         "chain": found,
         "shifts": shifts,
         "writer": any(p.pk == me.pk for s in shifts for p in s.people),  # type: ignore[attr-defined]
-        "manages": queries.manages_team(me, found.team),
+        "manages": access.can_manage,
         "metrics": metrics,
         "median": queries.minutes(metrics.median_ack),
         "p90": queries.minutes(metrics.p90_ack),
@@ -159,7 +146,7 @@ def chain(request: OrgRequest, pk: int) -> HttpResponse:
         "page": page,
         "has_more": has_more,
         "items": list(queries.open_items(found)),
-        **_item_choices(me, found),
+        **_item_choices(found, access.can_update_items),
         "carried_too_long": queries.CARRIED_TOO_LONG,
         "pending": [h for h in queries.pending_for(me, now) if h.chain_id == found.pk],
         "now": now,
@@ -170,7 +157,7 @@ def chain(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def write(request: OrgRequest, pk: int) -> HttpResponse:
     me, now = request.person, timezone.now()
-    found = get_for_org(request, Chain, pk=pk)
+    found = queries.access_chain(me, pk).chain
     mine = queries.my_shifts(me, found)
     if not mine:
         raise Http404("Only people of the outgoing shift write its handoff.")
@@ -181,7 +168,7 @@ def write(request: OrgRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         shift = next(s for s in mine if s.pk == form.cleaned_data["from_shift"])
     receiving = queries.receiving_shift(found, shift)
-    people = list(Person.objects.filter(org=request.org, is_active=True).order_by("name"))
+    people = queries.active_people(me.org_id)
     owners = owner_choices(people, set(receiving.members.values_list("person_id", flat=True)), receiving.name)
     items = list(queries.open_items(found))
     extra = 2
@@ -233,18 +220,15 @@ def write(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 def handoff(request: OrgRequest, pk: int) -> HttpResponse:
     me = request.person
-    found = get_for_org(
-        request,
-        Handoff.objects.select_related("chain__team", "from_shift", "to_shift", "author", "acknowledged_by"),
-        pk=pk,
-    )
+    access = queries.access_handoff(me, pk)
+    found = access.handoff
     entries = list(found.entries.select_related("owner", "item"))
     context = {
         "handoff": found,
         "entries": [e for e in entries if e.status != "closed"],
         "closed": [e for e in entries if e.status == "closed"],
         "escalations": list(found.escalations.select_related("person")),
-        "may_ack": queries.may_acknowledge(me, found),
+        "may_ack": access.can_acknowledge,
         "wait": queries.ack_words(found),
     }
     return render(request, "handoffs/handoff.html", context)
@@ -253,7 +237,7 @@ def handoff(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 @require_POST
 def acknowledge_view(request: OrgRequest, pk: int) -> HttpResponse:
-    found = get_for_org(request, Handoff.objects.select_related("chain__team"), pk=pk)
+    found = queries.access_handoff(request.person, pk).handoff
     try:
         found = acknowledge(found, request.person)
     except PermissionDenied as exc:
@@ -265,15 +249,11 @@ def acknowledge_view(request: OrgRequest, pk: int) -> HttpResponse:
     return redirect("handoffs_handoff", found.pk)
 
 
-def _item_choices(me: Person, chain: Chain) -> dict[str, Any]:
+def _item_choices(chain: Chain, may_update: bool) -> dict[str, Any]:
     """What the quick item form on the chain page offers: the chain's people (one query) and statuses."""
-    if not queries.may_update_items(me, chain):
+    if not may_update:
         return {"may_update": False}
-    people = (
-        Person.objects.filter(org_id=chain.org_id, is_active=True, handoff_shifts__shift__chain=chain)
-        .distinct()
-        .order_by("name")
-    )
+    people = queries.chain_people(chain)
     owners = [(p.pk, p.name) for p in people]
     return {
         "may_update": True,
@@ -288,8 +268,9 @@ def _item_choices(me: Person, chain: Chain) -> dict[str, Any]:
 def item_update(request: OrgRequest, pk: int) -> HttpResponse:
     """Re-assign or close one item between handoffs, from the chain page (htmx swaps the row)."""
     me = request.person
-    item = get_for_org(request, Item.objects.select_related("chain__team", "owner"), pk=pk)
-    if not queries.may_update_items(me, item.chain):
+    access = queries.access_item(me, pk)
+    item = access.item
+    if not access.can_update:
         raise Http404("Only people of the chain's shifts and the team's managers change its items.")
     owner = request.POST.get("owner", "")
     changes: dict[str, object] = {"owner_id": id_param(owner)}
@@ -308,6 +289,6 @@ def item_update(request: OrgRequest, pk: int) -> HttpResponse:
         "i": item,
         "error": error,
         "carried_too_long": queries.CARRIED_TOO_LONG,
-        **_item_choices(me, item.chain),
+        **_item_choices(item.chain, access.can_update),
     }
     return render(request, "handoffs/_item.html", context, status=400 if error else 200)

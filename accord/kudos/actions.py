@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from .models import (
     Reaction,
     ReactionKind,
 )
+from .queries import visible_kudos
 
 PLAN_EVERY = dt.timedelta(hours=1)
 HORIZON_DAYS = 15
@@ -95,7 +96,10 @@ def give_kudos(
 
 
 def toggle_reaction(kudos: Kudos, person: Person, kind: str) -> bool:
-    """Add the person's reaction of this kind, or take it back if they had it. True means it is on now."""
+    """Add the person's reaction of this kind, or take it back if they had it. True means it is on now.
+    Whoever may read the kudos may react to it."""
+    if not visible_kudos(person).filter(pk=kudos.pk).exists():
+        raise PermissionDenied("You can react only to kudos you can read.")
     if kind not in ReactionKind.values:
         raise ValidationError({"kind": [f"Choose one of: {', '.join(ReactionKind.values)}."]})
     removed, _ = Reaction.objects.filter(kudos=kudos, person=person, kind=kind).delete()

@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, field_validator
 
@@ -103,9 +102,7 @@ def kudos_out(k: Kudos) -> KudosOut:
 
 def _visible(request: ApiRequest, kudos_id: int) -> Kudos:
     me = current_person(request)
-    found = queries.visible_kudos(me).select_related("giver", "value").filter(pk=kudos_id).first()
-    if found is None:
-        raise Http404
+    found = queries.access_kudos(me, kudos_id)
     queries.decorate([found], me)
     return found
 
@@ -157,12 +154,12 @@ class KudosIn(Input):
 def create_kudos(request: ApiRequest, payload: KudosIn) -> Status[KudosOut]:
     me = current_person(request)
     ids = set(payload.recipient_ids)
-    people = list(Person.objects.filter(org_id=me.org_id, is_active=True, pk__in=ids))
+    people = queries.active_people(me.org_id, ids)
     if len(people) != len(ids):
         raise ValidationError({"recipient_ids": [OTHER_ORG]})
     value = None
     if payload.value_id is not None:
-        value = CompanyValue.objects.filter(org_id=me.org_id, pk=payload.value_id).first()
+        value = queries.value_of(me.org_id, payload.value_id)
         if value is None:
             raise ValidationError({"value_id": [BAD_VALUE]})
     try:
@@ -234,7 +231,7 @@ def value_out(v: CompanyValue) -> ValueOut:
 @router.get("/values", response=list[ValueOut], summary="The organisation's company values")
 def list_values(request: ApiRequest) -> list[ValueOut]:
     me = current_person(request)
-    return [value_out(v) for v in CompanyValue.objects.filter(org_id=me.org_id).order_by("-active", "name")]
+    return [value_out(v) for v in queries.all_values(me.org_id)]
 
 
 @router.post("/values", response={201: ValueOut}, summary="Add a company value (admins)")

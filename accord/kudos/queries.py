@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from accord.lib.tz import to_utc
+from accord.orgs import chart
+from accord.orgs.access import first_or_404
 from accord.orgs.models import Person, Team
 
 from .models import SYMBOLS, CompanyValue, Kudos, KudosPreferences, KudosRecipient, Reaction, ReactionKind
@@ -41,8 +43,35 @@ def visible_kudos(viewer: Person) -> QuerySet[Kudos]:
     )
 
 
-def can_see(viewer: Person, kudos: Kudos) -> bool:
-    return visible_kudos(viewer).filter(pk=kudos.pk).exists()
+def access_kudos(person: Person, kudos_id: int) -> Kudos:
+    """Kudos `person` may read (public ones, and private ones they gave, received or, as a recipient's
+    manager, were shared); else Http404, the same as an id that does not exist. Pages and the API both
+    call this. Acting is checked in the action, as in every app: toggle_reaction refuses anyone who may
+    not read the kudos."""
+    return first_or_404(
+        visible_kudos(person).select_related("giver", "value").filter(pk=kudos_id), "No such kudos."
+    )
+
+
+def active_people(org_id: int, ids: Iterable[int]) -> list[Person]:
+    return list(Person.objects.filter(org_id=org_id, is_active=True, pk__in=set(ids)))
+
+
+def value_of(org_id: int, value_id: int) -> CompanyValue | None:
+    return CompanyValue.objects.filter(org_id=org_id, pk=value_id).first()
+
+
+def all_values(org_id: int) -> QuerySet[CompanyValue]:
+    """Every value of the organisation, active first: what admins manage."""
+    return CompanyValue.objects.filter(org_id=org_id).order_by("-active", "name")
+
+
+def teams(org_id: int) -> QuerySet[Team]:
+    return Team.objects.filter(org_id=org_id).order_by("name")
+
+
+def report_count(person: Person) -> int:
+    return Person.objects.filter(org_id=person.org_id, manager=person, is_active=True).count()
 
 
 def active_values(org_id: int) -> QuerySet[CompanyValue]:
@@ -182,7 +211,7 @@ def unrecognised_reports(manager: Person, now: dt.datetime) -> list[Unrecognised
 
 
 def has_reports(person: Person) -> bool:
-    return Person.objects.filter(org_id=person.org_id, manager=person, is_active=True).exists()
+    return chart.has_reports(person)
 
 
 # --- celebrations --------------------------------------------------------------------------------

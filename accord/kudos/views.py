@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accord.lib.forms import id_param, page_param, show_refusal
+from accord.lib.forms import page_param, show_refusal
 from accord.orgs.access import OrgRequest, admin_required, get_for_org, member_required
-from accord.orgs.models import Person, Team
+from accord.orgs.models import Team
 
 from . import queries
 from .actions import (
@@ -28,7 +28,7 @@ from .actions import (
     toggle_reaction,
 )
 from .forms import KudosForm, PreferencesForm, ValueForm
-from .models import CompanyValue, Kudos
+from .models import CompanyValue
 from .panels import last_recognised
 
 
@@ -67,8 +67,9 @@ def feed(request: OrgRequest) -> HttpResponse:
 def give(request: OrgRequest) -> HttpResponse:
     me = request.person
     initial = {}
-    if (to := id_param(request.GET.get("to"))) is not None:
-        initial["recipients"] = Person.objects.filter(org=request.org, pk=to, is_active=True)
+    to = request.GET.get("to", "")
+    if to.isdecimal():
+        initial["recipients"] = queries.active_people(me.org_id, [int(to)])
     form = KudosForm(request.POST or None, giver=me, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -97,9 +98,7 @@ def give(request: OrgRequest) -> HttpResponse:
 @require_POST
 def react(request: OrgRequest, pk: int) -> HttpResponse:
     me = request.person
-    kudos = get_for_org(request, Kudos, pk=pk)
-    if not queries.can_see(me, kudos):
-        raise Http404("No such kudos.")
+    kudos = queries.access_kudos(me, pk)
     try:
         toggle_reaction(kudos, me, request.POST.get("kind", ""))
     except ValidationError as exc:
@@ -125,7 +124,7 @@ def team(request: OrgRequest, team_id: int) -> HttpResponse:
         team=found,
         celebrating=queries.celebrating(members, now),
         coming_up=queries.coming_up(members, now),
-        teams=Team.objects.filter(org=request.org).order_by("name"),
+        teams=queries.teams(me.org_id),
         is_member=me.team_id == found.pk,
     )
     return render(request, "kudos/team.html", context)
@@ -138,7 +137,7 @@ def recognition(request: OrgRequest) -> HttpResponse:
     if not queries.has_reports(me):
         raise Http404("Only managers see who on their team has gone unrecognised.")
     now = timezone.now()
-    reports = Person.objects.filter(org=request.org, manager=me, is_active=True).count()
+    reports = queries.report_count(me)
     return render(
         request,
         "kudos/recognition.html",
@@ -164,7 +163,7 @@ def values(request: OrgRequest) -> HttpResponse:
         else:
             messages.success(request, f"Value “{value.name}” added.")
             return redirect("kudos_values")
-    found = CompanyValue.objects.filter(org=request.org).order_by("-active", "name")
+    found = queries.all_values(request.org.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "kudos/values.html", {"form": form, "values": found}, status=status)
 

@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
@@ -41,7 +40,6 @@ from .actions import (
     add_agenda_item,
     create_series,
     end_series,
-    is_party,
     mark_meeting,
     save_private_note,
     set_action_done,
@@ -56,7 +54,6 @@ from .models import (
     AgendaItem,
     Meeting,
     OneOnOneSeries,
-    PrivateNote,
 )
 
 router = Router(tags=["1:1s"])
@@ -207,18 +204,20 @@ class NoteIn(Input):
 
 
 def _series(request: ApiRequest, series_id: int) -> OneOnOneSeries:
-    return queries.series_for(request, series_id)
+    return queries.access_series(current_person(request), series_id).series
 
 
 def _meeting(request: ApiRequest, meeting_id: int) -> Meeting:
-    return queries.meeting_for(request, meeting_id)
+    return queries.access_meeting(current_person(request), meeting_id).meeting
 
 
-def _party(request: ApiRequest, series: OneOnOneSeries) -> Person:
-    me = current_person(request)
-    if not is_party(me, series):
+def _party(
+    request: ApiRequest, access: queries.MeetingAccess | queries.ActionItemAccess | queries.AgendaItemAccess
+) -> Person:
+    """Who may read a 1:1 but not write in it (an admin) gets a 403 here; a page hides it with a 404."""
+    if not access.is_party:
         raise PermissionDenied("Only the two people of this 1:1 can do this.")
-    return me
+    return current_person(request)
 
 
 def _rrule_text(series: OneOnOneSeries) -> str:
@@ -306,11 +305,7 @@ def _meeting_out(meeting: Meeting) -> dict[str, Any]:
 
 
 def _lookup_person(request: ApiRequest, pk: int) -> Person:
-    # Someone in another organisation answers exactly like someone who does not exist.
-    person = Person.objects.filter(org=request.org, pk=pk, is_active=True).first()
-    if person is None:
-        raise Http404
-    return person
+    return queries.active_person(current_person(request).org_id, pk)
 
 
 # --- series -----------------------------------------------------------------------------------
@@ -371,8 +366,7 @@ def patch_series(request: ApiRequest, series_id: Id, payload: SeriesPatch) -> Se
 )
 def list_meetings(request: ApiRequest, series_id: Id) -> list[dict[str, Any]]:
     series = _series(request, series_id)
-    found = Meeting.objects.filter(org=request.org, series=series).order_by("scheduled_at")
-    return [_meeting_out(m) for m in found]
+    return [_meeting_out(m) for m in queries.meetings_of(series)]
 
 
 @router.get(
@@ -382,7 +376,7 @@ def list_meetings(request: ApiRequest, series_id: Id) -> list[dict[str, Any]]:
 )
 def list_actions(request: ApiRequest, series_id: Id, open: bool | None = None) -> list[ActionOut]:
     series = _series(request, series_id)
-    found = ActionItem.objects.filter(org=request.org, series=series).order_by("created_at", "id")
+    found = queries.action_items_of(series).order_by("created_at", "id")
     if open is not None:
         found = found.filter(done_at__isnull=open)
     return [_action_out(a) for a in found]
@@ -392,10 +386,8 @@ def list_actions(request: ApiRequest, series_id: Id, open: bool | None = None) -
 
 
 def _meeting_detail(request: ApiRequest, meeting: Meeting) -> MeetingDetail:
-    agenda = AgendaItem.objects.filter(org_id=meeting.org_id, meeting=meeting).order_by("created_at", "id")
-    actions = ActionItem.objects.filter(
-        Q(raised_in=meeting) | Q(meeting=meeting), org_id=meeting.org_id, series_id=meeting.series_id
-    ).order_by("created_at", "id")
+    agenda = queries.agenda_of(meeting).order_by("created_at", "id")
+    actions = queries.action_items_in(meeting).order_by("created_at", "id")
     return MeetingDetail(
         **_meeting_out(meeting),
         agenda=[_agenda_out(a) for a in agenda],
@@ -410,8 +402,8 @@ def get_meeting(request: ApiRequest, meeting_id: Id) -> MeetingDetail:
 
 @router.patch("/one-on-ones/meetings/{meeting_id}", response=MeetingDetail, summary="Mark held or skipped")
 def patch_meeting(request: ApiRequest, meeting_id: Id, payload: MeetingPatch) -> MeetingDetail:
-    meeting = _meeting(request, meeting_id)
-    me = _party(request, meeting.series)
+    access = queries.access_meeting(current_person(request), meeting_id)
+    me, meeting = _party(request, access), access.meeting
     mark_meeting(meeting, actor=me, status=payload.status or meeting.status, notes=payload.notes)
     return _meeting_detail(request, meeting)
 
@@ -422,19 +414,16 @@ def patch_meeting(request: ApiRequest, meeting_id: Id, payload: MeetingPatch) ->
     summary="Add to a meeting's agenda",
 )
 def add_agenda(request: ApiRequest, meeting_id: Id, payload: AgendaIn) -> Status[AgendaOut]:
-    meeting = _meeting(request, meeting_id)
-    me = _party(request, meeting.series)
+    access = queries.access_meeting(current_person(request), meeting_id)
+    me, meeting = _party(request, access), access.meeting
     return Status(201, _agenda_out(add_agenda_item(meeting, author=me, text=payload.text)))
 
 
 @router.patch("/one-on-ones/agenda/{item_id}", response=AgendaOut, summary="Tick an agenda item")
 def tick_agenda(request: ApiRequest, item_id: Id, payload: DoneIn) -> AgendaOut:
-    item = AgendaItem.objects.filter(org=request.org, pk=item_id).select_related("meeting").first()
-    if item is None:
-        raise Http404
-    meeting = _meeting(request, item.meeting_id)
-    me = _party(request, meeting.series)
-    return _agenda_out(tick_agenda_item(item, actor=me, done=payload.done))
+    access = queries.access_agenda_item(current_person(request), item_id)
+    me = _party(request, access)
+    return _agenda_out(tick_agenda_item(access.item, actor=me, done=payload.done))
 
 
 @router.post(
@@ -443,8 +432,8 @@ def tick_agenda(request: ApiRequest, item_id: Id, payload: DoneIn) -> AgendaOut:
     summary="Agree an action item",
 )
 def add_action(request: ApiRequest, meeting_id: Id, payload: ActionIn) -> Status[ActionOut]:
-    meeting = _meeting(request, meeting_id)
-    me = _party(request, meeting.series)
+    access = queries.access_meeting(current_person(request), meeting_id)
+    me, meeting = _party(request, access), access.meeting
     owner = _lookup_person(request, payload.owner_id)
     item = add_action_item(meeting, actor=me, owner=owner, text=payload.text, due_on=payload.due_on)
     return Status(201, _action_out(item))
@@ -452,13 +441,9 @@ def add_action(request: ApiRequest, meeting_id: Id, payload: ActionIn) -> Status
 
 @router.patch("/one-on-ones/action-items/{item_id}", response=ActionOut, summary="Tick an action item")
 def tick_action(request: ApiRequest, item_id: Id, payload: DoneIn) -> ActionOut:
-    item = ActionItem.objects.filter(org=request.org, pk=item_id).first()
-    if item is None:
-        raise Http404
-    series = _series(request, item.series_id)
-    me = _party(request, series)
-    item.series = series
-    return _action_out(set_action_done(item, actor=me, done=payload.done))
+    access = queries.access_action_item(current_person(request), item_id)
+    me = _party(request, access)
+    return _action_out(set_action_done(access.item, actor=me, done=payload.done))
 
 
 # --- private notes ----------------------------------------------------------------------------
@@ -468,9 +453,9 @@ def tick_action(request: ApiRequest, item_id: Id, payload: DoneIn) -> ActionOut:
     "/one-on-ones/meetings/{meeting_id}/private-note", response=NoteOut, summary="Read my private note"
 )
 def get_note(request: ApiRequest, meeting_id: Id) -> NoteOut:
-    meeting = _meeting(request, meeting_id)
-    me = _party(request, meeting.series)
-    note = PrivateNote.objects.filter(org=request.org, meeting=meeting, author=me).first()
+    access = queries.access_meeting(current_person(request), meeting_id)
+    me, meeting = _party(request, access), access.meeting
+    note = queries.private_note(me, meeting)
     return NoteOut(
         meeting_id=meeting.pk, text=note.text if note else "", updated_at=note.updated_at if note else None
     )
@@ -480,8 +465,8 @@ def get_note(request: ApiRequest, meeting_id: Id) -> NoteOut:
     "/one-on-ones/meetings/{meeting_id}/private-note", response=NoteOut, summary="Write my private note"
 )
 def put_note(request: ApiRequest, meeting_id: Id, payload: NoteIn) -> NoteOut:
-    meeting = _meeting(request, meeting_id)
-    me = _party(request, meeting.series)
+    access = queries.access_meeting(current_person(request), meeting_id)
+    me, meeting = _party(request, access), access.meeting
     note = save_private_note(meeting, author=me, text=payload.text)
     return NoteOut(
         meeting_id=meeting.pk, text=note.text if note else "", updated_at=note.updated_at if note else None

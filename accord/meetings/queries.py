@@ -10,38 +10,144 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
-from accord.lib.api import ApiRequest
 from accord.lib.tz import to_utc
-from accord.orgs.access import OrgRequest, get_for_org
+from accord.orgs.access import first_or_404
 from accord.orgs.models import Organisation, Person
 from accord.orgs.queries import hours_of
 
 from . import bank
-from .models import ActionItem, Meeting, MeetingStatus, OneOnOneSeries
+from .actions import is_party
+from .models import ActionItem, AgendaItem, CalendarFeed, Meeting, MeetingStatus, OneOnOneSeries, PrivateNote
 
 WINDOW = dt.timedelta(days=90)
 
 
 # --- access -----------------------------------------------------------------------------------
+#
+# Reading: the access_<thing> functions below fetch inside the person's organisation and say what the
+# person may do; pages and the API both call them. Anything the person may not open is the same Http404
+# as an id that does not exist.
+# Acting: permission is checked in the action, every app alike: the writing actions refuse anyone but
+# the pair (actions.is_party) or the manager and admins (check_may_change). A page checks a flag first
+# only to answer 404 instead of 403; the API's _party does the same to keep its 403 before any input
+# is read.
 
 
 def may_open(person: Person, series: OneOnOneSeries) -> bool:
     return person.is_admin or person.pk in (series.manager_id, series.report_id)
 
 
-def series_for(request: OrgRequest | ApiRequest, series_id: int) -> OneOnOneSeries:
-    """A series the viewer may open (one of its two people, or an admin); anything else is a 404."""
-    series = get_for_org(request, OneOnOneSeries, pk=series_id)
-    if not may_open(request.person, series):
-        raise Http404("No such 1:1.")
-    return series
+@dataclass(frozen=True)
+class SeriesAccess:
+    series: OneOnOneSeries
+    is_party: bool  # write agenda, action items, private notes; mark meetings
+    can_change: bool  # change the slot or end the series: its manager or an admin, while active
 
 
-def meeting_for(request: OrgRequest | ApiRequest, meeting_id: int) -> Meeting:
-    meeting = get_for_org(request, Meeting, pk=meeting_id)
-    if not may_open(request.person, meeting.series):
+def _series_access(person: Person, series: OneOnOneSeries) -> SeriesAccess:
+    if not may_open(person, series):
         raise Http404("No such 1:1.")
-    return meeting
+    return SeriesAccess(
+        series,
+        is_party=is_party(person, series),
+        can_change=series.active and (person.is_admin or person.pk == series.manager_id),
+    )
+
+
+def access_series(person: Person, series_id: int) -> SeriesAccess:
+    """A series `person` may open (one of its two people, or an admin); anything else is a 404."""
+    series = first_or_404(
+        OneOnOneSeries.objects.filter(org_id=person.org_id, pk=series_id).select_related("manager", "report"),
+        "No such 1:1.",
+    )
+    return _series_access(person, series)
+
+
+@dataclass(frozen=True)
+class MeetingAccess:
+    meeting: Meeting
+    is_party: bool
+
+
+def access_meeting(person: Person, meeting_id: int) -> MeetingAccess:
+    meeting = first_or_404(
+        Meeting.objects.filter(org_id=person.org_id, pk=meeting_id).select_related(
+            "series__manager", "series__report"
+        ),
+        "No such 1:1.",
+    )
+    return MeetingAccess(meeting, is_party=_series_access(person, meeting.series).is_party)
+
+
+@dataclass(frozen=True)
+class ActionItemAccess:
+    item: ActionItem
+    is_party: bool  # tick it
+
+
+def access_action_item(person: Person, item_id: int) -> ActionItemAccess:
+    """An action item of a series `person` may open. Judged by the item's series (the page used to go
+    through the meeting it sits on, the API through its series: the same series, one rule now)."""
+    item = first_or_404(
+        ActionItem.objects.filter(org_id=person.org_id, pk=item_id).select_related(
+            "series__manager", "series__report", "meeting"
+        ),
+        "No such 1:1.",
+    )
+    return ActionItemAccess(item, is_party=_series_access(person, item.series).is_party)
+
+
+@dataclass(frozen=True)
+class AgendaItemAccess:
+    item: AgendaItem
+    is_party: bool  # tick it
+
+
+def access_agenda_item(person: Person, item_id: int) -> AgendaItemAccess:
+    item = first_or_404(
+        AgendaItem.objects.filter(org_id=person.org_id, pk=item_id).select_related(
+            "meeting__series__manager", "meeting__series__report"
+        ),
+        "No such 1:1.",
+    )
+    return AgendaItemAccess(item, is_party=_series_access(person, item.meeting.series).is_party)
+
+
+def private_note(person: Person, meeting: Meeting) -> PrivateNote | None:
+    """`person`'s own note on the meeting. Read by author, never by series: nobody else's note, and
+    none for an admin who is not one of the pair."""
+    if not is_party(person, meeting.series):
+        return None
+    return PrivateNote.objects.filter(org_id=meeting.org_id, meeting=meeting, author=person).first()
+
+
+def active_person(org_id: int, person_id: int) -> Person:
+    """An active person of the organisation; someone in another one answers like someone who does not
+    exist."""
+    return first_or_404(Person.objects.filter(org_id=org_id, pk=person_id, is_active=True), "No such person.")
+
+
+def has_calendar_feed(person: Person) -> bool:
+    return CalendarFeed.objects.filter(org_id=person.org_id, person=person).exists()
+
+
+def meetings_of(series: OneOnOneSeries) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(org_id=series.org_id, series=series).order_by("scheduled_at")
+
+
+def agenda_of(meeting: Meeting) -> QuerySet[AgendaItem]:
+    return AgendaItem.objects.filter(org_id=meeting.org_id, meeting=meeting).select_related("author")
+
+
+def action_items_of(series: OneOnOneSeries) -> QuerySet[ActionItem]:
+    return ActionItem.objects.filter(org_id=series.org_id, series=series)
+
+
+def action_items_in(meeting: Meeting) -> QuerySet[ActionItem]:
+    """Raised in the meeting or sitting on it."""
+    return ActionItem.objects.filter(
+        Q(raised_in=meeting) | Q(meeting=meeting), org_id=meeting.org_id, series_id=meeting.series_id
+    )
 
 
 def my_series(person: Person) -> QuerySet[OneOnOneSeries]:

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accord.lib.forms import show_refusal
 from accord.lib.mail import absolute
-from accord.orgs.access import OrgRequest, get_for_org, member_required
+from accord.orgs.access import OrgRequest, member_required
 
 from . import calendar, queries
 from .actions import (
@@ -40,13 +39,9 @@ from .actions import (
 )
 from .forms import ActionForm, AgendaForm, MeetingForm, NoteForm, SeriesForm, SlotForm
 from .models import (
-    ActionItem,
-    AgendaItem,
-    CalendarFeed,
     Meeting,
     MeetingStatus,
     OneOnOneSeries,
-    PrivateNote,
 )
 
 
@@ -71,7 +66,7 @@ def one_on_ones(request: OrgRequest) -> HttpResponse:
         {
             "rows": rows,
             "can_arrange": queries.may_arrange(me),
-            "has_feed": CalendarFeed.objects.filter(org=request.org, person=me).exists(),
+            "has_feed": queries.has_calendar_feed(me),
         },
     )
 
@@ -149,9 +144,10 @@ def _initial_data(form: SlotForm) -> dict[str, Any]:
 
 @member_required
 def series_edit(request: OrgRequest, series_id: int) -> HttpResponse:
-    series = queries.series_for(request, series_id)
     me = request.person
-    if not (me.is_admin or me.pk == series.manager_id) or not series.active:
+    access = queries.access_series(me, series_id)
+    series = access.series
+    if not access.can_change:
         raise Http404("Only the manager or an admin changes a 1:1's slot.")
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = SlotForm.for_series(data, series)
@@ -174,7 +170,7 @@ def series_edit(request: OrgRequest, series_id: int) -> HttpResponse:
 @member_required
 @require_POST
 def series_end(request: OrgRequest, series_id: int) -> HttpResponse:
-    series = queries.series_for(request, series_id)
+    series = queries.access_series(request.person, series_id).series
     try:
         end_series(series, actor=request.person)
     except PermissionDenied as exc:
@@ -191,22 +187,16 @@ def _series_page(
     action_form: ActionForm | None = None,
 ) -> HttpResponse:
     me, now = request.person, timezone.now()
-    meetings = list(Meeting.objects.filter(org=request.org, series=series).order_by("scheduled_at"))
+    meetings = list(queries.meetings_of(series))
     current = queries.current_meeting(meetings, now)
     party = is_party(me, series)
-    agenda = (
-        list(AgendaItem.objects.filter(org=request.org, meeting=current).select_related("author"))
-        if current
-        else []
-    )
+    agenda = list(queries.agenda_of(current)) if current else []
     actions = list(
-        ActionItem.objects.filter(org=request.org, series=series)
+        queries.action_items_of(series)
         .select_related("owner", "raised_in")
         .order_by("done_at", "due_on", "created_at")
     )
-    note = None
-    if party and current:
-        note = PrivateNote.objects.filter(org=request.org, meeting=current, author=me).first()
+    note = queries.private_note(me, current) if current else None
     number = meetings.index(current) if current else 0
     try:
         offset = max(0, min(int(request.GET.get("more", "0")), 1000))
@@ -241,7 +231,7 @@ def _series_page(
 
 @member_required
 def series_detail(request: OrgRequest, series_id: int) -> HttpResponse:
-    return _series_page(request, queries.series_for(request, series_id))
+    return _series_page(request, queries.access_series(request.person, series_id).series)
 
 
 def _back(request: OrgRequest, meeting: Meeting, anchor: str) -> HttpResponse:
@@ -252,10 +242,10 @@ def _back(request: OrgRequest, meeting: Meeting, anchor: str) -> HttpResponse:
 
 def _party_meeting(request: OrgRequest, meeting_id: int) -> Meeting:
     """A meeting the viewer is one of the two people of; admins may read but not write, so a 404."""
-    meeting = queries.meeting_for(request, meeting_id)
-    if not is_party(request.person, meeting.series):
+    access = queries.access_meeting(request.person, meeting_id)
+    if not access.is_party:
         raise Http404("Only the two people of a 1:1 write in it.")
-    return meeting
+    return access.meeting
 
 
 @member_required
@@ -276,8 +266,11 @@ def agenda_add(request: OrgRequest, meeting_id: int) -> HttpResponse:
 @member_required
 @require_POST
 def agenda_tick(request: OrgRequest, item_id: int) -> HttpResponse:
-    item = get_for_org(request, AgendaItem, pk=item_id)
-    meeting = _party_meeting(request, item.meeting_id)
+    access = queries.access_agenda_item(request.person, item_id)
+    if not access.is_party:
+        raise Http404("Only the two people of a 1:1 write in it.")
+    item = access.item
+    meeting = item.meeting
     tick_agenda_item(item, actor=request.person, done=request.POST.get("done") == "1")
     return _back(request, meeting, "agenda")
 
@@ -306,8 +299,11 @@ def action_add(request: OrgRequest, meeting_id: int) -> HttpResponse:
 @member_required
 @require_POST
 def action_tick(request: OrgRequest, item_id: int) -> HttpResponse:
-    item = get_for_org(request, ActionItem, pk=item_id)
-    meeting = _party_meeting(request, item.meeting_id)
+    access = queries.access_action_item(request.person, item_id)
+    if not access.is_party:
+        raise Http404("Only the two people of a 1:1 write in it.")
+    item = access.item
+    meeting = item.meeting
     set_action_done(item, actor=request.person, done=request.POST.get("done") == "1")
     return _back(request, meeting, "actions")
 
@@ -330,9 +326,9 @@ def note_save(request: OrgRequest, meeting_id: int) -> HttpResponse:
 
 @member_required
 def meeting_detail(request: OrgRequest, meeting_id: int) -> HttpResponse:
-    meeting = queries.meeting_for(request, meeting_id)
-    series, me = meeting.series, request.person
-    party = is_party(me, series)
+    access = queries.access_meeting(request.person, meeting_id)
+    meeting, me, party = access.meeting, request.person, access.is_party
+    series = meeting.series
     form = MeetingForm(request.POST or None, initial={"notes": meeting.notes})
     if request.method == "POST":
         if not party:
@@ -347,15 +343,13 @@ def meeting_detail(request: OrgRequest, meeting_id: int) -> HttpResponse:
             else:
                 messages.success(request, f"Marked {meeting.get_status_display().lower()}.")
                 return redirect("one_on_one_meeting", meeting_id=meeting.pk)
-    note = PrivateNote.objects.filter(org=request.org, meeting=meeting, author=me).first() if party else None
+    note = queries.private_note(me, meeting)
     context = {
         "meeting": meeting,
         "series": series,
         "other": series.report if series.manager_id == me.pk else series.manager,
-        "agenda": AgendaItem.objects.filter(org=request.org, meeting=meeting).select_related("author"),
-        "actions": ActionItem.objects.filter(
-            Q(raised_in=meeting) | Q(meeting=meeting), org=request.org, series=series
-        ).select_related("owner"),
+        "agenda": queries.agenda_of(meeting),
+        "actions": queries.action_items_in(meeting).select_related("owner"),
         "is_party": party,
         "form": form,
         "note_form": NoteForm(initial={"text": note.text if note else ""}) if party else None,

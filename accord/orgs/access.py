@@ -66,3 +66,18 @@ def admin_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def of_org(org: Organisation | int, model: type[M]) -> QuerySet[M]:
+    """Every row of `model` that belongs to the organisation: where a generic lookup by ids starts."""
+    org_id = org if isinstance(org, int) else org.pk
+    return model.objects.filter(org_id=org_id)  # type: ignore[attr-defined,no-any-return]
+
+
+def first_or_404(rows: QuerySet[M], message: str) -> M:
+    """The first row of an organisation-scoped queryset, else Http404: one answer for "does not exist"
+    and "belongs to another organisation". The access_<thing> functions start here."""
+    found = rows.first()
+    if found is None:
+        raise Http404(message)
+    return found

@@ -38,7 +38,7 @@ from accord.lib.api import (
 from accord.lib.refusals import Forbidden
 
 from . import queries
-from .access import get_for_org
+from .access import get_for_org, of_org
 from .actions import check_role_change, save_person, save_team, team_path
 from .forms import PersonForm
 from .models import Person, Role, Team
@@ -207,7 +207,7 @@ def person_out(person: Person, now: dt.datetime, teams_by_id: dict[int, Team] | 
 
 def _teams_by_id(request: ApiRequest) -> dict[int, Team]:
     # One query for the whole hierarchy, so team paths never walk parents row by row.
-    return {t.pk: t for t in Team.objects.filter(org=request.org).only("id", "name", "parent_id")}
+    return {t.pk: t for t in of_org(request.org, Team).only("id", "name", "parent_id")}  # type: ignore[attr-defined]
 
 
 def _apply_person(request: ApiRequest, person: Person, data: dict[str, Any]) -> None:
@@ -230,7 +230,7 @@ def _lookup(
     """An id from the body, resolved in the caller's org only; anything else is a field error (400)."""
     if pk is None:
         return None
-    found = model.objects.filter(org=request.org, pk=pk, **extra).first()
+    found = of_org(request.org, model).filter(pk=pk, **extra).first()  # type: ignore[attr-defined]
     if found is None:
         raise ValidationError({field: [message]})
     return found
@@ -279,9 +279,9 @@ def update_person(request: ApiRequest, person_id: Id, payload: PersonPatch) -> P
     me = current_person(request)
     person = get_object_or_404(queries.people(request.org), pk=person_id)
     data = payload.model_dump(exclude_unset=True)
+    if not queries.can_edit(me, person):  # the page's rule: admins, and everyone for themselves
+        raise Forbidden("You can change only your own profile.")
     if not me.is_admin:
-        if person.pk != me.pk:
-            raise Forbidden("You can change only your own profile.")
         admin_only = sorted(set(data) - set(PersonForm.SELF_FIELDS))
         if admin_only:
             raise Forbidden(f"Only admins and owners can change: {', '.join(admin_only)}.")
@@ -344,7 +344,7 @@ class TeamPatch(Input):
 
 
 def _teams(request: ApiRequest) -> Any:
-    return Team.objects.filter(org=request.org).annotate(
+    return of_org(request.org, Team).annotate(  # type: ignore[attr-defined]
         member_count=Count("members", filter=Q(members__is_active=True))
     )
 

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accord.lib.tz import Hours, utc_offset_label
 
+from .chart import team_subtrees
 from .models import Organisation, Person, Team
 
 
@@ -30,18 +31,20 @@ def directory(org: Organisation, *, q: str = "", team: Team | None = None) -> Qu
     return found.order_by("name")
 
 
+def child_teams(team: Team) -> list[Team]:
+    return list(Team.objects.filter(org_id=team.org_id, parent=team))
+
+
+def is_member(user_id: int | None, org_id: int) -> bool:
+    """Whether the signed-in user is an active member of that organisation (switching to it)."""
+    return (
+        user_id is not None and Person.objects.filter(user_id=user_id, org_id=org_id, is_active=True).exists()
+    )
+
+
 def subtree_ids(team: Team) -> list[int]:
     """The team and everything below it, from one query of the org's teams."""
-    parents = dict(Team.objects.filter(org_id=team.org_id).values_list("id", "parent_id"))
-    children: dict[int | None, list[int]] = {}
-    for tid, parent in parents.items():
-        children.setdefault(parent, []).append(tid)
-    found, todo = [], [team.id]
-    while todo:
-        tid = todo.pop()
-        found.append(tid)
-        todo.extend(children.get(tid, []))
-    return found
+    return sorted(team_subtrees(team.org_id, [team.pk]))
 
 
 @dataclass
@@ -113,4 +116,6 @@ def with_clocks(found: list[Person], now: dt.datetime) -> list[Person]:
 
 
 def can_edit(viewer: Person, person: Person) -> bool:
-    return viewer.is_admin or viewer.pk == person.pk
+    """Whose profile `viewer` may change, on the page and over the API: their own; admins anyone's of
+    their organisation."""
+    return viewer.org_id == person.org_id and (viewer.is_admin or viewer.pk == person.pk)

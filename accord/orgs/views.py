@@ -128,7 +128,7 @@ def teams(request: OrgRequest) -> HttpResponse:
 def team_detail(request: OrgRequest, pk: int) -> HttpResponse:
     team = get_for_org(request, Team, pk=pk)
     members = queries.with_clocks(list(queries.people(request.org).filter(team=team)), timezone.now())
-    children = list(Team.objects.filter(org=request.org, parent=team))
+    children = queries.child_teams(team)
     return render(
         request,
         "orgs/team.html",
@@ -158,9 +158,7 @@ def team_edit(request: OrgRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def switch_org(request: OrgRequest) -> HttpResponse:
     target = request.POST.get("org", "")
-    if (org_id := id_param(target)) is None or not Person.objects.filter(
-        user=request.person.user, org_id=org_id, is_active=True
-    ).exists():
+    if (org_id := id_param(target)) is None or not queries.is_member(request.person.user_id, org_id):
         raise Http404("You are not a member of that organisation.")
     request.session[SESSION_KEY] = org_id
     return redirect("home")

@@ -12,7 +12,6 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator, BeforeValidator, StrictBool, field_validator
@@ -33,14 +32,14 @@ from accord.lib.api import (
     no_null_not_blank,
     require_admin,
 )
-from accord.orgs.access import get_for_org
+from accord.orgs.access import get_for_org, of_org
 from accord.orgs.models import Team
 
 from . import queries
 from .answering import COMMENT_MAX, reply_as_author, submit_answers
 from .bank import AGREE5_LABELS, CONSTRUCTS
 from .forms import NPS_HIGH, NPS_LOW, interleave, next_monday, question_text
-from .models import Comment, Participation, Program, ProgramQuestion, Question, Reply, RoundQuestion, Scale
+from .models import Comment, Participation, Program, Question, Reply, Scale
 from .programs import add_question, ensure_bank, pulse_settings, save_program, set_min_group_size
 
 router = Router(tags=["pulse"])
@@ -114,9 +113,7 @@ def open_rounds(request: ApiRequest) -> list[OpenRound]:
     now = timezone.now()
     parts = [p for p in queries.open_participations(me) if p.round.closes_at > now]
     by_round: dict[int, list[Question]] = {p.round_id: [] for p in parts}
-    for rq in (
-        RoundQuestion.objects.filter(round_id__in=by_round).select_related("question").order_by("position")
-    ):
+    for rq in queries.round_questions(list(by_round)):
         by_round[rq.round_id].append(rq.question)
     return [
         OpenRound(
@@ -314,15 +311,7 @@ class ProgramPatch(Input):
 
 
 def _programs(request: ApiRequest) -> Any:
-    return (
-        Program.objects.filter(org=request.org)
-        .annotate(round_count=Count("rounds"))
-        .prefetch_related(
-            Prefetch("teams", queryset=Team.objects.order_by("id")),
-            Prefetch("programquestion_set", queryset=ProgramQuestion.objects.order_by("position")),
-        )
-        .order_by("id")
-    )
+    return queries.programs_with_setup(current_person(request).org_id)
 
 
 def _program_out(program: Program) -> ProgramOut:
@@ -346,7 +335,7 @@ def _resolve(
     request: ApiRequest, model: type[Any], ids: list[int], field: str, errors: dict[str, list[str]]
 ) -> list[Any]:
     """Ids from the body, resolved in the caller's organisation only; unknown ids become a field error."""
-    found = {o.pk: o for o in model.objects.filter(org=request.org, pk__in=set(ids))}
+    found = {o.pk: o for o in of_org(request.org, model).filter(pk__in=set(ids))}  # type: ignore[attr-defined]
     missing = [i for i in ids if i not in found]
     if missing:
         errors[field] = [f"No such item in this organisation: {', '.join(map(str, missing))}."]
@@ -374,7 +363,7 @@ def _save(request: ApiRequest, program: Program, data: dict[str, Any], start: dt
     if question_ids is not None:
         question_list = _ordered(_resolve(request, Question, question_ids, "question_ids", errors))
     elif program.pk is None:
-        question_list = _ordered(list(Question.objects.filter(org=request.org, active=True, builtin=True)))
+        question_list = _ordered(list(queries.builtin_questions(program.org_id)))
     else:
         question_list = [
             pq.question for pq in program.programquestion_set.select_related("question").order_by("position")

@@ -8,9 +8,10 @@ import json
 from typing import Any, Literal
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from accord.orgs.models import Organisation, Person
+from accord.orgs import chart
+from accord.orgs.models import Organisation, Person, Team
 
 from . import gate, tally
 from .data import Cell, DriverSums, Membership, QuestionInfo, RoundData, ShownRound, Stat
@@ -19,8 +20,10 @@ from .models import (
     Comment,
     Participation,
     Program,
+    ProgramQuestion,
     PublishedRound,
     PublishedRow,
+    Question,
     Reply,
     Round,
     RoundQuestion,
@@ -33,23 +36,10 @@ def viewer_scope(person: Person) -> Scope:
     people who report to them, directly or not; everyone else organisation-wide results only ("org")."""
     if person.is_admin:
         return None
-    below: set[int] = set()
-    frontier = [person.pk]
-    while frontier:
-        rows = list(
-            Person.objects.filter(org_id=person.org_id, manager_id__in=frontier, is_active=True).values_list(
-                "pk", "team_id"
-            )
-        )
-        frontier = [pk for pk, _ in rows if pk not in below]
-        below.update(pk for pk, _ in rows)
-    if not below:
-        return "org"
-    teams = set(
-        Person.objects.filter(pk__in=below, team_id__isnull=False)
-        .values_list("team_id", flat=True)
-        .distinct()
-    )
+    # Through deactivated middle managers, like every other app's reporting line; a leaver's own team
+    # does not widen the scope (orgs.chart).
+    org = chart.org_chart(person.org_id)
+    teams = org.teams_of(org.reports_below(person.pk, active_only=True))
     return frozenset(teams) if teams else "org"
 
 
@@ -343,3 +333,43 @@ def membership(rnd: Round) -> Membership:
         return shown
 
     return Membership(took_part, earlier)
+
+
+# --- programs and rounds, as the admin page and the API list them --------------------------------
+
+
+def round_questions(round_ids: list[int]) -> QuerySet[RoundQuestion]:
+    """The questions of these rounds, each round's in the order they were asked."""
+    return (
+        RoundQuestion.objects.filter(round_id__in=round_ids).select_related("question").order_by("position")
+    )
+
+
+def builtin_questions(org_id: int) -> QuerySet[Question]:
+    return Question.objects.filter(org_id=org_id, active=True, builtin=True)
+
+
+def programs_overview(org_id: int) -> QuerySet[Program]:
+    """The admin page's list: counts per program; the "who" column's teams in one more query."""
+    return (
+        Program.objects.filter(org_id=org_id)
+        .annotate(
+            round_count=Count("rounds", distinct=True),
+            question_count=Count("programquestion", distinct=True),
+        )
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+        .order_by("-active", "name", "id")
+    )
+
+
+def programs_with_setup(org_id: int) -> QuerySet[Program]:
+    """The API's list: every program with its teams and questions, in a fixed number of queries."""
+    return (
+        Program.objects.filter(org_id=org_id)
+        .annotate(round_count=Count("rounds"))
+        .prefetch_related(
+            Prefetch("teams", queryset=Team.objects.order_by("id")),
+            Prefetch("programquestion_set", queryset=ProgramQuestion.objects.order_by("position")),
+        )
+        .order_by("id")
+    )

@@ -10,7 +10,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from accord.lib.forms import show_refusal
 from accord.orgs.access import OrgRequest, admin_required, get_for_org, member_required
-from accord.orgs.models import Team
 
 from . import queries
 from .answering import reply_as_author, submit_answers
@@ -33,7 +32,7 @@ from .forms import (
     SettingsForm,
     question_text,
 )
-from .models import Comment, Participation, Program, Question, RoundQuestion
+from .models import Comment, Participation, Program, Question
 from .programs import (
     AlreadyAnswered,
     PulseError,
@@ -60,12 +59,7 @@ def home(request: OrgRequest) -> HttpResponse:
 
 
 def _round_questions(participation: Participation) -> list[Question]:
-    return [
-        rq.question
-        for rq in RoundQuestion.objects.filter(round_id=participation.round_id)
-        .select_related("question")
-        .order_by("position")
-    ]
+    return [rq.question for rq in queries.round_questions([participation.round_id])]
 
 
 @member_required
@@ -142,16 +136,7 @@ def author_reply(request: OrgRequest, comment_id: uuid.UUID) -> HttpResponse:
 
 @admin_required
 def programs(request: OrgRequest) -> HttpResponse:
-    found = (
-        Program.objects.filter(org=request.org)
-        .annotate(
-            round_count=Count("rounds", distinct=True),
-            question_count=Count("programquestion", distinct=True),
-        )
-        # The "who" column's teams come in one more query, however many programs there are.
-        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
-        .order_by("-active", "name", "id")
-    )
+    found = queries.programs_overview(request.org.pk)
     return render(request, "pulse/programs.html", {"programs": found})
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -130,8 +130,17 @@ def create_meeting(
     return meeting
 
 
-def update_meeting(meeting: RecurringMeeting, spec: MeetingSpec, now: dt.datetime | None = None) -> None:
+def update_meeting(
+    meeting: RecurringMeeting,
+    spec: MeetingSpec,
+    now: dt.datetime | None = None,
+    *,
+    actor: Person | None = None,
+) -> None:
+    """`actor` is None for the demo and the command line, which act with the machine owner's authority."""
     now = now or timezone.now()
+    if actor is not None and not may_change_meeting(actor, meeting):
+        raise PermissionDenied("Only the organiser and admins change a meeting.")
     check_meeting_spec(meeting.org, spec)
     _apply(meeting, spec, now)
     with transaction.atomic():

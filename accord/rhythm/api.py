@@ -180,7 +180,7 @@ class SuggestOut(Schema):
 def meeting_suggestions(request: ApiRequest, payload: SuggestIn) -> SuggestOut:
     me = current_person(request)
     zone_name = payload.timezone or me.timezone
-    found = list(Person.objects.filter(org=request.org, is_active=True, pk__in=payload.people))
+    found = queries.active_people(me.org_id, payload.people)
     if len(found) != len(set(payload.people)):
         raise ValidationError({"people": ["No such person in this organisation."]})
     check_meeting_spec(
@@ -308,7 +308,7 @@ class CharterIn(Input):
 
 
 def _charter_out(charter: Charter, me: Person, team: Team) -> CharterOut:
-    can_edit = queries.can_edit_charter(me, team)
+    can_edit = queries.can_edit_charter(me, team)  # the rule access_charter's can_edit reads
     mine = charter.acknowledgements.filter(person=me).values_list("version", flat=True).first()
     acks = None
     if can_edit:
@@ -351,15 +351,15 @@ def _existing(team: Team) -> Charter:
 
 @router.get("/teams/{team_id}/charter", response=CharterOut, summary="Read a team's charter")
 def get_charter(request: ApiRequest, team_id: Id) -> CharterOut:
-    team = get_for_org(request, Team, pk=team_id)
-    return _charter_out(_existing(team), current_person(request), team)
+    access = queries.access_charter(current_person(request), team_id)
+    return _charter_out(_existing(access.team), access.viewer, access.team)
 
 
 @router.put("/teams/{team_id}/charter", response=CharterOut, summary="Write or change a team's charter")
 def put_charter(request: ApiRequest, team_id: Id, payload: CharterIn) -> CharterOut:
-    team = get_for_org(request, Team, pk=team_id)
-    me = current_person(request)
-    if not queries.can_edit_charter(me, team):
+    access = queries.access_charter(current_person(request), team_id)
+    me, team = access.viewer, access.team
+    if not access.can_edit:
         raise PermissionDenied("Only the team's managers and admins can change its charter.")
     text = CharterText(
         sync_decisions=payload.sync_decisions,
@@ -374,8 +374,8 @@ def put_charter(request: ApiRequest, team_id: Id, payload: CharterIn) -> Charter
 
 @router.post("/teams/{team_id}/charter/acknowledge", response=CharterOut, summary="Acknowledge a charter")
 def acknowledge(request: ApiRequest, team_id: Id) -> CharterOut:
-    team = get_for_org(request, Team, pk=team_id)
-    me = current_person(request)
+    access = queries.access_charter(current_person(request), team_id)
+    me, team = access.viewer, access.team
     charter = _existing(team)
     acknowledge_charter(charter, me)
     return _charter_out(charter, me, team)

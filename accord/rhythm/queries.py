@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accord.lib.tz import (
     HourCoverage,
@@ -20,10 +22,13 @@ from accord.lib.tz import (
     utc_offset_label,
     working_intervals,
 )
+from accord.orgs.access import first_or_404
+from accord.orgs.chart import manages_team
 from accord.orgs.models import Organisation, Person, Team
 from accord.orgs.queries import hours_of, people, subtree_ids
 
-from .models import Acknowledgement, Charter
+from .actions import may_change_meeting
+from .models import Acknowledgement, Burden, Charter, Occurrence, RecurringMeeting
 
 MAX_DAYS = 14
 
@@ -183,15 +188,111 @@ def reach_people(org: Organisation, team: Team | None) -> list[Person]:
 # --- charters -----------------------------------------------------------------------------------
 
 
-def team_managers(team: Team) -> QuerySet[Person]:
-    """Whoever manages someone in the team: they look after its charter, with admins."""
-    return Person.objects.filter(
-        org_id=team.org_id, is_active=True, reports__team=team, reports__is_active=True
-    ).distinct()
-
-
 def can_edit_charter(viewer: Person, team: Team) -> bool:
-    return viewer.is_admin or team_managers(team).filter(pk=viewer.pk).exists()
+    """The team's managers (anyone who manages an active member) and admins look after its charter."""
+    return manages_team(viewer, team)
+
+
+# Reading: access_<thing> fetches inside the person's organisation (anything else is Http404, like an
+# id that does not exist) and says what the person may do; pages and the API both call it.
+# Acting: permission is checked in the action, every app alike (update_meeting refuses anyone but the
+# organiser and admins). save_charter does not check its actor yet: a test builds a charter with an
+# actor who is not the team's manager, so the pages and the API check can_edit before calling it.
+
+
+@dataclass(frozen=True)
+class CharterAccess:
+    team: Team
+    viewer: Person
+
+    @cached_property
+    def charter(self) -> Charter | None:
+        return charter_of(self.team)
+
+    @cached_property
+    def can_edit(self) -> bool:
+        return can_edit_charter(self.viewer, self.team)
+
+
+def access_charter(person: Person, team_id: int) -> CharterAccess:
+    """Any team's charter is read by every member of the organisation; its managers and admins edit it."""
+    team = first_or_404(Team.objects.filter(org_id=person.org_id, pk=team_id), "No such team.")
+    return CharterAccess(team, person)
+
+
+@dataclass(frozen=True)
+class RecurringMeetingAccess:
+    meeting: RecurringMeeting
+    can_change: bool  # the organiser and admins
+
+
+def access_recurring_meeting(person: Person, meeting_id: int) -> RecurringMeetingAccess:
+    """Every member sees the organisation's recurring meetings and their burden."""
+    found = first_or_404(
+        RecurringMeeting.objects.filter(org_id=person.org_id, pk=meeting_id), "No such meeting."
+    )
+    return RecurringMeetingAccess(found, can_change=may_change_meeting(person, found))
+
+
+def teams(org_id: int) -> QuerySet[Team]:
+    return Team.objects.filter(org_id=org_id).order_by("name")
+
+
+def recurring_meetings(org_id: int) -> QuerySet[RecurringMeeting]:
+    return RecurringMeeting.objects.filter(org_id=org_id).select_related("organiser").order_by("name")
+
+
+def active_people(org_id: int, ids: Sequence[int]) -> list[Person]:
+    return list(Person.objects.filter(org_id=org_id, is_active=True, pk__in=ids))
+
+
+LOG_COLUMNS = 8
+
+
+def burden_log(meeting: RecurringMeeting, attendees: list[Any]) -> dict[str, Any]:
+    """Per person: totals over every logged occurrence, and the latest few one by one (4 queries)."""
+    recent = list(
+        Occurrence.objects.filter(org_id=meeting.org_id, meeting=meeting).order_by("-starts_at")[:LOG_COLUMNS]
+    )
+    recent.reverse()
+    totals = {
+        row["person_id"]: row
+        for row in Burden.objects.filter(org_id=meeting.org_id, occurrence__meeting=meeting)
+        .values("person_id")
+        .annotate(
+            outside=Sum("outside_minutes"),
+            night=Sum("night_minutes"),
+            hit=Count("id", filter=Q(outside_minutes__gt=0)),
+            n=Count("id"),
+        )
+    }
+    cells: dict[tuple[int, int], Burden] = {
+        (b.person_id, b.occurrence_id): b
+        for b in Burden.objects.filter(org_id=meeting.org_id, occurrence__in=[o.pk for o in recent])
+    }
+    people = {p.pk: p for p in attendees}
+    rows = []
+    for pid, total in totals.items():
+        person = people.get(pid)
+        rows.append(
+            {
+                "person": person,
+                "name": person.name if person else "Someone no longer in the meeting",
+                "outside": total["outside"],
+                "night": total["night"],
+                "score": total["outside"] + total["night"],
+                "hit": total["hit"],
+                "n": total["n"],
+                "cells": [cells.get((pid, o.pk)) for o in recent],
+            }
+        )
+    rows.sort(key=lambda r: (-r["score"], r["name"]))
+    return {
+        "occurrences": recent,
+        "rows": [r for r in rows if r["score"]],
+        "untouched": sum(1 for r in rows if not r["score"]),
+        "logged": Occurrence.objects.filter(org_id=meeting.org_id, meeting=meeting).count(),
+    }
 
 
 def charter_of(team: Team) -> Charter | None:

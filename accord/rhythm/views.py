@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,15 +25,13 @@ from .actions import (
     ChannelRow,
     acknowledge_charter,
     create_meeting,
-    may_change_meeting,
     save_charter,
     suggestions,
     update_meeting,
 )
 from .forms import ChannelFormSet, CharterForm, MapForm, MeetingForm
-from .models import Burden, Charter, Occurrence, RecurringMeeting
+from .models import Charter
 
-LOG_COLUMNS = 8
 SHOWN_SUGGESTIONS = 8
 
 
@@ -54,7 +51,7 @@ def reach_now(request: OrgRequest) -> HttpResponse:
         "rhythm/reach.html",
         {
             "team": team,
-            "teams": Team.objects.filter(org=request.org).order_by("name"),
+            "teams": queries.teams(request.org.pk),
             "working": working,
             "later": later,
             "now": now,
@@ -99,8 +96,7 @@ def team_map(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def meetings(request: OrgRequest) -> HttpResponse:
-    found = RecurringMeeting.objects.filter(org=request.org).select_related("organiser")
-    return render(request, "rhythm/meetings.html", {"meetings": found.order_by("name")})
+    return render(request, "rhythm/meetings.html", {"meetings": queries.recurring_meetings(request.org.pk)})
 
 
 def _zones() -> list[str]:
@@ -124,13 +120,14 @@ def meeting_new(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def meeting_edit(request: OrgRequest, meeting_id: int) -> HttpResponse:
-    meeting = get_for_org(request, RecurringMeeting, pk=meeting_id)
-    if not may_change_meeting(request.person, meeting):
+    access = queries.access_recurring_meeting(request.person, meeting_id)
+    if not access.can_change:
         raise Http404("Only the organiser and admins change a meeting.")
+    meeting = access.meeting
     form = MeetingForm.for_meeting(request.POST or None, meeting)
     if request.method == "POST" and form.is_valid():
         try:
-            update_meeting(meeting, form.spec())
+            update_meeting(meeting, form.spec(), actor=request.person)
         except ValidationError as exc:
             show_refusal(form, exc)
         else:
@@ -141,8 +138,8 @@ def meeting_edit(request: OrgRequest, meeting_id: int) -> HttpResponse:
 
 @member_required
 def meeting_detail(request: OrgRequest, meeting_id: int) -> HttpResponse:
-    meeting = get_for_org(request, RecurringMeeting, pk=meeting_id)
-    now = timezone.now()
+    access = queries.access_recurring_meeting(request.person, meeting_id)
+    meeting, now = access.meeting, timezone.now()
     attendees = [a.person for a in meeting.attendees.select_related("person").order_by("person__name")]
     day, ranked = suggestions(
         attendees,
@@ -165,8 +162,8 @@ def meeting_detail(request: OrgRequest, meeting_id: int) -> HttpResponse:
             "rotation_rows": [r for r in rotation_rows if r["total"]],
             "untouched": sum(1 for r in rotation_rows if not r["total"]),
             "ranked": [_slot_view(s, attendees) for s in ranked[:SHOWN_SUGGESTIONS]],
-            "log": _burden_log(meeting, attendees),
-            "can_change": may_change_meeting(request.person, meeting),
+            "log": queries.burden_log(meeting, attendees),
+            "can_change": access.can_change,
             "night": (fairness.NIGHT_START, fairness.NIGHT_END),
         },
     )
@@ -198,55 +195,9 @@ def _slot_view(slot: fairness.Slot, attendees: list[Any]) -> dict[str, Any]:
     return {"slot": slot, "burdened": burdened[:4], "more": max(0, len(burdened) - 4)}
 
 
-def _burden_log(meeting: RecurringMeeting, attendees: list[Any]) -> dict[str, Any]:
-    """Per person: totals over every logged occurrence, and the latest few one by one (4 queries)."""
-    recent = list(
-        Occurrence.objects.filter(org_id=meeting.org_id, meeting=meeting).order_by("-starts_at")[:LOG_COLUMNS]
-    )
-    recent.reverse()
-    totals = {
-        row["person_id"]: row
-        for row in Burden.objects.filter(org_id=meeting.org_id, occurrence__meeting=meeting)
-        .values("person_id")
-        .annotate(
-            outside=Sum("outside_minutes"),
-            night=Sum("night_minutes"),
-            hit=Count("id", filter=Q(outside_minutes__gt=0)),
-            n=Count("id"),
-        )
-    }
-    cells: dict[tuple[int, int], Burden] = {
-        (b.person_id, b.occurrence_id): b
-        for b in Burden.objects.filter(org_id=meeting.org_id, occurrence__in=[o.pk for o in recent])
-    }
-    people = {p.pk: p for p in attendees}
-    rows = []
-    for pid, total in totals.items():
-        person = people.get(pid)
-        rows.append(
-            {
-                "person": person,
-                "name": person.name if person else "Someone no longer in the meeting",
-                "outside": total["outside"],
-                "night": total["night"],
-                "score": total["outside"] + total["night"],
-                "hit": total["hit"],
-                "n": total["n"],
-                "cells": [cells.get((pid, o.pk)) for o in recent],
-            }
-        )
-    rows.sort(key=lambda r: (-r["score"], r["name"]))
-    return {
-        "occurrences": recent,
-        "rows": [r for r in rows if r["score"]],
-        "untouched": sum(1 for r in rows if not r["score"]),
-        "logged": Occurrence.objects.filter(org_id=meeting.org_id, meeting=meeting).count(),
-    }
-
-
 @member_required
 def meeting_ics(request: OrgRequest, meeting_id: int) -> HttpResponse:
-    meeting = get_for_org(request, RecurringMeeting, pk=meeting_id)
+    meeting = queries.access_recurring_meeting(request.person, meeting_id).meeting
     attendees = [a.person for a in meeting.attendees.select_related("person")]
     body = calendar.meeting_calendar(meeting, attendees, now=timezone.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -259,10 +210,9 @@ def meeting_ics(request: OrgRequest, meeting_id: int) -> HttpResponse:
 
 @member_required
 def charter(request: OrgRequest, pk: int) -> HttpResponse:
-    team = get_for_org(request, Team, pk=pk)
     me = request.person
-    found = queries.charter_of(team)
-    can_edit = queries.can_edit_charter(me, team)
+    access = queries.access_charter(me, pk)
+    team, found, can_edit = access.team, access.charter, access.can_edit
     mine = found.acknowledgements.filter(person=me).first() if found else None
     return render(
         request,
@@ -280,10 +230,10 @@ def charter(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 def charter_edit(request: OrgRequest, pk: int) -> HttpResponse:
-    team = get_for_org(request, Team, pk=pk)
-    if not queries.can_edit_charter(request.person, team):
+    access = queries.access_charter(request.person, pk)
+    if not access.can_edit:
         raise Http404("Only the team's managers and admins edit its charter.")
-    found = queries.charter_of(team)
+    team, found = access.team, access.charter
     initial_rows = [
         {"purpose": c.purpose, "channel": c.channel, "response_time": c.response_time}
         for c in (found.channels.all() if found else [])
@@ -309,8 +259,8 @@ def charter_edit(request: OrgRequest, pk: int) -> HttpResponse:
 @member_required
 @require_POST
 def charter_ack(request: OrgRequest, pk: int) -> HttpResponse:
-    team = get_for_org(request, Team, pk=pk)
-    found = queries.charter_of(team)
+    access = queries.access_charter(request.person, pk)
+    team, found = access.team, access.charter
     if found is None:
         raise Http404("This team has no charter yet.")
     acknowledge_charter(found, request.person)
