@@ -19,7 +19,10 @@ from .answering import (
 )
 from .programs import (
     PROMPT_DELAY,
+    AlreadyAnswered,
+    NotYourThread,
     PulseError,
+    RoundClosed,
     add_question,
     audience,
     ensure_bank,
@@ -37,7 +40,10 @@ from .publishing import close_round, ensure_published, publish_round, republish,
 __all__ = [
     "COMMENT_MAX",
     "PROMPT_DELAY",
+    "AlreadyAnswered",
+    "NotYourThread",
     "PulseError",
+    "RoundClosed",
     "add_question",
     "apply_answer_sets",
     "audience",
