@@ -2,9 +2,10 @@
 
 Each charter is written for its team (Support hands work around the globe, Sales lives by customer
 hours, Engineering argues in design docs). Most members have acknowledged their charter; some have
-not, and Level 1 changed its charter materially a fortnight ago, so its members (Tomás among them)
-are asked to read it again. The all-hands and the engineering managers' sync have about four months of
-burden log, written by the same action the scheduler runs. Everything is dated from `cast.today`.
+not, and Level 1 and People Ops changed their charters materially a fortnight ago, so their members
+(Tomás and Grace among them) are asked to read them again. The all-hands and the engineering
+managers' sync have about four months of burden log, written by the same action the scheduler runs.
+Everything is dated from `cast.today`.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def build_rhythm(cast: Cast) -> None:
         team: Team = cast.teams[path]
         lead = cast.by_key.get(next((k.key for k in P.KEY_PEOPLE if k.team == path), ""), None)
         text = CharterText(sync, written, escalation, norms, [ChannelRow(*row) for row in channels])
-        version = 2 if path == P.LEVEL_1 else 1
+        version = 2 if path in (P.LEVEL_1, P.PEOPLE_OPS) else 1
         charters.append((team, text, lead, version))
     made: dict[int, Charter] = {}
     for team, text, lead, version in charters:
@@ -206,7 +207,8 @@ def build_rhythm(cast: Cast) -> None:
         written_on = now - dt.timedelta(days=rng.randint(60, 200))
         charter = save_charter(team, text, actor=author, material=False, now=written_on)
         if version > 1:
-            # Level 1 tightened its escalation rules a fortnight ago: everyone is asked to read it again.
+            # Level 1 tightened its escalation rules, and People Ops its confidentiality rules, a fortnight
+            # ago: everyone in those teams is asked to read the charter again.
             charter = save_charter(team, text, actor=author, material=True, now=now - dt.timedelta(days=14))
         made[team.pk] = charter
     for team_id, charter in made.items():
@@ -228,18 +230,20 @@ def build_rhythm(cast: Cast) -> None:
                     org=cast.org, charter=charter, person=person, version=version, acknowledged_at=read_at
                 )
             )
-    # The member persona has read Level 1's old charter only, so the prompt shows on their home page.
-    member = cast.by_key["l1_member"]
-    acks = [a for a in acks if a.person is not member]
-    acks.append(
-        Acknowledgement(
-            org=cast.org,
-            charter=made[cast.teams[P.LEVEL_1].pk],
-            person=member,
-            version=1,
-            acknowledged_at=now - dt.timedelta(days=90),
+    # The member and admin personas have read their team's old charter only, so the prompt to read the
+    # new one shows on their home pages.
+    for key, path in (("l1_member", P.LEVEL_1), ("people_admin", P.PEOPLE_OPS)):
+        person = cast.by_key[key]
+        acks = [a for a in acks if a.person is not person]
+        acks.append(
+            Acknowledgement(
+                org=cast.org,
+                charter=made[cast.teams[path].pk],
+                person=person,
+                version=1,
+                acknowledged_at=now - dt.timedelta(days=90),
+            )
         )
-    )
     Acknowledgement.objects.bulk_create(acks)
 
     started = now - dt.timedelta(weeks=HISTORY_WEEKS)
