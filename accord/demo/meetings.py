@@ -3,7 +3,7 @@
 Most pairs meet weekly, some every two weeks, a few monthly, always inside both people's working hours
 and days in their own zones, in every week of the demo (summer time included), and never at the same
 time as another 1:1 or a recurring meeting of either person (the calendar below). The few pairs whose
-hours never meet for long enough have no series: they meet ad hoc.
+hours can never meet (New York and Kolkata) meet at the edge of the manager's day nearest the report's.
 
 How often 1:1s get skipped, and how reliably action items get closed, varies
 by manager, so the health figures tell different stories. The next meeting of every series is still to
@@ -100,28 +100,47 @@ def _spans(
 
 def _slot(
     rng: random.Random, calendar: Calendar, manager: Person, report: Person, minutes: int
-) -> tuple[int, dt.time, int] | None:
+) -> tuple[int, dt.time, int]:
     """A weekday and a time in the manager's zone, inside both people's working hours in every week of
-    the demo (summer time included) and clashing with nothing either of them has, or None."""
+    the demo (summer time included) and clashing with nothing either of them has. For the few pairs
+    whose hours never meet (New York and Kolkata), the free slot of the manager's day nearest to the
+    report's, which one of them takes early or late, as real pairs that far apart do."""
     zone = ZoneInfo(manager.timezone)
-    days = [d for d in (2, 3, 4, 1, 5) if str(d) in manager.work_days and str(d) in report.work_days]
+    days = [d for d in (2, 3, 4, 1, 5) if str(d) in manager.work_days] or [2]
     days = rng.sample(days, len(days))  # managers spread their 1:1s over the week
+    best: tuple[float, int, dt.time, int, list[tuple[dt.datetime, dt.datetime]]] | None = None
     for length in (minutes, 30):
         for weekday in days:
             at = dt.datetime.combine(dt.date(2000, 1, 3), manager.work_start)
             stop = dt.datetime.combine(dt.date(2000, 1, 3), manager.work_end)
             while at + dt.timedelta(minutes=length) <= stop:
                 spans = _spans(zone, weekday, at.time(), length, calendar.weeks)
-                if (
-                    all(_inside(manager, a, b) and _inside(report, a, b) for a, b in spans)
-                    and calendar.free(manager, spans)
-                    and calendar.free(report, spans)
-                ):
-                    calendar.book(manager, spans)
-                    calendar.book(report, spans)
-                    return weekday, at.time(), length
+                if calendar.free(manager, spans) and calendar.free(report, spans):
+                    off = sum(not _inside(report, a, b) for a, b in spans)
+                    if off == 0:
+                        calendar.book(manager, spans)
+                        calendar.book(report, spans)
+                        return weekday, at.time(), length
+                    far = off * 24 * 60 + _distance(report, spans[0][0])
+                    if best is None or far < best[0]:
+                        best = (far, weekday, at.time(), length, spans)
                 at += SLOT_STEP
-    return None
+    assert best is not None, f"{manager.name} has no free half hour in the week"
+    _, weekday, at_time, length, spans = best
+    calendar.book(manager, spans)
+    calendar.book(report, spans)
+    return weekday, at_time, length
+
+
+def _distance(person: Person, start: dt.datetime) -> int:
+    """Minutes between a start time and the nearest edge of the person's working day, on their clock."""
+    local = start.astimezone(person.zone)
+    minute = local.hour * 60 + local.minute
+    edges = (
+        person.work_start.hour * 60 + person.work_start.minute,
+        person.work_end.hour * 60 + person.work_end.minute,
+    )
+    return min(min(abs(minute - e), 24 * 60 - abs(minute - e)) for e in edges)
 
 
 def _calendar(cast: Cast, now: dt.datetime) -> Calendar:
@@ -168,10 +187,7 @@ def build_meetings(cast: Cast) -> None:
     wanted.sort(key=lambda w: min(overlap(w[0], w[1], d) for d in seasons))
     pairs: list[tuple[OneOnOneSeries, float, float]] = []
     for manager, report, cadence, minutes, skip_rate, close_rate in wanted:
-        found = _slot(rng, calendar, manager, report, minutes)
-        if found is None:
-            continue  # no shared hour week after week: this pair meets ad hoc, not in a series
-        weekday, start_time, minutes = found
+        weekday, start_time, minutes = _slot(rng, calendar, manager, report, minutes)
         series = OneOnOneSeries(
             org=org,
             manager=manager,

@@ -193,20 +193,22 @@ def _answer_set(
 
 
 def _reply_to_some(rng: random.Random, cast: Cast, lead: Person | None) -> None:
-    """The Level 1 lead answers some of the handoff comments she can see, through the same checks as the
-    results page (a comment her scope shows, in a closed round), never around them."""
+    """The Level 1 lead answers some of the comments she can see, handoff ones first, through the same
+    checks as the results page (a comment her scope shows, in a closed round), never around them."""
     if lead is None:
         return
     scope = viewer_scope(lead)
-    replies = list(words.MANAGER_REPLIES)
-    rng.shuffle(replies)
+    visible = []
     for comment in Comment.objects.filter(org=cast.org, round__closed=True).select_related("round"):
-        if "handoff" not in comment.text.lower() or rng.random() >= 0.5:
+        if comment.cell()[0] != lead.team_id:
             continue
         try:
             reply_group(comment, scope, None)
         except Http404:
-            continue  # not visible to her: she cannot answer it
+            continue  # not shown to her: she cannot answer it
+        visible.append(comment)
+    chosen = [c for c in visible if rng.random() < (0.6 if "handoff" in c.text.lower() else 0.2)]
+    replies = list(words.MANAGER_REPLIES)
+    rng.shuffle(replies)
+    for comment in (chosen or visible[:1])[: len(replies)]:
         reply_as_manager(comment, lead, replies.pop())
-        if not replies:
-            return
