@@ -49,31 +49,26 @@ AHEAD = dt.timedelta(weeks=6)  # the upcoming monthly 1:1 is at most this far ah
 class Calendar:
     """Who is busy when, week by week, so that no one gets two 1:1s (or a 1:1 and a recurring meeting)
     at once. A series is booked in every week of the demo whatever its cadence, which is stricter than
-    needed and keeps the check simple. Recurring meetings block, for their attendees, the span of their
-    weekday from the earliest to the latest end of their rotation slots: the all-hands rotates its hour,
-    so any of those hours may be taken in a given week."""
+    needed and keeps the check simple. A recurring meeting is booked, for its attendees, from the
+    earliest start to the latest end of its rotation slots on its weekday: the all-hands rotates its
+    hour, so any of those hours may be taken in a given week. Spans are kept by week (the index into
+    `weeks`), so a check looks at three weeks of one person, not at their whole half year."""
 
     weeks: list[dt.date]  # the Monday of every week the demo covers
-    busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = field(default_factory=dict)
-    blocked: list[tuple[ZoneInfo, int, dt.time, dt.time, set[int]]] = field(default_factory=list)
+    busy: dict[int, dict[int, list[tuple[dt.datetime, dt.datetime]]]] = field(default_factory=dict)
 
     def free(self, person: Person, spans: list[tuple[dt.datetime, dt.datetime]]) -> bool:
-        taken = self.busy.get(person.pk, [])
-        for start, end in spans:
-            if any(start < b and a < end for a, b in taken):
-                return False
-            for zone, weekday, first, last, people in self.blocked:
-                if person.pk not in people:
-                    continue
-                local = start.astimezone(zone)
-                day = local.date() - dt.timedelta(days=(local.isoweekday() - weekday) % 7)
-                begin, stop = to_utc(day, first, zone), to_utc(day, last, zone)
-                if start < stop and begin < end:
+        taken = self.busy.get(person.pk, {})
+        for week, (start, end) in enumerate(spans):
+            for near in (week - 1, week, week + 1):
+                if any(start < b and a < end for a, b in taken.get(near, ())):
                     return False
         return True
 
-    def book(self, person: Person, spans: list[tuple[dt.datetime, dt.datetime]]) -> None:
-        self.busy.setdefault(person.pk, []).extend(spans)
+    def book(self, person_id: int, spans: list[tuple[dt.datetime, dt.datetime]]) -> None:
+        mine = self.busy.setdefault(person_id, {})
+        for week, span in enumerate(spans):
+            mine.setdefault(week, []).append(span)
 
 
 def _inside(person: Person, start: dt.datetime, end: dt.datetime) -> bool:
@@ -118,8 +113,8 @@ def _slot(
                 if calendar.free(manager, spans) and calendar.free(report, spans):
                     off = sum(not _inside(report, a, b) for a, b in spans)
                     if off == 0:
-                        calendar.book(manager, spans)
-                        calendar.book(report, spans)
+                        calendar.book(manager.pk, spans)
+                        calendar.book(report.pk, spans)
                         return weekday, at.time(), length
                     far = off * 24 * 60 + _distance(report, spans[0][0])
                     if best is None or far < best[0]:
@@ -127,8 +122,8 @@ def _slot(
                 at += SLOT_STEP
     assert best is not None, f"{manager.name} has no free half hour in the week"
     _, weekday, at_time, length, spans = best
-    calendar.book(manager, spans)
-    calendar.book(report, spans)
+    calendar.book(manager.pk, spans)
+    calendar.book(report.pk, spans)
     return weekday, at_time, length
 
 
@@ -152,12 +147,18 @@ def _calendar(cast: Cast, now: dt.datetime) -> Calendar:
         monday += dt.timedelta(days=7)
     calendar = Calendar(weeks)
     for meeting in RecurringMeeting.objects.filter(org=cast.org).prefetch_related("attendees"):
-        people = {a.person_id for a in meeting.attendees.all()}
         slots = sorted(dt.time.fromisoformat(s) for s in meeting.rotation)
         last = dt.datetime.combine(dt.date(2000, 1, 3), slots[-1]) + dt.timedelta(
             minutes=meeting.duration_minutes
         )
-        calendar.blocked.append((ZoneInfo(meeting.timezone), meeting.weekday, slots[0], last.time(), people))
+        zone = ZoneInfo(meeting.timezone)
+        spans = []
+        for monday in weeks:
+            day = monday + dt.timedelta(days=meeting.weekday - 1)
+            end_day = day if last.time() > slots[0] else day + dt.timedelta(days=1)
+            spans.append((to_utc(day, slots[0], zone), to_utc(end_day, last.time(), zone)))
+        for attendee in meeting.attendees.all():
+            calendar.book(attendee.person_id, spans)
     return calendar
 
 
