@@ -3,8 +3,9 @@
 Engineering and Support check in daily, on each person's own working days; Sales and People Ops
 weekly on Mondays, Leadership weekly on Fridays. Almost everyone takes part (two people never
 have): most send nearly every check-in, a few skip more often. About one check-in in twelve names a
-blocker; older ones were acknowledged and resolved by the team lead, the last fortnight's are partly
-still open, so managers' home pages and team feeds have something to act on. Moods are given about
+blocker; the lead acknowledges it in their own working hours, soon after it arrives, and most are resolved
+within days. What arrived after the lead's last working hours is still open, and so is the latest blocker
+in the manager persona's team, so her home page and team feed have something to act on. Moods are given about
 half the time and shared with the manager by some people only. Commitments the goals demo marked
 done show up in the check-in of the day they were done.
 
@@ -34,7 +35,9 @@ from accord.checkins.models import (
 from accord.checkins.planning import Rhythm, plan_checkins
 from accord.lib.tz import UTC
 from accord.orgs.models import Person
+from accord.orgs.queries import hours_of
 
+from . import words
 from .people import ENGINEERING, LEADERSHIP, PEOPLE_OPS, SALES, SUPPORT, Cast
 
 HISTORY_DAYS = 182
@@ -42,7 +45,6 @@ NEVER_SHARE = 2  # people who never check in
 BLOCKER_SHARE = 0.08
 MOOD_SHARE = 0.5
 SHARES_MOOD = 0.35  # of people: share their mood with their manager
-OPEN_DAYS = 14  # blockers younger than this may still be open
 
 # (department, cadence, weekly day)
 CADENCE: dict[tuple[str, ...], tuple[str, int]] = {
@@ -53,83 +55,15 @@ CADENCE: dict[tuple[str, ...], tuple[str, int]] = {
     LEADERSHIP: (Cadence.WEEKLY, 5),
 }
 
-DONE = {
-    "Engineering": [
-        "Merged the deploy pipeline cleanup; builds are four minutes faster.",
-        "Finished the template editor's undo history and wrote the tests.",
-        "Paired with Kathmandu on the flaky upload test; it's fixed.",
-        "Reviewed three PRs and shipped the billing page copy changes.",
-        "Rolled out the new CDN config to 10% of sites, no errors so far.",
-        "Wrote the design doc for offline mode in the app and shared it for async review.",
-        "Closed the Android crash on older phones (it was the image cache).",
-        "Migrated the staging database to the new cluster.",
-    ],
-    "Support": [
-        "Cleared the billing queue; 42 tickets, median first reply under an hour.",
-        "Wrote the handoff note for Manila with the three open escalations.",
-        "Turned the DNS how-to into a help-centre article.",
-        "Handled the weekend backlog with Ramon's team.",
-        "Escalated the domain-transfer bug to Level 2 with a full reproduction.",
-        "Updated the macros for refund requests.",
-    ],
-    "Sales": [
-        "Demo with the Lisbon agency went well; proposal goes out Thursday.",
-        "Closed the renewal with Northwind Studio (3 years).",
-        "Qualified six inbound leads; two are worth a call.",
-        "Updated the pipeline forecast for the quarter.",
-        "Ran the partner webinar: 80 sign-ups, 35 attended.",
-    ],
-    "People Ops": [
-        "Onboarding plan for the two new support hires is ready.",
-        "Published the updated parental leave policy.",
-        "Shortlisted candidates for the Platform role.",
-        "Sent the pulse results summary to all managers.",
-    ],
-    "Leadership": [
-        "Board pack drafted and shared for comments.",
-        "Quarterly planning: the three company goals are agreed.",
-        "Met the two finalists for the finance lead role.",
-    ],
-}
-NEXT = {
-    "Engineering": [
-        "Finish the rollout to 50% and watch the error rates.",
-        "Start on the export API; first the pagination.",
-        "Code review day, then the performance budget for the editor.",
-        "Write the runbook for the new database cluster.",
-    ],
-    "Support": [
-        "Work through the Level 2 escalations from last night.",
-        "Shadow a new colleague on the morning shift.",
-        "Draft the article on custom domains.",
-    ],
-    "Sales": [
-        "Follow up with the agencies from the webinar.",
-        "Prepare the pricing proposal for the Berlin studio.",
-        "Pipeline review with Marcus.",
-    ],
-    "People Ops": ["Interviews for the Platform role.", "Plan the next onboarding cohort."],
-    "Leadership": ["Planning review with department heads.", "All-hands in both time slots."],
-}
-BLOCKERS = {
-    "Engineering": [
-        "Waiting on a security review before I can merge the auth change.",
-        "Staging has been down since this morning; can't test the migration.",
-        "Need a decision on whether offline mode ships in this release.",
-        "Blocked on API keys for the new payment provider.",
-    ],
-    "Support": [
-        "The Manila handoff arrived without the customer history for the outage tickets.",
-        "I don't have access to the billing admin to issue refunds.",
-        "Two escalations have had no answer from Level 2 for three days.",
-    ],
-    "Sales": [
-        "Legal hasn't reviewed the agency contract yet; the customer is waiting.",
-        "Need a discount approval above 20% for the Lisbon deal.",
-    ],
-    "People Ops": ["Waiting on budget sign-off for the two new roles."],
-    "Leadership": ["Need the finance numbers for the board pack."],
-}
+
+class Texts:
+    """The composers of check-in answers for one demo, so no answer is pasted around (words.LIMITS)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.done = words.Varied(rng, "checkin answer")
+        self.next = words.Varied(rng, "checkin answer")
+        self.blocker = words.Varied(rng, "blocker")
+        self.mates: list[str] = ["a teammate"]
 
 
 def _department(cast: Cast, person: Person) -> tuple[str, ...]:
@@ -153,6 +87,7 @@ def build_checkins(cast: Cast) -> None:
 
     checkins: list[Checkin] = []
     blockers: list[tuple[Checkin, str]] = []
+    texts = Texts(rng)
     for person in people:
         if person.pk in skippers:
             continue
@@ -172,11 +107,13 @@ def build_checkins(cast: Cast) -> None:
         shares = rng.random() < SHARES_MOOD
         mood_base = rng.choice([3, 4, 4, 4, 5])
         first = max(cast.today - dt.timedelta(days=HISTORY_DAYS), person.start_date or cast.today)
+        mates = [p.name.split(" ")[0] for p in people if p.team_id == person.team_id and p.pk != person.pk]
+        texts.mates = mates or ["a teammate"]
         day = first
         while day < cast.today:
             if rhythm.is_checkin_day(day):
                 checkin, blocker = _one(
-                    rng, cast, person, rhythm, day, rate, dept, shares, mood_base, done_on, template
+                    rng, cast, person, rhythm, day, rate, dept, shares, mood_base, done_on, template, texts
                 )
                 checkins.append(checkin)
                 if blocker:
@@ -235,6 +172,7 @@ def _one(
     mood_base: int,
     done_on: dict[tuple[int, dt.date], list[dict[str, Any]]],
     template: CheckinTemplate,
+    texts: Texts,
 ) -> tuple[Checkin, str]:
     prompt, reminder, closes = rhythm.times(day)
     checkin = Checkin(
@@ -254,15 +192,15 @@ def _one(
     checkin.submitted_at = prompt + after
     if reminder is None or checkin.submitted_at < reminder:
         checkin.prompts_sent = 1
-    blocker = rng.choice(BLOCKERS.get(dept, BLOCKERS["Engineering"])) if rng.random() < BLOCKER_SHARE else ""
-    texts = [
-        rng.choice(DONE.get(dept, DONE["Engineering"])),
-        rng.choice(NEXT.get(dept, NEXT["Engineering"])),
+    blocker = words.blocker(texts.blocker, dept) if rng.random() < BLOCKER_SHARE else ""
+    said = [
+        words.checkin_done(texts.done, dept, texts.mates),
+        words.checkin_next(texts.next, dept, texts.mates),
         blocker,
     ]
     checkin.answers = [
         {"key": q["key"], "question": q["text"], "answer": text, "blocker": bool(q.get("blocker"))}
-        for q, text in zip(template.questions, texts, strict=False)
+        for q, text in zip(template.questions, said, strict=False)
     ]
     checkin.commitment_updates = done_on.get((person.pk, day), [])
     if rng.random() < MOOD_SHARE:
@@ -271,14 +209,33 @@ def _one(
     return checkin, blocker
 
 
+def acknowledged_at(lead: Person, submitted: dt.datetime, rng: random.Random) -> dt.datetime:
+    """When a lead reads a blocker: within an hour or two of it arriving in their working hours, or soon
+    after their next working day starts (a blocker sent at night waits for the morning, not for a week)."""
+    hours = hours_of(lead)
+    seen = submitted + dt.timedelta(minutes=rng.randint(10, 150))
+    if hours.is_working(submitted) and hours.is_working(seen):
+        return seen
+    start = hours.next_start(submitted) or submitted + dt.timedelta(hours=12)
+    return start + dt.timedelta(minutes=rng.randint(15, 120))
+
+
 def _blockers(rng: random.Random, cast: Cast, found: list[tuple[Checkin, str]]) -> None:
+    """Leads acknowledge blockers in their own working hours, soon after they arrive; what arrived after
+    the lead's last working hours before `now` is still open. The story adds one for the manager persona:
+    the latest blocker in Lena's team is not acknowledged yet, whatever day the demo starts."""
     managers = {p.pk: p.manager for p in cast.people}
-    midnight = dt.datetime.combine(cast.today, dt.time(0), tzinfo=UTC)
+    now = dt.datetime.combine(cast.today, dt.time(0), tzinfo=UTC)  # where the history stops
+    lena = cast.by_key["l1_lead"]
+    waiting = max(
+        (c for c, _ in found if managers.get(c.person_id) == lena),
+        key=lambda c: c.submitted_at or now,
+        default=None,
+    )
     rows = []
     for checkin, text in found:
         assert checkin.submitted_at is not None
         lead = managers.get(checkin.person_id) or checkin.person
-        age = (cast.today - checkin.day).days
         blocker = Blocker(
             org=cast.org,
             checkin=checkin,
@@ -287,22 +244,13 @@ def _blockers(rng: random.Random, cast: Cast, found: list[tuple[Checkin, str]]) 
             text=text,
             created_at=checkin.submitted_at,
         )
-        state = rng.random()
-        # Old blockers were almost all seen and resolved; the last fortnight's are partly still open.
-        if age > OPEN_DAYS:
-            acknowledged, resolved = state < 0.99, state < 0.97
-        elif age > 2:
-            acknowledged, resolved = state < 0.85, state < 0.55
-        else:
-            acknowledged, resolved = state < 0.4, False
-        if acknowledged:
-            blocker.acknowledged_by = lead
-            blocker.acknowledged_at = checkin.submitted_at + dt.timedelta(hours=rng.uniform(0.5, 20))
-        if resolved and blocker.acknowledged_at is not None:
-            blocker.resolved_by = rng.choice([lead, checkin.person])
-            blocker.resolved_at = min(
-                blocker.acknowledged_at + dt.timedelta(days=rng.uniform(0.2, 4)), midnight
-            )
-            blocker.acknowledged_at = min(blocker.acknowledged_at, blocker.resolved_at)
+        seen = acknowledged_at(lead, checkin.submitted_at, rng)
+        if seen < now and checkin is not waiting:
+            blocker.acknowledged_by, blocker.acknowledged_at = lead, seen
+            # Most are resolved within a few days, by the lead or the person themselves.
+            done = seen + dt.timedelta(hours=rng.uniform(1, 96))
+            if done < now and rng.random() < 0.9:
+                blocker.resolved_by = rng.choice([lead, checkin.person])
+                blocker.resolved_at = done
         rows.append(blocker)
     Blocker.objects.bulk_create(rows, batch_size=500)

@@ -26,6 +26,7 @@ from accord.handoffs.queries import team_manager
 from accord.lib.tz import UTC
 from accord.orgs.models import Person
 
+from . import words
 from .people import BER, BOG, LEVEL_1, LON, MNL, WAW, Cast
 
 HISTORY_DAYS = 182
@@ -34,26 +35,6 @@ ESCALATED_SHARE = 0.02
 NEW_ITEMS = (0, 1, 1, 1, 2, 2, 3)
 STUBBORN_SHARE = 0.03  # new items that refuse to close for a week or so
 
-TITLES = (
-    "Refund stuck for an agency on the annual plan",
-    "Custom domain shows the old site after DNS change",
-    "Checkout page times out for a shop in Chile",
-    "Customer can't invite a second editor",
-    "Invoice address wrong on three months of invoices",
-    "Image uploads fail over 8 MB for one account",
-    "Template import lost the footer links",
-    "Two-factor reset request: identity check pending",
-    "SSL certificate not renewing on a subdomain",
-    "Bulk price change only applied to half the products",
-    "Site editor freezes on Safari for one customer",
-    "Contact form emails landing in spam",
-    "Data export for a customer leaving us",
-    "Migrating a big blog from another builder",
-    "Chargeback dispute needs our evidence by Friday",
-    "Newsletter block sends twice",
-    "Agency asks for a partner discount",
-    "Mobile menu overlaps the logo on small screens",
-)
 NEXT_STEPS = (
     "Waiting for the customer to confirm; nudge them if nothing by midday.",
     "Level 2 has the logs; check their reply and update the customer.",
@@ -63,11 +44,6 @@ NEXT_STEPS = (
     "Call booked with the customer at 10:00 their time.",
     "Escalate to Level 2 if the workaround does not hold.",
     "Draft reply is in the ticket; review and send.",
-)
-URGENT = (
-    "Payments provider reports delays: check new billing tickets first.",
-    "A large agency's sites are slow; Level 2 is on it, keep the customer posted hourly.",
-    "Login emails are delayed by up to 20 minutes; use the status page macro.",
 )
 TICKETS = "https://support.wonderful.example/tickets/"
 
@@ -142,6 +118,7 @@ def _history(
         tuple[int, Item, int, str, str, int]
     ] = []  # (handoff index, item, owner, status, next, carried)
     pool: list[Open] = []
+    titles, urgent = words.Varied(rng, "handoff item"), words.Varied(rng, "urgent note")
     for _, day, i, (begin, end) in occurrences:
         to = shifts[(i + 1) % len(shifts)]
         receiving = to.hours.next_after(begin)
@@ -169,7 +146,7 @@ def _history(
             to_shift=to,
             shift_day=day,
             author=author,
-            urgent=rng.choice(URGENT) if rng.random() < 0.05 else "",
+            urgent=words.urgent_note(urgent) if rng.random() < 0.05 else "",
             written_at=written,
             receiving_starts_at=starts,
             ack_due_at=due,
@@ -214,7 +191,7 @@ def _history(
             item = Item(
                 org=cast.org,
                 chain=chain,
-                title=rng.choice(TITLES),
+                title=words.handoff_item(titles),
                 owner=rng.choice(receivers + [author]),
                 status=rng.choice([Status.OPEN, Status.IN_PROGRESS, Status.WAITING]),
                 next_step=rng.choice(NEXT_STEPS),

@@ -20,6 +20,7 @@ from accord.kudos.models import CompanyValue, Kudos, KudosPreferences, KudosReci
 from accord.lib.tz import UTC, to_utc
 from accord.orgs.models import Person
 
+from . import words
 from .people import Cast, years_before
 
 HISTORY_DAYS = 182
@@ -41,63 +42,6 @@ VALUES = (
     ("Small steps, shipped", "Ship a small useful thing today rather than a big perfect thing later."),
     ("Lift each other", "Teach, unblock and cover for each other without being asked."),
     ("Own the outcome", "Finish what we start, and say early when something will slip."),
-)
-
-# What people thank each other for, by department, written for this demo. {value} never appears in the
-# text: the value is a tag of its own.
-THANKS: dict[str, tuple[str, ...]] = {
-    "Support": (
-        "Thank you for taking the angry billing call off my hands and turning it around. "
-        "The customer wrote back to say thanks!",
-        "Your handoff note this morning was perfect: I knew exactly where each open ticket stood.",
-        "You stayed calm through the outage queue and still answered every ticket with care.",
-        "The macro you wrote for password resets cut my replies in half. Thank you!",
-        "Thanks for covering my Sunday shift at short notice.",
-        "You spotted the pattern in those three DNS tickets before anyone else did.",
-        "Thank you for pairing with me on my first escalation. I learned a lot.",
-        "Your write-up of the custom-domain issue is now the first thing I link to.",
-    ),
-    "Engineering": (
-        "Thanks for the careful review on the editor refactor: "
-        "you caught a bug that would have hit every customer.",
-        "The deploy rollback you scripted saved us an hour during Tuesday's incident.",
-        "Thank you for explaining the caching layer so patiently in the design review.",
-        "You fixed the flaky checkout test that had been bothering all of us for weeks.",
-        "Your incident write-up was clear, honest and blameless. A model for the rest of us.",
-        "Thanks for taking the pager over the holiday weekend.",
-        "The new template previews are fast and lovely. Customers noticed straight away.",
-        "Thank you for mentoring me through my first on-call week.",
-    ),
-    "Sales": (
-        "Thanks for jumping on the demo call with the agency from Lyon at the last minute.",
-        "Your pricing one-pager finally made the plans easy to explain.",
-        "You kept the renewal alive through three rounds of questions. Great persistence.",
-        "Thank you for sharing your discovery notes: they made my first call with them so much easier.",
-        "The partner webinar you ran brought in four qualified leads.",
-    ),
-    "People Operations": (
-        "The onboarding checklist you rebuilt made my new hire's first week smooth.",
-        "Thank you for organising the team offsite across five time zones without a single clash.",
-        "Your guide to working across time zones is the best thing in our handbook.",
-    ),
-    "Leadership": (
-        "Thank you for the honest all-hands: the numbers, the bad news and the plan.",
-        "Thanks for answering every question in the open AMA thread, even the hard ones.",
-    ),
-}
-ACROSS = (
-    "Thank you for dropping everything to help us with the enterprise customer's data export.",
-    "Your fix for the invoice emails closed a dozen support tickets overnight.",
-    "Thanks for joining our team call to explain the new release. Everyone left with fewer questions.",
-    "You turned a vague customer complaint into a clear bug report, which made it quick to fix.",
-    "Thanks for the quick turnaround on the security questionnaire: it unblocked a big deal.",
-    "Thank you for spending an afternoon teaching us the admin tools.",
-)
-MANAGER = (
-    "You have grown so much this quarter. Thank you for stepping up as the team's go-to on escalations.",
-    "Thank you for the thoughtful feedback in our 1:1; it changed how I run our team meetings.",
-    "Great call flagging the risk on the launch early. That is exactly the kind of ownership we need.",
-    "You made the newest people on the team feel welcome from day one. Thank you.",
 )
 
 
@@ -123,19 +67,21 @@ def build_kudos(cast: Cast) -> None:
     quiet_since = cast.today - dt.timedelta(days=QUIET_DAYS)
 
     planned: list[Planned] = []
+    said = words.Varied(rng, "kudos")
     for days_ago in range(HISTORY_DAYS, 0, -1):
         day = cast.today - dt.timedelta(days=days_ago)
         if day.isoweekday() > 5:
             continue
         for _ in range(rng.randint(*PER_WORKING_DAY)):
             giver = rng.choice(people)
-            text, recipients = _pick(rng, cast, giver, by_team, people)
+            deeds, recipients = _pick(rng, cast, giver, by_team, people)
             if not recipients or (day >= quiet_since and any(r.pk in quiet for r in recipients)):
                 continue
+            text = words.kudos(said, deeds, _first_name(recipients))
             at = to_utc(day, _hour(rng, giver), giver.zone)
             planned.append((at, giver, recipients, text, ""))
     planned += _for_the_personas(cast, member, lead)
-    planned += _nobody_forgotten(rng, cast, planned, by_team, quiet)
+    planned += _nobody_forgotten(rng, cast, planned, by_team, quiet, said)
     _save(rng, cast, planned, values, people)
     _celebrations_today(rng, cast, team_l1, quiet)
     ensure_schedule(org, now=dt.datetime.combine(cast.today, dt.time(0), tzinfo=UTC))
@@ -151,25 +97,35 @@ def _hour(rng: random.Random, person: Person) -> dt.time:
     return dt.time(minute // 60, minute % 60)
 
 
+def _first_name(recipients: list[Person]) -> str:
+    return " and ".join(p.name.split(" ")[0] for p in recipients[:2])
+
+
 def _pick(
     rng: random.Random, cast: Cast, giver: Person, by_team: dict[int, list[Person]], people: list[Person]
-) -> tuple[str, list[Person]]:
+) -> tuple[tuple[str, ...], list[Person]]:
+    """What the giver thanks someone for (the deeds to compose from), and whom."""
     reports = cast.reports(giver)
     if reports and rng.random() < 0.3:
-        return rng.choice(MANAGER), [rng.choice(reports)]
+        return words.MANAGER_DEEDS, [rng.choice(reports)]
     if rng.random() < CROSS_TEAM:
         others = [p for p in people if p.team_id != giver.team_id]
         chosen = rng.choice(others)
-        return rng.choice(ACROSS), [chosen]
+        return words.ACROSS_DEEDS, [chosen]
     mates = [p for p in by_team[giver.team_id] if p.pk != giver.pk]  # type: ignore[index]
     if not mates:
-        return "", []
+        return (), []
     count = min(len(mates), rng.choices((1, 2, 3), weights=(80, 15, 5))[0])
-    return rng.choice(THANKS[_department(cast, giver)]), rng.sample(mates, count)
+    return words.DEEDS.get(_department(cast, giver), words.DEEDS["Leadership"]), rng.sample(mates, count)
 
 
 def _nobody_forgotten(
-    rng: random.Random, cast: Cast, planned: list[Planned], by_team: dict[int, list[Person]], quiet: set[int]
+    rng: random.Random,
+    cast: Cast,
+    planned: list[Planned],
+    by_team: dict[int, list[Person]],
+    quiet: set[int],
+    said: words.Varied,
 ) -> list[Planned]:
     """Good managers and teammates notice: everyone but the quiet two was thanked in the last month."""
     since = cast.today - dt.timedelta(days=TOP_UP_DAYS)
@@ -187,8 +143,13 @@ def _nobody_forgotten(
         if giver is None:
             continue
         day = cast.today - dt.timedelta(days=rng.randint(1, TOP_UP_DAYS))
-        words = rng.choice(MANAGER if giver.pk == person.manager_id else THANKS[_department(cast, giver)])
-        extra.append((to_utc(day, _hour(rng, giver), giver.zone), giver, [person], words, ""))
+        deeds = (
+            words.MANAGER_DEEDS
+            if giver.pk == person.manager_id
+            else words.DEEDS.get(_department(cast, giver), words.DEEDS["Leadership"])
+        )
+        text = words.kudos(said, deeds, _first_name([person]))
+        extra.append((to_utc(day, _hour(rng, giver), giver.zone), giver, [person], text, ""))
     return extra
 
 

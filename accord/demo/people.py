@@ -15,6 +15,7 @@ import random
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from accord.accounts.models import User
 from accord.orgs.models import Organisation, Person, Role, Team
@@ -255,6 +256,14 @@ HOURS: tuple[tuple[dt.time, dt.time], ...] = (
     (dt.time(7, 30), dt.time(15, 30)),
 )
 HOURS_WEIGHTS = (55, 20, 20, 5)
+MIN_SHARED = dt.timedelta(minutes=60)  # manager and report share at least this much of their day
+# Days some people agree with a manager far away, so that the two share an hour.
+SHIFTED_HOURS: tuple[tuple[dt.time, dt.time], ...] = (
+    (dt.time(7, 0), dt.time(15, 0)),
+    (dt.time(11, 0), dt.time(19, 0)),
+    (dt.time(6, 30), dt.time(14, 30)),
+    (dt.time(12, 0), dt.time(20, 0)),
+)
 FOUR_DAY_WEEK_SHARE = 0.08
 WEEKDAYS = "12345"
 FOUR_DAYS = "1234"
@@ -274,10 +283,15 @@ class Cast:
     """The demo company's people, for the domains that build their history on top of them."""
 
     org: Organisation
-    today: dt.date
+    today: dt.date  # the UTC date of `now`
     teams: dict[tuple[str, ...], Team]
     people: list[Person]  # in a stable order: hand-written people first, then squad by squad
     by_key: dict[str, Person] = field(default_factory=dict)
+    now: dt.datetime | None = None  # when the demo is started; noon UTC of `today` when not given
+
+    @property
+    def moment(self) -> dt.datetime:
+        return self.now or dt.datetime.combine(self.today, dt.time(12), tzinfo=dt.UTC)
 
     def rng(self, domain: str) -> random.Random:
         """A generator of its own for each domain, so one domain's draws never shift another's."""
@@ -322,7 +336,9 @@ def spread_zones(rng: random.Random, zones: Sequence[str], n: int) -> list[str]:
     return picked
 
 
-def build_people(org: Organisation, *, today: dt.date, password_hash: str) -> Cast:
+def build_people(
+    org: Organisation, *, today: dt.date, password_hash: str, now: dt.datetime | None = None
+) -> Cast:
     """Create the teams, users and people of the demo organisation.
 
     Eight queries however many people: one insert per level of teams and of managers, and one
@@ -364,6 +380,7 @@ def build_people(org: Organisation, *, today: dt.date, password_hash: str) -> Ca
     people += generated
     _stagger_weeks(rng, support)
     _plant_dates(rng, generated, today)
+    _share_an_hour(people, today)
 
     _attach_users(people, password_hash)
     # A report's manager must have a primary key before the report is inserted, so insert level by
@@ -371,7 +388,7 @@ def build_people(org: Organisation, *, today: dt.date, password_hash: str) -> Ca
     level = {id(p): _depth(p) for p in people}
     for depth in sorted(set(level.values())):
         Person.objects.bulk_create([p for p in people if level[id(p)] == depth])
-    return Cast(org=org, today=today, teams=teams, people=people, by_key=by_key)
+    return Cast(org=org, today=today, teams=teams, people=people, by_key=by_key, now=now)
 
 
 def _create_teams(org: Organisation) -> dict[tuple[str, ...], Team]:
@@ -458,6 +475,60 @@ def _plant_dates(rng: random.Random, people: list[Person], today: dt.date) -> No
     for person in birthdays:
         day = today + dt.timedelta(days=rng.randint(0, 6))
         person.birthday_month, person.birthday_day = day.month, day.day
+
+
+def seasons_of(today: dt.date) -> tuple[dt.date, ...]:
+    """A day in each stretch of the year with its own set of UTC offsets: northern winter and summer,
+    and the weeks in between when the United States, Europe and Australia have changed their clocks
+    and the others have not yet."""
+    return tuple(
+        dt.date(today.year, month, day)
+        for month, day in ((1, 15), (3, 20), (4, 15), (7, 15), (10, 15), (10, 30))
+    )
+
+
+def overlap(a: Person, b: Person, day: dt.date) -> dt.timedelta:
+    """How long two people's working hours overlap on one (UTC) date, in their own zones."""
+    spans = []
+    for p in (a, b):
+        zone = ZoneInfo(p.timezone)
+        start = dt.datetime.combine(day, p.work_start, tzinfo=zone).astimezone(dt.UTC)
+        spans.append((start, dt.datetime.combine(day, p.work_end, tzinfo=zone).astimezone(dt.UTC)))
+    best = dt.timedelta(0)
+    # Their days may be offset by a date (Sydney's Tuesday morning is New York's Monday evening).
+    for shift in (-1, 0, 1):
+        a_start, a_end = spans[0]
+        b_start, b_end = (t + dt.timedelta(days=shift) for t in spans[1])
+        best = max(best, min(a_end, b_end) - max(a_start, b_start))
+    return best
+
+
+def _share_an_hour(people: list[Person], today: dt.date) -> None:
+    """A report whose hours do not meet their manager's for an hour all year (`seasons_of`) moves to the
+    usual hours that meet them best, or else to a shifted day (starting early or late): a real manager
+    and report agree on a shared hour for their 1:1s. Top down, so a lead who moves is met by their own
+    reports. No draw of its own, so every other choice stays as it was. A few pairs are too far apart
+    for any of these (New York and Kolkata): they keep their hours and meet ad hoc."""
+    seasons = seasons_of(today)
+    for person in people:
+        manager = person.manager
+        if manager is None or all(overlap(person, manager, d) >= MIN_SHARED for d in seasons):
+            continue
+
+        def shared(
+            hours: tuple[dt.time, dt.time], person: Person = person, manager: Person = manager
+        ) -> dt.timedelta:
+            return min(overlap(_with_hours(person, hours), manager, d) for d in seasons)
+
+        best = max(HOURS, key=shared)
+        if shared(best) < MIN_SHARED:
+            best = max(SHIFTED_HOURS, key=shared)
+        if shared(best) > shared((person.work_start, person.work_end)):
+            person.work_start, person.work_end = best
+
+
+def _with_hours(person: Person, hours: tuple[dt.time, dt.time]) -> Person:
+    return Person(timezone=person.timezone, work_start=hours[0], work_end=hours[1])
 
 
 def _attach_users(people: list[Person], password_hash: str) -> None:

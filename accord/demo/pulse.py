@@ -13,16 +13,23 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from django.utils import timezone
+from django.http import Http404
 
+from accord.orgs.models import Person
 from accord.pulse.answering import apply_answer_sets, reply_as_manager, seal_pool, thread_key
 from accord.pulse.models import Comment, MixingPool, Participation, Program, Question, Round, Scale
 from accord.pulse.programs import ensure_bank, open_round, save_program
 from accord.pulse.publishing import publish_round
+from accord.pulse.queries import viewer_scope
+from accord.pulse.results.reports import reply_group
 
-from .people import ENGINEERING, SUPPORT, Cast
+from . import words
+from .people import LEVEL_1, PERSONAS, Cast
 
-ROUNDS = 13
+# Twelve rounds: the eleventh (the latest closed one) asks eNPS, as every second round does, so the
+# results page opens on a round with eNPS; the twelfth is open.
+ROUNDS = 12
+OPENED_DAYS_AGO = 2  # the open round opened this many days before the demo starts; it runs five days
 EVERY = dt.timedelta(days=14)
 
 # Baseline (1–5, already scored) per construct; departments shift it a little.
@@ -45,29 +52,13 @@ DEPARTMENT_SHIFT = {
     "Engineering": {"growth": 0.2},
     "Leadership": {"clarity": 0.3},
 }
-COMMENTS = {
-    "Support": [
-        "Handoffs from the Manila shift often arrive without the customer's history; we start from zero.",
-        "Tickets marked 'in progress' overnight sometimes turn out nobody touched them.",
-        "I'd like a clear owner for every open ticket at the end of a shift.",
-        "Love this team, but the weekend rota is wearing people down.",
-        "More written runbooks, fewer calls at 6am my time, please.",
-        "The Bogotá to Manila handoff is the weak spot: nobody overlaps.",
-    ],
-    "Engineering": [
-        "The planning changes this quarter made a real difference. Fewer surprises.",
-        "Async design reviews work well; keep them.",
-        "On-call is calmer since the platform cleanup. Thank you.",
-        "Would like more time for learning, but it's better than last year.",
-        "The written decision log is great for those of us in other time zones.",
-    ],
-    "Sales": [
-        "End of quarter was intense again; the targets felt like they moved late.",
-        "Great support from the team when deals got stuck.",
-        "Would love more contact with engineering about what's coming.",
-    ],
-    "Leadership": ["Monthly all-hands in two time slots has helped a lot."],
-}
+# Level 1 answers every round, all of it: the same people every time is also what lets the gate show the
+# team round after round (rule 7: a group whose set of people changes by fewer than k is hidden).
+# Share of people who leave a comment: Support Level 1 has plenty to say about handoffs lately, so its
+# manager (the manager persona) has comments from enough people to see them behind the gate.
+COMMENT_SHARE = 0.12
+STORY_COMMENT_SHARE = 0.6
+STORY_ROUNDS = 3  # the last closed rounds in which Level 1 comments that much
 
 
 def department(cast: Cast, team_id: int | None) -> str:
@@ -93,9 +84,8 @@ def build_pulse(cast: Cast) -> None:
         if i < len(items)
     ]
     enps = next(q for q in questions if q.scale == Scale.NPS11)
-    first_open = timezone.make_aware(
-        dt.datetime.combine(cast.today - EVERY * (ROUNDS - 1), dt.time(6)), dt.UTC
-    )
+    opened = cast.today - dt.timedelta(days=OPENED_DAYS_AGO)
+    first_open = dt.datetime.combine(opened - EVERY * (ROUNDS - 1), dt.time(6), tzinfo=dt.UTC)
     program = save_program(
         Program(
             org=org,
@@ -112,6 +102,9 @@ def build_pulse(cast: Cast) -> None:
     people = {p.pk: p for p in cast.people}
     person_effect = {pk: rng.gauss(0, 0.35) for pk in people}
     lead = cast.by_key.get("l1_lead")
+    personas = {cast.by_key[key].pk for key in PERSONAS.values()}
+    level_1 = cast.teams[LEVEL_1].pk
+    said = words.Varied(rng, "pulse comment")
     for number in range(ROUNDS):
         opened = first_open + EVERY * number
         rnd = open_round(program, opened)
@@ -119,13 +112,22 @@ def build_pulse(cast: Cast) -> None:
         latest = number == ROUNDS - 1
         parts = list(Participation.objects.filter(round=rnd).select_related("person"))
         share = 0.45 if latest else rng.uniform(0.66, 0.82)
-        answering = [p for p in parts if rng.random() < share]
+        # The personas have not answered the open round yet: a visitor finds it waiting.
+        answering = [
+            p
+            for p in parts
+            if (rng.random() < share or (p.team_id_at_open == level_1 and not latest))
+            and not (latest and p.person_id in personas)
+        ]
+        story = ROUNDS - 1 - STORY_ROUNDS <= number < ROUNDS - 1
         qs = {q.id: q for q in rnd.questions.all()}
         progress = number / (ROUNDS - 1)
         sets = []
         for p in answering:
             dept = department(cast, p.team_id_at_open)
-            sets.append(_answer_set(rng, rnd, p, dept, qs, progress, person_effect[p.person_id]))
+            talk = STORY_COMMENT_SHARE if story and p.team_id_at_open == level_1 else COMMENT_SHARE
+            comment = words.pulse_comment(said, dept) if rng.random() < talk else ""
+            sets.append(_answer_set(rng, rnd, p, dept, qs, progress, person_effect[p.person_id], comment))
         Participation.objects.filter(pk__in=[p.pk for p in answering]).update(
             took_part=True, next_send_at=None
         )
@@ -160,6 +162,7 @@ def _answer_set(
     qs: dict[int, Question],
     progress: float,
     effect: float,
+    comment: str,
 ) -> dict:
     answers: dict[str, int] = {}
     for qid, q in qs.items():
@@ -174,9 +177,6 @@ def _answer_set(
             mean -= support_slide(progress)
         scored = max(1, min(5, round(rng.gauss(mean, 0.75))))
         answers[str(qid)] = 6 - scored if q.reverse else scored
-    comment = ""
-    if rng.random() < 0.12 and COMMENTS.get(dept):
-        comment = rng.choice(COMMENTS[dept])
     return {
         "cell": [p.team_id_at_open, p.tenure_band, p.region],
         "answers": answers,
@@ -185,17 +185,23 @@ def _answer_set(
     }
 
 
-def _reply_to_some(rng: random.Random, cast: Cast, lead) -> None:  # type: ignore[no-untyped-def]
+def _reply_to_some(rng: random.Random, cast: Cast, lead: Person | None) -> None:
+    """The Level 1 lead answers some of the comments she can see, handoff ones first, through the same
+    checks as the results page (a comment her scope shows, in a closed round), never around them."""
     if lead is None:
         return
-    support_teams = {t.pk for path, t in cast.teams.items() if path[0] == SUPPORT[0]}
-    engineering = {t.pk for path, t in cast.teams.items() if path[0] == ENGINEERING[0]}
-    comments = [c for c in Comment.objects.filter(org=cast.org) if c.cell()[0] in support_teams | engineering]
-    for comment in comments:
-        if comment.cell()[0] in support_teams and "handoff" in comment.text.lower() and rng.random() < 0.5:
-            reply_as_manager(
-                comment,
-                lead,
-                "Thank you for saying this. From next week every shift ends with a "
-                "written handoff and a named owner per open ticket. Tell me if it helps.",
-            )
+    scope = viewer_scope(lead)
+    visible = []
+    for comment in Comment.objects.filter(org=cast.org, round__closed=True).select_related("round"):
+        if comment.cell()[0] != lead.team_id:
+            continue
+        try:
+            reply_group(comment, scope, None)
+        except Http404:
+            continue  # not shown to her: she cannot answer it
+        visible.append(comment)
+    chosen = [c for c in visible if rng.random() < (0.6 if "handoff" in c.text.lower() else 0.2)]
+    replies = list(words.MANAGER_REPLIES)
+    rng.shuffle(replies)
+    for comment in (chosen or visible[:1])[: len(replies)]:
+        reply_as_manager(comment, lead, replies.pop())

@@ -2,9 +2,10 @@
 
 Each charter is written for its team (Support hands work around the globe, Sales lives by customer
 hours, Engineering argues in design docs). Most members have acknowledged their charter; some have
-not, and Level 1 changed its charter materially a fortnight ago, so its members (Tomás among them)
-are asked to read it again. The all-hands and the engineering managers' sync have about four months of
-burden log, written by the same action the scheduler runs. Everything is dated from `cast.today`.
+not, and Level 1 and People Ops changed their charters materially a fortnight ago, so their members
+(Tomás and Grace among them) are asked to read them again. The all-hands and the engineering
+managers' sync have about four months of burden log, written by the same action the scheduler runs.
+Everything is dated from `cast.today`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from accord.rhythm.actions import (
     ChannelRow,
     CharterText,
     MeetingSpec,
+    acknowledge_charter,
     catch_up_log,
     create_meeting,
     save_charter,
 )
-from accord.rhythm.models import Acknowledgement, Charter
 
 from . import people as P
 from .people import Cast
@@ -193,54 +194,35 @@ def build_rhythm(cast: Cast) -> None:
             members.setdefault(p.team_id, []).append(p)
 
     charters: list[tuple[Team, CharterText, Person | None, int]] = []
-    acks: list[Acknowledgement] = []
     for path, (sync, written, escalation, norms, channels) in CHARTERS.items():
         team: Team = cast.teams[path]
         lead = cast.by_key.get(next((k.key for k in P.KEY_PEOPLE if k.team == path), ""), None)
         text = CharterText(sync, written, escalation, norms, [ChannelRow(*row) for row in channels])
-        version = 2 if path == P.LEVEL_1 else 1
+        version = 2 if path in (P.LEVEL_1, P.PEOPLE_OPS) else 1
         charters.append((team, text, lead, version))
-    made: dict[int, Charter] = {}
+    # Written, read and changed through the same actions as the charter page (save_charter,
+    # acknowledge_charter): about ninety reads, cheap enough to take the long way.
+    personas = {cast.by_key["l1_member"].pk, cast.by_key["people_admin"].pk}
     for team, text, lead, version in charters:
         author = lead or cast.by_key["people_admin"]
         written_on = now - dt.timedelta(days=rng.randint(60, 200))
         charter = save_charter(team, text, actor=author, material=False, now=written_on)
+        readers = [p for p in members.get(team.pk, []) if p.pk != author.pk]
+        rolls = {p.pk: rng.random() for p in readers}
         if version > 1:
-            # Level 1 tightened its escalation rules a fortnight ago: everyone is asked to read it again.
+            # Level 1 tightened its escalation rules, and People Ops its confidentiality rules, a fortnight
+            # ago: everyone in those teams is asked to read the charter again. Some read the old one only
+            # (the member and admin personas among them, so the prompt shows on their home pages).
+            for person in readers:
+                if person.pk in personas or MISSING_SHARE <= rolls[person.pk] < 0.6:
+                    read_at = written_on + dt.timedelta(hours=rng.randint(2, 240))
+                    acknowledge_charter(charter, person, read_at)
             charter = save_charter(team, text, actor=author, material=True, now=now - dt.timedelta(days=14))
-        made[team.pk] = charter
-    for team_id, charter in made.items():
-        for person in members.get(team_id, []):
-            if person.pk == charter.updated_by_id:
-                continue  # the author acknowledged on saving
-            roll = rng.random()
-            if roll < MISSING_SHARE:
-                continue  # has not read it yet
-            version, read_at = charter.version, charter.updated_at + dt.timedelta(hours=rng.randint(2, 240))
-            if charter.version > 1 and roll < 0.6:
-                # Read the old version only, before it changed.
-                version, read_at = (
-                    charter.version - 1,
-                    charter.updated_at - dt.timedelta(days=rng.randint(5, 60)),
-                )
-            acks.append(
-                Acknowledgement(
-                    org=cast.org, charter=charter, person=person, version=version, acknowledged_at=read_at
-                )
-            )
-    # The member persona has read Level 1's old charter only, so the prompt shows on their home page.
-    member = cast.by_key["l1_member"]
-    acks = [a for a in acks if a.person is not member]
-    acks.append(
-        Acknowledgement(
-            org=cast.org,
-            charter=made[cast.teams[P.LEVEL_1].pk],
-            person=member,
-            version=1,
-            acknowledged_at=now - dt.timedelta(days=90),
-        )
-    )
-    Acknowledgement.objects.bulk_create(acks)
+        for person in readers:
+            roll = rolls[person.pk]
+            if person.pk in personas or roll < MISSING_SHARE or (version > 1 and roll < 0.6):
+                continue  # has not read this version yet
+            acknowledge_charter(charter, person, charter.updated_at + dt.timedelta(hours=rng.randint(2, 240)))
 
     started = now - dt.timedelta(weeks=HISTORY_WEEKS)
     everyone = [p for p in cast.people if p.is_active]
