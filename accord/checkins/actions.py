@@ -55,6 +55,11 @@ def ensure_schedule(org: Organisation, now: dt.datetime | None = None) -> Checki
     return found
 
 
+def schedule_new_organisation(sender: object, organisation: Organisation, **kwargs: object) -> None:
+    """Receiver of `organisation_created`: the planner row, so the scheduler serves it from day one."""
+    ensure_schedule(organisation)
+
+
 def template_for(team: Team) -> CheckinTemplate:
     """The team's template, made with the defaults the first time anyone needs it."""
     found, _ = CheckinTemplate.objects.get_or_create(team=team, defaults={"org_id": team.org_id})

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accord.orgs.models import Person
+from accord.orgs.panels import Context, Waiting
 
 from . import queries
 
 
-def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+def home_panel(request: HttpRequest) -> Context:
     me: Person = request.person  # type: ignore[attr-defined]
     now = timezone.now()
     is_manager = queries.is_manager(me)
     checkin = queries.current_checkin(me, now)
     return {
-        "template": "checkins/_home_panel.html",
         "checkin": checkin,
         "asked": checkin is not None and checkin.prompt_at <= now,
         "is_manager": is_manager,
@@ -26,14 +25,42 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def person_panel(request: HttpRequest, person: Person) -> dict[str, Any] | None:
+def person_panel(request: HttpRequest, person: Person) -> Context:
     """Participation, for the person and those above them (and admins): the same numbers and words."""
     viewer: Person = request.person  # type: ignore[attr-defined]
     if not queries.sees_participation(viewer, person):
         return None
     return {
-        "template": "checkins/_person_panel.html",
         "participation": queries.participation(person, timezone.now()),
         "person": person,
         "is_self": viewer.pk == person.pk,
     }
+
+
+def waiting(me: Person) -> list[Waiting]:
+    now = timezone.now()
+    found = []
+    if (checkin := queries.checkin_to_send(me, now)) is not None:
+        closes = timezone.localtime(checkin.closes_at, me.zone)
+        found.append(
+            Waiting(
+                key="checkin",
+                text="Today's check-in",
+                url=reverse("checkins"),
+                action="Write your check-in",
+                details=(f"Open until {closes:%A %-d %B, %H:%M}.",),
+            )
+        )
+    for blocker in queries.blockers_to_acknowledge(me):
+        found.append(
+            Waiting(
+                key="blocker",
+                text=f"{blocker.person.name} is blocked",
+                url=reverse("checkins_team", args=[blocker.team_id])
+                if blocker.team_id
+                else reverse("checkins"),
+                action="Acknowledge the blocker",
+                details=(blocker.text[:160],),
+            )
+        )
+    return found

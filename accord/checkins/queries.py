@@ -296,3 +296,16 @@ def digest(manager: Person, since: dt.datetime, until: dt.datetime) -> DigestDat
         .order_by("person__name", "submitted_at")
     )
     return DigestData(reports, checkins, blockers_of_reports(manager), since, until)
+
+
+def checkin_to_send(person: Person, now: dt.datetime) -> Checkin | None:
+    """Today's check-in when it has been asked and not yet sent."""
+    found = current_checkin(person, now)
+    if found is None or found.prompt_at > now or found.submitted_at is not None:
+        return None
+    return found
+
+
+def blockers_to_acknowledge(manager: Person) -> list[Blocker]:
+    """Blockers of the manager's direct reports that nobody has acknowledged yet, oldest first."""
+    return [b for b in blockers_of_reports(manager) if b.acknowledged_at is None]

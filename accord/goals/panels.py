@@ -7,18 +7,18 @@ them in the reporting line and admins read exactly the same thing; anyone else s
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accord.orgs.models import Person
+from accord.orgs.panels import Context, Waiting
 
 from . import queries
 from .models import Commitment, CommitmentStatus
 
 
-def person_panel(request: HttpRequest, person: Person) -> dict[str, Any] | None:
+def person_panel(request: HttpRequest, person: Person) -> Context:
     viewer: Person = request.person  # type: ignore[attr-defined]
     now = timezone.now()
     goals = list(
@@ -28,7 +28,6 @@ def person_panel(request: HttpRequest, person: Person) -> dict[str, Any] | None:
     if not goals and not signals:
         return None
     return {
-        "template": "goals/_person_panel.html",
         "subject": person,
         "person_goals": goals,
         "show_signals": signals,
@@ -37,7 +36,7 @@ def person_panel(request: HttpRequest, person: Person) -> dict[str, Any] | None:
     }
 
 
-def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+def home_panel(request: HttpRequest) -> Context:
     me: Person = request.person  # type: ignore[attr-defined]
     now = timezone.now()
     mine = queries.annotate_due(
@@ -54,10 +53,30 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
         total = queries.follow_through(reports, now)
         late = queries.slipping(reports, now, limit=20)
     return {
-        "template": "goals/_home_panel.html",
         "my_open": mine,
         "my_follow_through": queries.follow_through(me, now),
         "report_rows": rows,
         "reports_total": total,
         "reports_slipping": late,
     }
+
+
+def waiting(me: Person) -> list[Waiting]:
+    found = []
+    for c in queries.commitments_due(me, timezone.now()):
+        when = _due_words(c.days_left)  # type: ignore[attr-defined]
+        found.append(
+            Waiting(
+                key="commitment",
+                text=f"Commitment due {when}: {c.title}",
+                url=reverse("commitments"),
+                action="Update the commitment",
+            )
+        )
+    return found
+
+
+def _due_words(days: int) -> str:
+    if days < 0:
+        return f"{-days} day{'s' if days < -1 else ''} late"
+    return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"

@@ -433,3 +433,20 @@ def commitments_of(owner_ids: Iterable[int], org_id: int) -> QuerySet[Commitment
     return Commitment.objects.filter(org_id=org_id, owner_id__in=list(owner_ids)).select_related(
         "owner", "goal", "created_by"
     )
+
+
+# A commitment shows as due on the home page from this many days before its date (and once late).
+DUE_SOON_DAYS = 2
+
+
+def commitments_due(person: Person, now: dt.datetime, days: int = DUE_SOON_DAYS) -> list[Commitment]:
+    """The person's open commitments due within `days` on their own clock, or late; soonest first."""
+    last = local_today(person, now) + dt.timedelta(days=days)
+    return annotate_due(
+        Commitment.objects.filter(
+            org_id=person.org_id, owner=person, status=CommitmentStatus.OPEN, due_on__lte=last
+        )
+        .select_related("owner")
+        .order_by("due_on", "id"),
+        now,
+    )

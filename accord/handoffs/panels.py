@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accord.orgs.models import Person, Team
+from accord.orgs.panels import Context, Waiting
 
 from . import queries
 from .actions import outgoing_occurrence
@@ -19,7 +20,7 @@ WRITE_FROM = dt.timedelta(hours=1)
 OWNED_SHOWN = 5
 
 
-def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+def home_panel(request: HttpRequest) -> Context:
     me: Person = request.person  # type: ignore[attr-defined]
     now = timezone.now()
     shifts = list(Shift.objects.filter(org_id=me.org_id, members__person=me).select_related("chain"))
@@ -38,14 +39,26 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
             continue
         if not Handoff.objects.filter(chain_id=shift.chain_id, from_shift=shift, shift_day=found[0]).exists():
             to_write.append({"shift": shift, "end": found[2], "running": found[2] > now})
-    return {"template": "handoffs/_home_panel.html", "pending": pending, "to_write": to_write, "owned": owned}
+    return {"pending": pending, "to_write": to_write, "owned": owned}
 
 
-def team_panel(request: HttpRequest, team: Team) -> dict[str, Any] | None:
+def team_panel(request: HttpRequest, team: Team) -> Context:
     """The team page lists the team's handoff chains; its managers also get the way to set one up."""
     me: Person = request.person  # type: ignore[attr-defined]
     found = list(queries.chains(team.org).filter(team=team))
     may_set_up = me.is_admin or queries.manages_team(me, team)
     if not found and not may_set_up:
         return None
-    return {"template": "handoffs/_team_panel.html", "chains": found, "may_set_up": may_set_up}
+    return {"chains": found, "may_set_up": may_set_up}
+
+
+def waiting(me: Person) -> list[Waiting]:
+    return [
+        Waiting(
+            key="handoff",
+            text=f"A handoff from {h.author.name} in {h.chain.name}",
+            url=reverse("handoffs_handoff", args=[h.pk]),
+            action="Read and acknowledge",
+        )
+        for h in queries.pending_for(me, timezone.now())
+    ]

@@ -150,6 +150,11 @@ def ensure_schedule(org: Organisation, now: dt.datetime | None = None) -> Celebr
     return found
 
 
+def schedule_new_organisation(sender: object, organisation: Organisation, **kwargs: object) -> None:
+    """Receiver of `organisation_created`: the planner row, so the scheduler serves it from day one."""
+    ensure_schedule(organisation)
+
+
 def next_digest_time(person: Person, now: dt.datetime) -> dt.datetime | None:
     """09:00 on the person's next working day, in their own zone (DST resolved by lib/tz)."""
     today = now.astimezone(person.zone).date()

@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accord.orgs.models import Person, Team
+from accord.orgs.panels import Context
 
 from . import queries
-from .actions import ensure_schedule
 
 PERSON_FEED = 5
 
@@ -45,13 +45,11 @@ def last_recognised(person: Person, last: Any, now: Any) -> str:
     return f"{person.name} was last recognised {when}."
 
 
-def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+def home_panel(request: HttpRequest) -> Context:
     me: Person = request.person  # type: ignore[attr-defined]
     now = timezone.now()
-    ensure_schedule(me.org)
     is_manager = queries.has_reports(me)
     return {
-        "template": "kudos/_home_panel.html",
         "celebrating": queries.celebrating([me, *queries.celebration_circle(me)], now),
         "is_manager": is_manager,
         "unrecognised": queries.unrecognised_reports(me, now) if is_manager else [],
@@ -59,7 +57,7 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def person_panel(request: HttpRequest, person: Person) -> dict[str, Any] | None:
+def person_panel(request: HttpRequest, person: Person) -> Context:
     viewer: Person = request.person  # type: ignore[attr-defined]
     now = timezone.now()
     received = queries.feed(viewer, person=person, limit=PERSON_FEED)
@@ -70,7 +68,6 @@ def person_panel(request: HttpRequest, person: Person) -> dict[str, Any] | None:
         r = queries.recognition(person, now)
         figures = {"sentence": figures_sentence(person, r), "last": last_sentence(person, r, now)}
     return {
-        "template": "kudos/_person_panel.html",
         "person": person,
         "feed": received,
         "figures": figures,
@@ -78,7 +75,7 @@ def person_panel(request: HttpRequest, person: Person) -> dict[str, Any] | None:
     }
 
 
-def team_panel(request: HttpRequest, team: Team) -> dict[str, Any] | None:
+def team_panel(request: HttpRequest, team: Team) -> Context:
     """The team page points at the team's kudos feed and names today's celebrations there."""
     today = queries.celebrating(queries.team_members(team), timezone.now())
-    return {"template": "kudos/_team_panel.html", "celebrations": today}
+    return {"celebrations": today}

@@ -7,18 +7,18 @@ else (admins included).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accord.orgs.models import Person
+from accord.orgs.panels import Context, Waiting
 
 from . import queries
 from .models import OneOnOneSeries
 
 
-def person_panel(request: HttpRequest, person: Person) -> dict[str, Any] | None:
+def person_panel(request: HttpRequest, person: Person) -> Context:
     viewer: Person = request.person  # type: ignore[attr-defined]
     found = OneOnOneSeries.objects.filter(org_id=person.org_id, report=person, active=True).select_related(
         "manager"
@@ -32,13 +32,12 @@ def person_panel(request: HttpRequest, person: Person) -> dict[str, Any] | None:
     now = timezone.now()
     health = queries.health(person.org_id, [s.pk for s in rows], now)
     return {
-        "template": "meetings/_person_panel.html",
         "person": person,
         "rows": [{"series": s, "health": health[s.pk]} for s in rows],
     }
 
 
-def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+def home_panel(request: HttpRequest) -> Context:
     me: Person = request.person  # type: ignore[attr-defined]
     now = timezone.now()
     rows = list(
@@ -49,6 +48,25 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     if not rows:
         return None
     return {
-        "template": "meetings/_home_panel.html",
         "next": [{"series": s, "other": s.report if s.manager_id == me.pk else s.manager} for s in rows],
     }
+
+
+def waiting(me: Person) -> list[Waiting]:
+    found = []
+    for m in queries.meetings_coming_up(me, timezone.now()):
+        other = m.series.report if m.series.manager_id == me.pk else m.series.manager
+        at = timezone.localtime(m.scheduled_at, me.zone)
+        agenda = [a.text for a in m.agenda_items.all()]
+        found.append(
+            Waiting(
+                key="one_on_one",
+                text=f"1:1 with {other.name}, {at:%A %-d %B, %H:%M}",
+                url=reverse("one_on_one_meeting", args=[m.pk]),
+                action="Open the agenda",
+                details=tuple(agenda[:5])
+                if agenda
+                else ("Nothing on the agenda yet: add what you want to talk about.",),
+            )
+        )
+    return found

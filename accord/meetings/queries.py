@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accord.lib.tz import to_utc
@@ -328,3 +328,24 @@ def slot_preview(
                 f"{person.timezone})."
             )
     return slots, warnings
+
+
+# A 1:1 shows as "coming up" on the home page this long before it starts.
+COMING_UP = dt.timedelta(days=2)
+
+
+def meetings_coming_up(person: Person, now: dt.datetime, within: dt.timedelta = COMING_UP) -> list[Meeting]:
+    """The person's 1:1s that start within `within` (or are under way), with their open agenda items."""
+    return list(
+        Meeting.objects.filter(
+            Q(series__manager=person) | Q(series__report=person),
+            org_id=person.org_id,
+            series__active=True,
+            status=MeetingStatus.SCHEDULED,
+            ends_at__gt=now,
+            scheduled_at__lte=now + within,
+        )
+        .select_related("series__manager", "series__report")
+        .prefetch_related(Prefetch("agenda_items", queryset=AgendaItem.objects.filter(done=False)))
+        .order_by("scheduled_at")
+    )

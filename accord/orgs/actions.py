@@ -12,6 +12,7 @@ from accord.accounts.actions import expire_invitations
 from accord.accounts.models import User
 
 from .models import Organisation, Person, Role, Team
+from .signals import organisation_created
 
 
 def manager_cycle(person: Person, manager: Person | None) -> list[Person] | None:
@@ -139,9 +140,8 @@ def create_organisation(name: str, *, owner: User, owner_name: str, timezone: st
         Person.objects.create(
             org=org, user=owner, email=owner.email, name=owner_name, role=Role.OWNER, timezone=timezone
         )
-        from accord.checkins.actions import ensure_schedule
-
-        ensure_schedule(org)
+        # Other apps make what a new organisation needs (their schedulers' rows) through this hook.
+        organisation_created.send(sender=Organisation, organisation=org)
     return org
 
 

@@ -1,44 +1,141 @@
-"""Sections other apps add to the home page and to person pages, without orgs knowing about them.
+"""Sections other apps add to the home, person and team pages, without orgs knowing about them.
 
-An app offers a section by defining, in `accord/<app>/panels.py`, a function
-`home_panel(request) -> dict | None`, `person_panel(request, person) -> dict | None` and/or
-`team_panel(request, team) -> dict | None`. The dict
-names a template (`"template"`) and carries that template's context; None means "nothing to show".
+Each app registers its sections in its `AppConfig.ready()` with `register(...)`: which page, a unique
+key, the template, an explicit order (lower first) and a `build` function that returns the template's
+context, or None for "nothing to show". The pages call `panels_for(...)` and render each `Panel` with
+`{% include panel.template with panel=panel.context %}`.
+
+A section that raises is logged and left out: one app's defect must not take the home page down.
+Building a section only reads; anything a page needs to exist is made when the organisation is
+created (`accord.orgs.signals.organisation_created`) or by an action, never on GET.
+
 Person panels must follow the transparency mirror: what a manager sees about a person there, the
 person sees on their own page, with the same numbers and words.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 from .models import Person, Team
 
+logger = logging.getLogger(__name__)
 
-def _modules() -> list[Any]:
+Page = Literal["home", "person", "team"]
+PAGES: tuple[Page, ...] = ("home", "person", "team")
+
+# What a build function returns: the template's context, or None to show nothing.
+Context = Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One section of a page, ready to render."""
+
+    key: str
+    template: str
+    context: Mapping[str, Any]
+    order: int
+
+
+@dataclass(frozen=True)
+class Source:
+    page: Page
+    key: str
+    template: str
+    order: int
+    build: Callable[..., Context]
+
+
+_registry: dict[Page, dict[str, Source]] = {page: {} for page in PAGES}
+
+
+def register(page: Page, *, key: str, template: str, order: int, build: Callable[..., Context]) -> None:
+    """Offer a section on `page`. Called from an app's `ready()`; keys are unique per page."""
+    if page not in _registry:
+        raise ImproperlyConfigured(f"Unknown page {page!r} for panel {key!r}.")
+    known = _registry[page].get(key)
+    if known is not None and known.build is not build:
+        raise ImproperlyConfigured(f"Two panels named {key!r} on the {page} page.")
+    _registry[page][key] = Source(page=page, key=key, template=template, order=order, build=build)
+
+
+def unregister(page: Page, key: str) -> None:
+    _registry[page].pop(key, None)
+
+
+def sources(page: Page) -> list[Source]:
+    return sorted(_registry[page].values(), key=lambda s: (s.order, s.key))
+
+
+def panels_for(page: Page, request: HttpRequest, *args: Any) -> list[Panel]:
     found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("accord."):
-            continue
+    for source in sources(page):
         try:
-            found.append(import_module(f"{config.name}.panels"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.panels":
-                raise
+            context = source.build(request, *args)
+        except Exception:
+            # Left out, not fatal: the rest of the page is still worth showing. The log carries the
+            # traceback so the defect is not silent.
+            logger.exception("The %r panel of the %s page failed; left out.", source.key, page)
+            continue
+        if context is None:
+            continue
+        found.append(Panel(key=source.key, template=source.template, context=context, order=source.order))
     return found
 
 
-def home_panels(request: HttpRequest) -> list[dict[str, Any]]:
-    return [p for m in _modules() if hasattr(m, "home_panel") and (p := m.home_panel(request))]
+@dataclass(frozen=True)
+class Waiting:
+    """One thing waiting for the person on the home page, with the link that acts on it."""
+
+    key: str
+    text: str
+    url: str
+    action: str
+    details: tuple[str, ...] = ()
 
 
-def person_panels(request: HttpRequest, person: Person) -> list[dict[str, Any]]:
-    return [p for m in _modules() if hasattr(m, "person_panel") and (p := m.person_panel(request, person))]
+@dataclass(frozen=True)
+class WaitingSource:
+    key: str
+    order: int
+    build: Callable[[Person], list[Waiting]]
 
 
-def team_panels(request: HttpRequest, team: Team) -> list[dict[str, Any]]:
-    return [p for m in _modules() if hasattr(m, "team_panel") and (p := m.team_panel(request, team))]
+_waiting: dict[str, WaitingSource] = {}
+
+
+def register_waiting(*, key: str, order: int, build: Callable[[Person], list[Waiting]]) -> None:
+    """Offer the things of one kind waiting for a person (a pulse to answer, a blocker to acknowledge)."""
+    known = _waiting.get(key)
+    if known is not None and known.build is not build:
+        raise ImproperlyConfigured(f"Two waiting sources named {key!r}.")
+    _waiting[key] = WaitingSource(key=key, order=order, build=build)
+
+
+def waiting_for(person: Person) -> list[Waiting]:
+    found: list[Waiting] = []
+    for source in sorted(_waiting.values(), key=lambda s: (s.order, s.key)):
+        try:
+            found.extend(source.build(person))
+        except Exception:
+            logger.exception("The %r waiting source failed; left out.", source.key)
+    return found
+
+
+def home_panels(request: HttpRequest) -> list[Panel]:
+    return panels_for("home", request)
+
+
+def person_panels(request: HttpRequest, person: Person) -> list[Panel]:
+    return panels_for("person", request, person)
+
+
+def team_panels(request: HttpRequest, team: Team) -> list[Panel]:
+    return panels_for("team", request, team)

@@ -16,7 +16,7 @@ from .actions import save_person, save_team, team_path
 from .forms import PersonForm, TeamForm
 from .middleware import SESSION_KEY
 from .models import Person, Team, valid_timezones
-from .panels import home_panels, person_panels, team_panels
+from .panels import home_panels, person_panels, team_panels, waiting_for
 
 
 @member_required
@@ -38,6 +38,7 @@ def home(request: OrgRequest) -> HttpResponse:
             "reports": reports,
             "teammates": teammates,
             "teammates_working": [t for t in teammates if t.clock.working],  # type: ignore[attr-defined]
+            "waiting": waiting_for(me),
             "panels": home_panels(request),
         },
     )

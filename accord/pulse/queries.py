@@ -373,3 +373,9 @@ def programs_with_setup(org_id: int) -> QuerySet[Program]:
         )
         .order_by("id")
     )
+
+
+def threads_awaiting_author(person: Person) -> list[tuple[Comment, list[Reply]]]:
+    """The person's own comment threads whose latest message is a manager's reply: theirs to read and,
+    if they wish, answer. Answering takes the thread off the list."""
+    return [(c, replies) for c, replies in my_threads(person) if replies and not replies[-1].from_author]

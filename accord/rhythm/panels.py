@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 
 from accord.orgs.models import Person
+from accord.orgs.panels import Context
 
 from . import queries
 
 
-def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+def home_panel(request: HttpRequest) -> Context:
     me: Person = request.person  # type: ignore[attr-defined]
     pending = queries.charters_to_acknowledge(me)
     if not pending:
         return None
-    return {"template": "rhythm/_home_panel.html", "charters": pending}
+    return {"charters": pending}

@@ -1,0 +1,136 @@
+"""An organisation of any size with some history in every app, for the page query-count tests.
+
+Rows are made in bulk (the point is the number of rows a page could touch, not the rules that made
+them); each person has check-ins, a blocker, kudos, commitments, 1:1s with their manager and a pulse to
+answer, so a page that loads a whole organisation or one row per person costs more queries as it grows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from accord.checkins.models import Blocker, Checkin
+from accord.goals.models import Commitment
+from accord.kudos.models import Kudos, KudosRecipient
+from accord.meetings.models import Meeting, OneOnOneSeries
+from accord.orgs.models import Organisation, Person, Role, Team
+from accord.pulse.models import Participation, Program, Round
+
+from ..factories import OrgFactory, PersonFactory, TeamFactory
+
+TEAMS = 4
+HISTORY_DAYS = 10
+
+
+@dataclass
+class World:
+    org: Organisation
+    admin: Person
+    manager: Person
+    member: Person
+    team: Team
+    people: list[Person]
+
+
+def build_world(size: int, slug: str = "world") -> World:
+    now = timezone.now()
+    org = OrgFactory(name=f"World {size}", slug=slug)
+    teams = [TeamFactory(org=org, name=f"Team {i}") for i in range(TEAMS)]
+    managers = [
+        PersonFactory(org=org, team=t, name=f"Manager {i}", email=f"m{i}@{slug}.test")
+        for i, t in enumerate(teams)
+    ]
+    admin = PersonFactory(org=org, team=teams[0], name="Admin", email=f"admin@{slug}.test", role=Role.ADMIN)
+    members = [
+        PersonFactory(
+            org=org,
+            team=teams[i % TEAMS],
+            manager=managers[i % TEAMS],
+            name=f"Member {i}",
+            email=f"p{i}@{slug}.test",
+        )
+        for i in range(size - len(managers) - 1)
+    ]
+    everyone = [*managers, admin, *members]
+
+    checkins = []
+    for p in everyone:
+        for d in range(HISTORY_DAYS):
+            at = now - dt.timedelta(days=d)
+            checkins.append(
+                Checkin(
+                    org=org,
+                    person=p,
+                    team_id=p.team_id,
+                    day=at.date(),
+                    prompt_at=at - dt.timedelta(hours=2),
+                    closes_at=at + dt.timedelta(hours=20),
+                    submitted_at=at - dt.timedelta(hours=1) if d else None,
+                    answers=[{"q": "What did you do?", "a": "Things."}],
+                )
+            )
+    Checkin.objects.bulk_create(checkins)
+    Blocker.objects.bulk_create(
+        Blocker(org=org, checkin=c, person=c.person, team_id=c.team_id, text="Waiting for access.")
+        for c in checkins
+        if c.day == (now - dt.timedelta(days=1)).date()
+    )
+
+    kudos = Kudos.objects.bulk_create(
+        Kudos(org=org, giver=p, message=f"Thanks, from {p.name}.") for p in everyone for _ in range(2)
+    )
+    KudosRecipient.objects.bulk_create(
+        KudosRecipient(
+            org=org,
+            kudos=k,
+            person=everyone[(i + 1) % len(everyone)],
+            team_id=everyone[(i + 1) % len(everyone)].team_id,
+        )
+        for i, k in enumerate(kudos)
+    )
+    Commitment.objects.bulk_create(
+        Commitment(
+            org=org,
+            owner=p,
+            title=f"Ship part {d}",
+            definition_of_done="Merged.",
+            due_on=(now + dt.timedelta(days=d - 3)).date(),
+        )
+        for p in everyone
+        for d in range(5)
+    )
+
+    series = OneOnOneSeries.objects.bulk_create(
+        OneOnOneSeries(
+            org=org,
+            manager=p.manager,
+            report=p,
+            start_time=dt.time(10),
+            timezone="Europe/London",
+            starts_on=(now - dt.timedelta(days=60)).date(),
+        )
+        for p in members
+    )
+    Meeting.objects.bulk_create(
+        Meeting(
+            org=org,
+            series=s,
+            scheduled_at=now + dt.timedelta(days=w * 7 + 1),
+            ends_at=now + dt.timedelta(days=w * 7 + 1, minutes=30),
+        )
+        for s in series
+        for w in range(-4, 2)
+    )
+
+    program = Program.objects.create(org=org, name="Pulse")
+    rnd = Round.objects.create(
+        org=org, program=program, number=1, opens_on=now.date(), closes_at=now + dt.timedelta(days=3)
+    )
+    Participation.objects.bulk_create(
+        Participation(org=org, round=rnd, person=p, tenure_band="1-2y", region="europe", prompt_at=now)
+        for p in everyone
+    )
+    return World(org=org, admin=admin, manager=managers[0], member=members[0], team=teams[0], people=everyone)
