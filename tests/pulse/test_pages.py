@@ -620,3 +620,19 @@ def test_the_programs_list_costs_the_same_queries_for_1_and_10_programs(as_admin
     assert len(programs) == 10
     assert [p.round_count for p in programs] == [1] * 10
     assert one == many
+
+
+def test_the_pulse_page_agrees_with_the_answer_page_after_answering(as_member, org, member):
+    rnd = make_round(org)
+    assert (
+        as_member.post(reverse("pulse_answer", args=[rnd.pk]), answer_data(rnd, [4, 4, 4, 8])).status_code
+        == 302
+    )
+    answer_page = as_member.get(reverse("pulse_answer", args=[rnd.pk])).content.decode()
+    assert "You have already answered this round." in answer_page
+    home = as_member.get(reverse("pulse_home")).content.decode()
+    assert "You have answered this round — thank you." in home
+    assert "Nothing to answer" not in home
+    # Once it closes, the round leaves the page and "Nothing to answer" is true again.
+    Round.objects.filter(pk=rnd.pk).update(closed=True)
+    assert "Nothing to answer right now." in as_member.get(reverse("pulse_home")).content.decode()
