@@ -97,8 +97,12 @@ def team_map(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def meetings(request: OrgRequest) -> HttpResponse:
-    found = RecurringMeeting.objects.filter(org=request.org).select_related("organiser")
-    return render(request, "rhythm/meetings.html", {"meetings": found.order_by("name")})
+    found = list(
+        RecurringMeeting.objects.filter(org=request.org).select_related("organiser").order_by("name")
+    )
+    now = timezone.now()
+    rows = [(m, queries.next_cycle(m, now) if m.rotation else []) for m in found]
+    return render(request, "rhythm/meetings.html", {"meetings": found, "rows": rows})
 
 
 def _zones() -> list[str]:

@@ -247,3 +247,22 @@ def test_the_meetings_list_costs_the_same_for_one_meeting_and_many(
     with django_assert_num_queries(len(one.captured_queries)):
         page = client.get(reverse("rhythm_meetings")).content.decode()
     assert "Organiser 9" in page
+
+
+def test_the_meetings_list_shows_each_reader_their_own_time(client, org, pair):
+    london, sydney = pair
+    make(org, pair)  # organised in UTC: 00:00 / 09:00 / 09:00 on Wednesdays from 14 January
+    login(client, sydney)
+    with time_machine.travel(MONDAY, tick=False):
+        page = client.get(reverse("rhythm_meetings")).content.decode()
+    # Sydney is UTC+11 in January: the reader's own times lead, the organiser's follow in brackets.
+    assert (
+        '<span class="localtime">Wed 11:00</span> / <span class="localtime">Wed 20:00</span> / '
+        '<span class="localtime">Wed 20:00</span> your time'
+    ) in page
+    assert "(Wednesdays, 00:00 / 09:00 / 09:00 UTC)" in page
+    login(client, PersonFactory(org=org, name="Lou Angeles", timezone="America/Los_Angeles"))
+    with time_machine.travel(MONDAY, tick=False):
+        page = client.get(reverse("rhythm_meetings")).content.decode()
+    # UTC-8: midnight on Wednesday is still Tuesday afternoon in Los Angeles.
+    assert '<span class="localtime">Tue 16:00</span> / <span class="localtime">Wed 01:00</span>' in page
