@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -636,3 +637,27 @@ def test_the_pulse_page_agrees_with_the_answer_page_after_answering(as_member, o
     # Once it closes, the round leaves the page and "Nothing to answer" is true again.
     Round.objects.filter(pk=rnd.pk).update(closed=True)
     assert "Nothing to answer right now." in as_member.get(reverse("pulse_home")).content.decode()
+
+
+def test_program_form_lists_teams_as_a_tree(as_admin, org, team):
+    product = TeamFactory(org=org, name="Product")
+    web = TeamFactory(org=org, name="Web", parent=product)
+    TeamFactory(org=org, name="Apps", parent=web)
+    html = as_admin.get(reverse("pulse_program_new")).content.decode()
+    tree = html.split('id="program-teams"', 1)[1].split("</fieldset>", 1)[0]
+    text = re.sub(r"<input[^>]*>", "", tree)
+    text = re.sub(r"<(/?)(ul|li)[^>]*>", r"<\1\2>", re.sub(r"</?label[^>]*>", "", text))
+    text = re.sub(r"\s+", "", text)
+    # Product holds Web, which holds Apps; the fixture's team stands on its own.
+    assert "<li>Product<ul><li>Web<ul><li>Apps</li></ul></li></ul></li>" in text
+    assert "static/accord/program-form.js" in html.replace("%2F", "/")
+
+
+def test_program_form_refuses_teams_with_the_whole_organisation(as_admin, org, team):
+    response = as_admin.post(reverse("pulse_program_new"), program_data(teams=[team.pk]))
+    assert response.status_code == 200
+    assert response.context["form"].errors["teams"] == [
+        "You chose to ask the whole organisation, so teams do not apply: untick the teams, "
+        "or untick “Ask the whole organisation” to ask only them."
+    ]
+    assert Program.objects.count() == 0
