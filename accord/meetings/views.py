@@ -37,6 +37,7 @@ from .actions import (
     tick_agenda_item,
     update_series,
 )
+from .clashes import clash_warnings
 from .forms import ActionForm, AgendaForm, MeetingForm, NoteForm, SeriesForm, SlotForm, add_field_errors
 from .models import (
     ActionItem,
@@ -120,7 +121,7 @@ def series_new(request: OrgRequest) -> HttpResponse:
                 duration_minutes=series.duration_minutes,
                 now=timezone.now(),
             )
-            for warning in warnings:
+            for warning in [*warnings, *clash_warnings(series, me, timezone.now())]:
                 messages.warning(request, warning)
             messages.success(request, f"1:1 with {series.report.name} set up; both of you get an invitation.")
             return redirect("one_on_one", series_id=series.pk)
@@ -162,6 +163,8 @@ def series_edit(request: OrgRequest, series_id: int) -> HttpResponse:
         except ValidationError as exc:
             add_field_errors(form, exc)
         else:
+            for warning in clash_warnings(series, me, timezone.now()):
+                messages.warning(request, warning)
             messages.success(request, "Slot changed; both of you get an updated invitation.")
             return redirect("one_on_one", series_id=series.pk)
     context = {"form": form, "series": series, **_preview(shown, series.manager, series.report)}
