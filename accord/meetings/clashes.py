@@ -97,3 +97,39 @@ def clash_warnings(series: OneOnOneSeries, viewer: Person, now: dt.datetime) -> 
         f"{c.start.astimezone(viewer.zone):%a %-d %b at %H:%M} your time."
         for c in clashes(series, now)
     ]
+
+
+def recurring_clash_warnings(meeting: RecurringMeeting, viewer: Person, now: dt.datetime) -> list[str]:
+    """The same check for a recurring meeting: its next occurrences against its attendees' 1:1s and their
+    other recurring meetings, each in words with the first attendee who is in both."""
+    end = now + WINDOW
+    mine = list(recurring_times(meeting, now, end))
+    people = {a.person_id: a.person for a in meeting.attendees.select_related("person")}
+    found: list[Clash] = []
+    series = (
+        OneOnOneSeries.objects.filter(org_id=meeting.org_id, active=True)
+        .filter(Q(manager_id__in=people) | Q(report_id__in=people))
+        .select_related("manager", "report")
+    )
+    for other in series:
+        who = people.get(other.manager_id) or people[other.report_id]
+        hit = _first_overlap(mine, series_times(other, now, end))
+        if hit is not None:
+            found.append(Clash(who, f"the 1:1 of {other.manager.name} and {other.report.name}", hit))
+    recurring = (
+        RecurringMeeting.objects.filter(org_id=meeting.org_id, attendees__person_id__in=people)
+        .exclude(pk=meeting.pk)
+        .prefetch_related("attendees")
+        .distinct()
+    )
+    for other_meeting in recurring:
+        attendee_ids = {a.person_id for a in other_meeting.attendees.all()}
+        who = next(p for pk, p in people.items() if pk in attendee_ids)
+        hit = _first_overlap(mine, recurring_times(other_meeting, now, end))
+        if hit is not None:
+            found.append(Clash(who, f"“{other_meeting.name}”", hit))
+    return [
+        f"This meeting overlaps {c.what} ({c.person.name} is in both) on "
+        f"{c.start.astimezone(viewer.zone):%a %-d %b at %H:%M} your time."
+        for c in sorted(found, key=lambda c: c.start)
+    ]

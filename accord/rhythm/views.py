@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accord.meetings.clashes import recurring_clash_warnings
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 from accord.orgs.models import Team, valid_timezones
 
@@ -119,6 +120,8 @@ def meeting_new(request: OrgRequest) -> HttpResponse:
         except ValidationError as exc:
             add_field_errors(form, exc)
         else:
+            for warning in recurring_clash_warnings(meeting, me, timezone.now()):
+                messages.warning(request, warning)
             messages.success(request, f"“{meeting.name}” set up with a fair rotation.")
             return redirect("rhythm_meeting", meeting_id=meeting.pk)
     return render(request, "rhythm/meeting_form.html", {"form": form, "meeting": None, "zones": _zones()})
@@ -136,6 +139,8 @@ def meeting_edit(request: OrgRequest, meeting_id: int) -> HttpResponse:
         except ValidationError as exc:
             add_field_errors(form, exc)
         else:
+            for warning in recurring_clash_warnings(meeting, request.person, timezone.now()):
+                messages.warning(request, warning)
             messages.success(request, "Meeting saved; the rotation was worked out again.")
             return redirect("rhythm_meeting", meeting_id=meeting.pk)
     return render(request, "rhythm/meeting_form.html", {"form": form, "meeting": meeting, "zones": _zones()})
