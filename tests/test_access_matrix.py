@@ -50,6 +50,7 @@ MATRIX = {
     "api_tokens": ("get", None, EVERYONE),
     "api_token_revoke": ("post", "token", EVERYONE),
     "email_change": ("get", None, EVERYONE),
+    "notifications": ("get", None, EVERYONE),
     "api_tokens_revoke_all": ("post", None, EVERYONE),
     "password_change": ("get", None, EVERYONE),
     "password_change_done": ("get", None, EVERYONE),

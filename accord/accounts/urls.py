@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_email, views_password
+from . import views, views_email, views_notifications, views_password
 
 urlpatterns = [
     path("accounts/login/", views.sign_in, name="login"),
@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("accounts/reset/done/", views_password.password_reset_complete, name="password_reset_complete"),
     path("settings/email/", views_email.email_change, name="email_change"),
+    path("settings/notifications/", views_notifications.notifications, name="notifications"),
     path(
         "settings/email/confirm/<str:token>/", views_email.email_change_confirm, name="email_change_confirm"
     ),

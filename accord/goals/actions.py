@@ -230,6 +230,16 @@ def may_commit_for(actor: Person, owner: Person) -> bool:
     return actor.pk == owner.pk or actor.is_admin or owner.pk in queries.reports_below(actor)
 
 
+def commitment_text_errors(title: str, definition_of_done: str) -> dict[str, list[str]]:
+    """The text a commitment needs; forms ask it too, so one submit reports every gap at once."""
+    errors: dict[str, list[str]] = {}
+    _check_text(errors, "title", title, "Say what you will deliver.", TITLE_MAX)
+    _check_text(
+        errors, "definition_of_done", definition_of_done, "Say how everyone will know it is done.", TEXT_MAX
+    )
+    return errors
+
+
 def create_commitment(
     *,
     actor: Person,
@@ -242,11 +252,7 @@ def create_commitment(
 ) -> Commitment:
     """A deliverable with an owner and a due date, a date in the owner's own time zone."""
     now = now or timezone.now()
-    errors: dict[str, list[str]] = {}
-    _check_text(errors, "title", title, "Say what you will deliver.", TITLE_MAX)
-    _check_text(
-        errors, "definition_of_done", definition_of_done, "Say how everyone will know it is done.", TEXT_MAX
-    )
+    errors = commitment_text_errors(title, definition_of_done)
     if owner.org_id != actor.org_id:
         _add(errors, "owner", "Choose an owner from this organisation.")
     else:

@@ -11,7 +11,7 @@ from accord.lib.text import multi_line, single_line
 from accord.orgs.models import Person, Team
 
 from . import queries
-from .actions import NOTE_MAX, TITLE_MAX
+from .actions import NOTE_MAX, TITLE_MAX, commitment_text_errors
 from .models import Goal, Level
 
 OWNER_CHOICE = "Choose yourself or someone who reports to you."
@@ -161,3 +161,14 @@ class CommitmentForm(forms.Form):
         self.fields[
             "due_on"
         ].help_text = f"A date in the owner's time zone (yours is {viewer.timezone}). Today or later."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The action checks these too, but only once the date and owner are valid; asking here as well
+        # reports a missing title or definition of done alongside a missing date, not one submit later.
+        for field, messages in commitment_text_errors(
+            data.get("title") or "", data.get("definition_of_done") or ""
+        ).items():
+            if field not in self.errors:
+                self.add_error(field, messages)
+        return data

@@ -37,6 +37,7 @@ from .actions import (
     tick_agenda_item,
     update_series,
 )
+from .clashes import clash_warnings
 from .forms import ActionForm, AgendaForm, MeetingForm, NoteForm, SeriesForm, SlotForm
 from .models import (
     Meeting,
@@ -116,7 +117,7 @@ def series_new(request: OrgRequest) -> HttpResponse:
                 duration_minutes=series.duration_minutes,
                 now=timezone.now(),
             )
-            for warning in warnings:
+            for warning in [*warnings, *clash_warnings(series, me, timezone.now())]:
                 messages.warning(request, warning)
             messages.success(request, f"1:1 with {series.report.name} set up; both of you get an invitation.")
             return redirect("one_on_one", series_id=series.pk)
@@ -159,6 +160,8 @@ def series_edit(request: OrgRequest, series_id: int) -> HttpResponse:
         except ValidationError as exc:
             show_refusal(form, exc)
         else:
+            for warning in clash_warnings(series, me, timezone.now()):
+                messages.warning(request, warning)
             messages.success(request, "Slot changed; both of you get an updated invitation.")
             return redirect("one_on_one", series_id=series.pk)
     context = {"form": form, "series": series, **_preview(shown, series.manager, series.report)}

@@ -126,6 +126,10 @@ class PersonForm(forms.ModelForm[Person]):
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 target = field if field in self.fields else None
+                # A field the form could not read (say a malformed email) already says why; the model's
+                # rules then judge the blank left in its place, and "cannot be blank" would contradict it.
+                if target and target in self.errors:
+                    continue
                 for message in messages:
                     if target and message in self.errors.get(target, []):
                         continue

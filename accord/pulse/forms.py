@@ -196,6 +196,32 @@ class ProgramForm(forms.ModelForm[Program]):
             )
         self.order_fields([*self.Meta.fields[:2], "teams", *self.Meta.fields[2:], "start", "questions"])
 
+    def team_tree(self) -> list[tuple[Any, list[Any]]]:
+        """The team checkboxes as a tree by parent, each (option, children), so sub-teams sit under
+        their team; a team whose parent is not listed starts a branch of its own."""
+        options = {option.data["value"].value: option for option in self["teams"]}
+        parents = {pk: option.data["value"].instance.parent_id for pk, option in options.items()}
+        children: dict[int | None, list[int]] = {}
+        for pk in options:  # in the field's order (by name), which each level keeps
+            parent = parents.get(pk)
+            children.setdefault(parent if parent in options else None, []).append(pk)
+
+        def build(parent: int | None) -> list[tuple[Any, list[Any]]]:
+            return [(options[pk], build(pk)) for pk in children.get(parent, [])]
+
+        return build(None)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("whole_org") and data.get("teams"):
+            # Saving would silently drop the ticked teams; say so and keep the form as it was sent.
+            self.add_error(
+                "teams",
+                "You chose to ask the whole organisation, so teams do not apply: untick the teams, "
+                "or untick “Ask the whole organisation” to ask only them.",
+            )
+        return data
+
     def question_groups(self) -> list[tuple[str, list[Any]]]:
         """The question checkboxes grouped by construct, in the bank's order of constructs."""
         org = self.instance.org

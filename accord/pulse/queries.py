@@ -269,6 +269,15 @@ def open_participations(person: Person) -> QuerySet[Participation]:
     )
 
 
+def answered_open_participations(person: Person) -> QuerySet[Participation]:
+    """Rounds still open that this person has already answered (whether they took part is not secret)."""
+    return (
+        Participation.objects.filter(org_id=person.org_id, person=person, took_part=True, round__closed=False)
+        .select_related("round__program")
+        .order_by("round__closes_at")
+    )
+
+
 def my_threads(person: Person) -> list[tuple[Comment, list[Reply]]]:
     """The person's own comments with their replies, found by recomputing thread keys (never stored)."""
     rounds = Participation.objects.filter(org_id=person.org_id, person=person, took_part=True).values_list(

@@ -16,6 +16,12 @@ from .models import Participation
 from .publishing import republish_round as republish_round
 
 
+def pulse_title(program_name: str) -> str:
+    """ "Engagement" reads "Engagement pulse"; one already called "Fortnightly pulse" keeps its name."""
+    name = program_name.strip()
+    return name if name.lower().endswith("pulse") else f"{name} pulse"
+
+
 @task()
 def send_pulse_prompt(participation_id: int, reminder: bool) -> None:
     p = (
@@ -31,7 +37,7 @@ def send_pulse_prompt(participation_id: int, reminder: bool) -> None:
     opening = "A gentle reminder: the" if reminder else "The"
     body = (
         f"Hello {p.person.name},\n\n"
-        f"{opening} {p.round.program.name} pulse for {p.org.name} has {count} short questions "
+        f"{opening} {pulse_title(p.round.program.name)} for {p.org.name} has {count} short questions "
         f"and takes under a minute. Skip anything you like.\n\n{link}\n\n"
         f"Your answers are anonymous: nobody, including admins, can see who answered what, and results "
         f"show only for groups of at least {p.round.min_group_size} people. "

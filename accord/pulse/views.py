@@ -51,10 +51,12 @@ def home(request: OrgRequest) -> HttpResponse:
     now = timezone.now()
     waiting = queries.open_participations(request.person).annotate(question_count=Count("round__questions"))
     open_now = [p for p in waiting if p.round.closes_at > now]
+    # Said on this page too, so it agrees with the answer page instead of "Nothing to answer".
+    answered = [p for p in queries.answered_open_participations(request.person) if p.round.closes_at > now]
     return render(
         request,
         "pulse/home.html",
-        {"open_now": open_now, "k": pulse_settings(request.org).min_group_size},
+        {"open_now": open_now, "answered": answered, "k": pulse_settings(request.org).min_group_size},
     )
 
 

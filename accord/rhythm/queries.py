@@ -334,3 +334,12 @@ def offset_changes(first: DayMap, other: DayMap) -> list[MapRow]:
     """People whose UTC offset on `other`'s date differs from the first date's: clocks that changed."""
     before = {r.person.pk: r.offset for r in first.rows}
     return [r for r in other.rows if before.get(r.person.pk) != r.offset]
+
+
+def next_cycle(meeting: RecurringMeeting, now: dt.datetime) -> list[dt.datetime]:
+    """The UTC starts of the meeting's next full rotation, from its next occurrence: shown in each
+    reader's own zone, which may fall on another weekday and moves with daylight saving week to week."""
+    from .actions import occurrence_index_after, occurrence_start
+
+    first = occurrence_index_after(meeting, now)
+    return [occurrence_start(meeting, i)[0] for i in range(first, first + len(meeting.rotation))]

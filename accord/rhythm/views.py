@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accord.lib.forms import id_param, show_refusal
+from accord.meetings.clashes import recurring_clash_warnings
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 from accord.orgs.models import Team, valid_timezones
 
@@ -96,7 +97,10 @@ def team_map(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def meetings(request: OrgRequest) -> HttpResponse:
-    return render(request, "rhythm/meetings.html", {"meetings": queries.recurring_meetings(request.org.pk)})
+    found = list(queries.recurring_meetings(request.org.pk))
+    now = timezone.now()
+    rows = [(m, queries.next_cycle(m, now) if m.rotation else []) for m in found]
+    return render(request, "rhythm/meetings.html", {"meetings": found, "rows": rows})
 
 
 def _zones() -> list[str]:
@@ -113,6 +117,8 @@ def meeting_new(request: OrgRequest) -> HttpResponse:
         except ValidationError as exc:
             show_refusal(form, exc)
         else:
+            for warning in recurring_clash_warnings(meeting, me, timezone.now()):
+                messages.warning(request, warning)
             messages.success(request, f"“{meeting.name}” set up with a fair rotation.")
             return redirect("rhythm_meeting", meeting_id=meeting.pk)
     return render(request, "rhythm/meeting_form.html", {"form": form, "meeting": None, "zones": _zones()})
@@ -131,6 +137,8 @@ def meeting_edit(request: OrgRequest, meeting_id: int) -> HttpResponse:
         except ValidationError as exc:
             show_refusal(form, exc)
         else:
+            for warning in recurring_clash_warnings(meeting, request.person, timezone.now()):
+                messages.warning(request, warning)
             messages.success(request, "Meeting saved; the rotation was worked out again.")
             return redirect("rhythm_meeting", meeting_id=meeting.pk)
     return render(request, "rhythm/meeting_form.html", {"form": form, "meeting": meeting, "zones": _zones()})

@@ -280,3 +280,14 @@ def test_the_admin_overview_costs_the_same_for_one_round_and_many(
         pair_coffee_round(org, US_ONLY_DST + dt.timedelta(weeks=week))
     with django_assert_num_queries(8):
         assert client.get(reverse("coffee_admin")).status_code == 200
+
+
+def test_own_working_with_me_page_says_your_time(client, org, team):
+    kolkata = PersonFactory(org=org, team=team, name="Kavya", timezone="Asia/Kolkata")
+    london = PersonFactory(org=org, team=team, name="Lou", timezone="Europe/London")
+    login(client, kolkata)
+    own = client.get(reverse("profile", args=[kolkata.pk])).content.decode()
+    assert "<dt>Your time</dt>" in own and "(your days)" in own
+    assert "Their time" not in own and "their days" not in own
+    other = client.get(reverse("profile", args=[london.pk])).content.decode()
+    assert "<dt>Their time</dt>" in other and "(their days)" in other

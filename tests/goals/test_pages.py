@@ -610,3 +610,15 @@ def test_owner_role_is_admin_for_goals(client, owner, org):
     response = client.post(reverse("goal_new"), goal_data(level="company", title="North star"))
     assert response.status_code == 302
     assert Goal.objects.get(org=org).level == "company"
+
+
+def test_commitment_form_reports_every_missing_field_at_once(as_member, member):
+    # Title, definition of done and date all blank: one submit names all three, not one per submit.
+    response = as_member.post(
+        reverse("commitment_new"), commitment_data(member, title="", definition_of_done="", due_on="")
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "title") == ["Say what you will deliver."]
+    assert field_errors(response, "definition_of_done") == ["Say how everyone will know it is done."]
+    assert field_errors(response, "due_on") == ["This field is required."]
+    assert Commitment.objects.count() == 0

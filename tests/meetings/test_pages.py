@@ -324,3 +324,37 @@ def test_admins_read_but_do_not_write(client, admin, series):
     assert "reading this 1:1 as an admin" in page
     assert "Add to agenda" not in page
     admin.role = Role.OWNER
+
+
+def test_a_slot_that_overlaps_another_meeting_of_either_person_is_warned_after_saving(client, org, team):
+    from accord.rhythm.actions import MeetingSpec, create_meeting
+    from accord.rhythm.models import RecurringMeeting
+
+    boss = PersonFactory(org=org, team=team, name="Bea Boss", timezone="America/New_York")
+    lead = PersonFactory(org=org, team=team, manager=boss, name="Lee Lead", timezone="Europe/London")
+    report = PersonFactory(org=org, team=team, manager=lead, name="Ray Report", timezone="Europe/London")
+    with time_machine.travel(MONDAY, tick=False):
+        make_series(org, boss, lead, weekday=2, at=dt.time(9))  # Tue 09:00 New York = 14:00 in London (June)
+        standup = create_meeting(
+            org, organiser=report, spec=MeetingSpec("Standup", [report, boss], 2, 30, "UTC")
+        )
+    # Tuesdays 14:00 UTC, which is 15:00 in London in June.
+    RecurringMeeting.objects.filter(pk=standup.pk).update(rotation=["14:00"], starts_on=dt.date(2026, 6, 2))
+    login(client, lead)
+    with time_machine.travel(MONDAY, tick=False):
+        fine = client.post(reverse("one_on_one_new"), slot_data(report, start_time="13:00"), follow=True)
+    assert "overlaps" not in text_of(fine)
+    series = OneOnOneSeries.objects.get(report=report)
+    edit = reverse("one_on_one_edit", args=[series.pk])
+    with time_machine.travel(MONDAY, tick=False):
+        clash = client.post(edit, slot_data(report, start_time="14:15"), follow=True)
+    assert (
+        "This slot overlaps the 1:1 of Bea Boss and Lee Lead (Lee Lead is in both) "
+        "on Tue 2 Jun at 14:15 your time." in text_of(clash)
+    )
+    with time_machine.travel(MONDAY, tick=False):
+        clash = client.post(edit, slot_data(report, start_time="15:00"), follow=True)
+    body = text_of(clash)
+    assert "This slot overlaps “Standup” (Ray Report is in both) on Tue 2 Jun at 15:00 your time." in body
+    assert "Bea Boss and Lee Lead" not in body
+    assert OneOnOneSeries.objects.get(pk=series.pk).start_time == dt.time(15)  # a warning, not a refusal

@@ -298,3 +298,14 @@ def test_the_top_bar_marks_the_section_a_page_belongs_to(client, member, name, a
     html = response.content.decode()
     bar = html[html.index('<nav class="nav"') : html.index("</nav>")]
     assert bar.count('aria-current="page"') == 1
+
+
+def test_malformed_email_gets_one_error_not_two(as_admin, member):
+    # The form could not read "rui@" so the model used to judge a blank and add "cannot be blank" too.
+    response = as_admin.post(
+        reverse("person_new"),
+        admin_data(member, email="rui@", name="Rui Novo", manager="", team=""),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == ["Enter a valid email address."]
+    assert "cannot be blank" not in response.content.decode()

@@ -331,3 +331,22 @@ def test_sealed_values_stay_readable_after_rotating_the_secret_key_and_only_with
     settings.SECRET_KEY = old
     with pytest.raises(InvalidTag):
         sealing.open_cell(8, sealed)  # bound to its round
+
+
+@pytest.mark.parametrize(
+    ("name", "called"), [("Fortnightly pulse", "Fortnightly pulse"), ("Engagement", "Engagement pulse")]
+)
+def test_prompt_names_the_program_without_saying_pulse_twice(org, questions, team, smtp, name, called):
+    person = PersonFactory(org=org, team=team, timezone="Europe/London", email="kai@acme.test")
+    program = make_program(org, questions)
+    program.name = name
+    program.save()
+    with time_machine.travel(MONDAY, tick=False):
+        jobs.load_jobs()
+        jobs.tick()
+    part = Participation.objects.get(person=person)
+    with time_machine.travel(part.next_send_at, tick=False):
+        jobs.tick()
+    body = smtp.messages[0].get_content()
+    assert f"The {called} for Acme has" in body
+    assert "pulse pulse" not in body.lower()

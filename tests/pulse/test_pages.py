@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -620,3 +621,43 @@ def test_the_programs_list_costs_the_same_queries_for_1_and_10_programs(as_admin
     assert len(programs) == 10
     assert [p.round_count for p in programs] == [1] * 10
     assert one == many
+
+
+def test_the_pulse_page_agrees_with_the_answer_page_after_answering(as_member, org, member):
+    rnd = make_round(org)
+    assert (
+        as_member.post(reverse("pulse_answer", args=[rnd.pk]), answer_data(rnd, [4, 4, 4, 8])).status_code
+        == 302
+    )
+    answer_page = as_member.get(reverse("pulse_answer", args=[rnd.pk])).content.decode()
+    assert "You have already answered this round." in answer_page
+    home = as_member.get(reverse("pulse_home")).content.decode()
+    assert "You have answered this round — thank you." in home
+    assert "Nothing to answer" not in home
+    # Once it closes, the round leaves the page and "Nothing to answer" is true again.
+    Round.objects.filter(pk=rnd.pk).update(closed=True)
+    assert "Nothing to answer right now." in as_member.get(reverse("pulse_home")).content.decode()
+
+
+def test_program_form_lists_teams_as_a_tree(as_admin, org, team):
+    product = TeamFactory(org=org, name="Product")
+    web = TeamFactory(org=org, name="Web", parent=product)
+    TeamFactory(org=org, name="Apps", parent=web)
+    html = as_admin.get(reverse("pulse_program_new")).content.decode()
+    tree = html.split('id="program-teams"', 1)[1].split("</fieldset>", 1)[0]
+    text = re.sub(r"<input[^>]*>", "", tree)
+    text = re.sub(r"<(/?)(ul|li)[^>]*>", r"<\1\2>", re.sub(r"</?label[^>]*>", "", text))
+    text = re.sub(r"\s+", "", text)
+    # Product holds Web, which holds Apps; the fixture's team stands on its own.
+    assert "<li>Product<ul><li>Web<ul><li>Apps</li></ul></li></ul></li>" in text
+    assert "static/accord/program-form.js" in html.replace("%2F", "/")
+
+
+def test_program_form_refuses_teams_with_the_whole_organisation(as_admin, org, team):
+    response = as_admin.post(reverse("pulse_program_new"), program_data(teams=[team.pk]))
+    assert response.status_code == 200
+    assert response.context["form"].errors["teams"] == [
+        "You chose to ask the whole organisation, so teams do not apply: untick the teams, "
+        "or untick “Ask the whole organisation” to ask only them."
+    ]
+    assert Program.objects.count() == 0

@@ -556,3 +556,33 @@ def test_each_earlier_round_costs_the_same_few_queries(client, org):
     assert (
         len(two) - len(one) == 3
     )  # queries.round_data of the earlier round: questions, its sealed tally, invited
+
+
+def run_round_without_enps(program, when, people):
+    """A round three days after an eNPS round (eNPS is asked at most weekly here), answered by `people`."""
+    rnd = actions.open_round(program, when)
+    asked = list(rnd.questions.all())
+    assert "enps" not in {q.key for q in asked}
+    for person in people:
+        participation = Participation.objects.get(round=rnd, person=person)
+        actions.submit_answers(
+            participation, answers={q.pk: 3 for q in asked}, comment="", now=when + dt.timedelta(hours=1)
+        )
+    actions.close_round(rnd)
+    return rnd
+
+
+def test_results_and_trends_open_on_enps(client, acme):
+    later = run_round_without_enps(
+        acme.program, NOW + dt.timedelta(days=3), acme.org.people.filter(team=acme.ops)
+    )
+    assert reports.result_rounds(acme.org).first() == later  # the newest round did not ask eNPS
+    login(client, acme.admin)
+    # With no round chosen, the results open on the latest round that asked eNPS, not on the newest.
+    assert page(client, "pulse_results").context["round"] == acme.round
+    # A round asked for is still the one shown.
+    assert page(client, "pulse_results", round=later.pk).context["round"] == later
+    # Trends open on eNPS, not on the first theme asked.
+    trends = page(client, "pulse_trends")
+    assert trends.context["construct"] == "enps"
+    assert [row.score.value is not None for row in trends.context["series"].rows][0]

@@ -247,3 +247,50 @@ def test_the_meetings_list_costs_the_same_for_one_meeting_and_many(
     with django_assert_num_queries(len(one.captured_queries)):
         page = client.get(reverse("rhythm_meetings")).content.decode()
     assert "Organiser 9" in page
+
+
+def test_the_meetings_list_shows_each_reader_their_own_time(client, org, pair):
+    london, sydney = pair
+    make(org, pair)  # organised in UTC: 00:00 / 09:00 / 09:00 on Wednesdays from 14 January
+    login(client, sydney)
+    with time_machine.travel(MONDAY, tick=False):
+        page = client.get(reverse("rhythm_meetings")).content.decode()
+    # Sydney is UTC+11 in January: the reader's own times lead, the organiser's follow in brackets.
+    assert (
+        '<span class="localtime">Wed 11:00</span> / <span class="localtime">Wed 20:00</span> / '
+        '<span class="localtime">Wed 20:00</span> your time'
+    ) in page
+    assert "(Wednesdays, 00:00 / 09:00 / 09:00 UTC)" in page
+    login(client, PersonFactory(org=org, name="Lou Angeles", timezone="America/Los_Angeles"))
+    with time_machine.travel(MONDAY, tick=False):
+        page = client.get(reverse("rhythm_meetings")).content.decode()
+    # UTC-8: midnight on Wednesday is still Tuesday afternoon in Los Angeles.
+    assert '<span class="localtime">Tue 16:00</span> / <span class="localtime">Wed 01:00</span>' in page
+
+
+def test_saving_a_meeting_warns_of_a_clash_with_an_attendees_1on1(client, org, pair):
+    from accord.meetings.models import OneOnOneSeries
+    from accord.rhythm.actions import occurrence_start
+    from tests.meetings.conftest import make_series
+
+    london, sydney = pair
+    sydney.manager = london
+    sydney.save()
+    login(client, london)
+    with time_machine.travel(MONDAY, tick=False):
+        created = client.post(reverse("rhythm_meeting_new"), post_data(pair), follow=True)
+    assert "overlaps" not in created.content.decode()
+    meeting = RecurringMeeting.objects.get()
+    first = occurrence_start(meeting, 0)[0].astimezone(london.zone)
+    # Their 1:1, set in London's zone, starts a quarter of an hour into the meeting's first occurrence.
+    with time_machine.travel(MONDAY, tick=False):
+        make_series(
+            org, london, sydney, weekday=first.isoweekday(), at=(first + dt.timedelta(minutes=15)).time()
+        )
+        saved = client.post(reverse("rhythm_meeting_edit", args=[meeting.pk]), post_data(pair), follow=True)
+    series = OneOnOneSeries.objects.get()
+    assert series.timezone == "Europe/London"
+    assert (
+        f"This meeting overlaps the 1:1 of Lon Don and Syd Ney (Lon Don is in both) on "
+        f"{first:%a %-d %b at %H:%M} your time."
+    ) in saved.content.decode()

@@ -26,7 +26,7 @@ from .. import gate, queries
 from ..bank import CONSTRUCT_HELP, CONSTRUCTS, NPS11
 from ..data import RoundData
 from ..gate import ConstructResult, EnpsFigures, Group, QuestionResult, Scope, Suppressed
-from ..models import Comment, Program, Round, RoundTally
+from ..models import Comment, Program, Round, RoundQuestion, RoundTally
 from ..stats import Change
 
 # Rounds read for the "change since the previous round" on the results page, and for a trend chart.
@@ -72,7 +72,15 @@ def choose_round(org: Organisation, round_id: object = None, program_id: object 
         rnd = get_object_or_404(queries.rounds_of(org), pk=object_id(round_id))  # closed rounds only
         if program is None or rnd.program_id == program.pk:
             return rnd
-    return result_rounds(org, program).first()
+    return default_round(org, program)
+
+
+def default_round(org: Organisation, program: Program | None = None) -> Round | None:
+    """The latest round with results that asked eNPS, else the latest with results: eNPS is the figure
+    people look for first, and a page opening on "eNPS: not asked" looks broken."""
+    rounds = result_rounds(org, program)
+    asked_enps = RoundQuestion.objects.filter(round=OuterRef("pk"), question__scale=NPS11)
+    return rounds.filter(Exists(asked_enps)).first() or rounds.first()
 
 
 def object_id(value: object) -> int:

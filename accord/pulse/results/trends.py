@@ -56,7 +56,7 @@ def trends_page(
     a theme not asked in these rounds. `datas` must not be empty."""
     group = pick_group(datas[-1], scope, key)
     constructs = trend_constructs(datas)
-    chosen = construct or constructs[0]
+    chosen = construct or default_construct(datas, scope, group, constructs)
     if chosen not in constructs:
         raise Http404("That theme was not asked in these rounds.")
     return TrendsPage(
@@ -66,6 +66,20 @@ def trends_page(
         group=group,
         series=trend_series(datas, group, chosen, scope) if group is not None else None,
     )
+
+
+def default_construct(
+    datas: Sequence[RoundData], scope: Scope, group: Group | None, constructs: list[str]
+) -> str:
+    """eNPS if it was asked, else the first theme with a figure shown for the group: opening on a theme
+    whose every point is hidden would look like an empty chart. `constructs` must not be empty."""
+    nps = {c for d in datas for c in nps_constructs(d)}
+    ordered = [c for c in constructs if c in nps] + [c for c in constructs if c not in nps]
+    if group is not None:
+        for c in ordered:
+            if any(row.score.value is not None for row in trend_series(datas, group, c, scope).rows):
+                return c
+    return ordered[0]
 
 
 def trend_constructs(datas: Sequence[RoundData]) -> list[str]:
