@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from accord.connect.models import CoffeeMember
 from accord.orgs.models import Person
 
 from .models import ApiToken, User
@@ -20,3 +21,11 @@ def user_by_email(email: str) -> User | None:
 
 def active_user(user_id: int) -> User | None:
     return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def has_reports(person: Person) -> bool:
+    return Person.objects.filter(org_id=person.org_id, manager=person, is_active=True).exists()
+
+
+def in_coffee(person: Person) -> bool:
+    return CoffeeMember.objects.filter(org_id=person.org_id, person=person, active=True).exists()

@@ -15,10 +15,11 @@ from django.utils import timezone
 from accord.checkins.actions import set_digest, settings_for
 from accord.checkins.models import Digest
 from accord.connect.actions import join_coffee, leave_coffee
-from accord.connect.models import CoffeeMember
 from accord.kudos.actions import preferences_for, set_preferences
 from accord.orgs.access import OrgRequest, member_required
 from accord.orgs.models import Person
+
+from . import queries
 
 
 class NotificationsForm(forms.Form):
@@ -45,7 +46,7 @@ class NotificationsForm(forms.Form):
 def _current(person: Person, manages: bool) -> dict[str, bool]:
     now = {
         "celebrations_digest": preferences_for(person).digest,
-        "coffee": CoffeeMember.objects.filter(org_id=person.org_id, person=person, active=True).exists(),
+        "coffee": queries.in_coffee(person),
     }
     if manages:
         now["checkin_digest"] = settings_for(person).digest != Digest.OFF
@@ -76,7 +77,7 @@ def _apply(me: Person, data: dict[str, bool], current: dict[str, bool], manages:
 @member_required
 def notifications(request: OrgRequest) -> HttpResponse:
     me = request.person
-    manages = Person.objects.filter(org_id=me.org_id, manager=me, is_active=True).exists()
+    manages = queries.has_reports(me)
     current = _current(me, manages)
     form = NotificationsForm(request.POST or None, initial=current, manages=manages)
     if request.method == "POST" and form.is_valid():
