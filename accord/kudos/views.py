@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accord.lib.forms import page_param, show_refusal
+from accord.lib.forms import id_param, page_param, show_refusal
 from accord.orgs.access import OrgRequest, admin_required, get_for_org, member_required
 from accord.orgs.models import Team
 
@@ -67,9 +67,8 @@ def feed(request: OrgRequest) -> HttpResponse:
 def give(request: OrgRequest) -> HttpResponse:
     me = request.person
     initial = {}
-    to = request.GET.get("to", "")
-    if to.isdecimal():
-        initial["recipients"] = queries.active_people(me.org_id, [int(to)])
+    if (to := id_param(request.GET.get("to"))) is not None:
+        initial["recipients"] = queries.active_people(me.org_id, [to])
     form = KudosForm(request.POST or None, giver=me, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
