@@ -494,9 +494,11 @@ def _plant_dates(rng: random.Random, people: list[Person], today: dt.date, mobil
     and region whose company-wide pulse slices the demo shows (see FOUNDING_WAVE): one newcomer there
     would be a group of one that hides them."""
     apart = [p for p in people if p.team is not mobile and region(p.timezone) != "apac"]
-    chosen = rng.sample(apart, RECENT_HIRES + UPCOMING_ANNIVERSARIES)
-    recent = chosen[:RECENT_HIRES]
-    anniversaries = chosen[RECENT_HIRES:]
+    rng.shuffle(apart)
+    # At most one newcomer per team, as hiring usually goes.
+    recent = list({id(p.team): p for p in reversed(apart)}.values())[:RECENT_HIRES]
+    anniversaries = rng.sample([p for p in apart if p not in recent], UPCOMING_ANNIVERSARIES)
+    chosen = recent + anniversaries
     birthdays = rng.sample([p for p in people if p not in chosen], UPCOMING_BIRTHDAYS)
     for person in recent:
         person.start_date = today - dt.timedelta(days=rng.randint(3, 85))
