@@ -198,7 +198,8 @@ class Squad:
     """Generated people who share a team and a manager: how many of each title, and their zones.
 
     Zones are listed most common first; each appears at least once when the squad is big enough.
-    `counts`, when given, is exactly how many people live in each zone instead (see `REGIONAL_TEAMS`).
+    `counts`, when given, is exactly how many people live in each zone instead: the pulse shows its
+    Asia-Pacific slice only if every team's people there are none or at least k (see FOUNDING_WAVE).
     """
 
     team: tuple[str, ...]
