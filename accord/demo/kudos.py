@@ -83,10 +83,11 @@ def build_kudos(cast: Cast) -> None:
     planned += _for_the_personas(cast, member, lead)
     planned += _nobody_forgotten(rng, cast, planned, by_team, quiet, said)
     _save(rng, cast, planned, values, people)
-    _celebrations_today(rng, cast, team_l1, quiet)
+    celebrating = _celebrations_today(rng, cast, team_l1, quiet)
     ensure_schedule(org, now=dt.datetime.combine(cast.today, dt.time(0), tzinfo=UTC))
     plan_celebrations(org.pk, dt.datetime.combine(cast.today, dt.time(0), tzinfo=UTC))
-    opted_out = [p.pk for p in people if rng.random() < BIRTHDAY_OPT_OUT]
+    # The two planted today keep their celebrations: the visitor is meant to see them.
+    opted_out = [p.pk for p in people if rng.random() < BIRTHDAY_OPT_OUT and p.pk not in celebrating]
     KudosPreferences.objects.filter(org=org, person_id__in=opted_out).update(celebrate_birthday=False)
 
 
@@ -251,11 +252,13 @@ def _save(
     Reaction.objects.bulk_create(reactions, batch_size=1000)
 
 
-def _celebrations_today(rng: random.Random, cast: Cast, team_l1: list[Person], quiet: set[int]) -> None:
+def _celebrations_today(rng: random.Random, cast: Cast, team_l1: list[Person], quiet: set[int]) -> set[int]:
     """A birthday and a work anniversary today in Tomás's team, for people whose own date is today
     at most hours either side of midnight UTC (Europe)."""
     near = [p for p in team_l1 if p.pk not in quiet and p.timezone.startswith("Europe/")]
     birthday, anniversary = rng.sample(near or team_l1, 2)
     birthday.birthday_month, birthday.birthday_day = cast.today.month, cast.today.day
-    anniversary.start_date = years_before(cast.today, rng.randint(2, 5))
+    # Four or five years: over three at every pulse round, as the rest of Level 1 (people.FOUNDING_WAVE).
+    anniversary.start_date = years_before(cast.today, rng.randint(4, 5))
     Person.objects.bulk_update([birthday, anniversary], ["birthday_month", "birthday_day", "start_date"])
+    return {birthday.pk, anniversary.pk}

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from accord.accounts.models import User
 from accord.orgs.models import Organisation, Person, Role, Team
+from accord.pulse.attributes import region
 
 SEED = "accord-demo"
 EMAIL_DOMAIN = "wonderful.example"
@@ -170,7 +171,7 @@ class KeyPerson:
 KEY_PEOPLE: tuple[KeyPerson, ...] = (
     KeyPerson("ceo", "Naomi Adeyemi", "Chief Executive Officer", LEADERSHIP, None, NY, Role.OWNER),
     KeyPerson("cfo", "Henrik Lindqvist", "Chief Financial Officer", LEADERSHIP, "ceo", LON),
-    KeyPerson("people_head", "Meera Kapoor", "Head of People", PEOPLE_OPS, "ceo", KOL),
+    KeyPerson("people_head", "Meera Kapoor", "Head of People", PEOPLE_OPS, "ceo", LON),
     KeyPerson("people_admin", "Grace Mensah", "People Operations Partner", PEOPLE_OPS, "people_head", LON,
               Role.ADMIN),
     KeyPerson("sales_head", "Marcus Bell", "VP of Sales", SALES, "ceo", CHI),
@@ -180,7 +181,7 @@ KEY_PEOPLE: tuple[KeyPerson, ...] = (
     KeyPerson("l1_lead", "Lena Fischer", "Support Team Lead, Level 1", LEVEL_1, "support_head", BER),
     KeyPerson("l1_member", "Tomás Ortega", "Support Specialist", LEVEL_1, "l1_lead", BOG),
     KeyPerson("l2_lead", "Ramon Villareal", "Support Team Lead, Level 2", LEVEL_2, "support_head", MNL),
-    KeyPerson("eng_head", "Yuki Tanaka", "VP of Engineering", ENGINEERING, "ceo", SYD),
+    KeyPerson("eng_head", "Yuki Tanaka", "VP of Engineering", ENGINEERING, "ceo", BER),
     KeyPerson("platform_lead", "Dariusz Nowicki", "Engineering Manager, Platform", PLATFORM, "eng_head", WAW),
     KeyPerson("product_lead", "Sarah Goldberg", "Engineering Manager, Product", PRODUCT, "eng_head", NY),
     KeyPerson("mobile_lead", "Anjali Verma", "Engineering Manager, Mobile", MOBILE, "eng_head", KOL),
@@ -197,12 +198,15 @@ class Squad:
     """Generated people who share a team and a manager: how many of each title, and their zones.
 
     Zones are listed most common first; each appears at least once when the squad is big enough.
+    `counts`, when given, is exactly how many people live in each zone instead: the pulse shows its
+    Asia-Pacific slice only if every team's people there are none or at least k (see FOUNDING_WAVE).
     """
 
     team: tuple[str, ...]
     manager: str
     titles: tuple[tuple[str, int], ...]
     zones: tuple[str, ...]
+    counts: tuple[int, ...] | None = None
 
 
 # fmt: off
@@ -212,7 +216,7 @@ SQUADS: tuple[Squad, ...] = (
     Squad(PEOPLE_OPS, "people_head",
           (("Talent Acquisition Partner", 2), ("People Operations Coordinator", 1),
            ("Learning and Development Lead", 1)),
-          (LON, NY, KOL, SYD)),
+          (LON, NY)),
     Squad(SALES, "sales_head", (("Sales Operations Analyst", 1),), (CHI,)),
     Squad(AMERICAS, "americas_lead",
           (("Account Executive", 4), ("Senior Account Executive", 2), ("Sales Development Representative", 2),
@@ -221,30 +225,30 @@ SQUADS: tuple[Squad, ...] = (
     Squad(EMEA_APAC, "emea_lead",
           (("Account Executive", 3), ("Senior Account Executive", 1), ("Sales Development Representative", 3),
            ("Solutions Consultant", 1)),
-          (LON, BER, WAW, LOS, SYD)),
+          (SYD, LON, WAW, LOS), (5, 1, 1, 1)),
     Squad(SUPPORT, "support_head", (("Support Operations Analyst", 1), ("Knowledge Base Writer", 1)),
-          (BER, MNL)),
+          (BER, LON)),
     # Support spans Manila, Europe and Bogotá so that a follow-the-sun handoff always has a next region.
     Squad(LEVEL_1, "l1_lead",
           (("Support Specialist", 9), ("Senior Support Specialist", 3), ("Support Quality Analyst", 1)),
-          (MNL, BER, WAW, LON, BOG)),
+          (MNL, BER, WAW, LON, BOG), (5, 2, 1, 1, 4)),
     Squad(LEVEL_2, "l2_lead",
           (("Technical Support Engineer", 6), ("Senior Technical Support Engineer", 2),
            ("Escalation Engineer", 1)),
-          (MNL, WAW, LON, BOG, KOL)),
+          (MNL, KOL, WAW, LON, BOG), (4, 1, 2, 1, 1)),
     Squad(ENGINEERING, "eng_head", (("Engineering Program Manager", 1),), (LA,)),
     Squad(PLATFORM, "platform_lead",
           (("Software Engineer", 4), ("Senior Software Engineer", 3), ("Site Reliability Engineer", 2),
            ("Staff Engineer", 1), ("Security Engineer", 1)),
-          (BER, WAW, KOL, KTM, LON)),
+          (BER, WAW, LON)),
     Squad(PRODUCT, "product_lead",
           (("Software Engineer", 4), ("Senior Software Engineer", 3), ("Product Designer", 2),
            ("Product Manager", 1), ("QA Engineer", 2)),
-          (NY, LA, BOG, BER, SYD, KOL)),
+          (NY, LA, BOG, BER, LON)),
     Squad(MOBILE, "mobile_lead",
           (("iOS Engineer", 3), ("Android Engineer", 3), ("Senior Mobile Engineer", 1),
            ("Mobile QA Engineer", 1)),
-          (KOL, KTM, MNL, LOS, SYD)),
+          (KOL, KTM, MNL, SYD)),
 )
 # fmt: on
 
@@ -272,6 +276,16 @@ TUE_TO_SAT = "23456"
 SUPPORT_WEEKS = (SUN_TO_THU, SUN_TO_THU, SUN_TO_THU, TUE_TO_SAT)
 
 COMPANY_AGE_DAYS = 6 * 365
+# Pulse results are sliced by tenure band (under a year, one to three, over three: pulse.attributes),
+# and the anonymity gate shows a company-wide slice only if no team splits it into fewer than k people
+# and nobody moves between bands from one round to the next (rules 2 and 7 in pulse.gate). So, as in
+# many small companies, people joined in waves: the founding years, the Mobile team (formed between
+# one and three years ago), and this quarter's hires; and no start date lies where the pulse
+# history (PULSE_HISTORY_DAYS, longer than the demo's twelve fortnightly rounds) would see someone
+# cross a band boundary.
+PULSE_HISTORY_DAYS = 200
+FOUNDING_WAVE = (3 * 365 + PULSE_HISTORY_DAYS, COMPANY_AGE_DAYS - 60)  # days before today
+MOBILE_WAVE = (365 + PULSE_HISTORY_DAYS, 3 * 365 - 30)
 RECENT_HIRES = 7  # started within the last 90 days: onboarding has someone to show
 UPCOMING_ANNIVERSARIES = 2  # work anniversaries in the coming week: celebrations have something to show
 UPCOMING_BIRTHDAYS = 2
@@ -361,7 +375,7 @@ def build_people(
         elif k.manager == "ceo":
             person.start_date = founded + dt.timedelta(days=rng.randint(30, 2 * 365))
         else:
-            person.start_date = founded + dt.timedelta(days=rng.randint(365, 4 * 365))
+            person.start_date = today - dt.timedelta(days=rng.randint(*_wave(k.team)))
         by_key[k.key] = person
         people.append(person)
 
@@ -369,17 +383,17 @@ def build_people(
     support: list[Person] = []
     for squad in SQUADS:
         titles = [title for title, count in squad.titles for _ in range(count)]
-        for title, zone in zip(titles, spread_zones(rng, squad.zones, len(titles)), strict=True):
+        for title, zone in zip(titles, _squad_zones(rng, squad, len(titles)), strict=True):
             name = _unique_name(rng, zone, taken, used)
             person = _person(rng, org, name=name, title=title, team=teams[squad.team], zone=zone)
             person.manager = by_key[squad.manager]
-            person.start_date = founded + dt.timedelta(days=rng.randint(60, COMPANY_AGE_DAYS - 90))
+            person.start_date = today - dt.timedelta(days=rng.randint(*_wave(squad.team)))
             generated.append(person)
             if squad.team[:1] == SUPPORT:
                 support.append(person)
     people += generated
     _stagger_weeks(rng, support)
-    _plant_dates(rng, generated, today)
+    _plant_dates(rng, generated, today, teams[MOBILE])
     _share_an_hour(people, today)
 
     _attach_users(people, password_hash)
@@ -389,6 +403,18 @@ def build_people(
     for depth in sorted(set(level.values())):
         Person.objects.bulk_create([p for p in people if level[id(p)] == depth])
     return Cast(org=org, today=today, teams=teams, people=people, by_key=by_key, now=now)
+
+
+def _wave(team: tuple[str, ...]) -> tuple[int, int]:
+    return MOBILE_WAVE if team == MOBILE else FOUNDING_WAVE
+
+
+def _squad_zones(rng: random.Random, squad: Squad, n: int) -> list[str]:
+    if squad.counts is None:
+        return spread_zones(rng, squad.zones, n)
+    picked = [zone for zone, count in zip(squad.zones, squad.counts, strict=True) for _ in range(count)]
+    rng.shuffle(picked)
+    return picked
 
 
 def _create_teams(org: Organisation) -> dict[tuple[str, ...], Team]:
@@ -462,16 +488,24 @@ def _stagger_weeks(rng: random.Random, support: list[Person]) -> None:
         person.work_days = days
 
 
-def _plant_dates(rng: random.Random, people: list[Person], today: dt.date) -> None:
-    """Make sure the demo has new joiners, and anniversaries and birthdays in the coming week."""
-    chosen = rng.sample(people, RECENT_HIRES + UPCOMING_ANNIVERSARIES + UPCOMING_BIRTHDAYS)
-    recent = chosen[:RECENT_HIRES]
-    anniversaries = chosen[RECENT_HIRES : RECENT_HIRES + UPCOMING_ANNIVERSARIES]
-    birthdays = chosen[RECENT_HIRES + UPCOMING_ANNIVERSARIES :]
+def _plant_dates(rng: random.Random, people: list[Person], today: dt.date, mobile: Team) -> None:
+    """Make sure the demo has new joiners, and anniversaries and birthdays in the coming week.
+
+    New joiners and anniversaries keep clear of the Mobile team and of Asia-Pacific, the tenure band
+    and region whose company-wide pulse slices the demo shows (see FOUNDING_WAVE): one newcomer there
+    would be a group of one that hides them."""
+    apart = [p for p in people if p.team is not mobile and region(p.timezone) != "apac"]
+    rng.shuffle(apart)
+    # At most one newcomer per team, as hiring usually goes.
+    recent = list({id(p.team): p for p in reversed(apart)}.values())[:RECENT_HIRES]
+    anniversaries = rng.sample([p for p in apart if p not in recent], UPCOMING_ANNIVERSARIES)
+    chosen = recent + anniversaries
+    birthdays = rng.sample([p for p in people if p not in chosen], UPCOMING_BIRTHDAYS)
     for person in recent:
         person.start_date = today - dt.timedelta(days=rng.randint(3, 85))
     for person in anniversaries:
-        person.start_date = years_before(today + dt.timedelta(days=rng.randint(1, 6)), rng.randint(1, 5))
+        # One year (still under a year at every closed round) or four or five (over three throughout).
+        person.start_date = years_before(today + dt.timedelta(days=rng.randint(1, 6)), rng.choice((1, 4, 5)))
     for person in birthdays:
         day = today + dt.timedelta(days=rng.randint(0, 6))
         person.birthday_month, person.birthday_day = day.month, day.day

@@ -161,7 +161,7 @@ CHARTERS: dict[tuple[str, ...], tuple[str, str, str, str, list[tuple[str, str, s
         "What goes into the next cycle and anything a customer will notice: the cycle planning session.",
         "Specs, UI reviews and small scope changes: in the spec doc, decided by the product manager after "
         "comments.",
-        "A release problem found after New York has signed off goes to the Sydney engineer on release duty, "
+        "A release problem found after New York has signed off goes to the engineer on release duty, "
         "who can roll back without asking.",
         "Demos are recorded, so no one has to join at night to see them.",
         [

@@ -186,13 +186,6 @@ def test_the_latest_results_show_enps_to_the_hr_admin(demo, client):
     assert report.enps is not None and not report.enps.hidden, report.enps
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="With gate.SLICES_FIRST = True the gate hides tenure and region slices before any team, so "
-    "every (team, band, region) cell with answers would need k answers for an organisation-wide slice "
-    "to show: no realistic company of a hundred in a dozen teams gets there. Needs a decision on the gate "
-    "(SLICES_FIRST), not on the demo's data.",
-)
 def test_the_latest_results_show_the_organisations_tenure_and_region_slices(demo, client):
     client.force_login(persona(demo, "admin").user)
     response = client.get(reverse("pulse_heatmap"), {"team": "org"})
