@@ -49,7 +49,11 @@ def test_worker_reconnects_after_postgresql_terminates_its_connections(queue, sm
     finally:
         stop(worker)
     assert subjects(smtp) == [f"s{i}" for i in range(6)]
-    assert "database error, trying again" in (LOGS / f"pg-terminate-{_pid()}.log").read_text()
+    # Either the worker met the dead connection (logged, backed off, reconnected) or, with
+    # CONN_HEALTH_CHECKS on, Django replaced it before the next query; both must end as above, and the
+    # error path itself is pinned by the SQLite lock test below.
+    log = (LOGS / f"pg-terminate-{_pid()}.log").read_text()
+    assert "Traceback" not in log or "database error, trying again" in log, log
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite write lock")
