@@ -51,16 +51,23 @@ def recurring_times(meeting: RecurringMeeting, start: dt.datetime, end: dt.datet
         index += 1
 
 
-def clashes(series: OneOnOneSeries, now: dt.datetime) -> list[Clash]:
-    """The first overlap of `series` with each other meeting of its manager or report, in the window."""
+def _clashes(
+    org_id: int,
+    mine: list[Span],
+    people: dict[int, Person],
+    now: dt.datetime,
+    *,
+    series_pk: int | None = None,
+    meeting_pk: int | None = None,
+) -> list[Clash]:
+    """The first overlap of `mine` with each 1:1 series and recurring meeting of any of `people` (but the
+    series or meeting `mine` belongs to), in the window, earliest first."""
     end = now + WINDOW
-    mine = list(series_times(series, now, end))
-    people = {series.manager_id: series.manager, series.report_id: series.report}
     found: list[Clash] = []
     others = (
-        OneOnOneSeries.objects.filter(org_id=series.org_id, active=True)
+        OneOnOneSeries.objects.filter(org_id=org_id, active=True)
         .filter(Q(manager_id__in=people) | Q(report_id__in=people))
-        .exclude(pk=series.pk)
+        .exclude(pk__in=[series_pk] if series_pk else [])
         .select_related("manager", "report")
     )
     for other in others:
@@ -69,7 +76,8 @@ def clashes(series: OneOnOneSeries, now: dt.datetime) -> list[Clash]:
         if hit is not None:
             found.append(Clash(who, f"the 1:1 of {other.manager.name} and {other.report.name}", hit))
     recurring = (
-        RecurringMeeting.objects.filter(org_id=series.org_id, attendees__person_id__in=people)
+        RecurringMeeting.objects.filter(org_id=org_id, attendees__person_id__in=people)
+        .exclude(pk__in=[meeting_pk] if meeting_pk else [])
         .prefetch_related("attendees")
         .distinct()
     )
@@ -80,6 +88,13 @@ def clashes(series: OneOnOneSeries, now: dt.datetime) -> list[Clash]:
         if hit is not None:
             found.append(Clash(who, f"“{meeting.name}”", hit))
     return sorted(found, key=lambda c: c.start)
+
+
+def clashes(series: OneOnOneSeries, now: dt.datetime) -> list[Clash]:
+    """The first overlap of `series` with each other meeting of its manager or report, in the window."""
+    mine = list(series_times(series, now, now + WINDOW))
+    people = {series.manager_id: series.manager, series.report_id: series.report}
+    return _clashes(series.org_id, mine, people, now, series_pk=series.pk)
 
 
 def _first_overlap(mine: list[Span], theirs: Iterator[Span]) -> dt.datetime | None:
@@ -102,34 +117,10 @@ def clash_warnings(series: OneOnOneSeries, viewer: Person, now: dt.datetime) -> 
 def recurring_clash_warnings(meeting: RecurringMeeting, viewer: Person, now: dt.datetime) -> list[str]:
     """The same check for a recurring meeting: its next occurrences against its attendees' 1:1s and their
     other recurring meetings, each in words with the first attendee who is in both."""
-    end = now + WINDOW
-    mine = list(recurring_times(meeting, now, end))
+    mine = list(recurring_times(meeting, now, now + WINDOW))
     people = {a.person_id: a.person for a in meeting.attendees.select_related("person")}
-    found: list[Clash] = []
-    series = (
-        OneOnOneSeries.objects.filter(org_id=meeting.org_id, active=True)
-        .filter(Q(manager_id__in=people) | Q(report_id__in=people))
-        .select_related("manager", "report")
-    )
-    for other in series:
-        who = people.get(other.manager_id) or people[other.report_id]
-        hit = _first_overlap(mine, series_times(other, now, end))
-        if hit is not None:
-            found.append(Clash(who, f"the 1:1 of {other.manager.name} and {other.report.name}", hit))
-    recurring = (
-        RecurringMeeting.objects.filter(org_id=meeting.org_id, attendees__person_id__in=people)
-        .exclude(pk=meeting.pk)
-        .prefetch_related("attendees")
-        .distinct()
-    )
-    for other_meeting in recurring:
-        attendee_ids = {a.person_id for a in other_meeting.attendees.all()}
-        who = next(p for pk, p in people.items() if pk in attendee_ids)
-        hit = _first_overlap(mine, recurring_times(other_meeting, now, end))
-        if hit is not None:
-            found.append(Clash(who, f"“{other_meeting.name}”", hit))
     return [
         f"This meeting overlaps {c.what} ({c.person.name} is in both) on "
         f"{c.start.astimezone(viewer.zone):%a %-d %b at %H:%M} your time."
-        for c in sorted(found, key=lambda c: c.start)
+        for c in _clashes(meeting.org_id, mine, people, now, meeting_pk=meeting.pk)
     ]
