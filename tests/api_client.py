@@ -23,7 +23,9 @@ class Api:
     def get(self, url: str, **params: Any):
         return self.client.get(url, params, **self.headers)
 
-    def post(self, url: str, body: Any):
+    def post(self, url: str, body: Any = None):
+        """POST `body` as JSON; without a body, an empty object."""
+        body = {} if body is None else body
         return self.client.post(url, encode(body), content_type="application/json", **self.headers)
 
     def patch(self, url: str, body: Any):

@@ -64,6 +64,26 @@ def outsider(other_org):
     return PersonFactory(org=other_org, team=team, name="Otto Outsider", email="otto@globex.test")
 
 
+@pytest.fixture
+def registry():
+    """The scheduler's job registry, restored after the test; every app's jobs are registered first, so
+    restoring keeps them all (tests that register a job of their own leave nothing behind)."""
+    from accord.lib import jobs
+
+    jobs.load_jobs()
+    saved = list(jobs.REGISTRY)
+    yield jobs.REGISTRY
+    jobs.REGISTRY[:] = saved
+
+
+@pytest.fixture
+def api(db):
+    """Api(person): a JSON client signed in with a personal API token of `person` (tests/api_client.py)."""
+    from .api_client import Api
+
+    return Api
+
+
 def login(client, person):
     assert client.login(email=person.email, password=PASSWORD)
     return client

@@ -11,8 +11,8 @@ from accord.checkins.actions import acknowledge_blocker, resolve_blocker, save_t
 from accord.kudos.actions import give_kudos, toggle_reaction
 from accord.orgs.models import Role
 from accord.rhythm.actions import MeetingSpec, create_meeting, update_meeting
-from tests.checkins.test_access import blocker_of
 from tests.factories import PersonFactory
+from tests.factories.checkins import blocker_of
 
 pytestmark = pytest.mark.django_db
 

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 import time_machine
 
 from accord.checkins.actions import ensure_schedule
 from accord.lib import jobs
 from tests.factories import PersonFactory
-
-
-@pytest.fixture
-def registry():
-    jobs.load_jobs()
-    saved = list(jobs.REGISTRY)
-    yield jobs.REGISTRY
-    jobs.REGISTRY[:] = saved
 
 
 def member_in(org, team, zone, **kw):

@@ -12,9 +12,9 @@ from accord.checkins import queries
 from accord.checkins.models import Blocker
 from accord.orgs.models import Role
 from tests.api_client import Api
-from tests.checkins.test_access import blocker_of
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
+from tests.factories.checkins import blocker_of
 
 pytestmark = pytest.mark.django_db
 

@@ -1,19 +1,16 @@
 """Check-ins over JSON: the same rules as the pages, tenant-scoped, with messages on 4xx."""
 
 import datetime as dt
-import json
-from typing import Any
 
 import pytest
 import time_machine
-from django.test import Client
 
-from accord.accounts.actions import create_api_token
 from accord.checkins.actions import submit_checkin
 from accord.checkins.models import Blocker, Checkin, CheckinSettings, CheckinTemplate
 from accord.checkins.planning import plan_checkins
 from accord.goals.models import Commitment
 from accord.lib.tz import UTC
+from tests.api_client import Api
 from tests.factories import PersonFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,25 +21,6 @@ MONDAY = dt.datetime(2026, 6, 1, 10, 0, tzinfo=UTC)  # 11:00 in London
 def at_monday():
     with time_machine.travel(MONDAY, tick=False):
         yield
-
-
-class Api:
-    def __init__(self, person) -> None:
-        self.client = Client()
-        _, raw = create_api_token(person, name="tests")
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, url: str, **params: Any):
-        return self.client.get(url, params, **self.headers)
-
-    def post(self, url: str, body: Any = None):
-        return self.client.post(url, json.dumps(body or {}), content_type="application/json", **self.headers)
-
-    def put(self, url: str, body: Any):
-        return self.client.put(url, json.dumps(body), content_type="application/json", **self.headers)
-
-    def patch(self, url: str, body: Any):
-        return self.client.patch(url, json.dumps(body), content_type="application/json", **self.headers)
 
 
 def today_of(person):

@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 
 from accord.connect.actions import join_coffee
-from accord.lib import jobs
 from tests.factories import PersonFactory, TeamFactory
 
 # Thursday 5 March 2026, 12:00 UTC: the round plans Monday 9 March, the week the United States is on
@@ -34,11 +33,3 @@ def departments(org):
         "americas": TeamFactory(org=org, name="Americas", parent=sales),
         "emea": TeamFactory(org=org, name="EMEA", parent=sales),
     }
-
-
-@pytest.fixture
-def registry():
-    jobs.load_jobs()
-    saved = list(jobs.REGISTRY)
-    yield jobs.REGISTRY
-    jobs.REGISTRY[:] = saved

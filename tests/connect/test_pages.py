@@ -228,7 +228,7 @@ def test_profile_shows_hours_in_the_viewers_zone_and_theirs(client, org, team):
 
 
 def test_profiles_are_linked_from_the_directory_person_page_and_1on1(client, org, team):
-    from tests.meetings.conftest import make_series
+    from tests.factories.meetings import make_series
 
     boss = PersonFactory(org=org, team=team)
     report = PersonFactory(org=org, team=team, manager=boss)

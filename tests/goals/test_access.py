@@ -12,8 +12,7 @@ from accord.goals.models import Level
 from accord.orgs.models import Role
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
-
-from .helpers import day, make_commitment, make_goal, make_kr
+from tests.factories.goals import day, make_commitment, make_goal, make_kr
 
 EVERYONE, MANAGERS, ADMINS = "everyone", "managers", "admins"
 # name -> (method, which object the URL points at, who may open it)

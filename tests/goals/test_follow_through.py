@@ -11,8 +11,7 @@ from accord.goals.models import CommitmentStatus as S
 from accord.goals.queries import FollowThrough, follow_through, follow_through_by_person, slipping
 from accord.lib.tz import UTC
 from tests.factories import PersonFactory
-
-from .helpers import day, make_commitment
+from tests.factories.goals import day, make_commitment
 
 pytestmark = pytest.mark.django_db
 

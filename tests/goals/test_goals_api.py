@@ -3,58 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Any
 
 import pytest
 import time_machine
-from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accord.accounts.actions import create_api_token
 from accord.goals.models import Commitment, CommitmentStatus, Goal, KeyResult, KeyResultUpdate, Level
 from accord.lib.tz import UTC
+from tests.api_client import Api
 from tests.factories import PersonFactory, TeamFactory
-
-from .helpers import day, make_commitment, make_goal, make_kr, make_update
+from tests.factories.goals import day, make_commitment, make_goal, make_kr, make_update
 
 pytestmark = pytest.mark.django_db
 
 EVENING_UTC = dt.datetime(2025, 3, 10, 20, 0, tzinfo=UTC)
 
 
-class Api:
-    def __init__(self, person) -> None:
-        self.client = Client()
-        _, raw = create_api_token(person, name="tests")
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, url: str, **params: Any):
-        return self.client.get(url, params, **self.headers)
-
-    def post(self, url: str, body: Any):
-        data = body if isinstance(body, str) else json.dumps(body)
-        return self.client.post(url, data, content_type="application/json", **self.headers)
-
-    def patch(self, url: str, body: Any):
-        data = body if isinstance(body, str) else json.dumps(body)
-        return self.client.patch(url, data, content_type="application/json", **self.headers)
+@pytest.fixture
+def member_api(api, member):
+    return api(member)
 
 
 @pytest.fixture
-def member_api(member):
-    return Api(member)
+def manager_api(api, manager, member):
+    return api(manager)
 
 
 @pytest.fixture
-def manager_api(manager, member):
-    return Api(manager)
-
-
-@pytest.fixture
-def admin_api(admin):
-    return Api(admin)
+def admin_api(api, admin):
+    return api(admin)
 
 
 # --- goals ------------------------------------------------------------------------------------

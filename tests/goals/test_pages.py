@@ -16,8 +16,7 @@ from accord.lib.tz import UTC
 from accord.orgs.models import Role
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
-
-from .helpers import day, make_commitment, make_goal, make_kr, make_update
+from tests.factories.goals import day, make_commitment, make_goal, make_kr, make_update
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ import pytest
 
 from accord.handoffs.actions import ShiftIn, save_chain
 from accord.handoffs.models import Chain, Shift
-from accord.lib import jobs
 from tests.factories import PersonFactory
 
 # A Wednesday in winter: Manila 05:00–13:00 is 21:00 (Tue)–05:00 UTC, Kraków 06:00–15:00 is
@@ -89,14 +88,6 @@ def chain(org, team, manager, crew):
 @pytest.fixture
 def shifts(chain):
     return {s.name: s for s in Shift.objects.filter(chain=chain)}
-
-
-@pytest.fixture
-def registry():
-    jobs.load_jobs()
-    saved = list(jobs.REGISTRY)
-    yield jobs.REGISTRY
-    jobs.REGISTRY[:] = saved
 
 
 def utc(*args):

@@ -14,8 +14,7 @@ from accord.kudos.models import CompanyValue, Kudos, Reaction
 from accord.orgs.models import Role
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
-
-from .conftest import thank
+from tests.factories.kudos import thank
 
 EVERYONE, MANAGERS, ADMINS = "everyone", "managers", "admins"
 MATRIX = {

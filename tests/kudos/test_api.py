@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 from accord.kudos.models import CompanyValue, Kudos, Reaction
 from tests.api_client import Api
 from tests.factories import PersonFactory
-
-from .conftest import thank
+from tests.factories.kudos import thank
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from accord.kudos.models import CompanyValue, Kudos, KudosPreferences, KudosReci
 from accord.lib.tz import UTC
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
-
-from .conftest import thank
+from tests.factories.kudos import thank
 
 pytestmark = pytest.mark.django_db
 

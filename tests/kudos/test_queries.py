@@ -13,8 +13,7 @@ from accord.kudos.queries import FEED_PAGE, feed
 from tests.api_client import Api
 from tests.conftest import login
 from tests.factories import PersonFactory
-
-from .conftest import thank
+from tests.factories.kudos import thank
 
 pytestmark = pytest.mark.django_db
 

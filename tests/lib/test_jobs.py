@@ -15,14 +15,6 @@ from tests.factories import OrgFactory
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def registry():
-    jobs.load_jobs()  # register every app's jobs first, so restoring afterwards keeps them all
-    saved = list(jobs.REGISTRY)
-    yield jobs.REGISTRY
-    jobs.REGISTRY[:] = saved
-
-
 @pytest.mark.django_db
 def test_due_rows_are_handled_once_and_moved_forward(registry):
     jobs.load_jobs()

@@ -13,8 +13,7 @@ from accord.meetings.actions import add_action_item, add_agenda_item, new_calend
 from accord.orgs.models import Role
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
-
-from .conftest import make_series
+from tests.factories.meetings import make_series
 
 EVERYONE = "everyone"
 ARRANGERS = "managers and admins"  # people with reports, and admins

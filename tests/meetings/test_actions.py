@@ -25,8 +25,7 @@ from accord.meetings.actions import (
 from accord.meetings.models import ActionItem, Cadence, Meeting, MeetingStatus, OneOnOneSeries
 from accord.orgs.models import Role
 from tests.factories import PersonFactory
-
-from .conftest import make_series
+from tests.factories.meetings import make_series
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from accord.meetings.actions import add_action_item, add_agenda_item, save_priva
 from accord.meetings.models import ActionItem, AgendaItem, OneOnOneSeries, PrivateNote
 from tests.api.test_people_api import Api
 from tests.factories import PersonFactory, TeamFactory
-
-from .conftest import make_series
+from tests.factories.meetings import make_series
 
 pytestmark = pytest.mark.django_db
 

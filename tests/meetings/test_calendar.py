@@ -14,8 +14,7 @@ from accord.lib.tz import UTC
 from accord.meetings.actions import Slot, end_series, new_calendar_feed, update_series
 from accord.meetings.models import Cadence, CalendarFeed
 from tests.factories import PersonFactory
-
-from .conftest import make_series
+from tests.factories.meetings import make_series
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from accord.meetings.models import ActionItem, AgendaItem, Meeting, MeetingStatu
 from accord.orgs.models import Role
 from tests.conftest import login
 from tests.factories import PersonFactory
+from tests.factories.meetings import make_series
 
-from .conftest import make_series
 from .test_actions import NOW, worked_example
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,7 @@ from accord.rhythm.actions import MeetingSpec, create_meeting
 from accord.rhythm.models import RecurringMeeting
 from tests.conftest import login
 from tests.factories import PersonFactory
-
-from .conftest import make_series
+from tests.factories.meetings import make_series
 
 pytestmark = pytest.mark.django_db
 

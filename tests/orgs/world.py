@@ -18,8 +18,7 @@ from accord.kudos.models import Kudos, KudosRecipient
 from accord.meetings.models import Meeting, OneOnOneSeries
 from accord.orgs.models import Organisation, Person, Role, Team
 from accord.pulse.models import Participation, Program, Round
-
-from ..factories import OrgFactory, PersonFactory, TeamFactory
+from tests.factories import OrgFactory, PersonFactory, TeamFactory
 
 TEAMS = 4
 HISTORY_DAYS = 10

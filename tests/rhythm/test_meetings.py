@@ -271,7 +271,7 @@ def test_the_meetings_list_shows_each_reader_their_own_time(client, org, pair):
 def test_saving_a_meeting_warns_of_a_clash_with_an_attendees_1on1(client, org, pair):
     from accord.meetings.models import OneOnOneSeries
     from accord.rhythm.actions import occurrence_start
-    from tests.meetings.conftest import make_series
+    from tests.factories.meetings import make_series
 
     london, sydney = pair
     sydney.manager = london

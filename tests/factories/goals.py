@@ -1,4 +1,4 @@
-"""Small builders for goals tests: rows written straight to the database, so each test states its data."""
+"""Goals, key results and commitments: rows written straight to the database, so each test states its data."""
 
 from __future__ import annotations
 
