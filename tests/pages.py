@@ -1,6 +1,6 @@
 """Every GET page of Accord with real ids, for one person of the demo organisation.
 
-The names come from the access matrices (tests/test_access_matrix.py and tests/<app>/test_access.py),
+The names come from the access matrices (tests/<app>/matrix.py, through tests/access.py),
 which `test_every_page_is_in_the_matrix` keeps equal to the URL conf; the ids come from the demo data,
 choosing where possible an object the viewer takes part in so that the page shows its full content.
 Used by the header tests and by the browser test that watches for CSP violations.
@@ -14,21 +14,8 @@ from django.db.models import Model, Q
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accord.orgs.models import Person
-from tests.test_access_matrix import ANON_PAGES, MATRIX, app_matrices
-
-# Pages a signed-out visitor opens, with arguments that make them render (a bad token is a page too).
-SIGNED_OUT_PAGES = {
-    "login": [],
-    "password_reset": [],
-    "password_reset_done": [],
-    "password_reset_complete": [],
-    "accept_invitation": ["bad-token"],
-    "password_reset_confirm": ["MQ", "set-password"],
-    "email_change_confirm": ["bad-token"],
-    "healthz": [],
-    "healthz_ready": [],
-}
-assert set(SIGNED_OUT_PAGES) == ANON_PAGES - {"demo_login", "logout"}  # both are POST only
+from tests.access import all_pages
+from tests.test_access_matrix import SIGN_IN_PAGES
 
 
 def view_apps(patterns=None) -> Iterator[tuple[str, str]]:
@@ -86,8 +73,9 @@ def signed_in_pages(viewer: Person) -> list[tuple[str, str]]:
     apps = dict(view_apps())
     objects = objects_for(viewer)
     pages = []
-    for name, (method, kind, _) in sorted((MATRIX | app_matrices()).items()):
-        if method != "get":
+    for name, page in sorted(all_pages().items()):
+        kind = page.kind
+        if page.method != "get":
             continue
         if kind is None:
             args = []
@@ -100,4 +88,4 @@ def signed_in_pages(viewer: Person) -> list[tuple[str, str]]:
 
 
 def signed_out_pages() -> list[tuple[str, str]]:
-    return [(name, reverse(name, args=args)) for name, args in sorted(SIGNED_OUT_PAGES.items())]
+    return [(name, reverse(name, args=args)) for name, (args, _) in sorted(SIGN_IN_PAGES.items())]
