@@ -12,8 +12,8 @@ MEETING_EDITORS = frozenset({"organiser", "admin", "owner"})
 TEXT = CharterText("Roadmap", "Specs", "Page on-call", "Agenda first", [ChannelRow("Help", "#help", "1 day")])
 
 
-def objects_for(org, team, organiser, people):
-    save_charter(team, TEXT, actor=organiser, material=False)
+def objects_for(org, team, organiser, people, charter_author):
+    save_charter(team, TEXT, actor=charter_author, material=False)
     meeting = create_meeting(
         org, organiser=organiser, spec=MeetingSpec("Weekly sync", people, 3, 45, "Europe/London")
     )
@@ -27,9 +27,10 @@ def world(org, other_org, team, role):
     elsewhere = TeamFactory(org=org, name="Elsewhere")
     people["outsider_manager"] = PersonFactory(org=org, team=elsewhere)
     PersonFactory(org=org, team=elsewhere, manager=people["outsider_manager"])
-    own = objects_for(org, team, people["organiser"], [people["member"], people["manager"]])
+    attendees = [people["member"], people["manager"]]
+    own = objects_for(org, team, people["organiser"], attendees, people["manager"])
     boss = stranger(other_org)
-    foreign = objects_for(other_org, boss.team, boss, [boss])
+    foreign = objects_for(other_org, boss.team, boss, [boss], boss)
     return people, own, foreign
 
 
