@@ -1,4 +1,4 @@
-"""The `accord` command: demo, run, web, worker, scheduler, people import/export, republish, manage."""
+"""The `accord` command: demo, run, web, worker, scheduler, people import/export, republish, bench, manage."""
 
 from __future__ import annotations
 
@@ -211,6 +211,22 @@ def cmd_restore(ns: argparse.Namespace) -> int:
     return 0
 
 
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def cmd_bench(ns: argparse.Namespace) -> int:
+    """Run bench/<name>.py with this Python (the project's), or list the benches without a name."""
+    benches = sorted(p.stem for p in BENCH.glob("*.py") if p.stem != "common")
+    if not ns.name:
+        print("Benchmarks (bench/README.md says what each measures):")
+        print("\n".join(f"  {name}" for name in benches))
+        return 0
+    if ns.name not in benches:
+        print(f"accord bench: no benchmark {ns.name!r}; one of: {', '.join(benches)}", file=sys.stderr)
+        return 2
+    return subprocess.call([sys.executable, str(BENCH / f"{ns.name}.py"), *ns.args], cwd=BENCH.parent)
+
+
 def cmd_manage(ns: argparse.Namespace) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -281,6 +297,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="restore even though the secret key differs, and list what that loses",
     )
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("bench", help="run a benchmark of bench/ (without a name, list them)")
+    p.add_argument("name", nargs="?", help="the benchmark, e.g. coffee")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="its own options, e.g. --people 2000")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("manage", help="any Django management command, e.g. `accord manage migrate`")
     p.add_argument("args", nargs=argparse.REMAINDER)
