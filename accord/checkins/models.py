@@ -177,10 +177,6 @@ class Checkin(models.Model):
     def is_open(self, now: dt.datetime) -> bool:
         return self.submitted_at is None and now < self.closes_at
 
-    @property
-    def mood_label(self) -> str:
-        return MOODS.get(self.mood or 0, "")
-
 
 class Blocker(models.Model):
     """A non-empty answer to the blockers question: seen (acknowledged) and then resolved."""

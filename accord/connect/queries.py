@@ -226,7 +226,6 @@ class RoundFigures:
     people: int
     met_groups: int
     answered_groups: int
-    cross_groups: int
     new_cross: dict[tuple[str, str], int]
 
     @property
@@ -253,7 +252,7 @@ def overview(org: Organisation, limit: int = 12) -> tuple[list[RoundFigures], li
         number_of[group_id] = number
     met_before: set[tuple[int, int]] = set()
     figures: dict[int, RoundFigures] = {
-        r.number: RoundFigures(r, 0, 0, 0, 0, 0, defaultdict(int)) for r in rounds
+        r.number: RoundFigures(r, 0, 0, 0, 0, defaultdict(int)) for r in rounds
     }
     for group_id in sorted(seats_by_group, key=lambda g: (number_of[g], g)):
         seats = seats_by_group[group_id]
@@ -272,7 +271,6 @@ def overview(org: Organisation, limit: int = 12) -> tuple[list[RoundFigures], li
         answers = [m for _, _, m in seats if m]
         f.answered_groups += bool(answers)
         f.met_groups += Met.YES in answers
-        f.cross_groups += bool(matching.department_pairs([d for _, d, _ in seats]))
         for pair in new_pairs:
             f.new_cross[pair] += 1  # type: ignore[index]
     shown = list(figures.values())

@@ -64,10 +64,6 @@ def shifts_of(chain: Chain) -> list[Shift]:
     )
 
 
-def member_ids(shift: Shift) -> set[int]:
-    return {m.person_id for m in shift.members.all()}
-
-
 def my_shifts(viewer: Person, chain: Chain) -> list[Shift]:
     return list(Shift.objects.filter(chain=chain, members__person=viewer).order_by("position"))
 

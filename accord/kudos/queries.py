@@ -74,10 +74,6 @@ def report_count(person: Person) -> int:
     return Person.objects.filter(org_id=person.org_id, manager=person, is_active=True).count()
 
 
-def active_values(org_id: int) -> QuerySet[CompanyValue]:
-    return CompanyValue.objects.filter(org_id=org_id, active=True).order_by("name")
-
-
 @dataclass(frozen=True)
 class ReactionCount:
     kind: str

@@ -283,10 +283,6 @@ class LocalSlot:
     end: dt.datetime
     working: bool
 
-    @property
-    def crosses_midnight(self) -> bool:
-        return self.start.date() != (self.end - dt.timedelta(seconds=1)).date()
-
 
 def inside_hours(person: Person, start: dt.datetime, end: dt.datetime) -> bool:
     hours = hours_of(person)
