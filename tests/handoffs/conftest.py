@@ -6,16 +6,15 @@ import datetime as dt
 
 import pytest
 
-from accord.handoffs.actions import ShiftIn, save_chain
-from accord.handoffs.models import Chain, Shift
+from accord.handoffs.actions import ShiftIn
+from accord.handoffs.models import Shift
 from tests.factories import PersonFactory
-
-# A Wednesday in winter: Manila 05:00–13:00 is 21:00 (Tue)–05:00 UTC, Kraków 06:00–15:00 is
-# 05:00–14:00 UTC, Bogotá 08:00–16:00 is 13:00–21:00 UTC.
-WEDNESDAY = dt.date(2026, 1, 14)
+from tests.factories.handoffs import make_chain
 
 
 def rows(people):
+    """The three shifts. On WEDNESDAY (tests.factories.handoffs), a winter day, Manila 05:00–13:00 is
+    21:00 (Tue)–05:00 UTC, Kraków 06:00–15:00 is 05:00–14:00 UTC, Bogotá 08:00–16:00 is 13:00–21:00 UTC."""
     return [
         ShiftIn(
             "Manila", "Asia/Manila", dt.time(5), dt.time(13), "12345", people=[p.pk for p in people["Manila"]]
@@ -73,16 +72,7 @@ def crew(org, team, manager):
 
 @pytest.fixture
 def chain(org, team, manager, crew):
-    return save_chain(
-        Chain(org=org),
-        actor=manager,
-        team=team,
-        name="Support",
-        ack_within=30,
-        escalate_after=30,
-        shifts=rows(crew),
-        today=WEDNESDAY,
-    )
+    return make_chain(org, team, manager, rows(crew))
 
 
 @pytest.fixture

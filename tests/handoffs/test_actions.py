@@ -13,14 +13,14 @@ from accord.handoffs.actions import (
     ItemIn,
     ShiftIn,
     acknowledge,
-    save_chain,
     update_item,
     write_handoff,
 )
 from accord.handoffs.models import Chain, Entry, Handoff, Item, Shift, ShiftMember, Status
 from tests.factories import PersonFactory
+from tests.factories.handoffs import WEDNESDAY, make_chain
 
-from .conftest import WEDNESDAY, rows, utc
+from .conftest import rows, utc
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +32,7 @@ def test_a_gapped_chain_says_which_hours_are_uncovered_and_saves_nothing(org, te
     shifts = rows(crew)
     shifts[1] = ShiftIn("Kraków", "Europe/Warsaw", dt.time(7), dt.time(15), "12345", people=shifts[1].people)
     with pytest.raises(ValidationError) as exc:
-        save_chain(
-            Chain(org=org),
-            actor=manager,
-            team=team,
-            name="Support",
-            ack_within=30,
-            escalate_after=30,
-            shifts=shifts,
-            today=WEDNESDAY,
-        )
+        make_chain(org, team, manager, shifts)
     assert exc.value.message_dict["shifts"] == [
         "Uncovered: 05:00–06:00 UTC between Manila and Kraków on Mon–Fri, 14 Jan 2026 – 27 Mar 2026, "
         "26 Oct 2026 – 14 Jan 2027 (112 dates)."
@@ -54,16 +45,7 @@ def test_bad_shift_rows_are_reported_per_field(org, team, manager, crew):
     shifts[0] = ShiftIn("Manila", "Asia/Manilla", dt.time(22), dt.time(6), "12345", people=[])
     shifts[2] = ShiftIn("manila", "America/Bogota", dt.time(8), dt.time(16), "", people=shifts[2].people)
     with pytest.raises(ValidationError) as exc:
-        save_chain(
-            Chain(org=org),
-            actor=manager,
-            team=team,
-            name="",
-            ack_within=0,
-            escalate_after=30,
-            shifts=shifts,
-            today=WEDNESDAY,
-        )
+        make_chain(org, team, manager, shifts, name="", ack_within=0)
     errors = exc.value.message_dict
     assert errors["shifts.0.timezone"] == [
         "“Asia/Manilla” is not a known IANA time zone (for example Asia/Manila)."
@@ -82,16 +64,7 @@ def test_bad_shift_rows_are_reported_per_field(org, team, manager, crew):
 
 def test_only_the_teams_managers_and_admins_set_up_a_chain(org, team, crew, member):
     with pytest.raises(PermissionDenied):
-        save_chain(
-            Chain(org=org),
-            actor=member,
-            team=team,
-            name="X",
-            ack_within=30,
-            escalate_after=30,
-            shifts=rows(crew),
-            today=WEDNESDAY,
-        )
+        make_chain(org, team, member, rows(crew), name="X")
 
 
 def test_an_overnight_shift_is_allowed_when_marked(org, team, manager, crew):
@@ -107,16 +80,7 @@ def test_an_overnight_shift_is_allowed_when_marked(org, team, manager, crew):
             people=[crew["Bogotá"][0].pk],
         ),
     ]
-    chain = save_chain(
-        Chain(org=org),
-        actor=manager,
-        team=team,
-        name="Round the clock",
-        ack_within=30,
-        escalate_after=30,
-        shifts=two,
-        today=WEDNESDAY,
-    )
+    chain = make_chain(org, team, manager, two, name="Round the clock")
     night = Shift.objects.get(chain=chain, name="Night")
     assert night.overnight and night.hours.span(WEDNESDAY) == (utc(2026, 1, 14, 18), utc(2026, 1, 15, 6))
 

@@ -131,26 +131,17 @@ def test_the_chain_form_shows_the_uncovered_hours_and_saves_nothing(client, chai
 def test_the_chains_list_costs_the_same_with_one_or_many_chains(
     client, org, team, manager, chain, crew, django_assert_num_queries
 ):
-    from accord.handoffs.actions import save_chain
-    from accord.handoffs.models import Chain
 
-    from .conftest import WEDNESDAY, rows
+    from tests.factories.handoffs import make_chain
+
+    from .conftest import rows
 
     login(client, crew["Bogotá"][0])
     client.get(reverse("handoffs"))
     with CaptureQueriesContext(connection) as one:
         assert client.get(reverse("handoffs")).status_code == 200
     for n in range(5):
-        save_chain(
-            Chain(org=org),
-            actor=manager,
-            team=team,
-            name=f"Chain {n}",
-            ack_within=30,
-            escalate_after=30,
-            shifts=rows(crew),
-            today=WEDNESDAY,
-        )
+        make_chain(org, team, manager, rows(crew), name=f"Chain {n}")
     with django_assert_num_queries(len(one.captured_queries)):
         page = client.get(reverse("handoffs"))
     assert page.content.decode().count("handoff-chain-card") == 6
