@@ -84,6 +84,21 @@ def api(db):
     return Api
 
 
+@pytest.fixture
+def member_api(api, member):
+    return api(member)
+
+
+@pytest.fixture
+def manager_api(api, manager, member):
+    return api(manager)
+
+
+@pytest.fixture
+def admin_api(api, admin):
+    return api(admin)
+
+
 def login(client, person):
     assert client.login(email=person.email, password=PASSWORD)
     return client

@@ -11,22 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accord.orgs.models import Person, Role, Team
-from tests.api_client import Api
 
 from ..conftest import login
 from ..factories import PersonFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_api(admin):
-    return Api(admin)
-
-
-@pytest.fixture
-def member_api(member):
-    return Api(member)
 
 
 # --- reading ----------------------------------------------------------------------------------

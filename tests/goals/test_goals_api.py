@@ -20,21 +20,6 @@ pytestmark = pytest.mark.django_db
 EVENING_UTC = dt.datetime(2025, 3, 10, 20, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def member_api(api, member):
-    return api(member)
-
-
-@pytest.fixture
-def manager_api(api, manager, member):
-    return api(manager)
-
-
-@pytest.fixture
-def admin_api(api, admin):
-    return api(admin)
-
-
 # --- goals ------------------------------------------------------------------------------------
 
 

@@ -27,16 +27,6 @@ from .test_pages import answer_without_comment, make_round, new_people, round_qu
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_api(admin):
-    return Api(admin)
-
-
-@pytest.fixture
-def member_api(member):
-    return Api(member)
-
-
 def answers_for(rnd, values):
     return {str(q.pk): v for q, v in zip(round_questions(rnd), values, strict=False)}
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 
-from accord.accounts.actions import create_api_token
 from accord.pulse import actions, gate
 from accord.pulse.models import Comment
+from tests.api_client import Api
 from tests.factories import PersonFactory, TeamFactory
 
 from .test_results import NOW, SMALL, build_acme, build_globex, run_round
@@ -25,16 +24,6 @@ def acme(org):
 @pytest.fixture
 def globex(other_org):
     return build_globex(other_org)
-
-
-class Api:
-    def __init__(self, person) -> None:
-        self.client = Client()
-        _, raw = create_api_token(person, name="tests")
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, url: str, **params):
-        return self.client.get(url, params, **self.headers)
 
 
 def hidden(reason):
