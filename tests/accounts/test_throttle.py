@@ -3,11 +3,9 @@ a guesser to keep a known browser (or everyone behind one proxy) out."""
 
 import datetime as dt
 import re
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +13,7 @@ from django.utils import timezone
 from accord.accounts.models import Throttle
 from accord.accounts.throttle import KNOWN_COOKIE, forget_old
 from accord.orgs.tasks import housekeep_org
+from tests.concurrency import at_once
 from tests.factories import PASSWORD, PersonFactory
 
 from .hashers import CountingMD5Hasher
@@ -41,23 +40,7 @@ def test_concurrent_wrong_passwords_make_at_most_the_limit_of_password_checks(me
     settings.PASSWORD_HASHERS = ["tests.accounts.hashers.CountingMD5Hasher"]
     settings.LOGIN_FAILURE_LIMIT = 5
     CountingMD5Hasher.checks = 0
-    start, errors, results = threading.Barrier(14), [], []
-
-    def guess():
-        try:
-            start.wait()
-            results.append(sign_in(Client(), member.email, WRONG).status_code)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=guess) for _ in range(14)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = at_once(lambda: sign_in(Client(), member.email, WRONG).status_code, 14)
     assert results == [200] * 14
     assert CountingMD5Hasher.checks == 5
 

@@ -2,12 +2,10 @@
 and the scheduler's promises (never twice, nothing lost), driven through time with a real SMTP server."""
 
 import datetime as dt
-import threading
 from dataclasses import replace
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from accord.checkins import actions
 from accord.checkins.actions import CheckinClosed, set_prompt_time, submit_checkin
@@ -23,6 +21,7 @@ from accord.checkins.models import (
 from accord.checkins.planning import Rhythm, plan_checkins
 from accord.lib import jobs
 from accord.lib.tz import UTC
+from tests.concurrency import at_once
 from tests.factories import PersonFactory, TeamFactory
 
 from .conftest import body, drive, member_in, subject, to
@@ -282,24 +281,7 @@ def test_two_schedulers_at_once_never_send_a_prompt_twice(org, team):
     at = utc(2026, 6, 1, 8)  # Monday 09:00 BST
     plan_checkins(org.pk, at - dt.timedelta(hours=3))
     jobs.load_jobs()
-    errors = []
-    start = threading.Barrier(3)
-
-    def run():
-        try:
-            start.wait()
-            jobs.tick(at)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    at_once(lambda: jobs.tick(at), 3)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
     assert set(Checkin.objects.values_list("prompts_sent", flat=True)) == {1}
 

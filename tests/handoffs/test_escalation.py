@@ -4,17 +4,16 @@ emails going through a real SMTP server; and two schedulers never escalate twice
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 
 from accord.handoffs.actions import acknowledge, write_handoff
 from accord.handoffs.models import Escalation, Handoff
 from accord.handoffs.queries import next_on_hours
 from accord.lib import jobs
+from tests.concurrency import at_once
 
 from .conftest import utc
 
@@ -97,23 +96,7 @@ def test_two_schedulers_at_once_never_escalate_twice(chain, shifts, crew):
     # Both notices already sent: the next step of each is the first escalation.
     Handoff.objects.update(notified_at=WRITTEN, next_step_at=utc(2026, 1, 14, 21, 30))
     at = utc(2026, 1, 14, 21, 30)
-    errors, start = [], threading.Barrier(3)
-
-    def run():
-        try:
-            start.wait()
-            jobs.tick(at)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    at_once(lambda: jobs.tick(at), 3)
     assert Escalation.objects.filter(stage=1).count() == 2
     assert sorted(m.subject for m in mail.outbox) == [
         "Escalated: unacknowledged handoff Bogotá → Manila",
