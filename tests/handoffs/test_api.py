@@ -62,7 +62,7 @@ def test_bad_input_is_a_4xx_with_a_message(chain, shifts, crew):
         assert writer.post(url, {"from_shift_id": shifts["Bogotá"].pk}).status_code == 403
         assert writer.post(url, {"from_shift_id": 999999}).status_code == 400
         assert writer.post(url, {"from_shift_id": True}).status_code == 422
-        assert writer.post(url, "not json").status_code in {400, 422}
+        assert writer.post(url, "not json").status_code == 400
     assert Handoff.objects.count() == 0
     with time_machine.travel(AT, tick=False):
         created = writer.post(
