@@ -10,7 +10,7 @@ import time_machine
 from accord.lib.tz import UTC
 from accord.meetings.actions import add_action_item, add_agenda_item, save_private_note
 from accord.meetings.models import ActionItem, AgendaItem, OneOnOneSeries, PrivateNote
-from tests.api.test_people_api import Api
+from tests.api_client import Api
 from tests.factories import PersonFactory, TeamFactory
 from tests.factories.meetings import make_series
 

@@ -20,11 +20,12 @@ from accord.orgs.models import Role
 from accord.pulse import gate
 from accord.pulse.data import Membership, QuestionInfo, RoundData, Stat
 from accord.pulse.gate import Group
+from tests.api_client import Api
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
 
 from .test_results import NOW, make_program, page, run_round
-from .test_results_api import Api, hidden
+from .test_results_api import hidden
 
 # Six people's raw answers in test_results.KEYS order (on time, re-check, engagement, eNPS): mixed enough
 # that no category or value holds everyone, so rules 1 to 3 show the team in round 1.

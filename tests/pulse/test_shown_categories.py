@@ -20,11 +20,12 @@ import pytest
 from accord.orgs.models import Role
 from accord.pulse import gate, queries
 from accord.pulse.models import PublishedRound, PublishedRow
+from tests.api_client import Api
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
 
 from .test_results import NOW, SMALL, make_program, page, run_round, text_of
-from .test_results_api import Api, hidden
+from .test_results_api import hidden
 
 pytestmark = pytest.mark.django_db
 
