@@ -108,6 +108,18 @@ def test_rendering_the_pages_writes_nothing(client, db, role):
     assert not CelebrationSchedule.objects.filter(org=world.org).exists()
 
 
+@pytest.mark.parametrize("page", ["kudos", "checkins"])
+def test_the_kudos_and_check_in_pages_write_no_planner_row_on_get(client, db, page):
+    """The planner rows come from the organisation-created hook and the data migrations, not a page view."""
+    world = build_world(10)
+    login(client, world.member)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse(page)).status_code == 200
+    assert writes(captured.captured_queries) == []
+    assert not CelebrationSchedule.objects.filter(org=world.org).exists()
+    assert not CheckinSchedule.objects.filter(org=world.org).exists()
+
+
 def test_a_new_organisation_gets_its_planner_rows_through_the_hook(db):
     org = create_organisation("Initech", owner=UserFactory(email="o@initech.test"), owner_name="Olga")
     assert CheckinSchedule.objects.filter(org=org).count() == 1
