@@ -43,8 +43,8 @@ ALLOWED = {
 TEXT = CharterText("Roadmap", "Specs", "Page on-call", "Agenda first", [ChannelRow("Help", "#help", "1 day")])
 
 
-def objects_for(org, team, organiser, people):
-    save_charter(team, TEXT, actor=organiser, material=False)
+def objects_for(org, team, organiser, people, charter_author):
+    save_charter(team, TEXT, actor=charter_author, material=False)
     meeting = create_meeting(
         org, organiser=organiser, spec=MeetingSpec("Weekly sync", people, 3, 45, "Europe/London")
     )
@@ -64,10 +64,11 @@ def world(org, other_org, team):
     elsewhere = TeamFactory(org=org, name="Elsewhere")
     people["outsider_manager"] = PersonFactory(org=org, team=elsewhere)
     PersonFactory(org=org, team=elsewhere, manager=people["outsider_manager"])
-    own = objects_for(org, team, people["organiser"], [people["member"], people["manager"]])
+    attendees = [people["member"], people["manager"]]
+    own = objects_for(org, team, people["organiser"], attendees, people["manager"])
     stranger_team = TeamFactory(org=other_org)
     boss = PersonFactory(org=other_org, team=stranger_team, role=Role.ADMIN)
-    foreign = objects_for(other_org, stranger_team, boss, [boss])
+    foreign = objects_for(other_org, stranger_team, boss, [boss], boss)
     return people, own, foreign
 
 
