@@ -40,14 +40,15 @@ def test_healthz_is_ok_when_the_database_answers_and_is_migrated(client, member)
 
 @pytest.mark.django_db
 def test_healthz_is_503_and_names_a_migration_that_is_not_applied(client):
-    MigrationRecorder.Migration.objects.filter(app="operations", name="0001_initial").delete()
+    latest = "0002_heartbeat_names_for_workers"
+    MigrationRecorder.Migration.objects.filter(app="operations", name=latest).delete()
     response = client.get(HEALTHZ)
     assert response.status_code == 503
     assert response.json() == {
         "status": "failing",
         "database": "ok",
         "migrations": "missing",
-        "missing": ["operations.0001_initial"],
+        "missing": ["operations.0002_heartbeat_names_for_workers"],
     }
 
 
