@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "accord.lib.middleware.NoStoreMiddleware",
     "accord.lib.middleware.RefuseTraceOptionsMiddleware",
+    # Before anything that reads the session or the user: a health check must answer with the database down.
+    "accord.operations.middleware.HealthChecksFirstMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -141,11 +141,14 @@ def setup(ns: argparse.Namespace) -> str:
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
-    from accord.delivery.models import SentMessage, WorkerBeat
+    from accord.delivery.models import SentMessage
+    from accord.operations.actions import WORKER
+    from accord.operations.models import Heartbeat
 
     call_command("migrate", verbosity=0)
-    for model in (DBTaskResult, SentMessage, WorkerBeat):
+    for model in (DBTaskResult, SentMessage):
         model.objects.all().delete()
+    Heartbeat.objects.filter(name__startswith=WORKER).delete()
     return url
 
 

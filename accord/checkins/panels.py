@@ -21,7 +21,9 @@ def home_panel(request: HttpRequest) -> Context:
         "checkin": checkin,
         "asked": checkin is not None and checkin.prompt_at <= now,
         "is_manager": is_manager,
-        "blockers": queries.blockers_of_reports(me) if is_manager else [],
+        # Those nobody has acknowledged are under "Waiting for you" (see `waiting` below); listing them
+        # here too showed each blocker twice on the same page.
+        "blockers": [b for b in queries.blockers_of_reports(me) if b.acknowledged_at] if is_manager else [],
     }
 
 

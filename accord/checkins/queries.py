@@ -192,6 +192,12 @@ def recent_checkins(person: Person, now: dt.datetime, limit: int = 10) -> list[C
     )
 
 
+def template_of(team: Team) -> CheckinTemplate:
+    """The team's template, or the defaults unsaved: a page that only shows it must not write it."""
+    found = CheckinTemplate.objects.filter(team=team).first()
+    return found or CheckinTemplate(team=team, org_id=team.org_id)
+
+
 def rhythm_for(person: Person) -> Rhythm:
     template = CheckinTemplate.objects.filter(team_id=person.team_id).first() if person.team_id else None
     return rhythm_of(person, settings_for(person).prompt_time, template)

@@ -20,14 +20,12 @@ from . import queries
 from .actions import (
     CheckinClosed,
     acknowledge_blocker,
-    ensure_schedule,
     resolve_blocker,
     save_template,
     set_digest,
     set_prompt_time,
     settings_for,
     submit_checkin,
-    template_for,
 )
 from .forms import DAY_NAMES, CheckinForm, DigestForm, PromptTimeForm, TemplateForm, form_field
 from .models import Blocker, Cadence, CheckinTemplate, default_questions
@@ -42,12 +40,11 @@ def cadence_words(template: CheckinTemplate) -> str:
 @member_required
 def home(request: OrgRequest) -> HttpResponse:
     me, now = request.person, timezone.now()
-    ensure_schedule(request.org, now)
     checkin = queries.current_checkin(me, now)
     if request.method == "POST":
         # The form names its check-in: a page left open overnight must not answer the next day's.
         checkin = queries.access_checkin(me, id_param(request.POST.get("checkin", "")) or 0)
-    template = template_for(checkin.team) if checkin and checkin.team else None
+    template = queries.template_of(checkin.team) if checkin and checkin.team else None
     questions = template.questions if template else default_questions()
     commitments = queries.open_commitments(me)
     form = CheckinForm(request.POST or None, questions=questions, commitments=commitments)
@@ -72,7 +69,7 @@ def home(request: OrgRequest) -> HttpResponse:
     if request.method == "POST" and status == 200 and not refusal:
         status = 400 if form.errors else 200
     found = settings_for(me)
-    shown = template or (template_for(me.team) if me.team else None)
+    shown = template or (queries.template_of(me.team) if me.team else None)
     context: dict[str, Any] = {
         "checkin": checkin,
         "form": form,
@@ -133,7 +130,7 @@ def team(request: OrgRequest, team_id: int) -> HttpResponse:
     feed = queries.team_feed(team, offset=(page_no - 1) * queries.FEED_PAGE, limit=queries.FEED_PAGE + 1)
     for checkin in feed:
         checkin.visible_mood = queries.visible_mood(me, checkin)  # type: ignore[attr-defined]
-    template = template_for(team)
+    template = queries.template_of(team)
     context = {
         "team": team,
         "feed": feed[: queries.FEED_PAGE],
@@ -153,7 +150,7 @@ def team_settings(request: OrgRequest, team_id: int) -> HttpResponse:
     if not access.can_manage:
         raise Http404("Only the team's managers and admins change its check-ins.")
     team = access.team
-    template = template_for(team)
+    template = queries.template_of(team)
     form = TemplateForm(request.POST or None, template=template)
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,8 +15,9 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from accord.lib.jobs import periodic
+from accord.operations.actions import forget_workers
 
-from .models import Chore, SentMessage, WorkerBeat
+from .models import Chore, SentMessage
 
 log = logging.getLogger("accord.housekeeping")
 
@@ -38,7 +39,7 @@ def prune(now: dt.datetime) -> dict[str, int]:
         "unsent keys": SentMessage.objects.filter(
             sent_at__isnull=True, created_at__lt=now - keep * FAILED_KEEP_FACTOR
         ).delete()[0],
-        "worker beats": WorkerBeat.objects.filter(beat_at__lt=now - dt.timedelta(days=1)).delete()[0],
+        "worker beats": forget_workers(now - dt.timedelta(days=1)),
     }
     if any(gone.values()):
         log.info("housekeeping removed %s", gone)

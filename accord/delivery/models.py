@@ -25,16 +25,6 @@ class SentMessage(models.Model):
         return self.key
 
 
-class WorkerBeat(models.Model):
-    """A worker's last sign of life. A RUNNING task whose worker has not beaten for a lease is reclaimed."""
-
-    worker_id = models.CharField(max_length=64, primary_key=True)
-    beat_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return self.worker_id
-
-
 class Chore(models.Model):
     """A periodic housekeeping job for the scheduler (accord.lib.jobs), one row per kind of chore."""
 

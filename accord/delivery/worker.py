@@ -7,7 +7,8 @@ first `OperationalError` (a restarted PostgreSQL, a SQLite write lock held past 
 Its table has no lease column and its worker loop has no hook for either, so this module extends it
 here rather than forking the library:
 
-- **Lease by heartbeat.** Each worker writes its own `WorkerBeat` row every quarter of a lease
+- **Lease by heartbeat.** Each worker writes its own heartbeat row (operations' `Heartbeat`, named
+  "worker:<id>", beside the scheduler's) every quarter of a lease
   (`TASK_LEASE_SECONDS`) from a side thread, so a long task does not look dead. `reclaim` puts back in
   the queue every RUNNING task that started over a lease ago and whose worker (the last id django-tasks-db
   appended to `worker_ids` on claiming it) has not beaten within a lease. Any worker runs it every few
@@ -44,7 +45,8 @@ from django_tasks_db.management.commands.db_worker import Worker as DBWorker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
-from .models import WorkerBeat
+from accord.operations.actions import worker_beat
+from accord.operations.queries import workers_alive_since
 
 log = logging.getLogger("accord.worker")
 
@@ -62,7 +64,7 @@ def lease() -> dt.timedelta:
 
 
 def beat(worker_id: str) -> None:
-    WorkerBeat.objects.update_or_create(worker_id=worker_id, defaults={"beat_at": timezone.now()})
+    worker_beat(worker_id, timezone.now())
 
 
 def reclaim(now: dt.datetime | None = None) -> tuple[int, int]:
@@ -73,7 +75,7 @@ def reclaim(now: dt.datetime | None = None) -> tuple[int, int]:
     finishes the task meanwhile, or another worker reclaiming it first, wins and this one changes nothing."""
     now = now or timezone.now()
     cutoff = now - lease()
-    alive = set(WorkerBeat.objects.filter(beat_at__gt=cutoff).values_list("worker_id", flat=True))
+    alive = workers_alive_since(cutoff)
     requeued = failed = 0
     stale = (
         DBTaskResult.objects.running().filter(started_at__lt=cutoff).only("id", "started_at", "worker_ids")

@@ -119,6 +119,8 @@ def build_checkins(cast: Cast) -> None:
                 if blocker:
                     blockers.append((checkin, blocker))
             day += dt.timedelta(days=1)
+    # Six months of check-ins in bulk: submit_checkin refuses a check-in past its closing time, which every
+    # one of these is by design (history), and one call per check-in would be some ten thousand saves.
     Checkin.objects.bulk_create(checkins, batch_size=500)
     _blockers(rng, cast, blockers)
     # Today's check-ins and everyone's cursor, by the real planner, as of midnight UTC.
@@ -132,6 +134,8 @@ def _templates(cast: Cast) -> dict[int, CheckinTemplate]:
         made[team.pk] = CheckinTemplate(
             org=cast.org, team=team, questions=default_questions(), cadence=cadence, weekday=weekday
         )
+    # Not through save_template: it replans the team's members at once, before their settings and the
+    # history below exist; the default questions and a cadence from Cadence are what that action accepts.
     CheckinTemplate.objects.bulk_create(made.values())
     return made
 

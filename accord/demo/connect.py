@@ -312,6 +312,7 @@ def _profiles(cast: Cast, rng: random.Random) -> None:
                 **written,
             )
         )
+    # In bulk, dated months back; the texts come from words.py within the profile form's limits.
     Profile.objects.bulk_create(rows)
 
 

@@ -17,6 +17,9 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+
+from accord.goals.actions import check_goal, check_key_result, commitment_text_errors
 from accord.goals.models import Commitment, CommitmentStatus, Goal, KeyResult, KeyResultUpdate, Level
 from accord.lib.tz import to_utc
 from accord.orgs.models import Person
@@ -292,9 +295,13 @@ def _goals(
 ) -> tuple[dict[str, Goal], dict[str, tuple[float, tuple[KR, ...], dt.date]]]:
     goals: dict[str, Goal] = {}
     paces: dict[str, tuple[float, tuple[KR, ...], dt.date]] = {}
-    # Parents need primary keys first: one insert per level of the tree.
+    # Parents need primary keys first: one insert per level of the tree. Goals, key results and
+    # commitments are written in bulk, as history dated months back, which save_goal, add_key_result and
+    # create_commitment cannot date; each row passes the same checks those actions make first.
     for level in (COMPANY, DEPARTMENTS, TEAMS):
         made = [(spec, _goal(cast, spec, goals.get(spec.parent or ""), started)) for spec in level]
+        for _, goal in made:
+            check_goal(goal)
         Goal.objects.bulk_create([g for _, g in made])
         for spec, goal in made:
             goals[spec.key] = goal
@@ -333,6 +340,8 @@ def _goals(
         person = cast.by_key[key]
         for title, private, kr in options:
             add(person, paths[person.pk], title, private, kr, rng.uniform(0.7, 1.0), 60)
+    for _, goal, *_ in personal:
+        check_goal(goal)
     Goal.objects.bulk_create([g for _, g, *_ in personal])
     for key, goal, pace, krs, begun in personal:
         goals[key] = goal
@@ -369,6 +378,8 @@ def _key_results(
                 confidence=confidence,
             )
             rows.append((kr, history))
+    for kr, _ in rows:
+        check_key_result(kr)
     KeyResult.objects.bulk_create([kr for kr, _ in rows])
     updates = []
     for kr, history in rows:
@@ -459,6 +470,9 @@ def _commitments(
             c = _commitment(cast, rng, person, department, late, 0.0, goal_choices)
             c.status, c.done_on = CommitmentStatus.OPEN, None
             rows.append(c)
+    for c in rows:
+        if errors := commitment_text_errors(c.title, c.definition_of_done):
+            raise ValidationError(errors)
     Commitment.objects.bulk_create(rows)
 
 

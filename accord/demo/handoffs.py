@@ -205,6 +205,8 @@ def _history(
             stubborn = rng.randint(4, 9) if rng.random() < STUBBORN_SHARE else 0
             pool.append(Open(item, stubborn))
             entries.append((index, item, item.owner.pk, item.status, item.next_step, 0))
+    # The chain itself goes through save_chain above; months of hand-offs and their items are history in
+    # bulk, dated when they were written, which the hand-off action (stamping the real clock) cannot do.
     Handoff.objects.bulk_create(handoffs)
     for e in escalations:
         e.handoff_id = e.handoff.pk

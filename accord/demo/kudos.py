@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from accord.kudos.actions import ensure_schedule, plan_celebrations
-from accord.kudos.models import CompanyValue, Kudos, KudosPreferences, KudosRecipient, Reaction, ReactionKind
+from accord.kudos.actions import ensure_schedule, give_kudos, plan_celebrations, save_value
+from accord.kudos.models import CompanyValue, Kudos, KudosPreferences, Reaction, ReactionKind
 from accord.lib.tz import UTC, to_utc
 from accord.orgs.models import Person
 
@@ -55,8 +55,8 @@ def _department(cast: Cast, person: Person) -> str:
 def build_kudos(cast: Cast) -> None:
     rng = cast.rng("kudos")
     org = cast.org
-    values = [CompanyValue(org=org, name=name, description=text) for name, text in VALUES]
-    CompanyValue.objects.bulk_create(values)
+    # Through the values page's action: a handful of rows, and its checks (length, one name once) hold.
+    values = [save_value(CompanyValue(org=org), name=name, description=text) for name, text in VALUES]
     people = [p for p in cast.people if p.team_id is not None]
     by_team: dict[int, list[Person]] = {}
     for p in people:
@@ -205,40 +205,33 @@ def _save(
     people: list[Person],
 ) -> None:
     org = cast.org
+    # Given through the kudos page's action, dated when they were given: its checks (recipients active
+    # and in the organisation, not the giver, the message's length, an active value) hold for the demo.
     kudos: list[Kudos] = []
-    for at, giver, _, text, visibility in planned:
+    for at, giver, chosen, text, visibility in planned:
         public, shared = rng.random() >= PRIVATE_SHARE, False
         if visibility:
             public, shared = visibility == PUBLIC, visibility == SHARED
         elif not public:
             shared = rng.random() < SHARED_WITH_MANAGER
+        value = rng.choice(values) if rng.random() < WITH_VALUE else None
         kudos.append(
-            Kudos(
-                org=org,
-                giver=giver,
+            give_kudos(
+                giver,
+                recipients=chosen,
                 message=text,
-                value=rng.choice(values) if rng.random() < WITH_VALUE else None,
+                value=value,
                 public=public,
                 share_with_manager=shared,
-                created_at=at,
+                now=at,
             )
         )
-    Kudos.objects.bulk_create(kudos, batch_size=500)
-    recipients, reactions = [], []
+    reactions = []
     now = dt.datetime.combine(cast.today, dt.time(0), tzinfo=UTC)
     for k, (at, giver, chosen, _, _) in zip(kudos, planned, strict=True):
-        for person in chosen:
-            recipients.append(
-                KudosRecipient(
-                    org=org,
-                    kudos=k,
-                    person=person,
-                    team_id=person.team_id,
-                    manager_id=person.manager_id if k.share_with_manager else None,
-                    created_at=at,
-                )
-            )
         # Reactions: from the recipients' and giver's teams on public kudos; the recipient on private ones.
+        # Written in bulk: toggle_reaction stamps the real clock, and the demo's reactions are history
+        # (the reactors are drawn from those who can read the kudos, the rule toggle_reaction checks).
         if k.public:
             near = [p for p in people if p.team_id in {giver.team_id, *(c.team_id for c in chosen)}]
             reactors = rng.sample(near, min(len(near), rng.randint(0, 7)))
@@ -248,7 +241,6 @@ def _save(
             for kind in rng.sample(ReactionKind.values, rng.choice((1, 1, 1, 2))):
                 when = min(at + dt.timedelta(hours=rng.randint(1, 30)), now)
                 reactions.append(Reaction(org=org, kudos=k, person=person, kind=kind, created_at=when))
-    KudosRecipient.objects.bulk_create(recipients, batch_size=500)
     Reaction.objects.bulk_create(reactions, batch_size=1000)
 
 

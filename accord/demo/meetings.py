@@ -239,6 +239,9 @@ def build_meetings(cast: Cast) -> None:
     Meeting.objects.bulk_create(meetings)
     OneOnOneSeries.objects.bulk_update([s for s, _, _ in pairs], ["next_meeting_at"])
 
+    # Agenda, action items and private notes in bulk: thousands of rows dated across months of
+    # past 1:1s, which add_agenda_item, add_action_item and save_private_note stamp with the real clock.
+    # Their authors are always one of the pair, the rule those actions check.
     agenda: list[AgendaItem] = []
     actions: list[ActionItem] = []
     notes: list[PrivateNote] = []

@@ -20,7 +20,6 @@ from accord.orgs.models import Team
 
 from . import queries
 from .actions import (
-    ensure_schedule,
     give_kudos,
     preferences_for,
     save_value,
@@ -49,7 +48,6 @@ def _feed_context(request: OrgRequest, **filters: Any) -> dict[str, Any]:
 @member_required
 def feed(request: OrgRequest) -> HttpResponse:
     me, now = request.person, timezone.now()
-    ensure_schedule(request.org)
     mine = request.GET.get("show") == "mine"
     context = _feed_context(request, person=me) if mine else _feed_context(request)
     circle = list(queries.celebration_circle(me))

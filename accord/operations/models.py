@@ -6,10 +6,13 @@ from django.db import models
 
 
 class Heartbeat(models.Model):
-    """The last time a long-running part (the scheduler) finished a round of work: one row per part,
-    rewritten in place, so that a readiness check can tell a live loop from a dead or stuck one."""
+    """The last sign of life of a long-running process: one row per process, rewritten in place.
 
-    name = models.CharField(max_length=40, primary_key=True)
+    "scheduler" is the scheduler's last finished round, which readiness reports; "worker:<id>" is one
+    background worker's, which the task lease reads (accord/delivery/worker.py) to tell a live worker's
+    long task from a dead worker's orphan. Workers come and go, so housekeeping prunes their old rows."""
+
+    name = models.CharField(max_length=80, primary_key=True)
     at = models.DateTimeField()
 
     def __str__(self) -> str:

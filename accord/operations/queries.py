@@ -16,6 +16,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from .actions import WORKER
 from .models import Heartbeat
 
 
@@ -38,6 +39,12 @@ def database_health() -> dict[str, Any]:
 
 def healthy(report: dict[str, Any]) -> bool:
     return report.get("database") == "ok" and report.get("migrations") == "applied"
+
+
+def workers_alive_since(since: dt.datetime) -> set[str]:
+    """The ids of the background workers that have beaten after `since`."""
+    names = Heartbeat.objects.filter(name__startswith=WORKER, at__gt=since).values_list("name", flat=True)
+    return {name.removeprefix(WORKER) for name in names}
 
 
 def _age(now: dt.datetime, then: dt.datetime | None) -> float | None:

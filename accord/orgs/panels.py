@@ -3,9 +3,10 @@
 Each app registers its sections in its `AppConfig.ready()` with `register(...)`: which page, a unique
 key, the template, an explicit order (lower first) and a `build` function that returns the template's
 context, or None for "nothing to show". The pages call `panels_for(...)` and render each `Panel` with
-`{% include panel.template with panel=panel.context %}`.
+`{% render_panel panel %}` (accord/orgs/templatetags/page_panels.py).
 
-A section that raises is logged and left out: one app's defect must not take the home page down.
+A section whose build function or template raises is logged with its traceback and shown as a small
+placeholder: one app's defect must not take the home page down, and must not hide silently either.
 Building a section only reads; anything a page needs to exist is made when the organisation is
 created (`accord.orgs.signals.organisation_created`) or by an action, never on GET.
 
@@ -32,6 +33,9 @@ PAGES: tuple[Page, ...] = ("home", "person", "team")
 
 # What a build function returns: the template's context, or None to show nothing.
 Context = Mapping[str, Any] | None
+
+# What a section that failed shows instead, with `panel.key` in its context.
+FAILED_TEMPLATE = "orgs/_panel_failed.html"
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,11 @@ def panels_for(page: Page, request: HttpRequest, *args: Any) -> list[Panel]:
         try:
             context = source.build(request, *args)
         except Exception:
-            # Left out, not fatal: the rest of the page is still worth showing. The log carries the
-            # traceback so the defect is not silent.
-            logger.exception("The %r panel of the %s page failed; left out.", source.key, page)
+            # Not fatal: the rest of the page is still worth showing. The log carries the traceback and
+            # the placeholder tells the reader something is missing.
+            logger.exception("The %r panel of the %s page failed; shown as a placeholder.", source.key, page)
+            failed = {"key": source.key}
+            found.append(Panel(key=source.key, template=FAILED_TEMPLATE, context=failed, order=source.order))
             continue
         if context is None:
             continue

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.lib.tz import to_utc
+from accord.orgs.chart import manages_team
 from accord.orgs.models import Organisation, Person, Team, valid_timezones
 from accord.orgs.queries import hours_of
 
@@ -239,7 +240,10 @@ def check_charter(text: CharterText) -> None:
 def save_charter(
     team: Team, text: CharterText, *, actor: Person, material: bool, now: dt.datetime | None = None
 ) -> Charter:
-    """Create or change a team's charter. A material change asks everyone but its author to read it again."""
+    """Create or change a team's charter. A material change asks everyone but its author to read it again.
+    Only the team's managers and admins may (the rule of `queries.can_edit_charter`, which pages read)."""
+    if not manages_team(actor, team):
+        raise PermissionDenied("Only the team's managers and admins change its charter.")
     check_charter(text)
     now = now or timezone.now()
     with transaction.atomic():

@@ -196,8 +196,8 @@ def can_edit_charter(viewer: Person, team: Team) -> bool:
 # Reading: access_<thing> fetches inside the person's organisation (anything else is Http404, like an
 # id that does not exist) and says what the person may do; pages and the API both call it.
 # Acting: permission is checked in the action, every app alike (update_meeting refuses anyone but the
-# organiser and admins). save_charter does not check its actor yet: a test builds a charter with an
-# actor who is not the team's manager, so the pages and the API check can_edit before calling it.
+# organiser and admins, save_charter anyone but the team's managers and admins); pages and the API read
+# can_edit first only to show or hide the form and to answer 404 rather than 403.
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accord.checkins.actions import submit_checkin
+from accord.checkins.actions import acknowledge_blocker, submit_checkin
 from accord.checkins.models import Blocker, Cadence, Checkin, CheckinSettings, CheckinTemplate
 from accord.checkins.planning import plan_checkins
 from accord.goals.models import Commitment
@@ -228,6 +228,20 @@ def test_home_shows_managers_the_open_blockers_of_their_reports(client, member, 
     assert "Staging is down" in page
     login(client, member)
     assert "Open blockers of your reports" not in text(client.get(reverse("home")))
+
+
+def test_home_shows_each_blocker_once_before_and_after_it_is_acknowledged(client, member, manager):
+    send(member, blocker="Staging is down")
+    login(client, manager)
+    page = text(client.get(reverse("home")))
+    # Not yet acknowledged: under "Waiting for you" only.
+    assert page.count("Staging is down") == 1
+    assert page.index("Waiting for you") < page.index("Staging is down") < page.index("Open blockers of your")
+    acknowledge_blocker(Blocker.objects.get(text="Staging is down"), by=manager)
+    page = text(client.get(reverse("home")))
+    # Acknowledged and still open: in the check-ins panel only.
+    assert page.count("Staging is down") == 1
+    assert page.index("Open blockers of your reports") < page.index("Staging is down")
 
 
 # --- team feed ----------------------------------------------------------------------------------

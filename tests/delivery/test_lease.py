@@ -11,10 +11,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accord.delivery import jobs as housekeeping
-from accord.delivery.models import Chore, SentMessage, WorkerBeat
+from accord.delivery.models import Chore, SentMessage
 from accord.delivery.worker import MAX_CLAIMS, Worker, reclaim
 from accord.lib import jobs
 from accord.lib.mail import send_email
+from accord.operations.actions import beat, worker_beat
+from accord.operations.models import Heartbeat
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,8 +44,8 @@ def status(row: DBTaskResult) -> str:
 
 def test_a_dead_workers_task_goes_back_to_the_queue_after_a_lease_and_is_sent_once(queue, smtp):
     now = timezone.now()
-    WorkerBeat.objects.create(worker_id="alive", beat_at=now - dt.timedelta(seconds=10))
-    WorkerBeat.objects.create(worker_id="dead", beat_at=now - dt.timedelta(seconds=90))
+    worker_beat("alive", now - dt.timedelta(seconds=10))
+    worker_beat("dead", now - dt.timedelta(seconds=90))
     long_task = running("long", workers=["alive"], started=now - dt.timedelta(minutes=5))
     orphan = running("orphan", workers=["dead"], started=now - dt.timedelta(minutes=2))
     no_beat = running("no beat", workers=["never-beat"], started=now - dt.timedelta(minutes=2))
@@ -132,13 +134,29 @@ def test_housekeeping_prunes_old_results_on_schedule(queue, settings):
     finished("very old failure", "FAILED", 15 * housekeeping.FAILED_KEEP_FACTOR)
     SentMessage.objects.create(key="old", created_at=now - dt.timedelta(days=15), sent_at=now)
     SentMessage.objects.create(key="unsent", created_at=now - dt.timedelta(days=15))
-    WorkerBeat.objects.create(worker_id="gone", beat_at=now - dt.timedelta(days=2))
+    worker_beat("gone", now - dt.timedelta(days=2))
+    # The scheduler's beat is not a worker's: however old, readiness still reports it.
+    beat("scheduler", now - dt.timedelta(days=2))
 
     assert jobs.tick(now)["housekeeping"] == 1
     left = sorted(r.args_kwargs["kwargs"]["subject"] for r in DBTaskResult.objects.all())
     assert left == ["old failure, still listed", "recent"]
     assert list(SentMessage.objects.values_list("key", flat=True)) == ["unsent"]
-    assert not WorkerBeat.objects.exists()
+    assert list(Heartbeat.objects.values_list("name", flat=True)) == ["scheduler"]
     # Not again until the next hour.
     assert Chore.objects.get().next_run_at == now + housekeeping.EVERY
     assert jobs.tick(now)["housekeeping"] == 0
+
+
+def test_a_worker_beats_beside_the_scheduler_and_readiness_still_reports_only_the_scheduler(client):
+    """One heartbeat table for every process (issue #15): a worker's row does not pass for a scheduler
+    tick, so /healthz/ready answers as before."""
+    from accord.delivery.worker import beat as beat_as_worker
+
+    beat_as_worker("w1")
+    assert Heartbeat.objects.filter(name="worker:w1").exists()
+    body = client.get("/healthz/ready").json()
+    assert (body["scheduler_last_tick"], body["problems"]) == (None, ["scheduler"])
+    beat("scheduler", timezone.now() - dt.timedelta(seconds=5))
+    body = client.get("/healthz/ready").json()
+    assert body["problems"] == [] and body["scheduler_tick_age_s"] >= 5

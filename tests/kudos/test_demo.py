@@ -79,3 +79,23 @@ def test_same_day_same_kudos():
     a, _, _ = build("demo-c")
     b, _, _ = build("demo-d")
     assert snapshot(a) == snapshot(b)
+
+
+def test_the_demo_holds_only_kudos_the_kudos_page_would_accept():
+    """Given through give_kudos (issue #12): nobody thanks themselves, a departed or foreign colleague,
+    with an empty or overlong message or an inactive value."""
+    from accord.kudos.actions import MESSAGE_MAX
+
+    org, _, _ = build("demo-rules")
+    kudos = Kudos.objects.filter(org=org).select_related("value").prefetch_related("recipients__person")
+    assert kudos.exists()
+    for k in kudos:
+        people = [r.person for r in k.recipients.all()]
+        assert people and all(p.org_id == org.pk and p.is_active and p.pk != k.giver_id for p in people)
+        assert 0 < len(k.message) <= MESSAGE_MAX and k.message == k.message.strip()
+        assert k.value is None or (k.value.active and k.value.org_id == org.pk)
+        # Recipients are dated with the kudos they got, as the action writes them.
+        assert [r.created_at for r in k.recipients.all()] == [k.created_at] * len(people)
+    assert sorted(CompanyValue.objects.filter(org=org).values_list("name", flat=True)) == sorted(
+        set(CompanyValue.objects.filter(org=org).values_list("name", flat=True))
+    )

@@ -78,7 +78,6 @@ NOT_TYPED = {
     ("pulse.Participation", "tenure_band"),
     ("pulse.Participation", "region"),
     ("delivery.SentMessage", "key"),  # an email's idempotency key, made by the code that sends it
-    ("delivery.WorkerBeat", "worker_id"),
     ("delivery.Chore", "name"),
     ("operations.Heartbeat", "name"),  # the name of a process that ticks, set by our code
 }

@@ -40,14 +40,15 @@ def test_healthz_is_ok_when_the_database_answers_and_is_migrated(client, member)
 
 @pytest.mark.django_db
 def test_healthz_is_503_and_names_a_migration_that_is_not_applied(client):
-    MigrationRecorder.Migration.objects.filter(app="operations", name="0001_initial").delete()
+    latest = "0002_heartbeat_names_for_workers"
+    MigrationRecorder.Migration.objects.filter(app="operations", name=latest).delete()
     response = client.get(HEALTHZ)
     assert response.status_code == 503
     assert response.json() == {
         "status": "failing",
         "database": "ok",
         "migrations": "missing",
-        "missing": ["operations.0001_initial"],
+        "missing": ["operations.0002_heartbeat_names_for_workers"],
     }
 
 
@@ -144,3 +145,14 @@ def test_a_task_deferred_to_later_is_not_late(client, database_queue):
 @pytest.mark.parametrize("path", [HEALTHZ, READY])
 def test_health_checks_only_read(client, path):
     assert client.post(path).status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_cookie_does_not_turn_an_outage_into_a_500(as_member, unreachable_database):
+    """A browser tab that is signed in, or a monitor that replays a cookie, still gets the report."""
+    # The fixtures sign in before the database goes away.
+    assert as_member.cookies.get("sessionid")
+    answers = {path: as_member.get(path) for path in (HEALTHZ, READY)}
+    assert {path: r.status_code for path, r in answers.items()} == {HEALTHZ: 503, READY: 503}
+    assert answers[HEALTHZ].json() == {"status": "failing", "database": "unreachable"}
+    assert answers[READY].json() == {"status": "failing", "database": "unreachable", "problems": ["database"]}

@@ -73,14 +73,52 @@ def broken_panel():
     panels.unregister("home", "broken")
 
 
-def test_a_panel_that_raises_is_logged_and_left_out(as_member, member, broken_panel, caplog):
+PLACEHOLDER = "This section could not be shown."
+
+
+def test_a_panel_that_raises_is_logged_and_shown_as_a_placeholder(as_member, member, broken_panel, caplog):
     with caplog.at_level(logging.ERROR, logger="accord.orgs.panels"):
         response = as_member.get(reverse("home"))
     assert response.status_code == 200
     keys = [p.key for p in response.context["panels"]]
-    assert "broken" not in keys
-    assert "checkins" in keys  # the others are still there
+    assert "broken" in keys and "checkins" in keys  # the others are still there
+    page = response.content.decode()
+    assert page.count(PLACEHOLDER) == 1 and 'data-panel="broken"' in page
+    assert "Check-ins" in page
     assert any("'broken' panel" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+class Exploding:
+    """A value whose attribute fails while the template reads it, as a defect in a model property would."""
+
+    @property
+    def submitted_at(self):
+        raise RuntimeError("this template value is broken")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_panel_whose_template_fails_does_not_take_the_page_down(client, db, page, caplog):
+    world = build_world(10)
+    login(client, world.manager)
+    template = "checkins/_home_panel.html"
+    panels.register(page, key="broken_template", template=template, order=1, build=_exploding)
+    try:
+        with caplog.at_level(logging.ERROR, logger="accord.orgs.panels"):
+            response = client.get(urls(world)[page])
+    finally:
+        panels.unregister(page, "broken_template")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert text.count(PLACEHOLDER) == 1 and 'data-panel="broken_template"' in text
+    # The panels after it rendered: kudos is on every page.
+    kudos = {"home": 'id="kudos-home-h"', "person": 'id="kudos-person-h"', "team": 'id="team-kudos-h"'}
+    assert kudos[page] in text
+    failed = [r for r in caplog.records if "'broken_template' panel's template" in r.getMessage()]
+    assert failed and failed[0].exc_info and "this template value is broken" in str(failed[0].exc_info[1])
+
+
+def _exploding(request, *args):
+    return {"checkin": Exploding(), "asked": False, "is_manager": False, "blockers": []}
 
 
 def test_panels_come_back_typed_and_ordered(rf, member):
@@ -106,6 +144,18 @@ def test_rendering_the_pages_writes_nothing(client, db, role):
             assert client.get(url).status_code == 200
         assert writes(captured.captured_queries) == [], page
     assert not CelebrationSchedule.objects.filter(org=world.org).exists()
+
+
+@pytest.mark.parametrize("page", ["kudos", "checkins"])
+def test_the_kudos_and_check_in_pages_write_no_planner_row_on_get(client, db, page):
+    """The planner rows come from the organisation-created hook and the data migrations, not a page view."""
+    world = build_world(10)
+    login(client, world.member)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse(page)).status_code == 200
+    assert writes(captured.captured_queries) == []
+    assert not CelebrationSchedule.objects.filter(org=world.org).exists()
+    assert not CheckinSchedule.objects.filter(org=world.org).exists()
 
 
 def test_a_new_organisation_gets_its_planner_rows_through_the_hook(db):

@@ -26,6 +26,7 @@ from accord.pulse.models import (
     Response,
     Round,
 )
+from accord.pulse.tasks import send_pulse_prompt
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
 
@@ -327,6 +328,35 @@ def test_the_thank_you_page_says_when_results_may_appear(as_member, org, member)
     again = as_member.get(reverse("pulse_answer", args=[rnd.pk]))
     assert again.context["state"] == "answered"
     assert '<form method="post" class="stack pulse-form"' not in again.content.decode()
+
+
+def test_round_times_are_in_the_readers_zone_and_name_it(client, org, team, mailoutbox):
+    """A round that closes at 06:00 UTC closes at 01:00 in Bogotá: each page and the email say 01:00
+    and name the zone, so nobody reads a UTC time as their own."""
+    bogota = PersonFactory(org=org, team=team, timezone="America/Bogota", email="bea@acme.test")
+    rnd = make_round(org)
+    closes = dt.datetime.combine(rnd.closes_at.date(), dt.time(6, 0), tzinfo=UTC)
+    Round.objects.filter(pk=rnd.pk).update(closes_at=closes, next_close_at=closes)
+    when = f"{closes.astimezone(bogota.zone):%A} {closes.astimezone(bogota.zone).day}"
+    login(client, bogota)
+    pages = {
+        "pulse": client.get(reverse("pulse_home")),
+        "answer": client.get(reverse("pulse_answer", args=[rnd.pk])),
+        "home": client.get(reverse("home")),
+    }
+    for name, response in pages.items():
+        text = response.content.decode()
+        assert "01:00" in text and "America/Bogota" in text and "06:00" not in text, name
+        assert when in text, name
+    part = Participation.objects.get(round=rnd, person=bogota)
+    mailoutbox.clear()
+    send_pulse_prompt.call(part.pk, reminder=False)
+    assert "at 01:00 your time (America/Bogota)" in mailoutbox[0].body
+    client.post(reverse("pulse_answer", args=[rnd.pk]), answer_data(rnd, [4, 4, 4, 8]))
+    for name in ("pulse_home", "pulse_thanks"):
+        args = [rnd.pk] if name == "pulse_thanks" else []
+        text = client.get(reverse(name, args=args)).content.decode()
+        assert "01:00" in text and "America/Bogota" in text, name
 
 
 # --- my feedback ------------------------------------------------------------------------------

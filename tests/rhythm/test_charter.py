@@ -4,12 +4,14 @@ and the manager's view of who has read it (which the member sees about themselve
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from accord.orgs.models import Role
 from accord.rhythm.actions import ChannelRow, CharterText, acknowledge_charter, save_charter
 from accord.rhythm.models import Acknowledgement, Channel, Charter
 from tests.conftest import login
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +187,37 @@ def test_more_channel_rows_than_the_api_allows_are_refused_and_nothing_is_saved(
     assert response.context["rows"].non_form_errors() == ["At most 20 channel rows."]
     assert "At most 20 channel rows." in response.content.decode()
     assert Charter.objects.count() == 0 and Channel.objects.count() == 0
+
+
+# --- the action checks its actor itself ---------------------------------------------------------
+
+
+def test_save_charter_refuses_a_member_of_the_team(team, manager, member):
+    with pytest.raises(PermissionDenied):
+        save_charter(team, TEXT, actor=member, material=False)
+    assert Charter.objects.count() == 0
+
+
+def test_save_charter_refuses_a_manager_of_another_team(org, team, manager, member):
+    elsewhere = TeamFactory(org=org, name="Elsewhere")
+    boss = PersonFactory(org=org, team=elsewhere)
+    PersonFactory(org=org, team=elsewhere, manager=boss)
+    save_charter(team, TEXT, actor=manager, material=False)
+    hostile = CharterText("Mine now", "", "", "", [])
+    with pytest.raises(PermissionDenied):
+        save_charter(team, hostile, actor=boss, material=True)
+    charter = Charter.objects.get(team=team)
+    assert (charter.version, charter.sync_decisions) == (1, TEXT.sync_decisions)
+
+
+def test_save_charter_refuses_an_admin_of_another_organisation(team, manager, member, other_org):
+    stranger = PersonFactory(org=other_org, team=TeamFactory(org=other_org), role=Role.ADMIN)
+    with pytest.raises(PermissionDenied):
+        save_charter(team, TEXT, actor=stranger, material=False)
+    assert Charter.objects.count() == 0
+
+
+def test_save_charter_lets_the_teams_manager_and_an_admin(team, manager, member, admin):
+    save_charter(team, TEXT, actor=manager, material=False)
+    save_charter(team, TEXT, actor=admin, material=True)
+    assert Charter.objects.get(team=team).version == 2
