@@ -164,6 +164,9 @@ def prepare(out: Path) -> None:
     )
     rnd = open_round(program, now - dt.timedelta(minutes=1))
     questions = [q.pk for q in rnd.questions.all()]
+    # No invitation mail for this round: its 1,000 prompts would be sent by the worker during the
+    # measurements. The answers come through the API below.
+    Participation.objects.filter(round=rnd).update(next_send_at=None)
     tokens = []
     for part in Participation.objects.filter(round=rnd).select_related("person__org"):
         _, raw = create_api_token(part.person, name="load bench")
@@ -449,6 +452,25 @@ def fresh_postgres(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def cpu_seconds(root: int) -> float:
+    """CPU time used so far by `root` and every process under it (web, worker, scheduler), from /proc:
+    on a shared machine this counts the server's own work, not the time it waited for a core."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            pid = int(stat.parent.name)
+            parents[pid] = int(fields[1])
+            ticks[pid] = int(fields[11]) + int(fields[12])  # utime + stime
+    tree, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        tree.add(pid)
+        todo += [child for child, parent in parents.items() if parent == pid and child not in tree]
+    return sum(ticks.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_for(port: int, deadline: float) -> None:
     while time.monotonic() < deadline:
         try:
@@ -510,39 +532,55 @@ def run_one(kind: str, ns: argparse.Namespace) -> dict[str, float]:
             roles[viewer["role"]] += 1
         print("signed in:", dict(roles), flush=True)
         browse(sessions, min(10.0, ns.seconds), None)  # warm every process's caches, not measured
+        cpu = cpu_seconds(server.pid)
         ref_ms, ref_rps = reference(ns.port, ns.users, 5)
+        ref_cpu = (cpu_seconds(server.pid) - cpu) / (200 + ref_rps * 5)
         print(
-            f"reference /healthz: p50 {ref_ms:.2f} ms alone; {ref_rps:.0f} requests/s from {ns.users} connections"
+            f"reference /healthz: p50 {ref_ms:.2f} ms alone; "
+            f"{ref_rps:.0f} requests/s from {ns.users} connections; server CPU {ref_cpu * 1000:.2f} ms each"
         )
 
         print(f"-- reading: {ns.users} people, 1-3 s on each page, {ns.seconds:.0f} s", flush=True)
+        cpu = cpu_seconds(server.pid)
         reading = browse(sessions, ns.seconds, (1.0, 3.0))
+        reading_cpu = cpu_seconds(server.pid) - cpu
         report_pages(reading)
         everything = reading.all_times()
         unanswered = sum(1 for i in range(len(sessions)) if reading.per_user[i] == 0)
         p95 = pct(everything, 95)
         print(
-            f"pages: {len(everything)}; failed requests: {reading.failures}; people with no page: {unanswered}"
+            f"pages: {len(everything)}; failed requests: {reading.failures}; "
+            f"people with no page: {unanswered}"
         )
         print(f"p50 ms: {pct(everything, 50):.1f}  p99 ms: {pct(everything, 99):.1f}")
+        print(f"server CPU per page: {reading_cpu / max(1, len(everything)) * 1000:.1f} ms")
         print(f"p95 / healthz p50: {p95 / ref_ms:.1f}")
         print(f"p95 ms: {p95:.1f}", flush=True)
 
         print(f"-- saturated: the same {ns.users} people with no pause, {ns.seconds:.0f} s", flush=True)
-        began = time.monotonic()
+        began, cpu = time.monotonic(), cpu_seconds(server.pid)
         saturated = browse(sessions, ns.seconds, None)
         rate = len(saturated.all_times()) / (time.monotonic() - began)
+        per_page = (cpu_seconds(server.pid) - cpu) / max(1, len(saturated.all_times()))
         report_pages(saturated)
         print(f"failed requests: {saturated.failures}; overall p95 ms: {pct(saturated.all_times(), 95):.1f}")
+        cores = os.cpu_count() or 1
+        print(
+            f"server CPU per page: {per_page * 1000:.1f} ms, so {cores} idle cores would serve about "
+            f"{cores / per_page:.0f} pages/s"
+        )
         print(f"saturated pages/s / healthz requests/s: {rate / ref_rps:.3f}")
         print(f"saturated pages/s: {rate:.1f}", flush=True)
 
         before = json.loads(child(env, "_count", "--round", str(data["round"])))
         print(
-            f"-- burst: {len(data['tokens'])} answers at {ns.rate:.0f}/s over {ns.burst_connections} connections",
+            f"-- burst: {len(data['tokens'])} answers at {ns.rate:.0f}/s "
+            f"over {ns.burst_connections} connections",
             flush=True,
         )
+        cpu = cpu_seconds(server.pid)
         got = burst(ns.port, data, ns.rate, ns.burst_connections)
+        per_answer = (cpu_seconds(server.pid) - cpu) / max(1, got["accepted"])
         after = before
         settle = time.monotonic() + 60
         while time.monotonic() < settle:
@@ -559,6 +597,10 @@ def run_one(kind: str, ns: argparse.Namespace) -> dict[str, float]:
             f"answer sets stored {stored} ({after['pooled']} still pooled); p50 {got['p50']:.1f} ms, "
             f"p99 {got['p99']:.1f} ms"
         )
+        print(
+            f"server CPU per answer: {per_answer * 1000:.1f} ms, so {cores} idle cores would take about "
+            f"{cores / per_answer:.0f} answers/s"
+        )
         print(f"burst p95 / healthz p50: {got['p95'] / ref_ms:.1f}")
         print(f"burst accepted/s: {got['accepted_per_s']:.1f}")
         print(f"burst p95 ms: {got['p95']:.1f}")
@@ -571,6 +613,8 @@ def run_one(kind: str, ns: argparse.Namespace) -> dict[str, float]:
             "burst_p95": got["p95"],
             "lost": lost,
             "doubled": doubled,
+            "page_cpu_ms": per_page * 1000,
+            "answer_cpu_ms": per_answer * 1000,
             "healthz_ms": ref_ms,
             "healthz_rps": ref_rps,
         }
@@ -632,6 +676,7 @@ def main() -> int:
         print(
             f"  {kind}: p95 {f['p95']:.1f} ms, saturated {f['saturated']:.1f} pages/s, burst "
             f"{f['burst_rate']:.0f}/s p95 {f['burst_p95']:.0f} ms, lost {f['lost']}, doubled {f['doubled']}; "
+            f"server CPU {f['page_cpu_ms']:.1f} ms a page, {f['answer_cpu_ms']:.1f} ms an answer; "
             f"healthz {f['healthz_ms']:.2f} ms, {f['healthz_rps']:.0f}/s"
         )
     with contextlib.suppress(OSError):

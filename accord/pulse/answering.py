@@ -96,7 +96,14 @@ def submit_answers(
             if MixingPool.objects.filter(round=rnd).count() >= 2 * rnd.min_group_size:
                 mix_round_once(rnd.id)
 
-        transaction.on_commit(maybe_mix)
+        if isinstance(mix_round.get_backend(), DatabaseBackend):
+            # The mixing task's row commits with the answer: one write transaction per submission, not a
+            # second one after it (on SQLite each is another turn of the one write lock, which a burst
+            # of answers queues for). A mixing that starts before this commits misses this set; the
+            # next submission queues another, and closing the round mixes whatever is left.
+            maybe_mix()
+        else:
+            transaction.on_commit(maybe_mix)
 
 
 def seal_pool(rnd: Round, payload: dict[str, Any]) -> bytes:
