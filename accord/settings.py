@@ -115,6 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory: concurrency tests need real locking (WAL and the busy timeout) as in production.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif env_bool("ACCORD_PGBOUNCER"):
+    # Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator) cannot outlive its
+    # transaction's server connection; Django's documented switch reads such rows client-side instead.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
