@@ -224,6 +224,44 @@ def count(round_id: int) -> None:
     )
 
 
+def page_costs(data_file: Path) -> None:
+    """CPU time of each page of the mix for one viewer of each role, in this process (Django's test
+    client, median of 3 after one warm-up): what each page costs the server whatever the machine's load."""
+    _django()
+    import statistics as stats
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accord.accounts.models import User
+
+    data = json.loads(data_file.read_text())
+    roles: dict[str, dict] = {}
+    for viewer in data["viewers"]:
+        roles.setdefault(viewer["role"], viewer)
+    print(f"  {'CPU ms, queries':28}" + "".join(f"{role:>18}" for role in roles))
+    total = dict.fromkeys(roles, 0.0)
+    for page in ["/healthz", *PAGES]:
+        row = f"  {page:28}"
+        for role, viewer in roles.items():
+            client = Client(HTTP_HOST="127.0.0.1")
+            client.force_login(User.objects.get(email=viewer["email"]))
+            path = page.format(person=viewer["person"], team=viewer["team"])
+            client.get(path)
+            spent = []
+            for _ in range(3):
+                with CaptureQueriesContext(connection) as queries:
+                    began = time.process_time()
+                    client.get(path)
+                    spent.append(time.process_time() - began)
+            ms = stats.median(spent) * 1000
+            total[role] += ms if page != "/healthz" else 0
+            row += f"{ms:12.1f} {len(queries.captured_queries):4}q"
+        print(row)
+    print(f"  {'mean of the mix':28}" + "".join(f"{t / len(PAGES):12.1f}      " for t in total.values()))
+
+
 # --- the client ---------------------------------------------------------------------------------
 
 
@@ -510,6 +548,9 @@ def run_one(kind: str, ns: argparse.Namespace) -> dict[str, float]:
         f"{data['people']} people; burst round {data['round']} with {len(data['tokens'])} people asked",
         flush=True,
     )
+    if ns.page_costs:
+        print("page costs in one process, before the server starts:", flush=True)
+        print(child(env, "_pages", str(var / "data.json")), end="", flush=True)
     log = (var / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "accord.cli", "run", "--port", str(ns.port)],
@@ -641,6 +682,9 @@ def main() -> int:
         else:
             prepare(a.out)
         return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "_pages":
+        page_costs(Path(sys.argv[2]))
+        return 0
     if len(sys.argv) > 1 and sys.argv[1] == "_count":
         count(int(sys.argv[3]))
         return 0
@@ -660,6 +704,9 @@ def main() -> int:
         "--timeout", type=float, default=60, help="seconds a page may take before it counts as none"
     )
     parser.add_argument("--port", type=int, default=8793)
+    parser.add_argument(
+        "--page-costs", action="store_true", help="first, each page's CPU time per role, in one process"
+    )
     parser.add_argument(
         "--reuse",
         action="store_true",
