@@ -38,7 +38,10 @@ def accord(request: HttpRequest) -> dict[str, Any]:
     if person is not None:
         from .middleware import memberships
 
-        other_orgs = [p.org for p in memberships(request.user) if p.org_id != person.org_id]
+        people = getattr(request, "memberships", None)
+        if people is None:  # a request OrgMiddleware did not see (the API's token sign-in)
+            people = memberships(request.user)
+        other_orgs = [p.org for p in people if p.org_id != person.org_id]
     return {
         "me": person,
         "current_org": getattr(request, "org", None),

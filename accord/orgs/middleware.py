@@ -13,7 +13,9 @@ SESSION_KEY = "accord_org_id"
 
 def memberships(user) -> list[Person]:  # type: ignore[no-untyped-def]
     return list(
-        Person.objects.filter(user=user, is_active=True).select_related("org", "team").order_by("org__name")
+        Person.objects.filter(user=user, is_active=True)
+        .select_related("org", "team")
+        .order_by("org__name", "org_id")
     )
 
 
@@ -27,10 +29,13 @@ class OrgMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             wanted = request.session.get(SESSION_KEY)
-            people = Person.objects.filter(user=user, is_active=True).select_related("org", "team")
-            person = people.filter(org_id=wanted).first() if wanted else None
+            # Every membership in one query: the page's organisation switcher lists the others, so the
+            # context processor reads this list instead of asking again on every page.
+            people = memberships(user)
+            request.memberships = people  # type: ignore[attr-defined]
+            person = next((p for p in people if p.org_id == wanted), None) if wanted else None
             if person is None:
-                person = people.order_by("org__name", "org_id").first()
+                person = people[0] if people else None
                 if person is not None:
                     request.session[SESSION_KEY] = person.org_id
             if person is not None:

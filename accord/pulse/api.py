@@ -157,7 +157,10 @@ class Receipt(Schema):
 )
 def answer_round(request: ApiRequest, round_id: Id, payload: AnswersIn) -> Status[Receipt]:
     me = current_person(request)
-    participation = get_for_org(request, Participation, round_id=round_id, person=me)
+    # The round comes in the same query: submit_answers reads it, and a burst of answers is many of these.
+    participation = get_for_org(
+        request, Participation.objects.select_related("round"), round_id=round_id, person=me
+    )
     now = timezone.now()
     # The action says which refusal it is (RoundClosed 410, AlreadyAnswered 409, otherwise 400).
     submit_answers(participation, answers=dict(payload.answers), comment=payload.comment, now=now)
