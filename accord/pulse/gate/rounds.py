@@ -23,6 +23,7 @@ from heapq import heappop, heappush
 from itertools import islice
 
 from ..data import Cell, RoundData, ShownRound
+from . import history
 from .core import CellIndex, Group, effective_k, round_cache
 
 ORG = Group()
@@ -130,7 +131,58 @@ def across_rounds(data: RoundData, visible: frozenset[Group]) -> frozenset[Group
             break
         now.hide(hide)
         pending = still
+    _all_rounds(now, [_atoms_of(shown) for shown in earlier], people, k)
     return frozenset(g for gi, g in enumerate(now.groups) if gi not in now.hidden)
+
+
+def _all_rounds(
+    now: _Now, earlier: Sequence[Sequence[frozenset[int]]], people: Sequence[frozenset[int]], k: int
+) -> None:
+    """Step c: hide groups of this round until every equation settles (`history`) with every earlier
+    round at once. Unsettled people in one of this round's atoms: that atom is widened as rule 2b would
+    (`_Now.widen`); unsettled people in none (they took no part now, or are in no shown group): the atom
+    holding most of the people they shared an earlier atom with. Each pass hides at least one group;
+    with every group hidden nothing is left of this round, so it ends."""
+    flat = [atom for atoms in earlier for atom in atoms]  # variable number -> earlier atom
+    base = len(flat)
+    old: dict[int, list[int]] = {}
+    for x, atom in enumerate(flat):
+        for person in atom:
+            old.setdefault(person, []).append(x)
+    before = {person: tuple(eq) for person, eq in old.items()}
+    while True:
+        atom_of: dict[int, int] = {}
+        for c, who in enumerate(people):
+            b = now.cell_atom[c]
+            if b >= 0:
+                atom_of.update(dict.fromkeys(who, b))
+        counts: Counter[history.Equation] = Counter()
+        for person, eq in before.items():
+            b = atom_of.get(person)
+            counts[eq if b is None else (*eq, base + b)] += 1
+        for person, b in atom_of.items():
+            if person not in before:
+                counts[(base + b,)] += 1
+        left = history.unresolved(counts, k)
+        if not left:
+            return
+        mine: set[int] = set()
+        for eq in left:
+            if eq[-1] >= base:
+                mine.add(eq[-1] - base)
+                continue
+            near = Counter(atom_of[p] for x in eq for p in flat[x] if p in atom_of)
+            if near:
+                mine.add(near.most_common(1)[0][0])
+        hide: set[int] = set()
+        for b in mine:
+            hide |= now.widen({b})
+        hide -= now.hidden
+        if not hide:
+            hide = set(range(len(now.groups))) - now.hidden
+            if not hide:
+                return
+        now.hide(hide)
 
 
 def _pairs(
@@ -228,6 +280,31 @@ class _Now:
 
     def group_size(self, gi: int) -> int:
         return sum(self.size[a] for a in self.atoms_in(gi))
+
+    def widen(self, mine: set[int]) -> set[int]:
+        """Groups to hide so that the atoms `mine` stop being told apart from the rest (a leaky node
+        with no earlier atom to join it to, or people the check over all rounds cannot clear): as rule
+        2b, the smallest group whose hiding merges one of them with an atom outside `mine`; else the
+        groups made only of them; else the smallest group holding one. The whole organisation only
+        when nothing else does."""
+        now = self
+        key = lambda gi: (now.groups[gi] == ORG, now.group_size(gi), _order(now.groups[gi]))  # noqa: E731
+        merging: set[int] = set()
+        one_less = now.one_less()
+        for a in mine:
+            sig = now.sig[a]
+            for i, gi in enumerate(sig):
+                b = now.atom_with.get(sig[:i] + sig[i + 1 :])
+                if b is not None and b not in mine:
+                    merging.add(gi)
+            merging.update(gi for b, gi in one_less.get(sig, ()) if b not in mine)
+        if merging and not all(now.groups[gi] == ORG for gi in merging):
+            return {min(merging, key=key)}
+        holding = {gi for a in mine for gi in now.sig[a]}
+        inside = {gi for gi in holding if now.atoms_in(gi) <= mine and now.groups[gi] != ORG}
+        if inside:
+            return inside
+        return {min(holding | merging, key=key)}
 
 
 class _Graph:
@@ -396,29 +473,5 @@ class _Graph:
         for b in range(len(now.sig)):
             members.setdefault(self.find(r + b), set()).add(b)
         for x in bad - settled:
-            hide |= self._widen(members[x])
+            hide |= now.widen(members[x])
         return hide
-
-    def _widen(self, mine: set[int]) -> set[int]:
-        """A leaky node with no earlier atom to join it to (what cuts it off are people who joined or
-        left): as rule 2b, hide the smallest group whose hiding merges one of its atoms of this round
-        with an atom outside it; else the groups made only of its atoms; else the smallest group
-        holding one. The whole organisation only when nothing else does."""
-        now = self.now
-        key = lambda gi: (now.groups[gi] == ORG, now.group_size(gi), _order(now.groups[gi]))  # noqa: E731
-        merging: set[int] = set()
-        one_less = now.one_less()
-        for a in mine:
-            sig = now.sig[a]
-            for i, gi in enumerate(sig):
-                b = now.atom_with.get(sig[:i] + sig[i + 1 :])
-                if b is not None and b not in mine:
-                    merging.add(gi)
-            merging.update(gi for b, gi in one_less.get(sig, ()) if b not in mine)
-        if merging and not all(now.groups[gi] == ORG for gi in merging):
-            return {min(merging, key=key)}
-        holding = {gi for a in mine for gi in now.sig[a]}
-        inside = {gi for gi in holding if now.atoms_in(gi) <= mine and now.groups[gi] != ORG}
-        if inside:
-            return inside
-        return {min(holding | merging, key=key)}
