@@ -158,8 +158,8 @@ def _all_rounds(
                 atom_of.update(dict.fromkeys(who, b))
         counts: Counter[history.Equation] = Counter()
         for person, eq in before.items():
-            b = atom_of.get(person)
-            counts[eq if b is None else (*eq, base + b)] += 1
+            at = atom_of.get(person)
+            counts[eq if at is None else (*eq, base + at)] += 1
         for person, b in atom_of.items():
             if person not in before:
                 counts[(base + b,)] += 1
