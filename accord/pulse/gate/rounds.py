@@ -1,5 +1,6 @@
 """Rule 7 of the package docstring: protection across rounds. It runs after rules 2 and 3 (hiding more
-never undoes them), comparing this round with each earlier round in two steps:
+never undoes them), comparing this round with each earlier round in two steps, then with all of them
+at once:
 
 1. Pairs (`_pairs`): a group whose people (those who took part) differ by 1 to k-1 from those of a
    group the earlier round showed is hidden.
@@ -10,9 +11,14 @@ never undoes them), comparing this round with each earlier round in two steps:
    of that graph, so every cut must be 0 or k people or more. `_Graph` checks that exactly by
    contraction and says which groups to hide for each leak; hiding only merges atoms, so the rounds
    found safe stay safe and the others are checked again until none leaks.
+3. Every round together (`_all_rounds`, with `history`): exact for two rounds is not enough for three,
+   so the gate then proves that no combination of every earlier round and this one singles out 1 to
+   k-1 people, hiding more groups (as rule 2b would) until the proof goes through.
 
 Cost: earlier atoms are counted per cell of this round once; each step is then linear in the numbers
 of cells and atoms (maximum-adjacency passes are O(E log V) each), and only leaky rounds are redone.
+Step 3 builds each person's equation over every earlier round once; each pass is a sparse elimination
+over the blocks of people with the same equation, so it grows with the number of distinct histories.
 """
 
 from __future__ import annotations
@@ -131,7 +137,7 @@ def across_rounds(data: RoundData, visible: frozenset[Group]) -> frozenset[Group
             break
         now.hide(hide)
         pending = still
-    _all_rounds(now, [_atoms_of(shown) for shown in earlier], people, k)
+    _all_rounds(now, [_atoms_of(shown) for shown in earlier], people, max(k, *(shown.k for shown in earlier)))
     return frozenset(g for gi, g in enumerate(now.groups) if gi not in now.hidden)
 
 
