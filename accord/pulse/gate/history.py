@@ -18,19 +18,23 @@ and so 0 everywhere; if they do not, some f is 0 outside S and not everywhere).
      are multiples of one another are interchangeable: any one of them gives the others back, modulo
      R. When such a class holds k people or more, one of them is outside S, so its equation joins R.
      A block whose equation is in span(R) is settled.
-  3. Repeat 2 until nothing joins R. By induction every equation in R is spanned by the equations of
-     the people outside any S of fewer than k; so when every block is settled the promise holds.
+  3. When no class reaches k: the remainders of one or two variables form a graph (`_connected`):
+     two variables joined by k or more people along every cut (k-edge-connected, found by
+     contraction as in rule 7b) stay joined by a path of remainders whatever S is, and the path adds
+     up to an equation between the two alone, which joins R.
+  4. Repeat 2 and 3 until nothing joins R. By induction every equation in R is spanned by the
+     equations of the people outside any S of fewer than k (and by R before it); so when every block
+     is settled the promise holds.
 Blocks left unsettled are what this round must fix, by hiding groups (merging this round's atoms) and
 checking again. This is sufficient, not exact (exactly is NP-hard: the smallest support in a linear
 space): it can hide a group no combination really needs hidden, never the other way round.
 
 What is compared with what, and with which k: the earlier rounds are those `Membership.earlier` lists
 (see `queries.earlier_rounds`: same organisation, a theme in common, closed before or already
-published), every one of them at once; k is this round's. Those rounds were checked the same way when
-published, so with this round hidden altogether everything settles again, and the loop ends. When they
-do not settle on their own (k went up since, or they were published under older rules), the blocks
-left unsettled by the earlier rounds alone are taken as given (added to R): this round must not single
-out anybody else, but cannot take back what was shown.
+published), every one of them at once; k is the largest minimum size among them and this round. Those
+rounds were checked the same way when published, so with this round hidden altogether they settle
+again and the loop in `rounds._all_rounds` ends (if k went up since, they may not: then this round
+hides everything, a cost of raising k, never of soundness).
 
 Exact arithmetic (fractions), sparse rows kept fully reduced.
 """
@@ -40,6 +44,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from heapq import heappop, heappush
 
 Equation = tuple[int, ...]  # the atoms a person is in, as variable numbers, sorted
 
@@ -97,14 +102,10 @@ def _normal(v: dict[int, Fraction]) -> tuple[tuple[int, Fraction], ...]:
     return tuple(sorted((x, a / c) for x, a in v.items()))
 
 
-def unresolved(blocks: Counter[Equation], k: int, given: Iterable[Equation] = ()) -> list[Equation]:
+def unresolved(blocks: Counter[Equation], k: int) -> list[Equation]:
     """The equations (blocks, with how many people hold each) not shown to survive every removal of
-    fewer than k people, steps 1 to 3 of the module docstring; `given` joins R first."""
+    fewer than k people: steps 1 to 4 of the module docstring."""
     span = _Span()
-    for eq in given:
-        v = span.reduce(eq)
-        if v:
-            span.add(v)
     small: list[tuple[Equation, int]] = []
     for eq, n in blocks.items():
         if not eq:
@@ -125,17 +126,148 @@ def unresolved(blocks: Counter[Equation], k: int, given: Iterable[Equation] = ()
             left.append((eq, n))
             found = classes.setdefault(_normal(v), [0, v])
             found[0] += n
-        grew = False
-        for n, v in classes.values():
-            if n >= k:
-                w = span.reduce(v)  # another class may have joined since v was reduced
-                if w:
-                    span.add(w)
-                grew = True
         small = left
-        if not grew:
+        safe = [v for n, v in classes.values() if n >= k] or _connected(list(classes.values()), k)
+        if not safe:
             break
+        for v in safe:
+            w = span.reduce(v)  # another one may have joined since v was reduced
+            if w:
+                span.add(w)
     return [eq for eq, _ in small]
+
+
+GROUND = -1
+
+
+def _connected(classes: list[list], k: int) -> list[dict[int, Fraction]]:
+    """Step 4: the remainders of one or two variables as a graph. Scale each variable x by some p_x so
+    that remainders read p_x x - p_y y (an edge x-y) or p_x x (an edge x-GROUND), dropping those that do
+    not fit the scaling; an edge weighs the people of its blocks. Two nodes that no cut of fewer than k
+    people separates stay joined by a path whatever fewer than k people are removed, and the path's
+    edges add up to p_x x - p_y y: that equation is safe. Such pairs are found by contraction as rule 7b
+    does (`rounds._Graph`); each yields one safe equation per node joined to its class."""
+    scale: dict[int, Fraction] = {}
+    edges: list[tuple[int, int, int]] = []
+    graph: dict[int, list[tuple[int, Fraction, int]]] = {}
+    for n, v in classes:
+        if len(v) == 1:
+            (x,) = v
+            edges.append((x, GROUND, n))
+        elif len(v) == 2:
+            x, y = sorted(v)
+            ratio = -v[y] / v[x]  # p_y / p_x for v to read p_x x - p_y y
+            graph.setdefault(x, []).append((y, ratio, n))
+            graph.setdefault(y, []).append((x, 1 / ratio, n))
+    for start in sorted(graph):
+        if start in scale:
+            continue
+        scale[start] = Fraction(1)
+        stack = [start]
+        while stack:
+            x = stack.pop()
+            for y, ratio, _ in graph[x]:
+                if y not in scale:
+                    scale[y] = scale[x] * ratio
+                    stack.append(y)
+    for x, links in graph.items():
+        for y, ratio, n in links:
+            if x < y and scale[y] == scale[x] * ratio:
+                edges.append((x, y, n))
+    joined = _Contraction(edges, k).classes()
+    safe = []
+    for members in joined:
+        root = GROUND if GROUND in members else min(members)
+        for x in members:
+            if x != root:
+                v = {x: scale.get(x, Fraction(1))}
+                if root != GROUND:
+                    v[root] = -scale.get(root, Fraction(1))
+                safe.append(v)
+    return safe
+
+
+class _Contraction:
+    """Nodes joined by weighted edges; `classes` are the sets of nodes no cut below `limit` separates
+    (k-edge-connected classes), found as rule 7b does: contract pairs joined by `limit` or more, then
+    maximum-adjacency passes (Nagamochi and Ibaraki) until a pass finds nothing new."""
+
+    def __init__(self, edges: list[tuple[int, int, int]], limit: int) -> None:
+        self.limit = limit
+        self.parent: dict[int, int] = {}
+        self.adj: dict[int, dict[int, int]] = {}
+        for u, v, w in edges:
+            if u == v:
+                continue
+            for a, b in ((u, v), (v, u)):
+                self.parent.setdefault(a, a)
+                row = self.adj.setdefault(a, {})
+                row[b] = row.get(b, 0) + w
+        self._contract([(u, v) for u, row in self.adj.items() for v, w in row.items() if w >= limit])
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def _contract(self, pairs: list[tuple[int, int]]) -> bool:
+        adj, limit, grew = self.adj, self.limit, False
+        while pairs:
+            u, v = pairs.pop()
+            ru, rv = self.find(u), self.find(v)
+            if ru == rv:
+                continue
+            grew = True
+            if len(adj[ru]) < len(adj[rv]):
+                ru, rv = rv, ru
+            self.parent[rv] = ru
+            merged = adj.pop(rv)
+            adj[ru].pop(rv, None)
+            for x, w in merged.items():
+                if x == ru:
+                    continue
+                del adj[x][rv]
+                total = adj[ru].get(x, 0) + w
+                adj[ru][x] = adj[x][ru] = total
+                if total >= limit:
+                    pairs.append((ru, x))
+        return grew
+
+    def _pass(self) -> list[tuple[int, int]]:
+        adj, limit = self.adj, self.limit
+        done: set[int] = set()
+        found: list[tuple[int, int]] = []
+        for start in sorted(adj):
+            if start in done:
+                continue
+            attached = {start: 0}
+            heap = [(0, start)]
+            last: list[int] = []
+            while heap:
+                _, v = heappop(heap)
+                if v in done:
+                    continue
+                done.add(v)
+                last = [*last[-1:], v]
+                for u, w in adj[v].items():
+                    if u not in done:
+                        q = attached.get(u, 0) + w
+                        attached[u] = q
+                        heappush(heap, (-q, u))
+                        if q >= limit:
+                            found.append((v, u))
+            if len(last) == 2 and attached[last[1]] >= limit:
+                found.append((last[0], last[1]))
+        return found
+
+    def classes(self) -> list[set[int]]:
+        while self._contract(self._pass()):
+            pass
+        members: dict[int, set[int]] = {}
+        for x in self.parent:
+            members.setdefault(self.find(x), set()).add(x)
+        return [m for m in members.values() if len(m) > 1]
 
 
 def equations(
