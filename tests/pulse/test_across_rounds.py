@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from fractions import Fraction
 
 import pytest
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from accord.orgs.models import Role
 from accord.pulse import gate
 from accord.pulse.data import Membership, QuestionInfo, RoundData, Stat
-from accord.pulse.gate import Group
+from accord.pulse.gate import Group, history
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
 
@@ -424,6 +425,27 @@ def test_three_rounds_together_do_not_single_out_a_newcomer():
     # The band (2-5, 8-10) is what had to go: with it, 8 is singled out.
     band = people_of(r3, Group(band="under-1y"))
     assert singled_out([*earlier, *shown, band], 3, len(earlier)) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    blocks=st.dictionaries(
+        st.lists(st.integers(0, 8), min_size=1, max_size=4, unique=True).map(lambda v: tuple(sorted(v))),
+        st.integers(1, 5),
+        min_size=1,
+        max_size=12,
+    ),
+    k=st.integers(3, 6),
+)
+def test_the_proof_over_all_rounds_never_clears_a_leak(blocks, k):
+    """The gate's proof (gate/history.py) on arbitrary systems: people holding the same atoms
+    (variables) of any rounds, `blocks` of them each. Whenever it settles everything, the exact
+    attacker finds nobody to single out."""
+    if history.unresolved(Counter(blocks), k):
+        return
+    people = [eq for eq, n in blocks.items() for _ in range(n)]
+    atoms = [frozenset(i for i, eq in enumerate(people) if x in eq) for x in range(9)]
+    assert singled_out(atoms, k) is None
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -45,61 +45,77 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from heapq import heappop, heappush
+from math import gcd, lcm
 
 Equation = tuple[int, ...]  # the atoms a person is in, as variable numbers, sorted
 
 
+Vector = dict[int, int]  # variable -> integer coefficient, never 0
+
+
+def _primitive(v: Vector) -> Vector:
+    """v divided by the gcd of its coefficients, its smallest variable's coefficient made positive: two
+    non-zero vectors get the same result exactly when one is a multiple of the other."""
+    g = gcd(*v.values())
+    if v[min(v)] < 0:
+        g = -g
+    return {x: a // g for x, a in v.items()} if g != 1 else v
+
+
 class _Span:
-    """The span of some equations, as rows in reduced echelon form: each row has a pivot variable that
-    no other row holds, so a vector's normal form (its remainder modulo the span) is unique."""
+    """The span of some equations, as integer rows in reduced echelon form (fraction-free: each row has
+    a pivot variable that no other row holds), so a vector's remainder modulo the span is unique up to
+    a factor, and `_primitive` makes it unique."""
 
     def __init__(self) -> None:
-        self.rows: dict[int, dict[int, Fraction]] = {}
+        self.rows: dict[int, Vector] = {}
         self.holding: dict[int, set[int]] = {}  # variable -> pivots of the rows holding it
 
-    def reduce(self, eq: Iterable[int]) -> dict[int, Fraction]:
-        v: dict[int, Fraction] = dict.fromkeys(eq, Fraction(1))
+    def reduce(self, eq: Iterable[int] | Vector) -> Vector:
+        """The remainder of eq (a set of variables, each with coefficient 1, or a vector), primitive."""
+        v: Vector = dict(eq) if isinstance(eq, dict) else dict.fromkeys(eq, 1)
         # Rows are fully reduced: subtracting one brings in no pivot, so one pass over v's pivots does.
         for p in [x for x in v if x in self.rows]:
-            c = v.pop(p)
-            for x, a in self.rows[p].items():
+            row = self.rows[p]
+            c, d = v.pop(p), row[p]
+            if d != 1:
+                v = {x: a * d for x, a in v.items()}
+            for x, a in row.items():
                 if x != p:
                     nv = v.get(x, 0) - c * a
                     if nv:
                         v[x] = nv
                     else:
                         v.pop(x, None)
-        return v
+        return _primitive(v) if v else v
 
-    def add(self, v: dict[int, Fraction]) -> None:
+    def add(self, v: Vector) -> None:
         """Add a reduced, non-zero vector."""
         p = min(v, key=lambda x: (len(self.holding.get(x, ())), x))  # the pivot causing least fill-in
-        c = v[p]
-        row = {x: a / c for x, a in v.items()}
+        d = v[p]
         for q in self.holding.pop(p, set()):
             other = self.rows[q]
             f = other.pop(p)
-            for x, a in row.items():
-                if x == p:
-                    continue
-                nv = other.get(x, 0) - f * a
-                if nv:
-                    other[x] = nv
-                    self.holding.setdefault(x, set()).add(q)
-                else:
-                    other.pop(x, None)
+            new = {x: a * d for x, a in other.items()}
+            for x, a in v.items():
+                if x != p:
+                    nv = new.get(x, 0) - f * a
+                    if nv:
+                        new[x] = nv
+                    else:
+                        new.pop(x, None)
+            new = _primitive(new)
+            for x in other:
+                if x not in new:
                     self.holding.get(x, set()).discard(q)
-        self.rows[p] = row
-        for x in row:
+            for x in new:
+                if x != q:
+                    self.holding.setdefault(x, set()).add(q)
+            self.rows[q] = new
+        self.rows[p] = v
+        for x in v:
             if x != p:
                 self.holding.setdefault(x, set()).add(p)
-
-
-def _normal(v: dict[int, Fraction]) -> tuple[tuple[int, Fraction], ...]:
-    """A key equal for two non-zero remainders exactly when one is a multiple of the other."""
-    first = min(v)
-    c = v[first]
-    return tuple(sorted((x, a / c) for x, a in v.items()))
 
 
 def unresolved(blocks: Counter[Equation], k: int) -> list[Equation]:
@@ -117,14 +133,14 @@ def unresolved(blocks: Counter[Equation], k: int) -> list[Equation]:
         else:
             small.append((eq, n))
     while small:
-        classes: dict[tuple[tuple[int, Fraction], ...], list] = {}
+        classes: dict[tuple[tuple[int, int], ...], list] = {}
         left: list[tuple[Equation, int]] = []
         for eq, n in small:
             v = span.reduce(eq)
             if not v:
                 continue
             left.append((eq, n))
-            found = classes.setdefault(_normal(v), [0, v])
+            found = classes.setdefault(tuple(sorted(v.items())), [0, v])
             found[0] += n
         small = left
         safe = [v for n, v in classes.values() if n >= k] or _connected(list(classes.values()), k)
@@ -140,7 +156,7 @@ def unresolved(blocks: Counter[Equation], k: int) -> list[Equation]:
 GROUND = -1
 
 
-def _connected(classes: list[list], k: int) -> list[dict[int, Fraction]]:
+def _connected(classes: list[list], k: int) -> list[Vector]:
     """Step 4: the remainders of one or two variables as a graph. Scale each variable x by some p_x so
     that remainders read p_x x - p_y y (an edge x-y) or p_x x (an edge x-GROUND), dropping those that do
     not fit the scaling; an edge weighs the people of its blocks. Two nodes that no cut of fewer than k
@@ -156,7 +172,7 @@ def _connected(classes: list[list], k: int) -> list[dict[int, Fraction]]:
             edges.append((x, GROUND, n))
         elif len(v) == 2:
             x, y = sorted(v)
-            ratio = -v[y] / v[x]  # p_y / p_x for v to read p_x x - p_y y
+            ratio = Fraction(-v[y], v[x])  # p_y / p_x for v to read p_x x - p_y y
             graph.setdefault(x, []).append((y, ratio, n))
             graph.setdefault(y, []).append((x, 1 / ratio, n))
     for start in sorted(graph):
@@ -180,10 +196,11 @@ def _connected(classes: list[list], k: int) -> list[dict[int, Fraction]]:
         root = GROUND if GROUND in members else min(members)
         for x in members:
             if x != root:
-                v = {x: scale.get(x, Fraction(1))}
+                f = {x: scale.get(x, Fraction(1))}
                 if root != GROUND:
-                    v[root] = -scale.get(root, Fraction(1))
-                safe.append(v)
+                    f[root] = -scale.get(root, Fraction(1))
+                m = lcm(*(a.denominator for a in f.values()))
+                safe.append({y: int(a * m) for y, a in f.items()})
     return safe
 
 
