@@ -173,11 +173,16 @@ def _all_rounds(
         if not left:
             return
         mine: set[int] = set()
+        spread: dict[int, Counter[int]] = {}  # earlier atom -> its people per atom of this round
         for eq in left:
             if eq[-1] >= base:
                 mine.add(eq[-1] - base)
                 continue
-            near = Counter(atom_of[p] for x in eq for p in flat[x] if p in atom_of)
+            near: Counter[int] = Counter()
+            for x in eq:
+                if x not in spread:
+                    spread[x] = Counter(atom_of[p] for p in flat[x] if p in atom_of)
+                near.update(spread[x])
             if near:
                 mine.add(near.most_common(1)[0][0])
         hide: set[int] = set()
