@@ -205,11 +205,13 @@ The rules, in plain words
        round as well: every pair of shown rounds is checked by whichever was published second.
    What it costs (c, measured on synthetic rounds of 3,000 people in 400 teams, 80%
    answering at random each round, 1% moving team, 0.5% leaving and 0.5% joining, k = 5, 8 rounds):
-   rules 1-3 pass 4,122 group-rounds; with (a)+(b) alone 2,078 were shown, with (c) 894 (round 2:
-   303 -> 211; from round 4 on, 4 to 26 groups a round). Random non-response is what isolates people
-   across many rounds (a small atom answered by different subsets each round is a full-rank system),
-   and (c) is also stricter than the exact two-round check. The demo organisation (the same regulars
-   answer every round) hides nothing with or without it: 231 of 231 group-rounds shown. What rule 7
+   rules 1-3 pass 4,122 group-rounds; with (a)+(b) alone 2,078 were shown, with (c) 1,020: round 2
+   the same 303 (for two rounds the graph step of (c) matches (b)), round 3 102 instead of 267, from
+   round 4 on 11 to 21 groups a round instead of 167 to 230. Random non-response is what isolates
+   people across many rounds (a small atom answered by a different subset each round soon gives a
+   full-rank system: everyone's answer), and (c) is also stricter than exact where remainders of three
+   or more variables are left. The demo organisation (the same regulars answer every round) hides
+   nothing with or without it: 231 of 231 group-rounds shown. What rule 7
    still does not cover: homogeneity (rule 3) across rounds, people who skip one question of a round
    they took part in (not known per person), and the atom view treats every atom's sum as known,
    which hides a little more than the groups themselves require.
