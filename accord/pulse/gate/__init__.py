@@ -4,10 +4,11 @@ Nothing outside this package reads answer aggregates (`RoundData.stats`, `driver
 to show them to anyone. Views ask the functions it exports, which return either a result or
 `Suppressed`. Inside: `config` (SLICES_FIRST, RULE_VERSION: what protection runs with, passed in
 explicitly), `core` (groups, the team tree, cells, answer categories, the per-round cache kept on the
-RoundData), `protection` (rules 2 and 3 below: the `Protection` class, whose steps are named after
-them), `rounds` (rule 7: across rounds) and `history` (its step c, every round together),
-`results` (every number, the heatmap, slices and trends), `precision` (rule 6: the rounded figures
-of small groups) and `published` (what a closed round stores, and reading it back).
+RoundData), `atoms` (rules 2 and 3 below: the `Protection` class, whose steps are named after them),
+`protection` (applying them to each count table of a round; saving and loading the result),
+`rounds` (rule 7: across rounds) and `history` (its step c, every round together), `results` (every
+number, the heatmap, slices and trends), `precision` (rule 6: the rounded figures of small groups)
+and `published` (what a closed round stores, and reading it back).
 
 The rules, in plain words
 =========================
@@ -233,6 +234,7 @@ rules are stale: never read, and published again by a background task (pulse/pub
 
 from __future__ import annotations
 
+from .atoms import Protection
 from .config import RULE_VERSION, SLICES_FIRST, GateConfig
 from .core import (
     DRIVERS_SMALL,
@@ -252,7 +254,6 @@ from .core import (
     round_cache,
 )
 from .protection import (
-    Protection,
     load_protection_state,
     protect,
     protection_state,
