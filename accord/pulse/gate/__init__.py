@@ -178,8 +178,10 @@ The rules, in plain words
           program's trends, heatmaps, API and exports all show rounds of that set). When k went up
           since, earlier atoms below the new k are not taken as given: the earlier rounds must
           settle under the new k, and until they do (with this round's help), this round hides
-          what it must, possibly everything: raising k is costly. Lowering it never weakens an
-          earlier promise, since the largest k is used.
+          what it must, possibly everything: raising k is costly (on the synthetic organisation
+          below, k 5 -> 6 at round 4 hid every group of rounds 4 to 6; a sound check of only what
+          a round ADDS would avoid it, and is not built). Lowering it never weakens an earlier
+          promise, since the largest k is used.
        A group hidden by any step says only "Not shown to protect anonymity", like rule 2. Sets
        of people who took part, not of people invited: a skip or a return moves a sum exactly
        as a leave or a join does, and an invited person who did not answer adds nothing.
