@@ -1,5 +1,6 @@
 """Rule 7 of the package docstring: protection across rounds. It runs after rules 2 and 3 (hiding more
-never undoes them), comparing this round with each earlier round in two steps:
+never undoes them), comparing this round with each earlier round in two steps, then with all of them
+at once:
 
 1. Pairs (`_pairs`): a group whose people (those who took part) differ by 1 to k-1 from those of a
    group the earlier round showed is hidden.
@@ -10,9 +11,14 @@ never undoes them), comparing this round with each earlier round in two steps:
    of that graph, so every cut must be 0 or k people or more. `_Graph` checks that exactly by
    contraction and says which groups to hide for each leak; hiding only merges atoms, so the rounds
    found safe stay safe and the others are checked again until none leaks.
+3. Every round together (`_all_rounds`, with `history`): exact for two rounds is not enough for three,
+   so the gate then proves that no combination of every earlier round and this one singles out 1 to
+   k-1 people, hiding more groups (as rule 2b would) until the proof goes through.
 
 Cost: earlier atoms are counted per cell of this round once; each step is then linear in the numbers
 of cells and atoms (maximum-adjacency passes are O(E log V) each), and only leaky rounds are redone.
+Step 3 builds each person's equation over every earlier round once; each pass is a sparse elimination
+over the blocks of people with the same equation, so it grows with the number of distinct histories.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from heapq import heappop, heappush
 from itertools import islice
 
 from ..data import Cell, RoundData, ShownRound
+from . import history
 from .core import CellIndex, Group, effective_k, round_cache
 
 ORG = Group()
@@ -130,7 +137,63 @@ def across_rounds(data: RoundData, visible: frozenset[Group]) -> frozenset[Group
             break
         now.hide(hide)
         pending = still
+    _all_rounds(now, [_atoms_of(shown) for shown in earlier], people, max(k, *(shown.k for shown in earlier)))
     return frozenset(g for gi, g in enumerate(now.groups) if gi not in now.hidden)
+
+
+def _all_rounds(
+    now: _Now, earlier: Sequence[Sequence[frozenset[int]]], people: Sequence[frozenset[int]], k: int
+) -> None:
+    """Step c: hide groups of this round until every equation settles (`history`) with every earlier
+    round at once. Unsettled people in one of this round's atoms: that atom is widened as rule 2b would
+    (`_Now.widen`); unsettled people in none (they took no part now, or are in no shown group): the atom
+    holding most of the people they shared an earlier atom with. Each pass hides at least one group;
+    with every group hidden nothing is left of this round, so it ends."""
+    flat = [atom for atoms in earlier for atom in atoms]  # variable number -> earlier atom
+    base = len(flat)
+    old: dict[int, list[int]] = {}
+    for x, atom in enumerate(flat):
+        for person in atom:
+            old.setdefault(person, []).append(x)
+    before = {person: tuple(eq) for person, eq in old.items()}
+    while True:
+        atom_of: dict[int, int] = {}
+        for c, who in enumerate(people):
+            b = now.cell_atom[c]
+            if b >= 0:
+                atom_of.update(dict.fromkeys(who, b))
+        counts: Counter[history.Equation] = Counter()
+        for person, eq in before.items():
+            at = atom_of.get(person)
+            counts[eq if at is None else (*eq, base + at)] += 1
+        for person, b in atom_of.items():
+            if person not in before:
+                counts[(base + b,)] += 1
+        left = history.unresolved(counts, k)
+        if not left:
+            return
+        mine: set[int] = set()
+        spread: dict[int, Counter[int]] = {}  # earlier atom -> its people per atom of this round
+        for eq in left:
+            if eq[-1] >= base:
+                mine.add(eq[-1] - base)
+                continue
+            near: Counter[int] = Counter()
+            for x in eq:
+                if x not in spread:
+                    spread[x] = Counter(atom_of[p] for p in flat[x] if p in atom_of)
+                near.update(spread[x])
+            if near:
+                mine.add(near.most_common(1)[0][0])
+        hide: set[int] = set()
+        for b in mine:
+            hide |= now.widen({b})
+        hide -= now.hidden
+        if not hide:
+            hide = set(range(len(now.groups))) - now.hidden
+            if not hide:
+                return
+        now.hide(hide)
 
 
 def _pairs(
@@ -228,6 +291,31 @@ class _Now:
 
     def group_size(self, gi: int) -> int:
         return sum(self.size[a] for a in self.atoms_in(gi))
+
+    def widen(self, mine: set[int]) -> set[int]:
+        """Groups to hide so that the atoms `mine` stop being told apart from the rest (a leaky node
+        with no earlier atom to join it to, or people the check over all rounds cannot clear): as rule
+        2b, the smallest group whose hiding merges one of them with an atom outside `mine`; else the
+        groups made only of them; else the smallest group holding one. The whole organisation only
+        when nothing else does."""
+        now = self
+        key = lambda gi: (now.groups[gi] == ORG, now.group_size(gi), _order(now.groups[gi]))  # noqa: E731
+        merging: set[int] = set()
+        one_less = now.one_less()
+        for a in mine:
+            sig = now.sig[a]
+            for i, gi in enumerate(sig):
+                b = now.atom_with.get(sig[:i] + sig[i + 1 :])
+                if b is not None and b not in mine:
+                    merging.add(gi)
+            merging.update(gi for b, gi in one_less.get(sig, ()) if b not in mine)
+        if merging and not all(now.groups[gi] == ORG for gi in merging):
+            return {min(merging, key=key)}
+        holding = {gi for a in mine for gi in now.sig[a]}
+        inside = {gi for gi in holding if now.atoms_in(gi) <= mine and now.groups[gi] != ORG}
+        if inside:
+            return inside
+        return {min(holding | merging, key=key)}
 
 
 class _Graph:
@@ -396,29 +484,5 @@ class _Graph:
         for b in range(len(now.sig)):
             members.setdefault(self.find(r + b), set()).add(b)
         for x in bad - settled:
-            hide |= self._widen(members[x])
+            hide |= now.widen(members[x])
         return hide
-
-    def _widen(self, mine: set[int]) -> set[int]:
-        """A leaky node with no earlier atom to join it to (what cuts it off are people who joined or
-        left): as rule 2b, hide the smallest group whose hiding merges one of its atoms of this round
-        with an atom outside it; else the groups made only of its atoms; else the smallest group
-        holding one. The whole organisation only when nothing else does."""
-        now = self.now
-        key = lambda gi: (now.groups[gi] == ORG, now.group_size(gi), _order(now.groups[gi]))  # noqa: E731
-        merging: set[int] = set()
-        one_less = now.one_less()
-        for a in mine:
-            sig = now.sig[a]
-            for i, gi in enumerate(sig):
-                b = now.atom_with.get(sig[:i] + sig[i + 1 :])
-                if b is not None and b not in mine:
-                    merging.add(gi)
-            merging.update(gi for b, gi in one_less.get(sig, ()) if b not in mine)
-        if merging and not all(now.groups[gi] == ORG for gi in merging):
-            return {min(merging, key=key)}
-        holding = {gi for a in mine for gi in now.sig[a]}
-        inside = {gi for gi in holding if now.atoms_in(gi) <= mine and now.groups[gi] != ORG}
-        if inside:
-            return inside
-        return {min(holding | merging, key=key)}
