@@ -264,6 +264,15 @@ from .results import (
     slices,
     trend,
 )
+from .stored import (
+    GroupToStore,
+    StoredGroup,
+    TrendRound,
+    group_key,
+    publish_groups,
+    round_facts,
+    stored_trend,
+)
 
 __all__ = [
     "ConstructResult",
@@ -271,6 +280,13 @@ __all__ = [
     "Driver",
     "EnpsFigures",
     "GateConfig",
+    "GroupToStore",
+    "StoredGroup",
+    "TrendRound",
+    "group_key",
+    "publish_groups",
+    "round_facts",
+    "stored_trend",
     "Group",
     "Heatmap",
     "HeatmapRow",
