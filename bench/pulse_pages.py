@@ -94,28 +94,32 @@ def viewers() -> dict[str, Any]:
                         if p is not None:
                             children.setdefault(p, []).append(t)
 
-                    def depth(t: int) -> int:
-                        d = 0
-                        while teams.get(t) is not None:
-                            t, d = teams[t], d + 1
-                        return d
-
-                    def subtree(t: int) -> list[int]:
-                        found, todo = [], [t]
-                        while todo:
-                            x = todo.pop()
-                            found.append(x)
-                            todo.extend(children.get(x, []))
-                        return found
-
-                    level3 = sorted((t for t in teams if depth(t) == 2), key=lambda t: (len(subtree(t)), t))
-                    root = level3[len(level3) // 2]
-                    Person.objects.filter(org=org, team_id__in=subtree(root)).exclude(pk=person.pk).update(
-                        manager=person
+                    level3 = sorted(
+                        (t for t in teams if depth_of(teams, t) == 2),
+                        key=lambda t: (len(subtree_of(children, t)), t),
                     )
-                    print(f"manager of team {root}: {len(subtree(root))} teams in the subtree")
+                    root = level3[len(level3) // 2]
+                    below = subtree_of(children, root)
+                    Person.objects.filter(org=org, team_id__in=below).exclude(pk=person.pk).update(manager=person)
+                    print(f"manager of team {root}: {len(below)} teams in the subtree")
             out[role] = person
     return out
+
+
+def depth_of(parents: dict[int, int | None], team: int) -> int:
+    d = 0
+    while (up := parents.get(team)) is not None:
+        team, d = up, d + 1
+    return d
+
+
+def subtree_of(children: dict[int, list[int]], team: int) -> list[int]:
+    found, todo = [], [team]
+    while todo:
+        x = todo.pop()
+        found.append(x)
+        todo.extend(children.get(x, []))
+    return found
 
 
 def p95(values: list[float]) -> float:
