@@ -100,7 +100,8 @@ def viewers() -> dict[str, Any]:
                     )
                     root = level3[len(level3) // 2]
                     below = subtree_of(children, root)
-                    Person.objects.filter(org=org, team_id__in=below).exclude(pk=person.pk).update(manager=person)
+                    reports = Person.objects.filter(org=org, team_id__in=below).exclude(pk=person.pk)
+                    reports.update(manager=person)
                     print(f"manager of team {root}: {len(below)} teams in the subtree")
             out[role] = person
     return out

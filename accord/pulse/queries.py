@@ -38,8 +38,29 @@ def viewer_scope(person: Person) -> Scope:
     people who report to them, directly or not; everyone else organisation-wide results only ("org")."""
     if person.is_admin:
         return None
-    # Through deactivated middle managers, like every other app's reporting line; a leaver's own team
-    # does not widen the scope (orgs.chart).
+    # Through deactivated middle managers, like every other app's reporting line (orgs.chart); a leaver's
+    # own team does not widen the scope. One recursive query over the reporting links below the person,
+    # rather than the whole organisation's chart, which a results page of a large organisation cannot
+    # afford on every request (tests/pulse/test_results.py compares the two).
+    table = Person._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE below(id) AS ("
+            f"SELECT id FROM {table} WHERE org_id = %s AND manager_id = %s AND id <> %s "
+            f"UNION SELECT p.id FROM {table} p JOIN below b ON p.manager_id = b.id "
+            f"WHERE p.org_id = %s AND p.id <> %s) "
+            f"SELECT DISTINCT team_id FROM {table} WHERE id IN (SELECT id FROM below) "
+            f"AND is_active = %s AND team_id IS NOT NULL",
+            [person.org_id, person.pk, person.pk, person.org_id, person.pk, True],
+        )
+        teams = {row[0] for row in cursor.fetchall()}
+    return frozenset(teams) if teams else "org"
+
+
+def chart_scope(person: Person) -> Scope:
+    """`viewer_scope` from the organisation's whole chart (orgs.chart), as every other app walks it."""
+    if person.is_admin:
+        return None
     org = chart.org_chart(person.org_id)
     teams = org.teams_of(org.reports_below(person.pk, active_only=True))
     return frozenset(teams) if teams else "org"

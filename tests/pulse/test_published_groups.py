@@ -117,6 +117,7 @@ def test_demo_results_and_trends_equal_a_fresh_computation():
     viewers += [p for p in people if queries.viewer_scope(p) not in (None, "org")]
     viewers += [p for p in people if queries.viewer_scope(p) == "org"][:1]
     assert len(viewers) > 3
+    assert all(queries.viewer_scope(p) == queries.chart_scope(p) for p in people)
     checked = 0
     for rnd in list(queries.rounds_of(org))[:4]:
         datas = reports.history(rnd)
@@ -249,3 +250,21 @@ def test_the_heatmap_opens_folded_and_unfolds_a_row_on_demand(client, org):
     page = client.get(url, {"round": rnd.pk})
     assert min(r.level for r in page.context["table"].rows) == 0
     assert Round.objects.filter(pk=rnd.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_viewers_scope_walks_the_reporting_line_like_the_org_chart(org):
+    top = TeamFactory(org=org, name="Company")
+    sub = TeamFactory(org=org, name="Sub", parent=top)
+    boss = PersonFactory(org=org, team=top)
+    middle = PersonFactory(org=org, team=top, manager=boss, is_active=False)  # left; reports stay
+    worker = PersonFactory(org=org, team=sub, manager=middle)
+    leaver = PersonFactory(org=org, team=TeamFactory(org=org, name="Gone"), manager=boss, is_active=False)
+    loop_a = PersonFactory(org=org, team=top)
+    loop_b = PersonFactory(org=org, team=sub, manager=loop_a)
+    Person.objects.filter(pk=loop_a.pk).update(manager=loop_b)  # written around the rule: no hang
+    for person in Person.objects.filter(org=org):
+        assert queries.viewer_scope(person) == queries.chart_scope(person), person
+    assert queries.viewer_scope(boss) == frozenset({sub.pk})  # through the leaver; not the leaver's team
+    assert queries.viewer_scope(worker) == "org"
+    assert leaver.manager_id == boss.pk
