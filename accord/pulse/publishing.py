@@ -112,7 +112,8 @@ def _publish(rnd: Round, *, force: bool) -> dict[str, Any]:
         data = queries.round_data(rnd)  # reuses the stored protection if it still matches the aggregates
         state = gate.protection_state(data)
         header, rows = gate.publish(data)
-        header = {**header, **gate.round_facts(data)}
+        reasons, groups = gate.publish_groups(data)
+        header = {**header, **gate.round_facts(data, reasons)}
         PublishedRow.objects.filter(round=rnd).delete()
         PublishedRow.objects.bulk_create(
             (
@@ -145,7 +146,7 @@ def _publish(rnd: Round, *, force: bool) -> dict[str, Any]:
                     visible=g.visible,
                     body=g.body,
                 )
-                for g in gate.publish_groups(data)
+                for g in groups
             ),
             batch_size=2000,
         )

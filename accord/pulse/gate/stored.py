@@ -66,9 +66,9 @@ def group_key(group: Group) -> str:
     return ".".join(parts)
 
 
-def _result(result: Result) -> object:
+def _result(result: Result, reasons: dict[str, int]) -> object:
     if isinstance(result, Suppressed):
-        return result.reason
+        return reasons.setdefault(result.reason, len(reasons))  # a few reasons, stored once per round
     if isinstance(result, QuestionResult):
         return {
             "q": result.question.id,
@@ -100,9 +100,11 @@ def _driver_cells(data: RoundData) -> dict[Group, list[DriverSums]]:
     return out
 
 
-def publish_groups(data: RoundData) -> list[GroupToStore]:
+def publish_groups(data: RoundData) -> tuple[list[str], list[GroupToStore]]:
     """Every group's results as the gate gives them to an admin (a viewer's scope only narrows which
-    groups they may ask about, never a group's numbers)."""
+    groups they may ask about, never a group's numbers), and the reasons their hidden results give (a
+    hidden result is stored as its reason's position in that list, which goes in the round's header)."""
+    reasons: dict[str, int] = {}
     shape = round_cache(data).shape
     respondents = surviving(data, "respondents")
     constructs = round_constructs(data)
@@ -115,13 +117,16 @@ def publish_groups(data: RoundData) -> list[GroupToStore]:
             cons: list[object] = []
             for c in constructs:
                 result, nums = construct_core(data, g, c)
-                cons.append([c, _result(result), None if isinstance(result, Suppressed) else list(nums)])
+                shown = not isinstance(result, Suppressed)
+                cons.append([c, _result(result, reasons), list(nums) if shown else None])
             body = {
                 "label": g.label(data),
-                "participation": _participation(participation(data, g, scope=None)),
-                "questions": [_result(question_result(data, g, q.id, scope=None)) for q in data.questions],
+                "participation": _participation(participation(data, g, scope=None), reasons),
+                "questions": [
+                    _result(question_result(data, g, q.id, scope=None), reasons) for q in data.questions
+                ],
                 "constructs": cons,
-                "drivers": found_drivers.reason
+                "drivers": reasons.setdefault(found_drivers.reason, len(reasons))
                 if isinstance(found_drivers, Suppressed)
                 else [list(d) for d in found_drivers],
                 "comments": comments_visible(data, g, scope=None),
@@ -136,18 +141,23 @@ def publish_groups(data: RoundData) -> list[GroupToStore]:
                     body=json.dumps(body, separators=(",", ":")),
                 )
             )
-    return out
+    return list(reasons), out
 
 
-def _participation(result: ParticipationResult | Suppressed) -> object:
+def _participation(result: ParticipationResult | Suppressed, reasons: dict[str, int]) -> object:
     if isinstance(result, Suppressed):
-        return result.reason
+        return reasons.setdefault(result.reason, len(reasons))
     return [result.invited, result.responded, result.rate, result.rounded]
 
 
-def round_facts(data: RoundData) -> dict[str, object]:
-    """What the header adds for reading group results back: the round's label and questions, in order."""
-    return {"label": data.label, "question_info": [list(astuple(q)) for q in data.questions]}
+def round_facts(data: RoundData, reasons: Sequence[str]) -> dict[str, object]:
+    """What the header adds for reading group results back: the round's label, its questions in order,
+    and the reasons of hidden results (publish_groups)."""
+    return {
+        "label": data.label,
+        "question_info": [list(astuple(q)) for q in data.questions],
+        "group_reasons": list(reasons),
+    }
 
 
 class StoredGroup:
@@ -155,6 +165,7 @@ class StoredGroup:
 
     def __init__(self, group: Group, header: Mapping[str, Any], body: str) -> None:
         found = json.loads(body)
+        hidden = [Suppressed(r) for r in header["group_reasons"]]
         self.group = group
         self.k = int(header["k"])
         self.round_label = str(header["label"])
@@ -164,10 +175,10 @@ class StoredGroup:
         self.visible_comments: bool = bool(found["comments"])
         part = found["participation"]
         self.participation: ParticipationResult | Suppressed = (
-            Suppressed(part) if isinstance(part, str) else ParticipationResult(*part)
+            hidden[part] if isinstance(part, int) else ParticipationResult(*part)
         )
         self.question_results: list[QuestionResult | Suppressed] = [
-            self._question(code, by_id) for code in found["questions"]
+            self._question(code, by_id, hidden) for code in found["questions"]
         ]
         self.constructs: dict[str, Result] = {}
         self.nums: dict[str, Nums] = {}
@@ -176,17 +187,19 @@ class StoredGroup:
                 n, mean, fav, qs, rounded = code
                 self.constructs[c] = ConstructResult(group, c, n, mean, fav, tuple(qs), rounded=rounded)
             else:
-                self.constructs[c] = self._question(code, by_id)
+                self.constructs[c] = self._question(code, by_id, hidden)
             if nums is not None:
                 self.nums[c] = Nums(int(nums[0]), float(nums[1]), float(nums[2]), *map(int, nums[3:]))
         d = found["drivers"]
         self.drivers: list[Driver] | Suppressed = (
-            Suppressed(d) if isinstance(d, str) else [Driver(c, w, s) for c, w, s in d]
+            hidden[d] if isinstance(d, int) else [Driver(c, w, s) for c, w, s in d]
         )
 
-    def _question(self, code: object, by_id: Mapping[int, QuestionInfo]) -> QuestionResult | Suppressed:
-        if isinstance(code, str):
-            return Suppressed(code)
+    def _question(
+        self, code: object, by_id: Mapping[int, QuestionInfo], hidden: Sequence[Suppressed]
+    ) -> QuestionResult | Suppressed:
+        if isinstance(code, int):
+            return hidden[code]
         assert isinstance(code, dict)
         dist = code["dist"]
         return QuestionResult(
