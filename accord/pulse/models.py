@@ -378,3 +378,32 @@ class PublishedRow(models.Model):
 
     def __str__(self) -> str:
         return f"published row {self.pk}"
+
+
+class PublishedGroup(models.Model):
+    """One group's results in a closed round as the gate published them (gate.publish_groups): every
+    question's and construct's result or why it is hidden, participation, key drivers, whether comments
+    may be shown, and the exact totals of shown constructs for trends' significance tests. The gate's
+    output, never an answer: the results and trends pages read the one group they show."""
+
+    org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="published_groups")
+    key = models.CharField(max_length=200)  # reports.group_key
+    team_id_snapshot = models.BigIntegerField(null=True, blank=True)
+    pos = models.IntegerField()  # the team's position in the round's tree (PublishedRow.pos); -1: none
+    order = models.IntegerField()  # position in the round's family: the default group is the first visible
+    visible = models.BooleanField()  # survives protection on respondents
+    body = models.TextField()  # JSON, see gate.publish_groups
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "key"], name="published_group_once"),
+        ]
+        indexes = [
+            models.Index(fields=["org", "round", "key"]),
+            models.Index(fields=["org", "round", "visible", "order"]),
+            models.Index(fields=["org", "round", "pos"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"published group {self.key}"

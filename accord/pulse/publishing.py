@@ -17,6 +17,7 @@ from . import gate, queries
 from .answering import mix_pool
 from .models import (
     Participation,
+    PublishedGroup,
     PublishedRound,
     PublishedRow,
     Round,
@@ -111,6 +112,8 @@ def _publish(rnd: Round, *, force: bool) -> dict[str, Any]:
         data = queries.round_data(rnd)  # reuses the stored protection if it still matches the aggregates
         state = gate.protection_state(data)
         header, rows = gate.publish(data)
+        reasons, groups = gate.publish_groups(data)
+        header = {**header, **gate.round_facts(data, reasons)}
         PublishedRow.objects.filter(round=rnd).delete()
         PublishedRow.objects.bulk_create(
             (
@@ -127,6 +130,23 @@ def _publish(rnd: Round, *, force: bool) -> dict[str, Any]:
                     slices=r.slices,
                 )
                 for r in rows
+            ),
+            batch_size=2000,
+        )
+        PublishedGroup.objects.filter(round=rnd).delete()
+        PublishedGroup.objects.bulk_create(
+            (
+                PublishedGroup(
+                    org_id=rnd.org_id,
+                    round=rnd,
+                    key=g.key,
+                    team_id_snapshot=g.team,
+                    pos=g.pos,
+                    order=g.order,
+                    visible=g.visible,
+                    body=g.body,
+                )
+                for g in groups
             ),
             batch_size=2000,
         )

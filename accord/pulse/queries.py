@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import gc
 import json
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -21,6 +22,7 @@ from .models import (
     Participation,
     Program,
     ProgramQuestion,
+    PublishedGroup,
     PublishedRound,
     PublishedRow,
     Question,
@@ -36,8 +38,29 @@ def viewer_scope(person: Person) -> Scope:
     people who report to them, directly or not; everyone else organisation-wide results only ("org")."""
     if person.is_admin:
         return None
-    # Through deactivated middle managers, like every other app's reporting line; a leaver's own team
-    # does not widen the scope (orgs.chart).
+    # Through deactivated middle managers, like every other app's reporting line (orgs.chart); a leaver's
+    # own team does not widen the scope. One recursive query over the reporting links below the person,
+    # rather than the whole organisation's chart, which a results page of a large organisation cannot
+    # afford on every request (tests/pulse/test_results.py compares the two).
+    table = Person._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE below(id) AS ("
+            f"SELECT id FROM {table} WHERE org_id = %s AND manager_id = %s AND id <> %s "
+            f"UNION SELECT p.id FROM {table} p JOIN below b ON p.manager_id = b.id "
+            f"WHERE p.org_id = %s AND p.id <> %s) "
+            f"SELECT DISTINCT team_id FROM {table} WHERE id IN (SELECT id FROM below) "
+            f"AND is_active = %s AND team_id IS NOT NULL",
+            [person.org_id, person.pk, person.pk, person.org_id, person.pk, True],
+        )
+        teams = {row[0] for row in cursor.fetchall()}
+    return frozenset(teams) if teams else "org"
+
+
+def chart_scope(person: Person) -> Scope:
+    """`viewer_scope` from the organisation's whole chart (orgs.chart), as every other app walks it."""
+    if person.is_admin:
+        return None
     org = chart.org_chart(person.org_id)
     teams = org.teams_of(org.reports_below(person.pk, active_only=True))
     return frozenset(teams) if teams else "org"
@@ -125,8 +148,9 @@ def round_data(rnd: Round) -> RoundData:
     return data
 
 
-# (team, depth, label, first_visible, heat, slices): slices only for the first row, None for the others.
-StoredRow = tuple[int | None, int, str, str, str, str | None]
+# (team, depth, label, first_visible, heat, slices, pos, subtree_end): slices only for the first row, None
+# for the others; a team's subtree is the positions pos .. subtree_end - 1.
+StoredRow = tuple[int | None, int, str, str, str, str | None, int, int]
 
 
 def published_header(rnd: Round) -> tuple[str, Any] | None:
@@ -140,14 +164,29 @@ def published_header(rnd: Round) -> tuple[str, Any] | None:
     return None if found is None else (found[0], _json(found[1]))
 
 
-def published_rows(rnd: Round, scope: None | Literal["org"] | set[int] | frozenset[int]) -> list[StoredRow]:
+class Fold(NamedTuple):
+    """Which rows of a large heatmap to read: the viewer's top `levels` levels, the children of each
+    `opened` team, and the row of `also` (the team whose slices the page shows); or, with `children_of`,
+    only that team's row and its children (what a page swaps in when the viewer unfolds the row)."""
+
+    levels: int
+    opened: frozenset[int] = frozenset()
+    also: int | None = None
+    children_of: int | None = None
+
+
+def published_rows(
+    rnd: Round, scope: None | Literal["org"] | set[int] | frozenset[int], fold: Fold | None = None
+) -> list[StoredRow]:
     """The stored heatmap rows a viewer may see, in the order of the gate's heatmap: the organisation first
     (admins and members), then teams depth-first; the first row with its slices (the page's default).
-    A manager's subtrees are ranges of tree positions: one query for their roots, one for the rows.
+    A manager's subtrees are ranges of tree positions: one query for their roots, one for the rows; a
+    folded page one more for the opened teams.
     Plain SQL: an admin of a large organisation reads every row, and the ORM's per-row work would double
     the cost of the request."""
     table = PublishedRow._meta.db_table
     params: list[int] = [rnd.org_id, rnd.pk]
+    top = 0
     if scope is None or scope == "org":
         first = -1
         where = "" if scope is None else " AND pos = -1"
@@ -157,30 +196,61 @@ def published_rows(rnd: Round, scope: None | Literal["org"] | set[int] | frozens
             return []
         with connection.cursor() as cursor:
             cursor.execute(  # the organisation's row has no team: only team rows match
-                f"SELECT pos, subtree_end FROM {table} WHERE org_id = %s AND round_id = %s "
+                f"SELECT pos, subtree_end, depth FROM {table} WHERE org_id = %s AND round_id = %s "
                 f"AND team_id_snapshot IN ({', '.join(['%s'] * len(teams))})",
                 [*params, *teams],
             )
             roots = sorted(cursor.fetchall())
         ranges: list[list[int]] = []
-        for lo, hi in roots:
+        for lo, hi, depth in roots:
             if ranges and lo < ranges[-1][1]:
                 ranges[-1][1] = max(ranges[-1][1], hi)  # a team inside another of the viewer's teams
             else:
                 ranges.append([lo, hi])
+                top = depth if len(ranges) == 1 else min(top, depth)
         if not ranges:
             return []
         first = ranges[0][0]
         where = " AND (" + " OR ".join(["(pos >= %s AND pos < %s)"] * len(ranges)) + ")"
         params.extend(v for r in ranges for v in r)
+    if fold is not None:
+        where, more = _fold_where(rnd, fold, top, where)
+        params.extend(more)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT team_id_snapshot, depth, label, first_visible, heat, "
-            f"CASE WHEN pos = %s THEN slices END FROM {table} WHERE org_id = %s AND round_id = %s"
-            f"{where} ORDER BY pos",
+            f"CASE WHEN pos = %s THEN slices END, pos, subtree_end FROM {table} "
+            f"WHERE org_id = %s AND round_id = %s{where} ORDER BY pos",
             [first, *params],
         )
         return cursor.fetchall()
+
+
+def _fold_where(rnd: Round, fold: Fold, top: int, where: str) -> tuple[str, list[int]]:
+    """The condition narrowing the viewer's rows to a fold (see Fold), and its parameters."""
+    wanted = set(fold.opened) | {t for t in (fold.also, fold.children_of) if t is not None}
+    spans: dict[int, tuple[int, int, int]] = {}
+    if wanted:
+        found = PublishedRow.objects.filter(org_id=rnd.org_id, round=rnd, team_id_snapshot__in=sorted(wanted))
+        for team, pos, end, depth in found.values_list("team_id_snapshot", "pos", "subtree_end", "depth"):
+            if team is not None:
+                spans[team] = (pos, end, depth)
+    children = "(pos > %s AND pos < %s AND depth = %s)"
+    if fold.children_of is not None:
+        span = spans.get(fold.children_of)
+        if span is None:
+            return where + " AND 1 = 0", []
+        return where + f" AND ({children} OR pos = %s)", [span[0], span[1], span[2] + 1, span[0]]
+    parts, more = ["depth <= %s"], [top + fold.levels]
+    for team in sorted(fold.opened):
+        if team in spans:
+            pos, end, depth = spans[team]
+            parts.append(children)
+            more += [pos, end, depth + 1]
+    if fold.also is not None and fold.also in spans:
+        parts.append("pos = %s")
+        more.append(spans[fold.also][0])
+    return where + " AND (" + " OR ".join(parts) + ")", more
 
 
 def published_slices(rnd: Round, team: int | None) -> str | None:
@@ -388,3 +458,88 @@ def threads_awaiting_author(person: Person) -> list[tuple[Comment, list[Reply]]]
     """The person's own comment threads whose latest message is a manager's reply: theirs to read and,
     if they wish, answer. Answering takes the thread off the list."""
     return [(c, replies) for c, replies in my_threads(person) if replies and not replies[-1].from_author]
+
+
+# --- published group results (the results and trends pages) ----------------------------------------
+
+
+def published_headers(rounds: list[Round]) -> dict[int, dict[str, Any]]:
+    """The current published headers of these rounds, or ResultsPreparing naming the stale ones."""
+    stored = PublishedRound.objects.filter(round_id__in=[r.pk for r in rounds])
+    found = {rid: (stamp, header) for rid, stamp, header in stored.values_list("round_id", "stamp", "header")}
+    stale = [r for r in rounds if not _stamp_is_current(found.get(r.pk, (None,))[0], r.min_group_size)]
+    if stale:
+        raise ResultsPreparing(stale)
+    return {rid: dict(_json(h)) for rid, (_, h) in found.items()}
+
+
+def published_groups(rounds: list[Round], key: str) -> dict[int, str]:
+    """One group's stored results (its JSON body) in each of these rounds that has it, by round id."""
+    return dict(
+        PublishedGroup.objects.filter(org_id=rounds[0].org_id, round__in=rounds, key=key).values_list(
+            "round_id", "body"
+        )
+        if rounds
+        else []
+    )
+
+
+def team_positions(rounds: list[Round], teams: set[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """(round id, team) -> (position, subtree end) in each round's published tree, for these teams."""
+    if not rounds or not teams:
+        return {}
+    found = PublishedRow.objects.filter(
+        org_id=rounds[0].org_id, round__in=rounds, team_id_snapshot__in=sorted(teams)
+    ).values_list("round_id", "team_id_snapshot", "pos", "subtree_end")
+    return {(rid, team): (pos, end) for rid, team, pos, end in found if team is not None}
+
+
+def first_published_group(rnd: Round, ranges: list[tuple[int, int]] | None, *, visible: bool) -> str | None:
+    """The key of the round's first group (in family order) within these position ranges of the tree
+    (None: any group; [(-1, 0)]: organisation-wide groups only): among visible groups, or among whole
+    (unsliced) groups when `visible` is False."""
+    found = PublishedGroup.objects.filter(org_id=rnd.org_id, round=rnd)
+    found = found.filter(visible=True) if visible else found.exclude(key__contains=".")
+    if ranges is not None:
+        where = Q()
+        for lo, hi in ranges:
+            where |= Q(pos__gte=lo, pos__lt=hi)
+        if not ranges:
+            return None
+        found = found.filter(where)
+    return found.order_by("order").values_list("key", flat=True).first()
+
+
+# (team, pos, subtree_end, depth, label) of a published heatmap row
+TreeRow = tuple[int | None, int, int, int, str]
+
+
+def published_tree_around(rnd: Round, pos: int) -> tuple[list[TreeRow], list[TreeRow], list[TreeRow]]:
+    """The ancestors (top first), the row itself (a list of one, or none) and the children of the row at
+    `pos` in the round's published tree (-1: the organisation, whose children are the top-level teams)."""
+    rows = PublishedRow.objects.filter(org_id=rnd.org_id, round=rnd)
+    fields = ("team_id_snapshot", "pos", "subtree_end", "depth", "label")
+    own = list(rows.filter(pos=pos).values_list(*fields))
+    if not own:
+        return [], [], []
+    _, _, end, depth, _ = own[0]
+    above = rows.filter(pos__gte=0, pos__lt=pos, subtree_end__gt=pos).order_by("pos").values_list(*fields)
+    below = rows.filter(pos__gt=pos, pos__lt=end, depth=depth + 1).order_by("pos").values_list(*fields)
+    return list(above) if pos >= 0 else [], own, list(below)
+
+
+def visible_published_keys(rounds: list[Round], keys: list[str]) -> set[str]:
+    """Of these group keys, those visible (surviving protection on respondents) in any of the rounds."""
+    if not rounds or not keys:
+        return set()
+    return set(
+        PublishedGroup.objects.filter(
+            org_id=rounds[0].org_id, round__in=rounds, key__in=keys, visible=True
+        ).values_list("key", flat=True)
+    )
+
+
+def comments_where(rnd: Round, keep: Callable[[Cell], bool]) -> list[Comment]:
+    """Comments of the round whose (sealed) cell passes `keep`, in their stored order (random: UUIDs)."""
+    found = Comment.objects.filter(org_id=rnd.org_id, round=rnd).prefetch_related("replies__manager")
+    return [c for c in found.order_by("id") if keep(c.cell())]

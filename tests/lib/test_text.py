@@ -75,6 +75,8 @@ NOT_TYPED = {
     ("pulse.PublishedRow", "first_visible"),
     ("pulse.PublishedRow", "heat"),
     ("pulse.PublishedRow", "slices"),
+    ("pulse.PublishedGroup", "key"),
+    ("pulse.PublishedGroup", "body"),
     ("pulse.Participation", "tenure_band"),
     ("pulse.Participation", "region"),
     ("delivery.SentMessage", "key"),  # an email's idempotency key, made by the code that sends it

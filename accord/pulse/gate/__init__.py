@@ -228,7 +228,8 @@ set of visible groups (XOR of a random 128-bit key per group; a collision, about
 only merge two atoms), updated incrementally as groups are hidden; the smallest bad atom always comes
 from a heap. Totals of whole subtrees, and of their tenure and region slices, are running sums over cells
 in depth-first order. When a round closes, `publish` stores the heatmap and its slices as the gate
-computed them (see `published`); pages read those back instead of computing again. The rules above are
+computed them (see `published`), and `publish_groups` every group's results for the results and trends
+pages (see `stored`); pages read those back instead of computing again. The rules above are
 applied before storing: a stored cell holds the rounded figures of a small group (never its count or
 sum) and the reason for a hidden one; changing a rule bumps RULE_VERSION, so rows stored under the old
 rules are stale: never read, and published again by a background task (pulse/publishing.py).
@@ -297,6 +298,15 @@ from .results import (
     slices,
     trend,
 )
+from .stored import (
+    GroupToStore,
+    StoredGroup,
+    TrendRound,
+    group_key,
+    publish_groups,
+    round_facts,
+    stored_trend,
+)
 
 __all__ = [
     "ConstructResult",
@@ -304,6 +314,13 @@ __all__ = [
     "Driver",
     "EnpsFigures",
     "GateConfig",
+    "GroupToStore",
+    "StoredGroup",
+    "TrendRound",
+    "group_key",
+    "publish_groups",
+    "round_facts",
+    "stored_trend",
     "Group",
     "Heatmap",
     "HeatmapRow",

@@ -59,8 +59,8 @@ from .results import (
 )
 
 # 3: rounded figures of small groups (rule 6): a construct cell [mean, favourable] and question cells
-# with "r"; eNPS as shown (EnpsFigures), never its counts.
-PUBLISH_FORMAT = 3
+# with "r"; eNPS as shown (EnpsFigures), never its counts. 4: with every group's results (stored.py).
+PUBLISH_FORMAT = 4
 _new, _put = object.__new__, object.__setattr__
 
 Result = ConstructResult | QuestionResult | Suppressed

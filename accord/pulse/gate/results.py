@@ -373,10 +373,19 @@ def drivers(data: RoundData, group: Group, *, scope: Scope) -> list[Driver] | Su
         return Suppressed(SMALL.format(k=k) if n < k else PROTECTED)
     if "enps" not in data.driver_vars or len(data.driver_vars) < 2:
         return Suppressed(DRIVERS_SMALL)
+    return drivers_of(data, (ds for cell, ds in data.drivers.items() if group.contains(cell, data)))
+
+
+def drivers_of(data: RoundData, sums: Iterable[DriverSums]) -> list[Driver] | Suppressed:
+    """`drivers` for a visible group from its cells' sums, in the order of `data.drivers` (publishing
+    finds each group's cells by the tree instead of testing every cell, and adds them in the same order,
+    so the floating-point sums are the same numbers)."""
+    if "enps" not in data.driver_vars or len(data.driver_vars) < 2:
+        return Suppressed(DRIVERS_SMALL)
     p = len(data.driver_vars)
     total = DriverSums(0, [0.0] * p, [[0.0] * p for _ in range(p)])
-    for cell, ds in data.drivers.items():
-        if ds.n > 0 and group.contains(cell, data):
+    for ds in sums:
+        if ds.n > 0:
             total.n += ds.n
             for i in range(p):
                 total.sums[i] += ds.sums[i]
@@ -549,6 +558,11 @@ def trend(
         points.append(TrendPoint(data.round_id, data.label, res))
         if not isinstance(res, Suppressed):
             shown.append((res, nums))
+    return Trend(points=tuple(points), change=last_change(shown))
+
+
+def last_change(shown: Sequence[tuple[ConstructResult | QuestionResult, Nums]]) -> Change | None:
+    """The change between the last two shown points of a trend, tested on their exact totals."""
     change: Change | None = None
     if len(shown) >= 2:
         (a, na), (b, nb) = shown[-2], shown[-1]
@@ -562,4 +576,4 @@ def trend(
             shown_delta = round(b.mean - a.mean, 1)
         if a.rounded or b.rounded:
             change = coarse_change(change, shown_delta)  # rule 6: the words only
-    return Trend(points=tuple(points), change=change)
+    return change

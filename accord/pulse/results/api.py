@@ -22,13 +22,12 @@ from accord.lib.api import ApiRequest, Id, current_person
 from accord.orgs.access import get_for_org
 
 from .. import gate, queries
-from ..data import RoundData
 from ..gate import Group
 from ..models import Comment, Program, Round
 from ..stats import Change
-from . import heatmaps, reports
+from . import heatmaps, published, reports
 from .reports import EnpsView, Score
-from .trends import trend_program, trends_page
+from .trends import trend_program
 
 router = Router(tags=["pulse results"])
 
@@ -182,10 +181,10 @@ def _round_out(rnd: Round) -> PulseRoundOut:
     )
 
 
-def _group_out(group: Group, data: RoundData) -> ResultGroupOut:
+def _group_out(group: Group, label: str) -> ResultGroupOut:
     return ResultGroupOut(
         key=reports.group_key(group),
-        label=group.label(data),
+        label=label,
         team_id=group.team,
         tenure_band=group.band,
         region=group.region,
@@ -262,7 +261,7 @@ def groups(request: ApiRequest, round_id: Id) -> list[ResultGroupOut]:
     queries.require_published([rnd])
     data = queries.round_data(rnd)
     scope = queries.viewer_scope(current_person(request))
-    return [_group_out(g, data) for g in gate.visible_groups(data, scope)]
+    return [_group_out(g, g.label(data)) for g in gate.visible_groups(data, scope)]
 
 
 @router.get(
@@ -277,11 +276,12 @@ def results(request: ApiRequest, round_id: Id, group: str | None = None) -> Resu
     me = current_person(request)
     rnd = _round(request, round_id)
     scope = queries.viewer_scope(me)
-    datas = reports.history(rnd)
-    chosen = reports.pick_group(datas[-1], scope, group)
-    if chosen is None:
+    hist = published.history(rnd, scope)
+    picked = published.pick(hist, group)
+    if picked is None:
         raise Http404("None of your teams was part of this round.")
-    report = reports.group_report(rnd, datas, chosen, scope, me.org)
+    chosen = picked.group
+    report = published.group_report(hist, picked, me.org)
     questions = [
         QuestionResultOut(
             id=int(q.key), theme=c.key, text=q.label, scale=q.scale, result=_question_score_out(q)
@@ -299,7 +299,7 @@ def results(request: ApiRequest, round_id: Id, group: str | None = None) -> Resu
     )
     return ResultsOut(
         round=_round_out(rnd),
-        group=_group_out(chosen, report.data),
+        group=_group_out(chosen, report.label),
         participation=Hidden(reason=part.hidden)
         if part.hidden
         else PulseParticipationOut(
@@ -442,16 +442,16 @@ def trends(
     me = current_person(request)
     scope = queries.viewer_scope(me)
     chosen = trend_program(me.org, program)
-    datas = reports.program_history(chosen) if chosen is not None else []
-    if chosen is None or not datas:
+    hist = published.program_history(chosen, scope) if chosen is not None else None
+    if chosen is None or hist is None:
         raise Http404("No results yet.")
-    found = trends_page(datas, scope, group, theme)
+    found = published.trends_page(hist, group, theme)
     series, picked = found.series, found.group
     if series is None or picked is None:
         raise Http404("None of your teams was part of these rounds.")
     return TrendOut(
         program_id=chosen.pk,
-        group=_group_out(picked, datas[-1]),
+        group=_group_out(picked, series.group_label),
         theme=found.construct,
         label=series.label,
         points=[

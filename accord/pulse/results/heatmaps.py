@@ -6,7 +6,7 @@ data, for publishing and for tests that compare the two."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404
@@ -33,6 +33,8 @@ class HeatRow:
     team: int | None
     cells: tuple[Score, ...]
     level: int = 0  # indentation on the page: depth below the viewer's first row
+    # Teams in the row's subtree below it (published rows only; a folded page offers to open them).
+    below: int = field(default=0, compare=False)
 
     @property
     def indented_label(self) -> str:
@@ -120,7 +122,7 @@ def published_table(pub: gate.Published, stored: Sequence[queries.StoredRow]) ->
         ]
         # Each distinct stored row's Scores, looked up column by column in C (map over the dicts).
         row_cells = {heat: tuple(map(dict.__getitem__, made, cells)) for heat, cells in cells_of.items()}
-        for team, depth, label, _, heat, _ in stored:
+        for team, depth, label, _, heat, _, pos, end in stored:
             heat_row = new(HeatRow)  # HeatRow(...), its fields set in one go (thousands of rows)
             put(
                 heat_row,
@@ -132,6 +134,7 @@ def published_table(pub: gate.Published, stored: Sequence[queries.StoredRow]) ->
                     "team": team,
                     "cells": row_cells[heat],
                     "level": depth - top,
+                    "below": end - pos - 1,
                 },
             )
             rows.append(heat_row)
@@ -182,6 +185,7 @@ class HeatmapPage:
     team_key: str  # the group sliced: the organisation or a team's subtree
     slices: SliceTable | None
     k: int
+    folded: list[str] = field(default_factory=list, compare=False)  # keys of rows that unfold
 
 
 @dataclass(frozen=True)
@@ -194,12 +198,53 @@ class PublishedHeatmap:
     table: HeatTable
 
 
-def published(rnd: Round, scope: Scope) -> PublishedHeatmap:
+def published(rnd: Round, scope: Scope, fold: queries.Fold | None = None) -> PublishedHeatmap:
     """The heatmap a viewer may see, read from what the gate stored when the round was published: the
-    rows of the viewer's subtrees only. queries.ResultsPreparing if that is missing or stale."""
+    rows of the viewer's subtrees only (folded: see queries.Fold). queries.ResultsPreparing if that is
+    missing or stale."""
     pub = gate.Published(queries.current_header(rnd))
-    rows = queries.published_rows(rnd, scope)
+    rows = queries.published_rows(rnd, scope, fold)
     return PublishedHeatmap(rnd, pub, rows, published_table(pub, rows))
+
+
+# A whole-organisation heatmap opens on the viewer's top rows and this many levels below them (a few
+# hundred rows for 100,000 people in 12,000 teams); each row below unfolds on demand.
+FOLD_LEVELS = 4
+MAX_OPENED = 100  # rows a page's address may hold open
+
+
+def team_of_key(key: str) -> int:
+    """The team of a whole team's key ("team-12"); Http404 for anything else."""
+    group = parse_group_key(key)
+    if group is None or group.team is None or group.sliced:
+        raise Http404("No such team.")
+    return group.team
+
+
+def folded(rows: Sequence[HeatRow], opened: frozenset[int], levels: int = FOLD_LEVELS) -> list[str]:
+    """Keys of the rows with teams below them that are not shown (a link or button unfolds them)."""
+    return [
+        r.key for r in rows if r.below and r.team is not None and r.level >= levels and r.team not in opened
+    ]
+
+
+def unfolded_rows(rnd: Round, scope: Scope, key: str) -> HeatTable:
+    """The row of team `key` and its child teams, for a page that unfolds the row (Http404 for a team that
+    is not one of the viewer's rows). Levels are counted from the viewer's top rows, as on the page."""
+    team = team_of_key(key)
+    found = published(rnd, scope, queries.Fold(FOLD_LEVELS, children_of=team))
+    if not found.rows or found.rows[0][0] != team:
+        raise Http404("No such team.")
+    top = queries.published_rows(rnd, scope, queries.Fold(0))  # the viewer's top rows: their depth
+    base = min((r[1] for r in top), default=0)
+    rows = tuple(_relevel(r, base) for r in found.table.rows)
+    return HeatTable(found.table.columns, rows)
+
+
+def _relevel(row: HeatRow, base: int) -> HeatRow:
+    copy = object.__new__(HeatRow)
+    object.__setattr__(copy, "__dict__", {**row.__dict__, "level": row.depth - base})
+    return copy
 
 
 def _published_group(found: PublishedHeatmap, scope: Scope, key: str) -> Group | None:
@@ -223,11 +268,24 @@ def _published_group(found: PublishedHeatmap, scope: Scope, key: str) -> Group |
     return default
 
 
-def heatmap_page(rnd: Round, scope: Scope, construct: str | None, team_key: str | None) -> HeatmapPage:
+def heatmap_page(
+    rnd: Round,
+    scope: Scope,
+    construct: str | None,
+    team_key: str | None,
+    opened: frozenset[int] | None = None,
+) -> HeatmapPage:
     """The heatmap and, below it, one theme of one row sliced by tenure and region (default: the first
     theme and the first row). Http404 for a theme not asked, or a team that is not a row of the viewer.
+    With `opened` (the page), folded: the viewer's top FOLD_LEVELS levels, the children of the opened
+    teams and the sliced team's row; without (the API), every row.
     Everything comes from the round's published results: a fixed number of queries whatever its size."""
-    found = published(rnd, scope)
+    fold = None
+    if opened is not None:
+        also = parse_group_key(team_key) if team_key else None
+        also_team = also.team if also is not None and not also.sliced else None
+        fold = queries.Fold(FOLD_LEVELS, opened=opened, also=also_team)
+    found = published(rnd, scope, fold)
     table = found.table
     keys = [c.key for c in table.columns]
     chosen = construct or (keys[0] if keys else "")
@@ -246,4 +304,11 @@ def heatmap_page(rnd: Round, scope: Scope, construct: str | None, team_key: str 
         label = next(r[2] for r in found.rows if r[0] == team.team)
         cut = gate.published_slices(found.pub, team.team, stored, chosen)
         slices = slice_table_of(cut, label, chosen in found.pub.nps)
-    return HeatmapPage(table, chosen, group_key(team) if team is not None else "", slices, found.pub.k)
+    return HeatmapPage(
+        table,
+        chosen,
+        group_key(team) if team is not None else "",
+        slices,
+        found.pub.k,
+        folded=folded(table.rows, opened) if opened is not None else [],
+    )

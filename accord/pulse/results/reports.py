@@ -117,12 +117,7 @@ def program_history(program: Program, limit: int = TREND_ROUNDS) -> list[RoundDa
 
 
 def group_key(group: Group) -> str:
-    parts = ["org" if group.team is None else f"team-{group.team}"]
-    if group.band is not None:
-        parts.append(f"band-{group.band}")
-    if group.region is not None:
-        parts.append(f"region-{group.region}")
-    return ".".join(parts)
+    return gate.group_key(group)
 
 
 def parse_group_key(key: str) -> Group | None:
@@ -383,7 +378,7 @@ class DriverView:
 @dataclass
 class GroupReport:
     round: Round
-    data: RoundData
+    round_label: str
     group: Group
     key: str
     label: str
@@ -460,7 +455,7 @@ def group_report(
         comments = queries.comments_in(rnd, {c for c in cells if group.contains(c, data)})
     return GroupReport(
         round=rnd,
-        data=data,
+        round_label=data.label,
         group=group,
         key=group_key(group),
         label=group.label(data),

@@ -139,6 +139,11 @@ def trend_series(datas: Sequence[RoundData], group: Group, construct: str, scope
     usable = [d for d in datas if gate.in_scope(d, group, scope)]
     found = gate.trend(usable, group, construct, scope=scope)
     is_enps = any(construct in nps_constructs(d) for d in usable)
+    return series_of(found, construct, is_enps, group.label(usable[-1]) if usable else "")
+
+
+def series_of(found: gate.Trend, construct: str, is_enps: bool, group_label: str) -> TrendSeries:
+    """The chart, the change in words and the summary of the gate's trend (computed or published)."""
     label = construct_label(construct)
     lo, hi = (-100.0, 100.0) if is_enps else (1.0, 5.0)
     inner_w, inner_h = CHART_W - PAD_L - PAD_R, CHART_H - PAD_T - PAD_B
@@ -180,7 +185,6 @@ def trend_series(datas: Sequence[RoundData], group: Group, construct: str, scope
     change_from = change_to = ""
     if found.change is not None and len(shown) >= 2:
         change_from, change_to = shown[-2].label, shown[-1].label
-    group_label = group.label(usable[-1]) if usable else ""
     span = ""
     if len(shown) >= 2:
         first, last = shown[0], shown[-1]

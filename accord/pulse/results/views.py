@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST
 
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 
-from .. import gate, queries
+from .. import queries
 from ..answering import reply_as_manager
 from ..bank import CONSTRUCT_HELP
 from ..models import Comment
 from ..publishing import request_republish
-from . import heatmaps, reports
-from .trends import trend_program, trends_page
+from . import heatmaps, published, reports
+from .trends import trend_program
 
 
 def _pickers(request: OrgRequest, rnd: object) -> dict[str, object]:
@@ -44,15 +44,15 @@ def results(request: OrgRequest) -> HttpResponse:
     context: dict[str, object] = {"scope": scope, "round": rnd, **_pickers(request, rnd)}
     if rnd is not None:
         try:
-            datas = reports.history(rnd)
+            hist = published.history(rnd, scope)
         except queries.ResultsPreparing as exc:
             return _preparing(request, "pulse/results.html", context, exc)
-        group = reports.pick_group(datas[-1], scope, request.GET.get("group"))
-        context["groups"] = reports.group_choices(datas, scope, group)
-        context["k"] = gate.effective_k(datas[-1])
-        if group is not None:
-            context["report"] = reports.group_report(rnd, datas, group, scope, request.org)
-            context["group_key"] = reports.group_key(group)
+        picked = published.pick(hist, request.GET.get("group"))
+        context["k"] = int(hist.headers[rnd.pk]["k"])
+        context["groups"] = published.group_choices(hist, picked) if picked is not None else []
+        if picked is not None:
+            context["report"] = published.group_report(hist, picked, request.org)
+            context["group_key"] = reports.group_key(picked.group)
     return render(request, "pulse/results.html", context)
 
 
@@ -90,13 +90,29 @@ def heatmap(request: OrgRequest) -> HttpResponse:
     if scope == "org":
         raise Http404("Members see organisation-wide results only.")
     rnd = reports.choose_round(request.org, request.GET.get("round"), request.GET.get("program"))
+    open_keys = request.GET.getlist("open")[: heatmaps.MAX_OPENED]
+    opened = frozenset(heatmaps.team_of_key(k) for k in open_keys)
+    if rnd is not None and request.GET.get("unfold"):
+        # One row's sub-teams, swapped in for the row when the viewer unfolds it (htmx); without
+        # JavaScript the row's link reloads the page with the row in `open`.
+        try:
+            table = heatmaps.unfolded_rows(rnd, scope, request.GET["unfold"])
+        except queries.ResultsPreparing as exc:
+            request_republish(exc.rounds)
+            return HttpResponse(status=409)
+        folded = {r.key for r in table.rows[1:] if r.below}
+        return render(request, "pulse/_heat_rows.html", {"table": table, "round": rnd, "folded": folded})
     context: dict[str, object] = {"round": rnd, **_pickers(request, rnd)}
     if rnd is not None:
         try:
-            found = heatmaps.heatmap_page(rnd, scope, request.GET.get("construct"), request.GET.get("team"))
+            found = heatmaps.heatmap_page(
+                rnd, scope, request.GET.get("construct"), request.GET.get("team"), opened
+            )
         except queries.ResultsPreparing as exc:
             return _preparing(request, "pulse/results_heatmap.html", context, exc)
         context.update(vars(found))
+        context["folded"] = set(found.folded)
+        context["open_query"] = "".join(f"&open={k}" for k in open_keys)
     return render(request, "pulse/results_heatmap.html", context)
 
 
@@ -106,13 +122,15 @@ def trends(request: OrgRequest) -> HttpResponse:
     program = trend_program(request.org, request.GET.get("program"))
     context: dict[str, object] = {"program": program, "programs": reports.result_programs(request.org)}
     try:
-        datas = reports.program_history(program) if program is not None else []
+        hist = published.program_history(program, scope) if program is not None else None
     except queries.ResultsPreparing as exc:
         return _preparing(request, "pulse/results_trends.html", context, exc)
-    if datas:
-        found = trends_page(datas, scope, request.GET.get("group"), request.GET.get("construct"))
+    if hist is not None:
+        found = published.trends_page(hist, request.GET.get("group"), request.GET.get("construct"))
         context.update(
-            vars(found), k=gate.effective_k(datas[-1]), help=CONSTRUCT_HELP.get(found.construct, "")
+            vars(found),
+            k=int(hist.headers[hist.last.pk]["k"]),
+            help=CONSTRUCT_HELP.get(found.construct, ""),
         )
         context["group_key"] = reports.group_key(found.group) if found.group is not None else ""
     return render(request, "pulse/results_trends.html", context)
