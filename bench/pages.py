@@ -431,10 +431,8 @@ def build_history(
                 for m in past
             ),
         )
-        upcoming = {
-            s.pk: next(m.pk for m in meetings if m.series_id == s.pk and m.status != MeetingStatus.HELD)
-            for s in series
-        }
+        # Six meetings per series, in order: the first of the two ahead is the fifth.
+        upcoming = {s.pk: meetings[6 * i + 4].pk for i, s in enumerate(series)}
         n_items += bulk(
             ActionItem,
             (
@@ -732,7 +730,6 @@ def pages_of(role: str, v: dict[str, Any]) -> list[tuple[str, str]]:
         ("commitments", "/commitments/"),
         ("check-ins", "/checkins/"),
         ("check-ins team", f"/checkins/team/{team}/"),
-        ("check-ins digest", "/checkins/digest/"),
         ("kudos", "/kudos/"),
         ("kudos team", f"/kudos/team/{team}/"),
         ("kudos give", "/kudos/give/"),
@@ -750,7 +747,7 @@ def pages_of(role: str, v: dict[str, Any]) -> list[tuple[str, str]]:
         ("handoff chain", f"/handoffs/chains/{chain.pk}/" if chain else ""),
         ("pulse", "/pulse/"),
         ("pulse results", "/pulse/results/"),
-        ("pulse heatmap", "/pulse/results/heatmap/"),
+        ("pulse heatmap", "/pulse/results/heatmap/" if role != "member" else ""),
         ("pulse trends", "/pulse/results/trends/"),
         ("pulse feedback", "/pulse/feedback/"),
         ("settings notifications", "/settings/notifications/"),
@@ -812,7 +809,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     from django.db import connections
 
     print(
-        f"Accord pages benchmark: {args.people:,} people, about {args.teams:,} teams over {args.levels} levels, "
+        f"Accord pages benchmark: {args.people:,} people, about {args.teams:,} teams over "
+        f"{args.levels} levels, "
         f"{args.rounds} pulse rounds, {args.days} days of check-ins (seed {args.seed}); database {db_path}",
         flush=True,
     )
@@ -869,7 +867,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 runs.append(elapsed)
             rows.append((role, name, pct(runs, 0.5), pct(runs, 0.95), size, len(runs)))
             print(
-                f"{role:8} {name:24} p50 {pct(runs, 0.5) * 1000:8.1f} ms  p95 {pct(runs, 0.95) * 1000:8.1f} ms  "
+                f"{role:8} {name:24} p50 {pct(runs, 0.5) * 1000:8.1f} ms  "
+                f"p95 {pct(runs, 0.95) * 1000:8.1f} ms  "
                 f"{size / 1024:9.1f} KiB  ({len(runs)} runs) {url}",
                 flush=True,
             )
