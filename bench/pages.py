@@ -825,6 +825,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         if stored["params"] != params:
             raise SystemExit("--reuse: the database was built with other sizes; run without --reuse")
         call_command("migrate", verbosity=0)
+        from accord.delivery.jobs import refresh_planner_statistics
+
+        refresh_planner_statistics()  # as the hourly housekeeping would have since the build
         viewers = stored["viewers"]
         print("build: reused the database of an earlier run")
     else:

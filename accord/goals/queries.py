@@ -173,6 +173,10 @@ def access_commitment(person: Person, commitment_id: int) -> Commitment:
     return found
 
 
+def direct_reports(person: Person) -> list[Person]:
+    return list(Person.objects.filter(org_id=person.org_id, manager=person, is_active=True).order_by("name"))
+
+
 def active_reports_below(person: Person) -> list[Person]:
     """Active people below `person`, by name: whose commitments a manager reads together."""
     below = reports_below(person)

@@ -234,10 +234,12 @@ def _with_deadlines(found: list[Commitment], viewer: Person, now: dt.datetime) -
 def commitments(request: OrgRequest) -> HttpResponse:
     me = request.person
     now = timezone.now()
-    reports = queries.active_reports_below(me)
+    # The choice lists direct reports (their own reports are one choice further); everyone below is
+    # read only when asked for, so the page's default costs the viewer's span, not their whole subtree.
+    reports = queries.direct_reports(me)
     who = request.GET.get("who", "me")
     if who == "reports" and reports:
-        owners, label = reports, "Everyone who reports to you"
+        owners, label = queries.active_reports_below(me), "Everyone who reports to you"
     elif (who_id := id_param(who)) is not None and who_id != me.pk:
         person = queries.access_signals_person(me, who_id)
         owners, label = [person], person.name
