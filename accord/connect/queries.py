@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accord.lib.tz import utc_offset_label
@@ -292,14 +292,31 @@ def sections(profile: Profile | None) -> list[dict[str, str]]:
     ]
 
 
-def profile_directory(org: Organisation, q: str = "") -> list[dict[str, Any]]:
-    """Everyone active, with their profile if they wrote one: two queries however many people."""
-    people = Person.objects.filter(org=org, is_active=True).select_related("team").order_by("name")
+PROFILES_PAGE = 50
+
+
+@dataclass
+class ProfilePage:
+    rows: list[dict[str, Any]]
+    page: int
+    has_more: bool
+    people: int  # everyone active who matches
+    written: int  # of the organisation's active people, those who wrote theirs
+
+
+def profile_directory(org: Organisation, q: str = "", page: int = 1) -> ProfilePage:
+    """One page of everyone active (by name), with their profile if they wrote one: a fixed number of
+    queries, and rows for the page only, however many people there are."""
+    people = Person.objects.filter(org=org, is_active=True).select_related("team").order_by("name", "pk")
     if q:
         people = people.filter(name__icontains=q)
-    written = {p.person_id: p for p in Profile.objects.filter(org=org)}
+    start = (page - 1) * PROFILES_PAGE
+    shown = list(people[start : start + PROFILES_PAGE + 1])
+    has_more = len(shown) > PROFILES_PAGE
+    shown = shown[:PROFILES_PAGE]
+    written = {p.person_id: p for p in Profile.objects.filter(org=org, person__in=shown)}
     rows = []
-    for person in people:
+    for person in shown:
         profile = written.get(person.pk)
         if profile is not None and profile.is_empty:
             profile = None
@@ -307,7 +324,12 @@ def profile_directory(org: Organisation, q: str = "") -> list[dict[str, Any]]:
         if profile:
             excerpt = next((getattr(profile, k) for k, _, _ in SECTIONS if getattr(profile, k)), "")
         rows.append({"person": person, "profile": profile, "excerpt": excerpt})
-    return rows
+    not_empty = Q()
+    for key, _, _ in SECTIONS:
+        not_empty |= ~Q(**{key: ""})
+    n_written = Profile.objects.filter(not_empty, org=org, person__is_active=True).count()
+    total = start + len(shown) if not has_more and shown else people.count()
+    return ProfilePage(rows, page, has_more, total, n_written)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accord.lib.forms import show_refusal
+from accord.lib.forms import page_param, show_refusal
 from accord.orgs.access import OrgRequest, admin_required, member_required
 
 from . import actions, queries
@@ -192,11 +192,18 @@ def run_now(request: OrgRequest) -> HttpResponse:
 def profiles(request: OrgRequest) -> HttpResponse:
     # PostgreSQL cannot take a NUL byte in a text parameter: dropped here rather than a 500.
     q = request.GET.get("q", "").replace("\x00", "").strip()
-    rows = queries.profile_directory(request.org, q)
+    found = queries.profile_directory(request.org, q, page_param(request.GET.get("page")))
     return render(
         request,
         "connect/profiles.html",
-        {"rows": rows, "q": q, "written": sum(1 for r in rows if r["profile"])},
+        {
+            "rows": found.rows,
+            "q": q,
+            "written": found.written,
+            "people": found.people,
+            "page": found.page,
+            "has_more": found.has_more,
+        },
     )
 
 

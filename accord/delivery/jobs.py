@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.db import connection
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -46,7 +47,20 @@ def prune(now: dt.datetime) -> dict[str, int]:
     return gone
 
 
+def refresh_planner_statistics() -> None:
+    """SQLite plans queries from statistics only ANALYZE gathers (PostgreSQL's autovacuum keeps its own).
+    Without them it picks an index by its shape: the home page's coming-up 1:1s read every past meeting of
+    the organisation through (org, scheduled_at) instead of the viewer's few series, 300 ms at 10,000
+    people. `PRAGMA optimize` re-analyses only tables that changed enough, on a sample (analysis_limit),
+    so it is cheap to run every hour."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA analysis_limit=1000")
+            cursor.execute("PRAGMA optimize=0x10002")
+
+
 @periodic("housekeeping", Chore, "next_run_at", batch=1)
 def housekeeping(chore: Chore, now: dt.datetime) -> dt.datetime:
     prune(now)
+    refresh_planner_statistics()
     return now + EVERY

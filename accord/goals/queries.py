@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 
@@ -172,6 +173,10 @@ def access_commitment(person: Person, commitment_id: int) -> Commitment:
     return found
 
 
+def direct_reports(person: Person) -> list[Person]:
+    return list(Person.objects.filter(org_id=person.org_id, manager=person, is_active=True).order_by("name"))
+
+
 def active_reports_below(person: Person) -> list[Person]:
     """Active people below `person`, by name: whose commitments a manager reads together."""
     below = reports_below(person)
@@ -186,6 +191,44 @@ def key_results_with_history(goal: Goal) -> list[KeyResult]:
         )
         .order_by("id")
     )
+
+
+GOALS_PAGE = 50
+
+
+@dataclass
+class GoalsPage:
+    tree: list[GoalNode]
+    page: int
+    has_more: bool
+
+
+def goals_page(viewer: Person, show: str, page: int) -> GoalsPage:
+    """One page of the goals `viewer` may see ("all", their "team"'s or "mine"), company goals first, as an
+    alignment tree: the page's goals with their key results, and the goals above them (greyed, without
+    key results) for context. Its cost is the page's goals and their ancestors, never the organisation's."""
+    found = visible_goals(viewer)
+    if show == "mine":
+        found = found.filter(owner=viewer)
+    elif show == "team":
+        if not viewer.team_id:
+            return GoalsPage([], 1, False)
+        found = found.filter(Q(team_id=viewer.team_id) | Q(owner__team_id=viewer.team_id))
+    rank = Case(*(When(level=level, then=Value(n)) for level, n in LEVEL_RANK.items()), default=Value(3))
+    ordered = found.annotate(rank=rank).order_by("rank", Lower("title"), "pk")
+    start = (page - 1) * GOALS_PAGE
+    shown = list(with_key_results(ordered)[start : start + GOALS_PAGE + 1])
+    has_more = len(shown) > GOALS_PAGE
+    shown = shown[:GOALS_PAGE]
+    loaded = {g.pk: g for g in shown}
+    # Ancestors for context, a level per query (alignment is a few levels deep); a stored cycle ends
+    # because a goal is fetched once.
+    wanted = {g.parent_id for g in shown if g.parent_id is not None} - loaded.keys()
+    while wanted:
+        above = list(visible_goals(viewer).select_related("owner", "team").filter(pk__in=wanted))
+        loaded.update((g.pk, g) for g in above)
+        wanted = {g.parent_id for g in above if g.parent_id is not None} - loaded.keys()
+    return GoalsPage(goal_tree(loaded.values(), {g.pk for g in shown}), page, has_more)
 
 
 def with_key_results(goals: QuerySet[Goal]) -> QuerySet[Goal]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accord.lib.forms import id_param, show_refusal
+from accord.lib.forms import id_param, page_param, show_refusal
 from accord.lib.tz import to_utc
 from accord.orgs.access import OrgRequest, member_required
 from accord.orgs.models import Person
@@ -40,19 +40,12 @@ def goals(request: OrgRequest) -> HttpResponse:
     show = request.GET.get("show", "all")
     if show not in SHOW:
         show = "all"
-    found = list(queries.with_key_results(queries.visible_goals(me)))
-    matched: set[int] | None = None
-    if show == "mine":
-        matched = {g.pk for g in found if g.owner_id == me.pk}
-    elif show == "team":
-        matched = {
-            g.pk
-            for g in found
-            if me.team_id
-            and (g.team_id == me.team_id or (g.owner is not None and g.owner.team_id == me.team_id))
-        }
-    tree = queries.goal_tree(found, matched)
-    return render(request, "goals/goals.html", {"tree": tree, "show": show, "filters": SHOW})
+    found = queries.goals_page(me, show, page_param(request.GET.get("page")))
+    return render(
+        request,
+        "goals/goals.html",
+        {"tree": found.tree, "page": found.page, "has_more": found.has_more, "show": show, "filters": SHOW},
+    )
 
 
 def _visible_goal(request: OrgRequest, pk: int) -> Goal:
@@ -241,10 +234,12 @@ def _with_deadlines(found: list[Commitment], viewer: Person, now: dt.datetime) -
 def commitments(request: OrgRequest) -> HttpResponse:
     me = request.person
     now = timezone.now()
-    reports = queries.active_reports_below(me)
+    # The choice lists direct reports (their own reports are one choice further); everyone below is
+    # read only when asked for, so the page's default costs the viewer's span, not their whole subtree.
+    reports = queries.direct_reports(me)
     who = request.GET.get("who", "me")
     if who == "reports" and reports:
-        owners, label = reports, "Everyone who reports to you"
+        owners, label = queries.active_reports_below(me), "Everyone who reports to you"
     elif (who_id := id_param(who)) is not None and who_id != me.pk:
         person = queries.access_signals_person(me, who_id)
         owners, label = [person], person.name

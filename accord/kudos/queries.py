@@ -66,8 +66,17 @@ def all_values(org_id: int) -> QuerySet[CompanyValue]:
     return CompanyValue.objects.filter(org_id=org_id).order_by("-active", "name")
 
 
-def teams(org_id: int) -> QuerySet[Team]:
-    return Team.objects.filter(org_id=org_id).order_by("name")
+# Teams a team's kudos page links to: the one above it, its siblings and the ones below, at most this
+# many of each (never every team of a large organisation).
+NEARBY_TEAMS = 30
+
+
+def teams_near(team: Team) -> list[Team]:
+    """The team above `team`, `team` and its siblings, then its sub-teams: where a reader goes next."""
+    same_parent = Team.objects.filter(org_id=team.org_id, parent_id=team.parent_id).order_by("name", "pk")
+    below = Team.objects.filter(org_id=team.org_id, parent=team).order_by("name", "pk")
+    above = [team.parent] if team.parent_id is not None and team.parent is not None else []
+    return [*above, *same_parent[:NEARBY_TEAMS], *below[:NEARBY_TEAMS]]
 
 
 def report_count(person: Person) -> int:
@@ -94,10 +103,13 @@ def feed(
     """Kudos the viewer may see, newest first, each with its recipients and reactions: four queries
     however many kudos, recipients and reactions there are."""
     found = visible_kudos(viewer).select_related("giver", "value")
+    # A team's or a person's kudos start from their recipient rows (an index each), not from the whole
+    # feed newest first: EXISTS per kudos read every kudos of the organisation for someone seldom thanked.
+    received = KudosRecipient.objects.filter(org_id=viewer.org_id)
     if team is not None:
-        found = found.filter(Exists(KudosRecipient.objects.filter(kudos=OuterRef("pk"), team=team)))
+        found = found.filter(pk__in=received.filter(team=team).values("kudos_id"))
     if person is not None:
-        found = found.filter(Exists(KudosRecipient.objects.filter(kudos=OuterRef("pk"), person=person)))
+        found = found.filter(pk__in=received.filter(person=person).values("kudos_id"))
     page = list(found.order_by("-created_at", "-id")[offset : offset + limit])
     decorate(page, viewer)
     return page

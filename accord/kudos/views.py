@@ -121,7 +121,7 @@ def team(request: OrgRequest, team_id: int) -> HttpResponse:
         team=found,
         celebrating=queries.celebrating(members, now),
         coming_up=queries.coming_up(members, now),
-        teams=queries.teams(me.org_id),
+        teams=queries.teams_near(found),
         is_member=me.team_id == found.pk,
     )
     return render(request, "kudos/team.html", context)

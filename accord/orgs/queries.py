@@ -53,6 +53,7 @@ class TreeNode:
     children: list[TreeNode]
     member_count: int
     depth: int
+    hidden: int = 0  # sub-teams a folded outline leaves out
 
 
 def team_tree(org: Organisation) -> list[TreeNode]:
@@ -69,6 +70,63 @@ def team_tree(org: Organisation) -> list[TreeNode]:
         return [TreeNode(t, build(t.id, depth + 1), t.n, depth) for t in by_parent.get(parent, [])]  # type: ignore[attr-defined]
 
     return build(None, 0)
+
+
+# The teams page shows this many levels below each top-level team, and this many top-level teams a page;
+# a deeper team is one click away on its parent's page.
+OUTLINE_LEVELS = 3
+OUTLINE_PAGE = 50
+
+
+@dataclass
+class Outline:
+    tree: list[TreeNode]
+    page: int
+    has_more: bool
+
+
+def team_outline(org: Organisation, page: int = 1) -> Outline:
+    """The top of the team tree: a page of top-level teams and OUTLINE_LEVELS levels below them, with their
+    active member counts and, for the deepest shown, how many sub-teams they have. A query per level, so
+    its cost is the teams shown, not the organisation's."""
+    start = (page - 1) * OUTLINE_PAGE
+    roots = list(
+        Team.objects.filter(org=org, parent=None).order_by("name", "pk")[start : start + OUTLINE_PAGE + 1]
+    )
+    has_more = len(roots) > OUTLINE_PAGE
+    levels = [roots[:OUTLINE_PAGE]]
+    while len(levels) < OUTLINE_LEVELS and levels[-1]:
+        above = [t.pk for t in levels[-1]]
+        levels.append(list(Team.objects.filter(org=org, parent_id__in=above).order_by("name", "pk")))
+    shown = [t for level in levels for t in level]
+    counts = dict(
+        Person.objects.filter(org=org, is_active=True, team__in=shown)
+        .values_list("team_id")
+        .annotate(n=Count("id"))
+        .values_list("team_id", "n")
+    )
+    hidden: dict[int, int] = {}
+    if levels[-1]:
+        hidden = dict(
+            Team.objects.filter(org=org, parent__in=levels[-1])
+            .values_list("parent_id")
+            .annotate(n=Count("id"))
+            .values_list("parent_id", "n")
+        )
+    by_parent: dict[int | None, list[Team]] = {}
+    for level in levels[1:]:
+        for t in level:
+            by_parent.setdefault(t.parent_id, []).append(t)
+
+    def build(teams: list[Team], depth: int) -> list[TreeNode]:
+        return [
+            TreeNode(
+                t, build(by_parent.get(t.pk, []), depth + 1), counts.get(t.pk, 0), depth, hidden.get(t.pk, 0)
+            )
+            for t in teams
+        ]
+
+    return Outline(build(levels[0], 0), page, has_more)
 
 
 def flatten(nodes: list[TreeNode]) -> list[TreeNode]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accord.accounts.actions import invite_person, send_sign_in_link
-from accord.lib.forms import id_param
+from accord.lib.forms import id_param, page_param
 
 from . import queries
 from .access import OrgRequest, admin_required, get_for_org, member_required
@@ -122,7 +122,10 @@ def person_invite(request: OrgRequest, pk: int) -> HttpResponse:
 
 @member_required
 def teams(request: OrgRequest) -> HttpResponse:
-    return render(request, "orgs/teams.html", {"tree": queries.team_tree(request.org)})
+    found = queries.team_outline(request.org, page_param(request.GET.get("page")))
+    return render(
+        request, "orgs/teams.html", {"tree": found.tree, "page": found.page, "has_more": found.has_more}
+    )
 
 
 @member_required

@@ -178,11 +178,44 @@ def reach(found: Sequence[Person], now: dt.datetime) -> tuple[list[Reach], list[
     return working, later
 
 
-def reach_people(org: Organisation, team: Team | None) -> list[Person]:
+# "Who can I reach now" works out hours for this many people at most: a page about one's own corner of
+# the organisation, bounded whatever the organisation's size.
+REACH_LIMIT = 200
+
+
+def reach_people(org: Organisation, team: Team | None, limit: int | None = None) -> list[Person]:
     found = people(org)
     if team is not None:
         found = found.filter(team_id__in=subtree_ids(team))
-    return list(found.order_by("name"))
+    found = found.order_by("name")
+    return list(found if limit is None else found[:limit])
+
+
+def reach_scope_size(org: Organisation, team: Team | None) -> int:
+    found = Person.objects.filter(org=org, is_active=True)
+    if team is not None:
+        found = found.filter(team_id__in=subtree_ids(team))
+    return found.count()
+
+
+def team_choices(team: Team | None, own: Team | None) -> list[Team]:
+    """The teams a page offers to move to from `team`: the teams above it, itself, the teams directly
+    below it, and the viewer's own team, in that order: a few, never every team of the organisation."""
+    found: list[Team] = []
+    if team is not None:
+        current: Team | None = team
+        seen: set[int] = set()
+        while current is not None and current.pk not in seen:
+            seen.add(current.pk)
+            found.insert(0, current)
+            current = current.parent
+        found.extend(Team.objects.filter(org_id=team.org_id, parent=team).order_by("name"))
+    else:
+        top = Team.objects.filter(parent=None, org_id=own.org_id) if own is not None else Team.objects.none()
+        found.extend(top.order_by("name")[:REACH_LIMIT])
+    if own is not None and all(t.pk != own.pk for t in found):
+        found.append(own)
+    return found
 
 
 # --- charters -----------------------------------------------------------------------------------

@@ -44,17 +44,23 @@ def _team_param(request: OrgRequest) -> Team | None:
 
 @member_required
 def reach_now(request: OrgRequest) -> HttpResponse:
-    team = _team_param(request)
+    me = request.person
+    # Without a choice, the viewer's own team (and below): the whole organisation is one choice away.
+    team = _team_param(request) if "team" in request.GET else me.team
     now = timezone.now()
-    working, later = queries.reach(queries.reach_people(request.org, team), now)
+    found = queries.reach_people(request.org, team, limit=queries.REACH_LIMIT)
+    total = len(found) if len(found) < queries.REACH_LIMIT else queries.reach_scope_size(request.org, team)
+    working, later = queries.reach(found, now)
     return render(
         request,
         "rhythm/reach.html",
         {
             "team": team,
-            "teams": queries.teams(request.org.pk),
+            "teams": queries.team_choices(team, me.team),
             "working": working,
             "later": later,
+            "shown": len(found),
+            "total": total,
             "now": now,
         },
     )

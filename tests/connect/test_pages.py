@@ -12,7 +12,7 @@ from django.urls import reverse
 from accord.connect import icebreakers
 from accord.connect.actions import NO_HOURS_MESSAGE, answer_met, pair_coffee_round, save_profile
 from accord.connect.models import CoffeeGroupMember, CoffeeMember, CoffeeSettings
-from accord.connect.queries import overview
+from accord.connect.queries import PROFILES_PAGE, overview
 from accord.lib import jobs
 from accord.orgs.models import Role
 from tests.conftest import login
@@ -192,14 +192,31 @@ def test_profile_directory_query_count_does_not_grow(client, org, team, django_a
     save_profile(me, how_i_work="Mornings.")
     login(client, me)
     client.get(reverse("profiles"))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         page = client.get(reverse("profiles"))
     assert "1 of 1 have written theirs" in page.content.decode()
     for i in range(25):
         save_profile(PersonFactory(org=org, team=team), reach_me=f"Ping me {i}")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         page = client.get(reverse("profiles"))
     assert "26 of 26 have written theirs" in page.content.decode()
+
+
+def test_profile_directory_is_paged_on_the_server(client, org, team, django_assert_num_queries):
+    me = PersonFactory(org=org, team=team, name="Aaron First")
+    for i in range(PROFILES_PAGE + 5):
+        PersonFactory(org=org, team=team, name=f"Person {i:03}")
+    login(client, me)
+    client.get(reverse("profiles"))
+    with django_assert_num_queries(8):  # and how many match, for the page links
+        first = client.get(reverse("profiles")).content.decode()
+    assert first.count('<li class="card">') == PROFILES_PAGE
+    mine = f'<h2><a href="{reverse("profile", args=[me.pk])}">'
+    assert mine in first and f"Next {PROFILES_PAGE} of {PROFILES_PAGE + 6}" in first
+    last = client.get(reverse("profiles"), {"page": "2"}).content.decode()
+    assert last.count('<li class="card">') == 6 and mine not in last and "Person 054" in last
+    # A page number that is not one falls back to the first page.
+    assert mine in client.get(reverse("profiles"), {"page": "x"}).content.decode()
 
 
 def test_profile_shows_hours_in_the_viewers_zone_and_theirs(client, org, team):

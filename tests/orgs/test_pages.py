@@ -233,6 +233,26 @@ def test_team_hierarchy_and_cycle(as_admin, org, team):
     assert "Platform" in page and "Engineering" in page
 
 
+def test_the_teams_page_folds_deep_teams_and_pages_the_top(as_member, org, django_assert_num_queries):
+    from accord.orgs.queries import OUTLINE_LEVELS, OUTLINE_PAGE
+
+    parent = None
+    chain = []
+    for depth in range(OUTLINE_LEVELS + 2):
+        parent = TeamFactory(org=org, name=f"Depth {depth}", parent=parent)
+        chain.append(parent)
+    for i in range(OUTLINE_PAGE):
+        TeamFactory(org=org, name=f"Top {i:02}")
+    as_member.get(reverse("teams"))
+    with django_assert_num_queries(9):  # the same however many teams sit below
+        page = as_member.get(reverse("teams")).content.decode()
+    shown, folded = chain[OUTLINE_LEVELS - 1], chain[OUTLINE_LEVELS]
+    assert f'href="/teams/{shown.pk}/">1 sub-team</a>' in page
+    assert folded.name not in page and "More teams" in page
+    later = as_member.get(reverse("teams"), {"page": "2"}).content.decode()
+    assert "Top 49" in later and "Depth 0" not in later and "Previous teams" in later
+
+
 def test_switching_organisation(client, member, other_org):
     PersonFactory(org=other_org, user=member.user, email=member.email, name="Milo at Globex")
     login(client, member)

@@ -18,7 +18,7 @@ from accord.orgs.panels import Panel, panels_for, sources
 
 from ..conftest import login
 from ..factories import UserFactory
-from .world import build_world
+from .world import build_world, grow
 
 ROLES = ("member", "manager", "admin")
 PAGES = ("home", "person", "team")
@@ -217,3 +217,54 @@ def test_page_query_counts_do_not_grow_with_the_organisation(client, db):
         if k[0] == 10 and counts[k] != counts[(200, *k[1:])]
     }
     assert grown == {}
+
+
+# --- bounded by what the viewer sees, not by the organisation ---------------------------------
+
+# The most rows any one query of these pages may return in the ten-person world grown by 200 people and
+# 30 teams the viewers have nothing to do with (a member's ten days of check-ins, a team's members...).
+MOST_ROWS = 40
+
+
+def rows_per_query(client, url: str) -> list[tuple[int, str]]:
+    """(rows, SQL) of every SELECT the page runs: each one counted again afterwards with its own
+    parameters, so a page that reads the whole organisation shows as a query returning all of it."""
+    seen: list[tuple[str, object]] = []
+
+    def record(execute, sql, params, many, context):
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert client.get(url).status_code == 200
+    found = []
+    with connection.cursor() as cursor:
+        for sql, params in seen:
+            if sql.lstrip().upper().startswith("SELECT"):
+                cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS page_query", params)
+                found.append((cursor.fetchone()[0], sql))
+    return found
+
+
+def test_pages_cost_the_same_when_the_organisation_grows_elsewhere(client, db):
+    world = build_world(10)
+    counts, rows = {}, {}
+    for grown in (False, True):
+        if grown:
+            grow(world, people=200, teams=30)
+        for role in ROLES:
+            client.logout()
+            login(client, getattr(world, role))
+            for page, url in urls(world).items():
+                client.get(url)  # the session's first request does its own bookkeeping
+                found = rows_per_query(client, url)
+                counts[grown, role, page] = len(found)
+                rows[grown, role, page] = max(found)
+    changed = {
+        k[1:]: (counts[k], counts[(True, *k[1:])])
+        for k in counts
+        if not k[0] and counts[k] != counts[(True, *k[1:])]
+    }
+    assert changed == {}
+    too_many = {k: r for k, r in rows.items() if r[0] > MOST_ROWS}
+    assert too_many == {}

@@ -133,3 +133,88 @@ def build_world(size: int, slug: str = "world") -> World:
         for p in everyone
     )
     return World(org=org, admin=admin, manager=managers[0], member=members[0], team=teams[0], people=everyone)
+
+
+def grow(world: World, people: int = 200, teams: int = 30) -> None:
+    """More of the same organisation that none of the world's viewers is part of: `teams` teams (a chain
+    and its branches under a new top team), `people` people with managers and the same history as
+    build_world's. A page whose cost follows the viewer reads none of it."""
+    org, now = world.org, timezone.now()
+    top = TeamFactory(org=org, name="Elsewhere")
+    made = [top]
+    for i in range(teams - 1):
+        made.append(TeamFactory(org=org, name=f"Elsewhere {i}", parent=made[i // 3]))
+    leads = [
+        PersonFactory(org=org, team=t, name=f"Lead {i}", email=f"lead{i}@{org.slug}.test")
+        for i, t in enumerate(made)
+    ]
+    for i, lead in enumerate(leads[1:], start=1):
+        lead.manager = leads[(i - 1) // 3]
+        lead.save(update_fields=["manager"])
+    others = Person.objects.bulk_create(
+        Person(
+            org=org,
+            team=made[i % teams],
+            manager=leads[i % teams],
+            name=f"Other {i}",
+            email=f"other{i}@{org.slug}.test",
+        )
+        for i in range(people - teams)
+    )
+    everyone = [*leads, *others]
+    Checkin.objects.bulk_create(
+        Checkin(
+            org=org,
+            person=p,
+            team_id=p.team_id,
+            day=(now - dt.timedelta(days=d)).date(),
+            prompt_at=now - dt.timedelta(days=d, hours=2),
+            closes_at=now - dt.timedelta(days=d) + dt.timedelta(hours=20),
+            submitted_at=now - dt.timedelta(days=d, hours=1),
+            answers=[{"q": "What did you do?", "a": "Things."}],
+        )
+        for p in everyone
+        for d in range(1, HISTORY_DAYS)
+    )
+    kudos = Kudos.objects.bulk_create(Kudos(org=org, giver=p, message="Thanks.") for p in everyone)
+    KudosRecipient.objects.bulk_create(
+        KudosRecipient(org=org, kudos=k, person=everyone[(i + 1) % len(everyone)], team_id=top.pk)
+        for i, k in enumerate(kudos)
+    )
+    Commitment.objects.bulk_create(
+        Commitment(
+            org=org,
+            owner=p,
+            title="Ship it",
+            definition_of_done="Merged.",
+            due_on=(now - dt.timedelta(days=1)).date(),
+        )
+        for p in everyone
+    )
+    series = OneOnOneSeries.objects.bulk_create(
+        OneOnOneSeries(
+            org=org,
+            manager_id=p.manager_id,
+            report=p,
+            start_time=dt.time(10),
+            timezone="Europe/London",
+            starts_on=(now - dt.timedelta(days=60)).date(),
+        )
+        for p in everyone
+        if p.manager_id
+    )
+    Meeting.objects.bulk_create(
+        Meeting(
+            org=org,
+            series=s,
+            scheduled_at=now + dt.timedelta(hours=w),
+            ends_at=now + dt.timedelta(hours=w, minutes=30),
+        )
+        for s in series
+        for w in (-24, 5)
+    )
+    rnd = Round.objects.filter(org=org).first()
+    Participation.objects.bulk_create(
+        Participation(org=org, round=rnd, person=p, tenure_band="1-2y", region="europe", prompt_at=now)
+        for p in everyone
+    )
