@@ -1,11 +1,14 @@
 from django.urls import include, path
 
+from accord.lib import views_picker
+
 from . import views, views_chart, views_mail
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("people/", views.directory, name="directory"),
     path("people/new/", views.person_new, name="person_new"),
+    path("people/pick/", views_picker.person_pick, name="person_pick"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/invite/", views.person_invite, name="person_invite"),
