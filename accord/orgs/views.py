@@ -64,7 +64,8 @@ def directory(request: OrgRequest) -> HttpResponse:
     filters = directory_rows.Filters(q=q, team=team, zone=zone, manager=manager)
     page = None
     if not problems:
-        page = directory_rows.page_of(request.org, filters, page_param(request.GET.get("page")))
+        # Past the last page gives the last page (Paginator.get_page), so any page number is safe.
+        page = directory_rows.page_of(request.org, filters, page_param(request.GET.get("page"), last=2**31))
         queries.with_clocks(page.object_list, timezone.now())  # type: ignore[arg-type]
     context = {
         "page": page,

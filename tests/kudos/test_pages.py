@@ -124,9 +124,13 @@ def test_the_giver_is_not_offered_as_a_recipient_and_recipients_can_be_prefilled
     # Only the one from the link, already ticked: the others are found by searching, not listed.
     assert [(int(pk), bool(on)) for pk, on in boxes] == [(colleague.pk, True)]
     assert '"scope": "others"' in page
-    found = as_member.get(reverse("person_pick"), {"field": "recipients", "recipients": "m", "scope": "others"})
+    found = as_member.get(
+        reverse("person_pick"), {"field": "recipients", "recipients": "m", "scope": "others"}
+    )
     assert found.status_code == 200
-    found = as_member.get(reverse("person_pick"), {"field": "recipients", "recipients": "ma", "scope": "others"})
+    found = as_member.get(
+        reverse("person_pick"), {"field": "recipients", "recipients": "ma", "scope": "others"}
+    )
     assert f'data-pick="{manager.pk}"' in found.content.decode()
     assert f'data-pick="{member.pk}"' not in found.content.decode()
 
