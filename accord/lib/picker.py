@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from accord.orgs.models import Person
 
@@ -60,7 +60,9 @@ class PersonPicker(forms.Widget):
         self.scope = scope
         self.queryset: QuerySet[Person] | None = None  # set by the field, to show who is chosen
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         # The project's template directory, not the form renderer's (which sees Django's own templates only).
         return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
 

@@ -6,7 +6,7 @@ from typing import Any, cast
 from django import forms
 
 from accord.lib.forms import TimeOfDayInput
-from accord.lib.picker import PersonField
+from accord.lib.picker import FEW, PersonField, list_when_few
 from accord.lib.text import multi_line, single_line
 from accord.orgs.models import Person
 
@@ -75,7 +75,7 @@ class SeriesForm(SlotForm):
             del self.fields["manager"]
             report = cast(PersonChoice, self.fields["report"])
             report.queryset = people.filter(manager=actor)
-            report.widget = forms.Select(choices=report.choices)
+            list_when_few(report, FEW)
         self.actor = actor
 
     def clean(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
@@ -18,7 +19,8 @@ from .models import Organisation, Person, Team
 
 PAGE_SIZE = 50
 FILTER_DEPTH = 3  # levels of the team tree offered in the directory's team filter
-MAX_QUERY = 100  # a search longer than any name or email finds nobody anyway
+MAX_QUERY = 100
+ZONES_CACHE_SECONDS = 300  # a search longer than any name or email finds nobody anyway
 
 
 @dataclass(frozen=True)
@@ -109,10 +111,14 @@ def filter_teams(org: Organisation, chosen: Team | None) -> list[TeamOption]:
 
 
 def zones_in_use(org: Organisation) -> list[str]:
-    """The time zones people of the organisation declare (an index on org and timezone answers this)."""
-    return list(
-        Person.objects.filter(org=org, is_active=True)
-        .order_by("timezone")
-        .values_list("timezone", flat=True)
-        .distinct()
-    )
+    """The time zones people of the organisation declare, read from the (org, timezone) index and kept
+    for a few minutes: the list changes when someone moves, not between two page views. A leaver's zone
+    may linger in the list; filtering by it simply finds nobody."""
+    key = f"orgs:zones:{org.pk}"
+    found = cache.get(key)
+    if found is None:
+        found = list(
+            Person.objects.filter(org=org).order_by("timezone").values_list("timezone", flat=True).distinct()
+        )
+        cache.set(key, found, ZONES_CACHE_SECONDS)
+    return list(found)
