@@ -22,15 +22,6 @@ def people(org: Organisation) -> QuerySet[Person]:
     )
 
 
-def directory(org: Organisation, *, q: str = "", team: Team | None = None) -> QuerySet[Person]:
-    found = people(org)
-    if q:
-        found = found.filter(Q(name__icontains=q) | Q(title__icontains=q) | Q(location__icontains=q))
-    if team is not None:
-        found = found.filter(team_id__in=subtree_ids(team))
-    return found.order_by("name")
-
-
 def team_of(org: Organisation, team_id: int | None) -> Team | None:
     """A team of the organisation by id, or None (another tenant's team is simply not found)."""
     return None if team_id is None else Team.objects.filter(org=org, pk=team_id).first()
