@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("accord.handoffs.urls")),
     path("", include("accord.connect.urls")),
     path("", include("accord.operations.urls")),
+    path("", include("accord.search.urls")),
 ]
 
 # Error pages in the site's layout (accord/lib/errors.py); a 500 renders templates/500.html.

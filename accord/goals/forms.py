@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from accord.lib.picker import PersonField, list_when_few
 from accord.lib.text import multi_line, single_line
 from accord.orgs.models import Person, Team
 
@@ -60,7 +61,7 @@ class GoalForm(forms.Form):
         error_messages={"invalid_choice": "Choose a team of this organisation."},
         help_text="Needed for a team goal. A person goal takes its owner's team if left empty.",
     )
-    owner = forms.ModelChoiceField(
+    owner = PersonField(
         label="Owner",
         queryset=Person.objects.none(),
         required=False,
@@ -83,6 +84,7 @@ class GoalForm(forms.Form):
         below = queries.reports_below(viewer)
         self.fields["team"].queryset = Team.objects.filter(org_id=viewer.org_id).order_by("name")  # type: ignore[attr-defined]
         self.fields["owner"].queryset = owner_choices(viewer, below)  # type: ignore[attr-defined]
+        list_when_few(self.fields["owner"], None if viewer.is_admin else len(below) + 1)
         if not viewer.is_admin:
             self.fields["owner"].error_messages["invalid_choice"] = OWNER_CHOICE
         self.fields["parent"] = goal_choices(
@@ -143,7 +145,7 @@ class CommitmentForm(forms.Form):
         help_text="How everyone will know it is done.",
     )
     due_on = forms.DateField(label="Due date", widget=DATE)
-    owner = forms.ModelChoiceField(
+    owner = PersonField(
         label="Owner",
         queryset=Person.objects.none(),
         empty_label=None,
@@ -156,6 +158,7 @@ class CommitmentForm(forms.Form):
         # People with nobody below them commit only for themselves: the page shows no owner choice.
         self.choose_owner = viewer.is_admin or bool(below)
         self.fields["owner"].queryset = owner_choices(viewer, below)  # type: ignore[attr-defined]
+        list_when_few(self.fields["owner"], None if viewer.is_admin else len(below) + 1)
         self.fields["goal"] = goal_choices(viewer, label="Goal it serves", help_text="Optional.")
         self.order_fields(["title", "definition_of_done", "due_on", "owner", "goal"])
         self.fields[

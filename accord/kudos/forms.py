@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django import forms
 
-from accord.lib.forms import IdsChoiceField
+from accord.lib.picker import PeopleField
 from accord.lib.text import multi_line, single_line
 from accord.orgs.models import Person
 
@@ -17,17 +17,11 @@ from .models import MESSAGE_MAX, VALUE_DESCRIPTION_MAX, VALUE_NAME_MAX, CompanyV
 PUBLIC, PRIVATE = "public", "private"
 
 
-class PersonChoice(IdsChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        person = cast(Person, obj)
-        return f"{person.name}" + (f" · {person.team.name}" if person.team else "")
-
-
 class KudosForm(forms.Form):
-    recipients = PersonChoice(
+    recipients = PeopleField(
         label="Who are you thanking?",
         queryset=Person.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        scope="others",
         error_messages={
             "required": NO_RECIPIENT,
             "invalid_choice": OTHER_ORG,
@@ -69,9 +63,7 @@ class KudosForm(forms.Form):
         field = cast(forms.ModelMultipleChoiceField, self.fields["recipients"])
         # The giver stays a valid choice (the page leaves their box out) so that a hand-made request
         # naming them gets the action's own words rather than "not in your organisation".
-        field.queryset = (
-            Person.objects.filter(org_id=giver.org_id, is_active=True).select_related("team").order_by("name")
-        )
+        field.queryset = Person.objects.filter(org_id=giver.org_id, is_active=True).order_by("name")
         values = cast(forms.ModelChoiceField, self.fields["value"])
         values.queryset = CompanyValue.objects.filter(org_id=giver.org_id, active=True).order_by("name")
         if not values.queryset.exists():

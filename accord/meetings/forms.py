@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from accord.lib.forms import TimeOfDayInput
+from accord.lib.picker import FEW, PersonField, list_when_few
 from accord.lib.text import multi_line, single_line
 from accord.orgs.models import Person
 
@@ -16,7 +17,7 @@ DURATIONS = [(15, "15 minutes"), (20, "20 minutes"), (30, "30 minutes"), (45, "4
 NOT_HERE = "No such person in this organisation."
 
 
-class PersonChoice(forms.ModelChoiceField):
+class PersonChoice(PersonField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.timezone})"
 
@@ -69,9 +70,12 @@ class SeriesForm(SlotForm):
             self.fields["manager"].initial = actor.pk
             self.fields["report"].queryset = people  # type: ignore[attr-defined]
         else:
-            # A manager arranges their own 1:1s: the manager is always themselves.
+            # A manager arranges their own 1:1s: the manager is always themselves, the other one of
+            # their direct reports, few enough to list.
             del self.fields["manager"]
-            self.fields["report"].queryset = people.filter(manager=actor)  # type: ignore[attr-defined]
+            report = cast(PersonChoice, self.fields["report"])
+            report.queryset = people.filter(manager=actor)
+            list_when_few(report, FEW)
         self.actor = actor
 
     def clean(self) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from accord.lib.api import (
 )
 from accord.lib.refusals import Forbidden
 
-from . import queries
+from . import directory, queries
 from .access import get_for_org, of_org
 from .actions import check_role_change, save_person, save_team, team_path
 from .forms import PersonForm
@@ -86,7 +86,7 @@ class PersonPage(Schema):
 
 
 class PeopleFilter(PageParams):
-    q: Text = Field("", max_length=200, description="Search in name, title and location.")
+    q: Text = Field("", max_length=200, description="Search in name, email, title and location.")
     team: Id | None = Field(None, description="Only people in this team or in any team inside it.")
 
 
@@ -247,8 +247,9 @@ router = Router(tags=["people"])
 @router.get("/people", response=PersonPage, summary="List people")
 def list_people(request: ApiRequest, filters: Query[PeopleFilter]) -> dict[str, Any]:
     team = get_for_org(request, Team, pk=filters.team) if filters.team else None
-    found = queries.directory(request.org, q=filters.q.strip(), team=team).order_by("name", "id")
-    page = list(found[filters.offset : filters.offset + filters.limit])
+    # The directory's query: counted and paged in the database, report counts for this page only.
+    found = directory.matching(request.org, directory.Filters(q=filters.q.strip(), team=team))
+    page = directory.with_report_counts(list(found[filters.offset : filters.offset + filters.limit]))
     by_id = _teams_by_id(request)
     now = timezone.now()
     return {"count": found.count(), "items": [person_out(p, now, by_id) for p in page]}

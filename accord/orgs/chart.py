@@ -129,6 +129,9 @@ def managers_above(person: Person, *, active_only: bool = False) -> list[int]:
 
 
 def reports_below(person: Person, *, active_only: bool = False) -> set[int]:
+    # Most people manage nobody: one indexed look-up answers for them without reading the whole chart.
+    if not Person.objects.filter(org_id=person.org_id, manager_id=person.pk).exists():
+        return set()
     return org_chart(person.org_id).reports_below(person.pk, active_only=active_only)
 
 

@@ -130,6 +130,10 @@ class Person(models.Model):
             models.Index(fields=["org", "team"]),
             models.Index(fields=["org", "manager"]),
             models.Index(fields=["org", "name"]),
+            # The directory: its count and its pages in name order read this index alone, and the time
+            # zones it offers come from the second without reading the table.
+            models.Index(fields=["org", "is_active", "name"], name="person_directory_idx"),
+            models.Index(fields=["org", "timezone"], name="person_org_timezone_idx"),
         ]
         ordering = ["name"]
 

@@ -22,13 +22,16 @@ def people(org: Organisation) -> QuerySet[Person]:
     )
 
 
-def directory(org: Organisation, *, q: str = "", team: Team | None = None) -> QuerySet[Person]:
-    found = people(org)
-    if q:
-        found = found.filter(Q(name__icontains=q) | Q(title__icontains=q) | Q(location__icontains=q))
-    if team is not None:
-        found = found.filter(team_id__in=subtree_ids(team))
-    return found.order_by("name")
+def team_of(org: Organisation, team_id: int | None) -> Team | None:
+    """A team of the organisation by id, or None (another tenant's team is simply not found)."""
+    return None if team_id is None else Team.objects.filter(org=org, pk=team_id).first()
+
+
+def person_of(org: Organisation, person_id: int | None) -> Person | None:
+    """An active person of the organisation by id, or None."""
+    if person_id is None:
+        return None
+    return Person.objects.filter(org=org, pk=person_id, is_active=True).first()
 
 
 def child_teams(team: Team) -> list[Team]:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accord.accounts.actions import invite_person, send_sign_in_link
 from accord.lib.forms import id_param, page_param
 
+from . import directory as directory_rows
 from . import queries
 from .access import OrgRequest, admin_required, get_for_org, member_required
 from .actions import save_person, save_team, team_path
@@ -46,20 +47,45 @@ def home(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def directory(request: OrgRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    team = None
-    if (team_id := id_param(request.GET.get("team"))) is not None:
-        team = get_for_org(request, Team, pk=team_id)
-    found = queries.with_clocks(list(queries.directory(request.org, q=q, team=team)), timezone.now())
+    q = request.GET.get("q", "").strip()[: directory_rows.MAX_QUERY]
+    problems: list[str] = []
+    team = manager = None
+    # A filter naming nothing of this organisation says so instead of quietly showing everyone.
+    raw = request.GET.get("team", "").strip()
+    if raw and (team := queries.team_of(request.org, id_param(raw))) is None:
+        problems.append("That team is not in this organisation.")
+    raw = request.GET.get("manager", "").strip()
+    if raw and (manager := queries.person_of(request.org, id_param(raw))) is None:
+        problems.append("That manager is not in this organisation.")
+    zone = request.GET.get("zone", "").strip()
+    if zone and zone not in valid_timezones():
+        problems.append(f"“{zone[:64]}” is not a time zone.")
+        zone = ""
+    filters = directory_rows.Filters(q=q, team=team, zone=zone, manager=manager)
+    page = None
+    if not problems:
+        # Past the last page gives the last page (Paginator.get_page), so any page number is safe.
+        page = directory_rows.page_of(request.org, filters, page_param(request.GET.get("page"), last=2**31))
+        queries.with_clocks(page.object_list, timezone.now())  # type: ignore[arg-type]
     context = {
-        "people": found,
-        "q": q,
-        "team": team,
-        "teams": queries.flatten(queries.team_tree(request.org)),
+        "page": page,
+        "people": page.object_list if page else [],
+        "filters": filters,
+        "problems": problems,
+        "query": _query_without_page(request),
     }
     if request.htmx:
         return render(request, "orgs/directory.html#results", context)
+    context["teams"] = directory_rows.filter_teams(request.org, team)
+    context["zones"] = directory_rows.zones_in_use(request.org)
     return render(request, "orgs/directory.html", context)
+
+
+def _query_without_page(request: OrgRequest) -> str:
+    """The filters as a query string, for the pager's links."""
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return kept.urlencode()
 
 
 @member_required

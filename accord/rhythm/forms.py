@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accord.lib.forms import IdsChoiceField
+from accord.lib.picker import PeopleField
 from accord.lib.text import single_line
 from accord.orgs.forms import TimezoneField
 from accord.orgs.models import Person, Team
@@ -19,7 +20,7 @@ from .queries import MAX_DAYS
 EARLIEST, LATEST = dt.date(1971, 1, 1), dt.date(2199, 12, 1)
 
 
-class PersonChoices(IdsChoiceField):
+class PersonChoices(PeopleField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.timezone})"
 
@@ -52,7 +53,6 @@ class MapForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["people"]).queryset = Person.objects.filter(
             org=org, is_active=True
         )
-        self.fields["people"].widget.attrs["size"] = 6
 
 
 class MeetingForm(forms.Form):
@@ -64,12 +64,7 @@ class MeetingForm(forms.Form):
         help_text="Sub-teams included.",
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    people = PersonChoices(
-        label="And these people",
-        queryset=Person.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
+    people = PersonChoices(label="And these people", queryset=Person.objects.none(), required=False)
     everyone = forms.BooleanField(label="The whole organisation", required=False)
     weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, initial=Weekday.WEDNESDAY)
     duration_minutes = forms.IntegerField(

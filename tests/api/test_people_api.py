@@ -116,8 +116,8 @@ def test_list_people_query_count_is_independent_of_rows(client, org, admin, team
     many = count_queries()
 
     assert (one[1], many[1]) == (1, 30)
-    # session, user, membership (middleware); people, count, teams.
-    assert one[0] == many[0] == 6
+    # session, user, membership (middleware); people, their report counts, count, teams.
+    assert one[0] == many[0] == 7
 
 
 def test_list_teams_query_count_is_independent_of_rows(client, org, admin, team):

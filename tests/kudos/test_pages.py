@@ -119,10 +119,19 @@ def test_the_giver_is_not_offered_as_a_recipient_and_recipients_can_be_prefilled
     as_member, member, manager, colleague
 ):
     page = as_member.get(reverse("kudos_give") + f"?to={colleague.pk}").content.decode()
-    assert f'value="{member.pk}"' not in page.split('class="kudos-people"')[1].split("</fieldset>")[0]
     boxes = re.findall(r'<input type="checkbox" name="recipients" value="(\d+)"[^>]*?( checked)?>', page)
-    # Everyone but Milo himself, in name order, with the one from the link already ticked.
-    assert [(int(pk), bool(on)) for pk, on in boxes] == [(colleague.pk, True), (manager.pk, False)]
+    # Only the one from the link, already ticked: the others are found by searching, not listed.
+    assert [(int(pk), bool(on)) for pk, on in boxes] == [(colleague.pk, True)]
+    assert '"scope": "others"' in page
+    found = as_member.get(
+        reverse("person_pick"), {"field": "recipients", "recipients": "m", "scope": "others"}
+    )
+    assert found.status_code == 200
+    found = as_member.get(
+        reverse("person_pick"), {"field": "recipients", "recipients": "ma", "scope": "others"}
+    )
+    assert f'data-pick="{manager.pk}"' in found.content.decode()
+    assert f'data-pick="{member.pk}"' not in found.content.decode()
 
 
 # --- who sees what ----------------------------------------------------------------------------

@@ -85,12 +85,14 @@ def test_managing_a_team_means_an_active_direct_report_in_it(org, other_org, tea
     assert chart.manages_team(foreign_admin, team) is False
 
 
-def test_one_query_whatever_the_size_of_the_chart(org, line, django_assert_num_queries):
-    ceo, *_ = line
+def test_two_queries_whatever_the_size_of_the_chart(org, line, django_assert_num_queries):
+    ceo, *_, dev, peer = line
     for n in range(30):
         PersonFactory(org=org, name=f"Extra {n}", manager=ceo)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # whether they manage anyone, then the chart
         assert len(chart.reports_below(ceo)) == 34
+    with django_assert_num_queries(1):  # someone who manages nobody never reads the chart
+        assert chart.reports_below(dev) == set()
 
 
 def test_every_app_follows_the_line_through_a_leaver(org, team, line):

@@ -181,7 +181,7 @@ PINNED = {
     ("member", "person"): 23,
     ("member", "team"): 14,
     ("manager", "home"): 35,
-    ("manager", "person"): 25,
+    ("manager", "person"): 26,  # reports_below asks whether they manage anyone before reading the chart
     ("manager", "team"): 14,
     ("admin", "home"): 28,
     ("admin", "person"): 18,
