@@ -109,6 +109,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "accord.rhythm.api.router"),
     ("/", "accord.handoffs.api.router"),
     ("/", "accord.connect.api.router"),
+    ("/", "accord.plans.api.router"),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)
