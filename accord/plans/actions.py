@@ -139,6 +139,7 @@ def create_plan(
         reason=_optional_text(reason, "reason"),
         starts_on=starts_on,
         end_date=end_date,
+        agreed_end_date=end_date,
         weekly_one_on_one=weekly_one_on_one,
         feedback_per_milestone=feedback_per_milestone,
         created_at=now,

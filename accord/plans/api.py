@@ -65,7 +65,8 @@ class PlanOut(Schema):
     starts_on: dt.date
     end_date: dt.date = Field(description="The end date of the current version.")
     agreed_end_date: dt.date | None = Field(
-        description="The end date of the last version the person acknowledged: the one lingering counts from."
+        description="The end date that binds (lingering counts from it): the one the plan opened with, "
+        "then that of the last version the person acknowledged."
     )
     version: int
     acknowledged: bool = Field(description="Whether the person has acknowledged the current version.")

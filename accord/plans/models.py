@@ -52,8 +52,9 @@ class Plan(models.Model):
     # The manager's obligations: a held 1:1 every week, written feedback on every milestone.
     weekly_one_on_one = models.BooleanField(default=True)
     feedback_per_milestone = models.BooleanField(default=True)
-    # Every change to the terms bumps `version`; the person's acknowledgement is of one version, and
-    # `agreed_end_date` is the end date of the last version they acknowledged.
+    # Every change to the terms bumps `version`; the person's acknowledgement is of one version.
+    # `agreed_end_date` is the end date that binds: the one the plan opened with, then the one of the last
+    # version the person acknowledged, so an extension they have not seen never stops the clock.
     version = models.PositiveIntegerField(default=1)
     acknowledged_version = models.PositiveIntegerField(default=0)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -79,8 +80,8 @@ class Plan(models.Model):
 
     @property
     def binding_end(self) -> dt.date:
-        """The end date that counts for lingering: the one the person last agreed to. A later change
-        (an extension, say) binds only once they acknowledge it."""
+        """The end date that counts for lingering: the one the plan opened with or the person last
+        acknowledged. A later change (an extension, say) binds only once they acknowledge it."""
         return self.agreed_end_date or self.end_date
 
 
