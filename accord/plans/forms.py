@@ -23,7 +23,12 @@ class PersonChoice(forms.ModelChoiceField):
 
 
 class PlanForm(forms.Form):
-    person = PersonChoice(label="Plan for", queryset=Person.objects.none(), empty_label=None)
+    person = PersonChoice(
+        label="Plan for",
+        queryset=Person.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "You can open a plan only for someone who reports to you."},
+    )
     title = forms.CharField(label="Title", max_length=TITLE_MAX, validators=[single_line])
     reason = forms.CharField(
         label="Why a plan, in plain words",
@@ -33,7 +38,12 @@ class PlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     end_date = forms.DateField(label="End date", widget=DATE)
-    hr_contact = PersonChoice(label="HR contact", queryset=Person.objects.none(), empty_label=None)
+    hr_contact = PersonChoice(
+        label="HR contact",
+        queryset=Person.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "The HR contact must be an admin of the organisation."},
+    )
     weekly_one_on_one = forms.BooleanField(label="I hold a 1:1 with them every week", required=False)
     feedback_per_milestone = forms.BooleanField(
         label="I write feedback on every milestone within a week of its due date", required=False
