@@ -159,10 +159,10 @@ class PlanEvent(models.Model):
     actor = models.ForeignKey(
         "orgs.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, validators=[single_line])
     # The plan's version after the change, and what changed, in words a person reads.
     version = models.PositiveIntegerField()
-    summary = models.TextField(max_length=TEXT_MAX)
+    summary = models.TextField(max_length=TEXT_MAX, validators=[multi_line])
     at = models.DateTimeField(default=djtz.now)
 
     objects = AppendOnly.as_manager()
