@@ -138,3 +138,30 @@ def test_the_plan_page_lists_missed_obligations_and_the_extension(client, cast, 
     assert "No 1:1 held in the week from 2 Mar" in page
     assert "The plan proposes an extension of" in page
     assert "Past its end" in page
+
+
+def _count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # the session's own writes of a first request are not the page's
+    with CaptureQueriesContext(connection) as seen:
+        assert client.get(url).status_code == 200
+    return len(seen)
+
+
+@pytest.mark.parametrize("name", ["plans", "plans_lingering"])
+def test_list_pages_cost_the_same_queries_for_one_plan_or_many(client, cast, hr_lead_named, name):
+    from .conftest import open_plan
+
+    login(client, cast["hr_lead"])
+    open_plan(cast)
+    with time_machine.travel(dt.datetime(2026, 4, 10, 12, tzinfo=dt.UTC), tick=False):
+        one = _count_queries(client, reverse(name))
+    for _ in range(4):
+        open_plan(cast)
+    with time_machine.travel(dt.datetime(2026, 4, 10, 12, tzinfo=dt.UTC), tick=False):
+        many = _count_queries(client, reverse(name))
+        page = client.get(reverse(name)).content.decode()
+    assert page.count("Reliable delivery") == 5
+    assert many == one
