@@ -437,24 +437,28 @@ def notice_recipients(plan: Plan, stage: int) -> list[Person]:
 
 def schedule_notices(plan: Plan) -> None:
     """The notices a plan past the end date it was agreed to would send, each at 09:00 in its recipient's
-    zone. Already-sent notices stay; unsent ones for another end date (or a closed plan) go."""
+    zone. Already-sent notices stay; unsent ones for another end date, another recipient or a closed plan
+    go."""
     unsent = PlanNotice.objects.filter(org_id=plan.org_id, plan=plan, sent_at__isnull=True)
     if plan.closed_at is not None:
         unsent.delete()
         return
     end = plan.binding_end
-    unsent.exclude(end_date=end).delete()
-    for stage in NOTICE_DAYS:
-        for person in {p.pk: p for p in notice_recipients(plan, stage)}.values():
-            at = to_utc(end + dt.timedelta(days=stage), NOTICE_HOUR, person.zone)
-            PlanNotice.objects.get_or_create(
-                org_id=plan.org_id,
-                plan=plan,
-                end_date=end,
-                stage=stage,
-                recipient=person,
-                defaults={"send_at": at, "next_send_at": at},
-            )
+    wanted = {(stage, p.pk): p for stage in NOTICE_DAYS for p in notice_recipients(plan, stage)}
+    # Unsent notices for another end date, or to someone no longer to be told (a new HR lead), go.
+    stale = [n.pk for n in unsent if n.end_date != end or (n.stage, n.recipient_id) not in wanted]
+    if stale:
+        PlanNotice.objects.filter(pk__in=stale).delete()
+    for (stage, _), person in wanted.items():
+        at = to_utc(end + dt.timedelta(days=stage), NOTICE_HOUR, person.zone)
+        PlanNotice.objects.get_or_create(
+            org_id=plan.org_id,
+            plan=plan,
+            end_date=end,
+            stage=stage,
+            recipient=person,
+            defaults={"send_at": at, "next_send_at": at},
+        )
 
 
 def notice_is_due(notice: PlanNotice) -> bool:

@@ -128,3 +128,13 @@ def test_without_an_hr_lead_the_later_notices_go_to_the_hr_contact(cast, registr
 def test_a_scheduler_that_was_down_sends_what_is_overdue_once(cast, plan, registry):
     got = drive(dt.datetime(2026, 4, 8, 0, tzinfo=UTC), dt.datetime(2026, 4, 8, 3, tzinfo=UTC))
     assert sorted(to for _, to, _ in got) == ["hana@acme.test", "hugo@acme.test", "maya@acme.test"]
+
+
+def test_a_new_hr_lead_gets_the_later_notices_instead_of_the_old_one(cast, plan, registry):
+    from accord.plans.actions import save_settings
+
+    save_settings(cast["admin"], hr_lead=cast["admin"], blocker_days=5)
+    got = drive(dt.datetime(2026, 4, 5, 0, tzinfo=UTC), dt.datetime(2026, 4, 7, 0, tzinfo=UTC), runs=1)
+    # Day +1 was overdue when the scheduler first ran here: it goes late, once; day +7 goes to Ada.
+    assert sorted(to for _, to, _ in got) == ["ada@acme.test", "hana@acme.test", "maya@acme.test"]
+    assert PlanNotice.objects.filter(plan=plan, recipient=cast["hr_lead"]).count() == 0
