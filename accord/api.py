@@ -110,6 +110,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/", "accord.handoffs.api.router"),
     ("/", "accord.connect.api.router"),
     ("/", "accord.search.api.router"),
+    ("/", "accord.plans.api.router"),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accord.rhythm",
     "accord.handoffs",
     "accord.connect",
+    "accord.plans",
     "accord.operations",
     "accord.delivery",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("accord.rhythm.urls")),
     path("", include("accord.handoffs.urls")),
     path("", include("accord.connect.urls")),
+    path("", include("accord.plans.urls")),
     path("", include("accord.operations.urls")),
     path("", include("accord.search.urls")),
 ]

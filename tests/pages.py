@@ -40,6 +40,7 @@ def objects_for(viewer: Person) -> dict[tuple[str, str], object]:
     from accord.kudos.models import CompanyValue
     from accord.meetings.actions import new_calendar_feed
     from accord.meetings.models import Meeting, OneOnOneSeries
+    from accord.plans.models import Milestone, Plan
     from accord.pulse.models import Program, Round
     from accord.rhythm.models import RecurringMeeting
 
@@ -61,6 +62,10 @@ def objects_for(viewer: Person) -> dict[tuple[str, str], object]:
         ("meetings", "meeting"): _first(Meeting.objects.filter(org=org), Q(series=series)),
         ("meetings", "token"): new_calendar_feed(viewer),
         ("rhythm", "meeting"): _first(RecurringMeeting.objects.filter(org=org), Q(attendees__person=viewer)),
+        # The open plan first: its page shows every form. People not named on it get a 404 (test_layout
+        # then checks the page as the next persona who may open it).
+        ("plans", "plan"): _first(Plan.objects.filter(org=org), Q(closed_at__isnull=True)),
+        ("plans", "milestone"): _first(Milestone.objects.filter(org=org), Q(plan__closed_at__isnull=True)),
     }
     for app in {app for _, app in view_apps()}:
         found[(app, "person")] = colleague

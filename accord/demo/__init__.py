@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accord.orgs.models import Organisation
 
-from . import checkins, connect, goals, handoffs, meetings, people, pulse, rhythm
+from . import checkins, connect, goals, handoffs, meetings, people, plans, pulse, rhythm
 from . import kudos as kudos_demo
 
 DEMO_ORG_NAME = "Wonderful Websites Inc."
@@ -66,6 +66,7 @@ def generate_demo(
             kudos_demo.build_kudos(cast)
             handoffs.build_handoffs(cast)
             connect.build_connect(cast)
+            plans.build_plans(cast)
     except IntegrityError:
         # Another process created the organisation between our check and our insert.
         existing = Organisation.objects.filter(slug=DEMO_ORG_SLUG).first()
