@@ -43,8 +43,10 @@ class PlanSettings(models.Model):
 class Plan(models.Model):
     org = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE)
     person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="plans")
-    manager = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="plans_held")
-    hr_contact = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="plans_as_hr")
+    # People leave by being deactivated, so these rows stay; a Person row goes only with its organisation
+    # (which must be able to take its plans with it) or by erasure.
+    manager = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="plans_held")
+    hr_contact = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="plans_as_hr")
     title = models.CharField(max_length=TITLE_MAX, validators=[single_line])
     reason = models.TextField(blank=True, max_length=TEXT_MAX, validators=[multi_line])
     starts_on = models.DateField()

@@ -257,3 +257,9 @@ def test_history_only_grows_and_refuses_updates_and_deletes(cast, plan):
         list(PlanEvent.objects.filter(plan=plan).values_list("id", "kind", "version", "summary", "at"))
         == after
     )
+
+
+def test_deleting_the_organisation_takes_its_plans_and_their_history(cast, plan, org):
+    acknowledge(plan, cast["person"], now=LATER)
+    org.delete()
+    assert (Plan.objects.count(), PlanEvent.objects.count()) == (0, 0)

@@ -165,3 +165,35 @@ def test_list_pages_cost_the_same_queries_for_one_plan_or_many(client, cast, hr_
         page = client.get(reverse(name)).content.decode()
     assert page.count("Reliable delivery") == 5
     assert many == one
+
+
+@pytest.mark.parametrize("value", ["²", "①", "9" * 25, "0", "-3", "7a"])
+def test_odd_ids_in_the_forms_are_errors_not_500s(client, cast, hr_lead_named, value):
+    from .conftest import open_plan
+
+    plan = open_plan(cast)
+    login(client, cast["manager"])
+    with time_machine.travel(START, tick=False):
+        assert client.get(reverse("plan_new") + f"?person={value}").status_code == 200
+        response = client.post(reverse("plan_new"), form(cast, person=value, hr_contact=value))
+        assert response.status_code == 400
+        response = client.post(
+            reverse("plan_entry", args=[plan.pk]),
+            {"kind": "comment", "text": "x", "milestone": value, "commitment": value, "checkin": value},
+        )
+        assert response.status_code == 400
+    login(client, cast["admin"])
+    assert client.post(reverse("plans_settings"), {"hr_lead": value, "blocker_days": "5"}).status_code == 400
+
+
+def test_the_home_page_asks_the_person_to_acknowledge_and_shows_nothing_to_others(client, cast, plan):
+    login(client, cast["person"])
+    page = client.get(reverse("home")).content.decode()
+    assert "has a version for you to read and acknowledge" in page
+    for other in ["peer", "boss", "admin"]:
+        login(client, cast[other])
+        assert "Improvement plans</h2>" not in client.get(reverse("home")).content.decode()
+    login(client, cast["manager"])
+    with time_machine.travel(dt.datetime(2026, 4, 2, 12, tzinfo=dt.UTC), tick=False):
+        page = client.get(reverse("home")).content.decode()
+    assert "3 days past its end" in page
