@@ -34,6 +34,12 @@ class Page(NamedTuple):
     kind: str | None  # which object of the world the URL points at; None: a URL without an id
     who: frozenset[str] | None  # the roles that may open it (everyone else: 404); None: not a signed-in page
     status: int  # what a role that may open it gets
+    # Roles that get another status than `status` or 404, e.g. a person who may read a plan but whose
+    # request to edit it is sent back to the plan (302).
+    exceptions: tuple[tuple[str, int], ...] = ()
+
+    def expected(self, role: str) -> int:
+        return dict(self.exceptions).get(role, self.status if self.who and role in self.who else 404)
 
 
 # (people by role, own objects by kind, another organisation's objects by kind)

@@ -61,7 +61,7 @@ def test_role_matrix(client, org, other_org, team, matrix, name, role):
     page = matrix.pages[name]
     login(client, people[role])
     response = call(client, matrix, name, own[page.kind] if page.kind else None)
-    assert response.status_code == (page.status if role in page.who else 404)
+    assert response.status_code == page.expected(role)
 
 
 @pytest.mark.django_db

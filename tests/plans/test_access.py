@@ -3,7 +3,8 @@ organisation's HR lead). Everyone else gets the 404 of an id that does not exist
 API route: another organisation's admin, a peer, a manager of another team, the person's skip-level
 manager, and an admin who is not named.
 
-MATRIX is read by tests/test_access_matrix.py (every page must be named somewhere) and tests/pages.py.
+Every plan page also has a row in tests/plans/matrix.py, which the harness (tests/access.py) tries for each
+role; this module adds the attackers the harness has no role for.
 """
 
 from __future__ import annotations
