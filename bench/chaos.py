@@ -44,8 +44,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from common import ROOT, fresh_sqlite, setup_django, sqlite_url  # bench/common.py
-
+ROOT = Path(__file__).resolve().parent.parent
 LOGS = Path("/tmp/accord-chaos-logs")
 
 
@@ -136,8 +135,18 @@ class Proc:
 
 
 def setup(ns: argparse.Namespace) -> str:
-    url = ns.database_url or sqlite_url(fresh_sqlite(ns.db))
-    setup_django(url)
+    if ns.database_url:
+        url = ns.database_url
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(ns.db + suffix).unlink(missing_ok=True)
+        url = f"sqlite:///{ns.db}"
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "accord.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 

@@ -29,9 +29,9 @@ import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
-from common import ROOT  # bench/common.py
-
+ROOT = Path(__file__).resolve().parent.parent
 PAGE = "/accounts/login/"
 
 

@@ -21,7 +21,7 @@ def waiting(me: Person) -> list[Waiting]:
                 text=f"A pulse to answer: {p.round.program.name}",
                 url=reverse("pulse_answer", args=[p.round_id]),
                 action="Answer the pulse",
-                details=(f"Open until {closes:%A %-d %B, %H:%M}.",),
+                details=(f"Open until {closes:%A %-d %B, %H:%M} your time ({me.timezone}).",),
             )
         )
     threads = queries.threads_awaiting_author(me)

@@ -41,7 +41,7 @@ def send_pulse_prompt(participation_id: int, reminder: bool) -> None:
         f"and takes under a minute. Skip anything you like.\n\n{link}\n\n"
         f"Your answers are anonymous: nobody, including admins, can see who answered what, and results "
         f"show only for groups of at least {p.round.min_group_size} people. "
-        f"It closes {closes:%A %-d %B at %H:%M} your time.\n"
+        f"It closes {closes:%A %-d %B at %H:%M} your time ({p.person.timezone}).\n"
     )
     subject = f"{'Reminder: ' if reminder else ''}{count} quick questions from {p.org.name}"
     send_email.enqueue(to=[p.person.email], org_id=p.person.org_id, subject=subject, body=body)

@@ -330,11 +330,14 @@ def test_the_thank_you_page_says_when_results_may_appear(as_member, org, member)
     assert '<form method="post" class="stack pulse-form"' not in again.content.decode()
 
 
+@time_machine.travel(dt.datetime(2026, 6, 2, 15, 0, tzinfo=UTC), tick=False)
 def test_round_times_are_in_the_readers_zone_and_name_it(client, org, team, mailoutbox):
     """A round that closes at 06:00 UTC closes at 01:00 in Bogotá: each page and the email say 01:00
-    and name the zone, so nobody reads a UTC time as their own."""
+    and name the zone, so nobody reads a UTC time as their own. (A Tuesday morning in Bogotá, so the
+    round asks her whatever day the test runs.)"""
     bogota = PersonFactory(org=org, team=team, timezone="America/Bogota", email="bea@acme.test")
     rnd = make_round(org)
+    assert Participation.objects.filter(round=rnd, person=bogota).exists()
     closes = dt.datetime.combine(rnd.closes_at.date(), dt.time(6, 0), tzinfo=UTC)
     Round.objects.filter(pk=rnd.pk).update(closes_at=closes, next_close_at=closes)
     when = f"{closes.astimezone(bogota.zone):%A} {closes.astimezone(bogota.zone).day}"
