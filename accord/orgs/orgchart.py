@@ -53,8 +53,8 @@ def nodes_under(org: Organisation, parents: list[int] | None, only: int | None =
     managed: dict[int, Counter[int]] = {}
     # Counted here rather than with GROUP BY: without planner statistics SQLite answers a grouped query
     # for one team through the (org, manager) index, reading every person of the organisation.
-    rows = Person.objects.filter(org=org, team_id__in=ids, is_active=True).order_by()
-    for team_id, manager_id in rows.values_list("team_id", "manager_id"):
+    members_of = Person.objects.filter(org=org, team_id__in=ids, is_active=True).order_by()
+    for team_id, manager_id in members_of.values_list("team_id", "manager_id"):
         members[team_id] += 1
         if manager_id is not None:
             managed.setdefault(team_id, Counter())[manager_id] += 1

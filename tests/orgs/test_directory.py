@@ -89,6 +89,11 @@ def test_another_organisations_team_and_manager_are_not_found(as_member, member,
     assert "Otto" not in as_member.get(reverse("directory"), {"q": "otto"}).content.decode()
 
 
+@pytest.mark.parametrize("q", ["a\x00b", "%", "_", "ü" * 500, "\x07"])
+def test_odd_searches_never_fail(as_member, member, q):
+    assert as_member.get(reverse("directory"), {"q": q}).status_code == 200
+
+
 def test_the_admin_keeps_adding_and_importing(as_admin):
     page = as_admin.get(reverse("directory")).content.decode()
     assert reverse("person_new") in page and reverse("people_import") in page
