@@ -74,6 +74,7 @@ def directory(request: OrgRequest) -> HttpResponse:
         "filters": filters,
         "problems": problems,
         "query": _query_without_page(request),
+        "count_cap": directory_rows.COUNT_CAP,
     }
     if request.htmx:
         return render(request, "orgs/directory.html#results", context)
