@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from accord.orgs.models import Person
 
 from .forms import IdsChoiceField
+from .text import clean_query
 
 PICK_LIMIT = 8
 PICK_MIN = 2
@@ -34,7 +35,7 @@ def pick_people(viewer: Person, q: str, scope: str = "all") -> list[Person]:
     """The search behind the widget: active people of the viewer's organisation by name or email (the
     directory shows them all to every member); `scope` narrows it to the viewer's direct reports
     ("reports") or leaves the viewer out ("others")."""
-    q = " ".join(q.split())[:100]
+    q = clean_query(q)
     if len(q) < PICK_MIN:
         return []
     found = Person.objects.filter(org_id=viewer.org_id, is_active=True).filter(

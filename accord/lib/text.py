@@ -109,3 +109,10 @@ def one_line(value: str) -> str:
 
 # The error type the API's text types raise, so accord/api.py can answer these with a 400 per field.
 TEXT_RULE = "text_characters"
+
+
+def clean_query(raw: str | None, limit: int = 100) -> str:
+    """A search typed by a person, ready for a LIKE: spaces collapsed, control characters dropped
+    (PostgreSQL refuses a NUL in a query, a 500 otherwise) and at most `limit` characters."""
+    printable = "".join(ch for ch in (raw or "")[: limit * 4] if ch.isprintable() or ch.isspace())
+    return " ".join(printable.split())[:limit]

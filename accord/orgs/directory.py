@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
+from django.utils.functional import cached_property
 
 from .chart import team_subtrees
 from .models import Organisation, Person, Team
@@ -20,7 +21,8 @@ from .models import Organisation, Person, Team
 PAGE_SIZE = 50
 FILTER_DEPTH = 3  # levels of the team tree offered in the directory's team filter
 MAX_QUERY = 100
-ZONES_CACHE_SECONDS = 300  # a search longer than any name or email finds nobody anyway
+ZONES_CACHE_SECONDS = 300
+COUNT_CAP = 1_000  # a search longer than any name or email finds nobody anyway
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,20 @@ def with_report_counts(people: list[Person]) -> list[Person]:
     return people
 
 
+class SearchPaginator(Paginator):
+    """Counts at most COUNT_CAP matches: a text search is a scan, and a count of every match of a common
+    string would read the whole organisation where the page itself stops after PAGE_SIZE."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()  # type: ignore[attr-defined,no-any-return,index]
+
+
 def page_of(org: Organisation, f: Filters, number: int) -> Page:
-    """One page of the directory; a number past the end gives the last page, as Paginator.get_page does."""
-    paginator = Paginator(matching(org, f).select_related("team", "manager"), PAGE_SIZE)
+    """One page of the directory; a number past the end gives the last page, as Paginator.get_page does.
+    With a text search the count stops at COUNT_CAP (the page says "more than")."""
+    kind = SearchPaginator if f.q else Paginator
+    paginator = kind(matching(org, f).select_related("team", "manager"), PAGE_SIZE)
     page = paginator.get_page(number)
     page.object_list = with_report_counts(list(page.object_list))
     return page

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accord.accounts.actions import invite_person, send_sign_in_link
 from accord.lib.forms import id_param, page_param
+from accord.lib.text import clean_query
 
 from . import directory as directory_rows
 from . import queries
@@ -47,7 +48,7 @@ def home(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def directory(request: OrgRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[: directory_rows.MAX_QUERY]
+    q = clean_query(request.GET.get("q"), directory_rows.MAX_QUERY)
     problems: list[str] = []
     team = manager = None
     # A filter naming nothing of this organisation says so instead of quietly showing everyone.
@@ -73,6 +74,7 @@ def directory(request: OrgRequest) -> HttpResponse:
         "filters": filters,
         "problems": problems,
         "query": _query_without_page(request),
+        "count_cap": directory_rows.COUNT_CAP,
     }
     if request.htmx:
         return render(request, "orgs/directory.html#results", context)

@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from accord.goals.models import Goal
 from accord.goals.queries import visible_goals
+from accord.lib.text import clean_query
 from accord.orgs.models import Person, Team
 
 PER_KIND = 8
@@ -36,12 +37,8 @@ class Found:
         return not (self.people or self.teams or self.goals)
 
 
-def clean_query(raw: str | None) -> str:
-    return " ".join((raw or "").split())[:MAX_LENGTH]
-
-
 def search(viewer: Person, raw: str | None, per_kind: int = PER_KIND) -> Found:
-    q = clean_query(raw)
+    q = clean_query(raw, MAX_LENGTH)
     found = Found(q)
     if not found.searched:
         return found

@@ -89,6 +89,19 @@ def test_another_organisations_team_and_manager_are_not_found(as_member, member,
     assert "Otto" not in as_member.get(reverse("directory"), {"q": "otto"}).content.decode()
 
 
+@pytest.mark.parametrize("q", ["a\x00b", "%", "_", "ü" * 500, "\x07"])
+def test_odd_searches_never_fail(as_member, member, q):
+    assert as_member.get(reverse("directory"), {"q": q}).status_code == 200
+
+
+def test_a_search_counts_up_to_the_cap(as_member, crowd, monkeypatch):
+    monkeypatch.setattr("accord.orgs.directory.COUNT_CAP", 20)
+    monkeypatch.setattr("accord.orgs.views.directory_rows.COUNT_CAP", 20)
+    html = as_member.get(reverse("directory"), {"q": "zed"}).content.decode()
+    assert "More than 20 people match" in html
+    assert "More than" not in as_member.get(reverse("directory"), {"q": "zed 00"}).content.decode()
+
+
 def test_the_admin_keeps_adding_and_importing(as_admin):
     page = as_admin.get(reverse("directory")).content.decode()
     assert reverse("person_new") in page and reverse("people_import") in page
