@@ -473,10 +473,11 @@ def build_history(
             )
         )
         people = members[t]
+        # Two people a shift where the team has them (a person is on a shift once).
         ShiftMember.objects.bulk_create(
-            ShiftMember(org_id=org_id, shift=s, person_id=people[(i + k) % len(people)], position=k)
+            ShiftMember(org_id=org_id, shift=s, person_id=pid, position=k)
             for i, s in enumerate(shifts)
-            for k in range(2)
+            for k, pid in enumerate(dict.fromkeys(people[(i + k) % len(people)] for k in range(2)))
         )
         handoffs = []
         for back in range(60, 0, -1):
