@@ -215,8 +215,37 @@ def unmatched_for(rnd: CoffeeRound, viewer: Person) -> tuple[list[dict[str, Any]
     return shown, paused
 
 
-def round_groups(rnd: CoffeeRound) -> list[CoffeeGroup]:
-    return list(with_people(CoffeeGroup.objects.filter(org_id=rnd.org_id, round=rnd)).order_by("id"))
+GROUPS_PAGE = 100
+
+
+@dataclass
+class RoundPage:
+    groups: list[CoffeeGroup]
+    page: int
+    has_more: bool
+    total_groups: int
+    people: int
+
+    @property
+    def trios(self) -> int:
+        # A round makes pairs, and a group of three where one person would be left over.
+        return self.people - 2 * self.total_groups
+
+
+def round_page(rnd: CoffeeRound, page: int) -> RoundPage:
+    """A page of a round's groups with their people, and the round's totals counted in the database: a
+    round of 10,000 people is 5,000 groups, which no page lists at once."""
+    start = (page - 1) * GROUPS_PAGE
+    found = with_people(CoffeeGroup.objects.filter(org_id=rnd.org_id, round=rnd)).order_by("id")
+    shown = list(found[start : start + GROUPS_PAGE + 1])
+    has_more = len(shown) > GROUPS_PAGE
+    shown = shown[:GROUPS_PAGE]
+    if page == 1 and not has_more:
+        total, people = len(shown), sum(len(g.members.all()) for g in shown)
+    else:
+        total = CoffeeGroup.objects.filter(org_id=rnd.org_id, round=rnd).count()
+        people = CoffeeGroupMember.objects.filter(org_id=rnd.org_id, group__round=rnd).count()
+    return RoundPage(shown, page, has_more, total, people)
 
 
 @dataclass

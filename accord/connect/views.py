@@ -127,7 +127,7 @@ def met(request: OrgRequest, group_id: int) -> HttpResponse:
 @member_required
 def round_detail(request: OrgRequest, round_id: int) -> HttpResponse:
     rnd = queries.access_round(request.person, round_id)
-    groups = queries.round_groups(rnd)
+    found = queries.round_page(rnd, page_param(request.GET.get("page")))
     unmatched, paused = queries.unmatched_for(rnd, request.person)
     return render(
         request,
@@ -136,9 +136,12 @@ def round_detail(request: OrgRequest, round_id: int) -> HttpResponse:
             "round": rnd,
             "unmatched": unmatched,
             "paused": paused,
-            "groups": groups,
-            "trios": sum(1 for g in groups if len(g.members.all()) == 3),
-            "people": sum(len(g.members.all()) for g in groups),
+            "groups": found.groups,
+            "total_groups": found.total_groups,
+            "trios": found.trios,
+            "people": found.people,
+            "page": found.page,
+            "has_more": found.has_more,
         },
     )
 

@@ -170,6 +170,15 @@ def managed_teams(person: Person) -> list[Team]:
     return list(teams.filter(members__manager=person, members__is_active=True).distinct())
 
 
+def may_set_up_chains(person: Person) -> bool:
+    """Whether managed_teams would name any team, without reading them: every team for an admin is the
+    whole organisation's list."""
+    if person.is_admin:
+        return Team.objects.filter(org_id=person.org_id).exists()
+    managed = Team.objects.filter(org_id=person.org_id, members__manager=person, members__is_active=True)
+    return managed.exists()
+
+
 def my_chain_ids(person: Person) -> set[int]:
     return set(
         Chain.objects.filter(org_id=person.org_id, shifts__members__person=person).values_list(

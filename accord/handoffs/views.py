@@ -33,7 +33,7 @@ def home(request: OrgRequest) -> HttpResponse:
         "chains": found,
         "mine": mine,
         "pending": queries.pending_for(me, now),
-        "can_create": bool(queries.managed_teams(me)),
+        "can_create": queries.may_set_up_chains(me),
         "now": now,
     }
     return render(request, "handoffs/home.html", context)

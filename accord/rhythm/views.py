@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accord.lib.forms import id_param, show_refusal
+from accord.lib.forms import id_param, page_param, show_refusal
 from accord.meetings.clashes import recurring_clash_warnings
 from accord.orgs.access import OrgRequest, get_for_org, member_required
 from accord.orgs.models import Team, valid_timezones
@@ -34,6 +34,7 @@ from .forms import ChannelFormSet, CharterForm, MapForm, MeetingForm
 from .models import Charter
 
 SHOWN_SUGGESTIONS = 8
+MEETINGS_PAGE = 50  # recurring meetings a page lists; an organisation may have thousands
 
 
 def _team_param(request: OrgRequest) -> Team | None:
@@ -103,10 +104,18 @@ def team_map(request: OrgRequest) -> HttpResponse:
 
 @member_required
 def meetings(request: OrgRequest) -> HttpResponse:
-    found = list(queries.recurring_meetings(request.org.pk))
+    page = page_param(request.GET.get("page"))
+    start = (page - 1) * MEETINGS_PAGE
+    found = list(queries.recurring_meetings(request.org.pk)[start : start + MEETINGS_PAGE + 1])
+    has_more = len(found) > MEETINGS_PAGE
+    found = found[:MEETINGS_PAGE]
     now = timezone.now()
     rows = [(m, queries.next_cycle(m, now) if m.rotation else []) for m in found]
-    return render(request, "rhythm/meetings.html", {"meetings": found, "rows": rows})
+    return render(
+        request,
+        "rhythm/meetings.html",
+        {"meetings": found, "rows": rows, "page": page, "has_more": has_more},
+    )
 
 
 def _zones() -> list[str]:

@@ -187,6 +187,23 @@ def test_round_page_query_count_does_not_grow(client, org, team, django_assert_n
         assert client.get(reverse("coffee_round", args=[big.pk])).status_code == 200
 
 
+def test_a_large_round_is_listed_page_by_page(client, org, team, monkeypatch, django_assert_num_queries):
+    from accord.connect import queries
+
+    for i in range(22):
+        coffee_person(org, team, name=f"P{i:02d}")
+    rnd = pair_coffee_round(org, US_ONLY_DST)
+    monkeypatch.setattr(queries, "GROUPS_PAGE", 4)  # 11 groups: pages of 4, 4 and 3
+    login(client, PersonFactory(org=org, team=team))
+    client.get(reverse("coffee_round", args=[rnd.pk]))
+    with django_assert_num_queries(9):  # and the round's totals, counted
+        first = client.get(reverse("coffee_round", args=[rnd.pk])).content.decode()
+    assert "11 groups · 22 people" in first and first.count('<td data-label="People">') == 4
+    last = client.get(reverse("coffee_round", args=[rnd.pk]), {"page": "3"}).content.decode()
+    assert "11 groups · 22 people" in last and last.count('<td data-label="People">') == 3
+    assert "More groups" in first and "More groups" not in last and "Previous groups" in last
+
+
 def test_profile_directory_query_count_does_not_grow(client, org, team, django_assert_num_queries):
     me = PersonFactory(org=org, team=team)
     save_profile(me, how_i_work="Mornings.")

@@ -249,6 +249,19 @@ def test_the_meetings_list_costs_the_same_for_one_meeting_and_many(
     assert "Organiser 9" in page
 
 
+def test_the_meetings_list_is_paged_on_the_server(client, org, pair, monkeypatch):
+    from accord.rhythm import views
+
+    for i in range(5):
+        create_meeting(org, organiser=pair[0], spec=MeetingSpec(f"Sync {i}", list(pair), 2, 30, "UTC"))
+    monkeypatch.setattr(views, "MEETINGS_PAGE", 2)
+    login(client, pair[1])
+    first = client.get(reverse("rhythm_meetings")).content.decode()
+    assert "Sync 0" in first and "Sync 1" in first and "Sync 2" not in first and "More meetings" in first
+    last = client.get(reverse("rhythm_meetings"), {"page": "3"}).content.decode()
+    assert "Sync 4" in last and "Sync 3" not in last and "More meetings" not in last
+
+
 def test_the_meetings_list_shows_each_reader_their_own_time(client, org, pair):
     london, sydney = pair
     make(org, pair)  # organised in UTC: 00:00 / 09:00 / 09:00 on Wednesdays from 14 January
