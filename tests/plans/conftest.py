@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 import time_machine
 
-from accord.lib import jobs
 from accord.orgs.models import Role
 from accord.plans.actions import create_plan
 from tests.factories import PersonFactory, TeamFactory
@@ -85,11 +84,3 @@ def open_plan(cast, *, end=dt.date(2026, 3, 30), milestones=None, now=START):
 @pytest.fixture
 def plan(cast, hr_lead_named):
     return open_plan(cast)
-
-
-@pytest.fixture
-def registry():
-    jobs.load_jobs()
-    saved = list(jobs.REGISTRY)
-    yield jobs.REGISTRY
-    jobs.REGISTRY[:] = saved

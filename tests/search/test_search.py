@@ -13,7 +13,7 @@ from django.urls import reverse
 from accord.orgs.models import Role
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
-from tests.goals.helpers import make_goal
+from tests.factories.goals import make_goal
 
 
 @pytest.fixture
