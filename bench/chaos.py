@@ -44,7 +44,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, fresh_sqlite, setup_django, sqlite_url  # bench/common.py
+
 LOGS = Path("/tmp/accord-chaos-logs")
 
 
@@ -135,18 +136,8 @@ class Proc:
 
 
 def setup(ns: argparse.Namespace) -> str:
-    if ns.database_url:
-        url = ns.database_url
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(ns.db + suffix).unlink(missing_ok=True)
-        url = f"sqlite:///{ns.db}"
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "accord.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    url = ns.database_url or sqlite_url(fresh_sqlite(ns.db))
+    setup_django(url)
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 

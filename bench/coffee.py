@@ -34,14 +34,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import fresh_sqlite, setup_django, sqlite_url  # bench/common.py
+
 SEED = 20260305
 NOW = dt.datetime(2026, 3, 5, 12, 0, tzinfo=dt.UTC)  # a Thursday; plans the week the US alone is on DST
 ZONES: tuple[tuple[str, int], ...] = (
@@ -108,18 +106,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if args.people < 2:
         p.error("--people must be at least 2")
     return args
-
-
-def setup_django(db_path: Path) -> None:
-    """Point Accord at the throwaway database: never at whatever DATABASE_URL the shell has."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "accord.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.setdefault("SECRET_KEY", "bench-coffee-not-a-secret")
-    os.environ["ACCORD_TASK_BACKEND"] = "django_tasks_db.DatabaseBackend"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def build(args: argparse.Namespace) -> int:
@@ -269,10 +255,8 @@ def total_weight(groups: list[list[int]], graph: object, by_id: dict) -> int:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    db_path = Path(args.db)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
-    setup_django(db_path)
+    db_path = fresh_sqlite(args.db)
+    setup_django(sqlite_url(db_path), secret="bench-coffee-not-a-secret", task_queue=True)
     from django.core.management import call_command
 
     from accord.connect import matching

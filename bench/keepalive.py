@@ -29,9 +29,9 @@ import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT  # bench/common.py
+
 PAGE = "/accounts/login/"
 
 

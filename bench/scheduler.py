@@ -34,13 +34,12 @@ import argparse
 import datetime as dt
 import os
 import random
-import statistics
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import fresh_sqlite, median_ms, setup_django, sqlite_url, timed  # bench/common.py
+
 SEED = 20260601
 START = dt.datetime(2026, 6, 1, 0, 0, tzinfo=dt.UTC)  # Monday 00:00 UTC
 # (zone, weight): most people where distributed companies have most people; every odd offset too.
@@ -112,25 +111,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def setup_django(db_path: Path) -> None:
-    """Point Accord at the throwaway database: never at whatever DATABASE_URL the shell has."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "accord.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.setdefault("SECRET_KEY", "bench-scheduler-not-a-secret")
-    # Enqueued emails stay in the database queue (no worker runs), as in production.
-    os.environ["ACCORD_TASK_BACKEND"] = "django_tasks_db.DatabaseBackend"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def timed(fn: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
-
-
 def build(args: argparse.Namespace) -> int:
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
@@ -194,16 +174,11 @@ def settle() -> None:
     os.sync()
 
 
-def median_ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    db_path = Path(args.db).resolve()
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
-    setup_django(db_path)
+    db_path = fresh_sqlite(Path(args.db).resolve())
+    # Enqueued emails stay in the database queue (no worker runs), as in production.
+    setup_django(sqlite_url(db_path), secret="bench-scheduler-not-a-secret", task_queue=True)
     import django
     from django.core.management import call_command
     from django.db import connection, transaction
