@@ -39,7 +39,7 @@ from . import queries
 from .answering import COMMENT_MAX, reply_as_author, submit_answers
 from .bank import AGREE5_LABELS, CONSTRUCTS
 from .forms import NPS_HIGH, NPS_LOW, interleave, next_monday, question_text
-from .models import Comment, Participation, Program, Question, Reply, Scale
+from .models import Comment, Program, Question, Reply, Scale
 from .programs import add_question, ensure_bank, pulse_settings, save_program, set_min_group_size
 
 router = Router(tags=["pulse"])
@@ -157,10 +157,7 @@ class Receipt(Schema):
 )
 def answer_round(request: ApiRequest, round_id: Id, payload: AnswersIn) -> Status[Receipt]:
     me = current_person(request)
-    # The round comes in the same query: submit_answers reads it, and a burst of answers is many of these.
-    participation = get_for_org(
-        request, Participation.objects.select_related("round"), round_id=round_id, person=me
-    )
+    participation = get_for_org(request, queries.participations_with_round(), round_id=round_id, person=me)
     now = timezone.now()
     # The action says which refusal it is (RoundClosed 410, AlreadyAnswered 409, otherwise 400).
     submit_answers(participation, answers=dict(payload.answers), comment=payload.comment, now=now)

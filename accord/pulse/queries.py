@@ -328,6 +328,12 @@ def rounds_of(org: Organisation, program: Program | None = None) -> QuerySet[Rou
     return found.order_by("-opens_on", "-number")
 
 
+def participations_with_round() -> QuerySet[Participation]:
+    """Participations with their round in the same query: answering reads the round, and a burst of
+    answers is many of these. The caller scopes it to the organisation and the person."""
+    return Participation.objects.select_related("round")
+
+
 def open_participations(person: Person) -> QuerySet[Participation]:
     """Rounds this person has been asked and can still answer."""
     return (

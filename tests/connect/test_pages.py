@@ -181,9 +181,9 @@ def test_round_page_query_count_does_not_grow(client, org, team, django_assert_n
     assert big.groups.count() == 11
     login(client, viewer)
     client.get(reverse("coffee_round", args=[small.pk]))  # warm the session and the panels' imports
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(reverse("coffee_round", args=[small.pk])).status_code == 200
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(reverse("coffee_round", args=[big.pk])).status_code == 200
 
 
@@ -196,7 +196,7 @@ def test_a_large_round_is_listed_page_by_page(client, org, team, monkeypatch, dj
     monkeypatch.setattr(queries, "GROUPS_PAGE", 4)  # 11 groups: pages of 4, 4 and 3
     login(client, PersonFactory(org=org, team=team))
     client.get(reverse("coffee_round", args=[rnd.pk]))
-    with django_assert_num_queries(9):  # and the round's totals, counted
+    with django_assert_num_queries(8):  # and the round's totals, counted
         first = client.get(reverse("coffee_round", args=[rnd.pk])).content.decode()
     assert "11 groups · 22 people" in first and first.count('<td data-label="People">') == 4
     last = client.get(reverse("coffee_round", args=[rnd.pk]), {"page": "3"}).content.decode()
@@ -209,12 +209,12 @@ def test_profile_directory_query_count_does_not_grow(client, org, team, django_a
     save_profile(me, how_i_work="Mornings.")
     login(client, me)
     client.get(reverse("profiles"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         page = client.get(reverse("profiles"))
     assert "1 of 1 have written theirs" in page.content.decode()
     for i in range(25):
         save_profile(PersonFactory(org=org, team=team), reach_me=f"Ping me {i}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         page = client.get(reverse("profiles"))
     assert "26 of 26 have written theirs" in page.content.decode()
 
@@ -225,7 +225,7 @@ def test_profile_directory_is_paged_on_the_server(client, org, team, django_asse
         PersonFactory(org=org, team=team, name=f"Person {i:03}")
     login(client, me)
     client.get(reverse("profiles"))
-    with django_assert_num_queries(8):  # and how many match, for the page links
+    with django_assert_num_queries(7):  # and how many match, for the page links
         first = client.get(reverse("profiles")).content.decode()
     assert first.count('<li class="card">') == PROFILES_PAGE
     mine = f'<h2><a href="{reverse("profile", args=[me.pk])}">'

@@ -44,6 +44,7 @@ def writes(captured) -> list[str]:
 
 def test_every_page_has_its_panels_in_an_explicit_order():
     assert [s.key for s in sources("home")] == [
+        "plans",  # shown only to the people named on a plan, and first for them
         "goals",
         "checkins",
         "meetings",
