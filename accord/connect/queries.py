@@ -300,21 +300,23 @@ def overview(org: Organisation, limit: int = 12) -> tuple[list[RoundFigures], li
     if not rounds:
         return [], []
     figures = {r.pk: RoundFigures(r, 0, 0, 0, 0, defaultdict(int)) for r in rounds}
+    # From the groups (their (org, round) index) to their seats: filtering the seats by org instead
+    # would read the whole history's seats first.
     counted = (
-        CoffeeGroupMember.objects.filter(org=org, group__round__in=list(figures))
-        .values("group__round_id")
+        CoffeeGroup.objects.filter(org=org, round__in=list(figures))
+        .values("round_id")
         .annotate(
-            groups=Count("group_id", distinct=True),
-            people=Count("id"),
-            answered=Count("group_id", filter=~Q(met=""), distinct=True),
-            met=Count("group_id", filter=Q(met=Met.YES), distinct=True),
+            n_groups=Count("id", distinct=True),
+            n_people=Count("members"),
+            n_answered=Count("id", filter=~Q(members__met=""), distinct=True),
+            n_met=Count("id", filter=Q(members__met=Met.YES), distinct=True),
         )
         .order_by()
     )
     for row in counted:
-        f = figures[row["group__round_id"]]
-        f.groups, f.people = row["groups"], row["people"]
-        f.answered_groups, f.met_groups = row["answered"], row["met"]
+        f = figures[row["round_id"]]
+        f.groups, f.people = row["n_groups"], row["n_people"]
+        f.answered_groups, f.met_groups = row["n_answered"], row["n_met"]
     sql = NEW_CROSS_SQL.format(rounds=", ".join(["%s"] * len(figures)))
     with connection.cursor() as cursor:
         cursor.execute(sql, [org.pk, *figures, org.pk])
