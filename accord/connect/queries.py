@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accord.lib.tz import utc_offset_label
@@ -266,42 +267,62 @@ class RoundFigures:
         return sum(self.new_cross.values())
 
 
+# The cross-department pairs of the given rounds' groups that had never shared a group in an earlier
+# round, counted per round and department pair in the database: the page reads a few rows, not every
+# seat of the organisation's history. Each pair's earlier rounds are found through the seat index on
+# (org, person), so the work follows the shown rounds' seats, not the organisation's whole history.
+NEW_CROSS_SQL = """
+SELECT g.round_id, a.department, b.department, COUNT(*)
+FROM connect_coffeegroupmember a
+JOIN connect_coffeegroupmember b ON b.group_id = a.group_id AND b.person_id > a.person_id
+JOIN connect_coffeegroup g ON g.id = a.group_id
+JOIN connect_coffeeround r ON r.id = g.round_id
+WHERE a.org_id = %s AND g.round_id IN ({rounds})
+  AND a.department <> '' AND b.department <> '' AND a.department <> b.department
+  AND NOT EXISTS (
+    SELECT 1
+    FROM connect_coffeegroupmember a2
+    JOIN connect_coffeegroupmember b2 ON b2.group_id = a2.group_id AND b2.person_id = b.person_id
+    JOIN connect_coffeegroup g2 ON g2.id = a2.group_id
+    JOIN connect_coffeeround r2 ON r2.id = g2.round_id
+    WHERE a2.org_id = %s AND a2.person_id = a.person_id AND r2.number < r.number
+  )
+GROUP BY g.round_id, a.department, b.department
+"""
+
+
 def overview(org: Organisation, limit: int = 12) -> tuple[list[RoundFigures], list[tuple[str, str]]]:
     """Per round (oldest first, the last `limit`): groups, meeting rate, and the new cross-department
     connections it made, by department pair. A connection is new when those two people had never been
-    in a group together before; a group met when at least one of its people answered "yes"."""
+    in a group together before; a group met when at least one of its people answered "yes". Two
+    aggregate queries over the shown rounds, whatever the size of the organisation and its history."""
     rounds = list(CoffeeRound.objects.filter(org=org).order_by("-number")[:limit])[::-1]
-    rows = CoffeeGroupMember.objects.filter(org=org).order_by("group__round__number", "group_id")
-    seats_by_group: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    number_of: dict[int, int] = {}
-    for group_id, number, person_id, department, met in rows.values_list(
-        "group_id", "group__round__number", "person_id", "department", "met"
-    ):
-        seats_by_group[group_id].append((person_id, department, met))
-        number_of[group_id] = number
-    met_before: set[tuple[int, int]] = set()
-    figures: dict[int, RoundFigures] = {
-        r.number: RoundFigures(r, 0, 0, 0, 0, defaultdict(int)) for r in rounds
-    }
-    for group_id in sorted(seats_by_group, key=lambda g: (number_of[g], g)):
-        seats = seats_by_group[group_id]
-        f = figures.get(number_of[group_id])
-        new_pairs = []
-        for i, (a, da, _) in enumerate(seats):
-            for b, db, _ in seats[i + 1 :]:
-                key = matching.pair_key(a, b)
-                if key not in met_before and da and db and da != db:
-                    new_pairs.append(tuple(sorted((da, db))))
-                met_before.add(key)
-        if f is None:
-            continue
-        f.groups += 1
-        f.people += len(seats)
-        answers = [m for _, _, m in seats if m]
-        f.answered_groups += bool(answers)
-        f.met_groups += Met.YES in answers
-        for pair in new_pairs:
-            f.new_cross[pair] += 1  # type: ignore[index]
+    if not rounds:
+        return [], []
+    figures = {r.pk: RoundFigures(r, 0, 0, 0, 0, defaultdict(int)) for r in rounds}
+    # From the groups (their (org, round) index) to their seats: filtering the seats by org instead
+    # would read the whole history's seats first.
+    counted = (
+        CoffeeGroup.objects.filter(org=org, round__in=list(figures))
+        .values("round_id")
+        .annotate(
+            n_groups=Count("id", distinct=True),
+            n_people=Count("members"),
+            n_answered=Count("id", filter=~Q(members__met=""), distinct=True),
+            n_met=Count("id", filter=Q(members__met=Met.YES), distinct=True),
+        )
+        .order_by()
+    )
+    for row in counted:
+        f = figures[row["round_id"]]
+        f.groups, f.people = row["n_groups"], row["n_people"]
+        f.answered_groups, f.met_groups = row["n_answered"], row["n_met"]
+    sql = NEW_CROSS_SQL.format(rounds=", ".join(["%s"] * len(figures)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, *figures, org.pk])
+        for round_id, one, other, n in cursor.fetchall():
+            pair = (one, other) if one < other else (other, one)
+            figures[round_id].new_cross[pair] += n  # type: ignore[index]
     shown = list(figures.values())
     pairs = sorted({p for f in shown for p in f.new_cross})
     return shown, pairs

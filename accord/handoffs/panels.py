@@ -24,7 +24,7 @@ def home_panel(request: HttpRequest) -> Context:
     me: Person = request.person  # type: ignore[attr-defined]
     now = timezone.now()
     shifts = list(Shift.objects.filter(org_id=me.org_id, members__person=me).select_related("chain"))
-    pending = queries.pending_for(me, now)
+    pending = queries.pending_now(me)
     owned = list(
         Item.objects.filter(org_id=me.org_id, owner=me, closed_at__isnull=True)
         .select_related("chain")
@@ -60,5 +60,5 @@ def waiting(me: Person) -> list[Waiting]:
             url=reverse("handoffs_handoff", args=[h.pk]),
             action="Read and acknowledge",
         )
-        for h in queries.pending_for(me, timezone.now())
+        for h in queries.pending_now(me)
     ]

@@ -20,6 +20,7 @@ from functools import cached_property
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accord.orgs.access import first_or_404
 from accord.orgs.chart import manages_team
@@ -273,6 +274,21 @@ def pending_for(person: Person, now: dt.datetime) -> list[Handoff]:
         .annotate(n_entries=Count("entries", distinct=True))
         .order_by("receiving_starts_at")
     )
+
+
+# Where pending_now keeps its answer on the Person object: the home page shows the same notes twice,
+# in its "waiting for you" list and in the handoff panel, from one read.
+_PENDING_NOW = "_handoffs_pending_now"
+
+
+def pending_now(person: Person) -> list[Handoff]:
+    """pending_for now, read once per Person object. The signed-in person is loaded afresh for each
+    request (accord/orgs/middleware.py), so this is once per request; jobs and the API call pending_for."""
+    found: list[Handoff] | None = person.__dict__.get(_PENDING_NOW)
+    if found is None:
+        found = pending_for(person, timezone.now())
+        person.__dict__[_PENDING_NOW] = found
+    return found
 
 
 @dataclass(frozen=True)

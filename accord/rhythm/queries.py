@@ -184,6 +184,7 @@ REACH_LIMIT = 200
 
 
 def reach_people(org: Organisation, team: Team | None, limit: int | None = None) -> list[Person]:
+    """A team and its sub-teams (the whole organisation without a team), by name: the API's answer."""
     found = people(org)
     if team is not None:
         found = found.filter(team_id__in=subtree_ids(team))
@@ -191,16 +192,28 @@ def reach_people(org: Organisation, team: Team | None, limit: int | None = None)
     return list(found if limit is None else found[:limit])
 
 
-def reach_scope_size(org: Organisation, team: Team | None) -> int:
+def reach_members(org: Organisation, team: Team | None, limit: int) -> list[Person]:
+    """The page's people: a team's direct members (sub-teams are one click away), or without a team
+    the organisation's first people by name; at most `limit`, read in the database with LIMIT through
+    the (org, team) or the directory's index, so no request reads every team or person of a large
+    organisation."""
     found = Person.objects.filter(org=org, is_active=True)
     if team is not None:
-        found = found.filter(team_id__in=subtree_ids(team))
-    return found.count()
+        found = found.filter(team=team)
+    return list(found.order_by("name")[:limit])
 
 
-def team_choices(team: Team | None, own: Team | None) -> list[Team]:
+def sub_teams(team: Team | None) -> list[Team]:
+    """The teams directly below `team`, by name: the page links to them instead of reading them all."""
+    if team is None:
+        return []
+    return list(Team.objects.filter(org_id=team.org_id, parent=team).order_by("name"))
+
+
+def team_choices(team: Team | None, own: Team | None, below: Sequence[Team]) -> list[Team]:
     """The teams a page offers to move to from `team`: the teams above it, itself, the teams directly
-    below it, and the viewer's own team, in that order: a few, never every team of the organisation."""
+    below it (`below`, from sub_teams), and the viewer's own team, in that order: a few, never every
+    team of the organisation."""
     found: list[Team] = []
     if team is not None:
         current: Team | None = team
@@ -209,7 +222,7 @@ def team_choices(team: Team | None, own: Team | None) -> list[Team]:
             seen.add(current.pk)
             found.insert(0, current)
             current = current.parent
-        found.extend(Team.objects.filter(org_id=team.org_id, parent=team).order_by("name"))
+        found.extend(below)
     else:
         top = Team.objects.filter(parent=None, org_id=own.org_id) if own is not None else Team.objects.none()
         found.extend(top.order_by("name")[:REACH_LIMIT])

@@ -49,19 +49,23 @@ def reach_now(request: OrgRequest) -> HttpResponse:
     # Without a choice, the viewer's own team (and below): the whole organisation is one choice away.
     team = _team_param(request) if "team" in request.GET else me.team
     now = timezone.now()
-    found = queries.reach_people(request.org, team, limit=queries.REACH_LIMIT)
-    total = len(found) if len(found) < queries.REACH_LIMIT else queries.reach_scope_size(request.org, team)
+    # One more than is shown says whether there are more, without counting a whole organisation.
+    found = queries.reach_members(request.org, team, limit=queries.REACH_LIMIT + 1)
+    more = len(found) > queries.REACH_LIMIT
+    found = found[: queries.REACH_LIMIT]
+    below = queries.sub_teams(team)
     working, later = queries.reach(found, now)
     return render(
         request,
         "rhythm/reach.html",
         {
             "team": team,
-            "teams": queries.team_choices(team, me.team),
+            "teams": queries.team_choices(team, me.team, below),
+            "below": below,
             "working": working,
             "later": later,
             "shown": len(found),
-            "total": total,
+            "more": more,
             "now": now,
         },
     )

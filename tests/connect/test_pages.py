@@ -17,6 +17,7 @@ from accord.lib import jobs
 from accord.orgs.models import Role
 from tests.conftest import login
 from tests.factories import PersonFactory
+from tests.orgs.test_panels import rows_per_query
 
 from .conftest import US_ONLY_DST, coffee_person
 
@@ -325,3 +326,21 @@ def test_own_working_with_me_page_says_your_time(client, org, team):
     assert "Their time" not in own and "their days" not in own
     other = client.get(reverse("profile", args=[london.pk])).content.decode()
     assert "<dt>Their time</dt>" in other and "(their days)" in other
+
+
+def test_the_admin_overview_reads_a_few_rows_however_long_the_history(client, org, departments):
+    """Its figures are counted in the database: no query returns the organisation's seats."""
+    admin = PersonFactory(org=org, team=departments["emea"], role=Role.ADMIN)
+    for i, team in enumerate(["platform", "americas", "product", "emea"] * 2):
+        coffee_person(org, departments[team], name=f"P{i}")
+    pair_coffee_round(org, US_ONLY_DST)
+    login(client, admin)
+    client.get(reverse("coffee_admin"))  # the first request also saves the session
+    before = rows_per_query(client, reverse("coffee_admin"))
+    for week in range(1, 4):
+        pair_coffee_round(org, US_ONLY_DST + dt.timedelta(weeks=week))
+    after = rows_per_query(client, reverse("coffee_admin"))
+    assert len(after) == len(before)
+    # Rows follow the shown rounds (4 now; at most a row per round and department pair each way), never
+    # the seats (8 a round, 32 in all).
+    assert max(rows for rows, _ in after) <= 4 * 2

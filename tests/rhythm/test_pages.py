@@ -10,9 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accord.orgs.models import Person
+from accord.orgs.models import Person, Team
+from accord.rhythm import queries as rhythm_queries
+from accord.rhythm.queries import REACH_LIMIT
 from tests.conftest import login
 from tests.factories import PersonFactory, TeamFactory
+from tests.orgs.test_panels import rows_per_query
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +163,65 @@ def test_odd_digits_in_the_team_parameter_show_the_whole_organisation(client, sp
     login(client, p["london"])
     response = client.get(reverse("rhythm_reach"), {"team": "²"})
     assert response.status_code == 200 and response.context["team"] is None
+
+
+def grow_below(org, top, teams, people, tag):
+    """A tree of `teams` teams under `top` (each with up to three children) and `people` people in them."""
+    made = [top]
+    for i in range(teams):
+        made.append(TeamFactory(org=org, name=f"Below {tag}{i}", parent=made[i // 3]))
+    Person.objects.bulk_create(
+        Person(org=org, team=made[1 + i % teams], name=f"Deep {i}", email=f"deep{tag}{i}@below.test")
+        for i in range(people)
+    )
+
+
+@pytest.mark.parametrize("query", ["", "?team="], ids=["own team", "whole organisation"])
+def test_reach_costs_the_same_however_large_the_tree_below_the_team(client, org, query):
+    root = TeamFactory(org=org, name="Root")
+    admin = PersonFactory(org=org, team=root, name="Admin", role="admin")
+    login(client, admin)
+    url = reverse("rhythm_reach") + query
+    client.get(url)
+    grow_below(org, root, teams=3, people=5, tag="a")
+    before = rows_per_query(client, url)
+    # Deeper: under one of the root's sub-teams, so the root keeps the same three children.
+    grow_below(org, Team.objects.get(name="Below a0"), teams=40, people=300, tag="b")
+    after = rows_per_query(client, url)
+    assert len(after) == len(before)
+    # No query reads more than before, except the people, capped at one more than the page shows.
+    grown = [(b, a) for (b, _), (a, _) in zip(before, after, strict=True) if a > b and a != REACH_LIMIT + 1]
+    assert grown == []
+
+
+def test_reach_lists_the_teams_direct_members_and_links_its_sub_teams(client, org):
+    root = TeamFactory(org=org, name="Root")
+    child = TeamFactory(org=org, name="Child team", parent=root)
+    me = PersonFactory(org=org, team=root, name="Ro Ot")
+    PersonFactory(org=org, team=child, name="Chi Ld")
+    login(client, me)
+    response = client.get(reverse("rhythm_reach"))
+    names = [r.person.name for r in [*response.context["working"], *response.context["later"]]]
+    assert names == ["Ro Ot"]
+    assert f'<a href="?team={child.pk}">Child team</a>' in response.content.decode()
+    response = client.get(reverse("rhythm_reach"), {"team": child.pk})
+    names = [r.person.name for r in [*response.context["working"], *response.context["later"]]]
+    assert names == ["Chi Ld"]
+
+
+def test_reach_shows_a_limited_number_and_says_there_are_more(client, org, monkeypatch):
+    monkeypatch.setattr(rhythm_queries, "REACH_LIMIT", 3)
+    team = TeamFactory(org=org, name="Big")
+    me = PersonFactory(org=org, team=team, name="A first")
+    grow(org, team, 4)
+    login(client, me)
+    response = client.get(reverse("rhythm_reach"), {"team": team.pk})
+    assert response.context["shown"] == 3 and response.context["more"]
+    assert "Showing the first 3 people by name in Big" in response.content.decode()
+    response = client.get(reverse("rhythm_reach"), {"team": ""})
+    assert response.context["shown"] == 3 and response.context["more"]
+    assert "in the organisation" in response.content.decode()
+    monkeypatch.setattr(rhythm_queries, "REACH_LIMIT", 5)
+    response = client.get(reverse("rhythm_reach"), {"team": team.pk})
+    assert response.context["shown"] == 5 and not response.context["more"]
+    assert "Showing the first" not in response.content.decode()
