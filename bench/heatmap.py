@@ -91,16 +91,21 @@ ZONES = {
 INSERT_BATCH = 100_000
 
 
+def add_org_arguments(p: argparse.ArgumentParser) -> None:
+    """The organisation's sizes, which build_org reads; bench/pages.py builds the same organisation."""
+    p.add_argument("--people", type=int, default=100_000, help="people in the organisation (100000)")
+    p.add_argument("--teams", type=int, default=12_000, help="teams, about (12000)")
+    p.add_argument("--levels", type=int, default=6, help="levels of the team tree (6)")
+    p.add_argument("--rounds", type=int, default=26, help="pulse rounds, every 14 days (26)")
+    p.add_argument("--questions", type=int, default=8, help="scored questions per round (8)")
+    p.add_argument("--response", type=float, default=0.70, help="share of people answering a round (0.70)")
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
-    p.add_argument("--people", type=int, default=100_000, help="people in the organisation (100000)")
-    p.add_argument("--teams", type=int, default=12_000, help="teams, about (12000)")
-    p.add_argument("--levels", type=int, default=6, help="levels of the team tree (6)")
-    p.add_argument("--rounds", type=int, default=26, help="rounds, every 14 days (26)")
-    p.add_argument("--questions", type=int, default=8, help="scored questions per round (8)")
-    p.add_argument("--response", type=float, default=0.70, help="share of people answering a round (0.70)")
+    add_org_arguments(p)
     p.add_argument("--repeat", type=int, default=5, help="timed runs of each side; medians are reported (5)")
     p.add_argument(
         "--db",
