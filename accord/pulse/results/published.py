@@ -16,22 +16,22 @@ from accord.orgs.models import Organisation
 
 from .. import gate, queries
 from ..data import REGION_LABELS, TENURE_LABELS, Cell
-from ..gate import Group, Scope, StoredGroup, Suppressed, TrendRound
+from ..gate import Group, Scope, StoredGroup, TrendRound
 from ..models import Program, Round
 from ..stats import NPS11
 from .reports import (
     HISTORY_ROUNDS,
-    NO_ENPS_DRIVERS,
     TREND_ROUNDS,
-    DriverView,
     GroupChoice,
     GroupReport,
-    ParticipationView,
     Score,
     construct_label,
+    drivers_view,
     group_key,
     parse_group_key,
+    participation_view,
     score_of,
+    shown_change,
     with_results,
 )
 from .trends import TrendSeries, TrendsPage, series_of
@@ -177,11 +177,7 @@ def _change_for(usable: list[TrendRound], key: str) -> tuple[Any, str]:
     """reports._change_for from stored results."""
     if len(usable) < 2:
         return None, ""
-    found = gate.stored_trend(usable, key)
-    shown = [p for p in found.points if not isinstance(p.result, Suppressed)]
-    if found.change is None or len(shown) < 2 or shown[-1].round_id != usable[-1].round_id:
-        return None, ""
-    return found.change, shown[-2].label
+    return shown_change(gate.stored_trend(usable, key), usable[-1].round_id)
 
 
 def group_report(hist: History, picked: Picked, org: Organisation) -> GroupReport:
@@ -191,13 +187,7 @@ def group_report(hist: History, picked: Picked, org: Organisation) -> GroupRepor
     assert last is not None
     group = picked.group
     part = last.participation
-    participation = (
-        ParticipationView(hidden=part.reason)
-        if isinstance(part, Suppressed)
-        else ParticipationView(
-            invited=part.invited, responded=part.responded, rate=part.rate, rounded=part.rounded
-        )
-    )
+    participation = participation_view(part)
     questions_by: dict[str, list[Score]] = {}
     for q, result in zip(last.questions, last.question_results, strict=True):
         text = q.text.replace("{org}", org.name)
@@ -219,12 +209,7 @@ def group_report(hist: History, picked: Picked, org: Organisation) -> GroupRepor
             enps = enps or score
         else:
             constructs.append(score)
-    found = last.drivers
-    drivers = (
-        None
-        if isinstance(found, Suppressed)
-        else [DriverView(d.construct, construct_label(d.construct), d.share) for d in found]
-    )
+    drivers, drivers_hidden = drivers_view(last.drivers, enps)
     comments = None
     if last.visible_comments:
         comments = _comments(hist, picked)
@@ -239,9 +224,7 @@ def group_report(hist: History, picked: Picked, org: Organisation) -> GroupRepor
         enps=enps,
         constructs=constructs,
         drivers=drivers,
-        drivers_hidden=(NO_ENPS_DRIVERS if enps is None else found.reason)
-        if isinstance(found, Suppressed)
-        else "",
+        drivers_hidden=drivers_hidden,
         comments=comments,
         can_reply=hist.scope != "org" and comments is not None,
         previous=str(hist.headers[hist.rounds[-2].pk]["label"]) if len(hist.rounds) > 1 else "",
