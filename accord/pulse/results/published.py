@@ -26,6 +26,7 @@ from .reports import (
     GroupReport,
     Score,
     construct_label,
+    construct_scores,
     drivers_view,
     group_key,
     parse_group_key,
@@ -195,20 +196,11 @@ def group_report(hist: History, picked: Picked, org: Organisation) -> GroupRepor
         questions_by.setdefault(q.construct, []).append(score)
     nps = {q.construct for q in last.questions if q.scale == NPS11}
     usable = trend_rounds(hist, picked)
-    enps: Score | None = None
-    constructs: list[Score] = []
-    for key in hist.constructs(rnd):
-        change, since = _change_for(usable, key)
-        score = replace(
-            score_of(key, construct_label(key), last.constructs[key]),
-            change=change,
-            change_since=since,
-            questions=tuple(questions_by.get(key, ())),
-        )
-        if key in nps:
-            enps = enps or score
-        else:
-            constructs.append(score)
+    enps, constructs = construct_scores(
+        ((key, *_change_for(usable, key), last.constructs[key]) for key in hist.constructs(rnd)),
+        questions_by,
+        nps,
+    )
     drivers, drivers_hidden = drivers_view(last.drivers, enps)
     comments = None
     if last.visible_comments:

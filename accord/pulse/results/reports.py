@@ -13,7 +13,7 @@ not have, or names one outside the viewer's scope is a 404: the pages and the AP
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -431,6 +431,29 @@ def participation_view(part: ParticipationResult | Suppressed) -> ParticipationV
     )
 
 
+def construct_scores(
+    found: Iterable[tuple[str, Change | None, str, Result]],
+    questions_by: dict[str, list[Score]],
+    nps: set[str],
+) -> tuple[Score | None, list[Score]]:
+    """Each construct's score, given as (key, change, round the change is from, result), with its
+    questions' scores; the eNPS construct (the first of `nps`) apart from the others."""
+    enps: Score | None = None
+    constructs: list[Score] = []
+    for key, change, since, result in found:
+        score = replace(
+            score_of(key, construct_label(key), result),
+            change=change,
+            change_since=since,
+            questions=tuple(questions_by.get(key, ())),
+        )
+        if key in nps:
+            enps = enps or score
+        else:
+            constructs.append(score)
+    return enps, constructs
+
+
 def drivers_view(found: list[Driver] | Suppressed, enps: Score | None) -> tuple[list[DriverView] | None, str]:
     """The key drivers as shown, or None and why they are hidden."""
     if isinstance(found, Suppressed):
@@ -453,20 +476,18 @@ def group_report(
         questions_by.setdefault(q.construct, []).append(
             replace(score_of(str(q.id), text, result), scale=q.scale)
         )
-    enps: Score | None = None
-    constructs: list[Score] = []
-    for key in gate.round_constructs(data):
-        change, since = _change_for(datas, group, key, scope)
-        score = replace(
-            score_of(key, construct_label(key), gate.construct_result(data, group, key, scope=scope)),
-            change=change,
-            change_since=since,
-            questions=tuple(questions_by.get(key, ())),
-        )
-        if key in nps:
-            enps = enps or score
-        else:
-            constructs.append(score)
+    enps, constructs = construct_scores(
+        (
+            (
+                key,
+                *_change_for(datas, group, key, scope),
+                gate.construct_result(data, group, key, scope=scope),
+            )
+            for key in gate.round_constructs(data)
+        ),
+        questions_by,
+        nps,
+    )
     drivers, drivers_hidden = drivers_view(gate.drivers(data, group, scope=scope), enps)
     comments = None
     if gate.comments_visible(data, group, scope=scope):
