@@ -347,6 +347,24 @@ def build_org(args: argparse.Namespace, rng: random.Random) -> dict[str, Any]:
     }
 
 
+def team_children(parent_of: dict[int, int | None]) -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for t, p in parent_of.items():
+        if p is not None:
+            children.setdefault(p, []).append(t)
+    return children
+
+
+def subtree(children: dict[int, list[int]], t: int) -> list[int]:
+    """Team `t` and every team below it, from `team_children`."""
+    out, todo = [], [t]
+    while todo:
+        x = todo.pop()
+        out.append(x)
+        todo.extend(children.get(x, []))
+    return out
+
+
 def closure_rows(parent_of: dict[int, int | None]) -> list[tuple[int, int]]:
     """(ancestor, team) for every team and each of its ancestors including itself; ancestor 0 is the
     whole organisation."""
@@ -752,23 +770,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
 
     # The manager: a level-3 team (depth 2) with a middling subtree.
-    children: dict[int, list[int]] = {}
-    for t, p in parent_of.items():
-        if p is not None:
-            children.setdefault(p, []).append(t)
-
-    def subtree(t: int) -> list[int]:
-        out, todo = [], [t]
-        while todo:
-            x = todo.pop()
-            out.append(x)
-            todo.extend(children.get(x, []))
-        return out
-
+    children = team_children(parent_of)
     want = min(2, max(depth_of.values()))
-    candidates = sorted((t for t, d in depth_of.items() if d == want), key=lambda t: (len(subtree(t)), t))
+    candidates = sorted(
+        (t for t, d in depth_of.items() if d == want), key=lambda t: (len(subtree(children, t)), t)
+    )
     manager_team = candidates[len(candidates) // 2]
-    sub = subtree(manager_team)
+    sub = subtree(children, manager_team)
     sub_people = sum(team_people.get(t, 0) for t in sub)
     manager_scope = frozenset({manager_team})
 

@@ -132,24 +132,17 @@ def build(args: argparse.Namespace, db_path: Path) -> dict[str, Any]:
 def pick_viewers(org_id: int, line: dict[str, Any], depth_of: dict[int, int]) -> dict[str, Any]:
     """The admin, the lead of a middling level-3 team, and a member of a leaf team under it."""
     lead, members, parent_of = line["lead"], line["members"], line["parent_of"]
-    children: dict[int, list[int]] = {}
-    for t, p in parent_of.items():
-        if p is not None:
-            children.setdefault(p, []).append(t)
-
-    def subtree(t: int) -> list[int]:
-        out, todo = [], [t]
-        while todo:
-            x = todo.pop()
-            out.append(x)
-            todo.extend(children.get(x, []))
-        return out
-
+    children = heatmap.team_children(parent_of)
     level3 = sorted(
-        (t for t, d in depth_of.items() if d == 2 and t in lead), key=lambda t: (len(subtree(t)), t)
+        (t for t, d in depth_of.items() if d == 2 and t in lead),
+        key=lambda t: (len(heatmap.subtree(children, t)), t),
     )
     team3 = level3[len(level3) // 2]
-    leaf = next(t for t in sorted(subtree(team3)) if t not in children and len(members.get(t, [])) > 1)
+    leaf = next(
+        t
+        for t in sorted(heatmap.subtree(children, team3))
+        if t not in children and len(members.get(t, [])) > 1
+    )
     member = members[leaf][1]
     return {"admin": line["admin"], "manager": lead[team3], "member": member, "manager_team": team3}
 
