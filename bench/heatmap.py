@@ -91,16 +91,21 @@ ZONES = {
 INSERT_BATCH = 100_000
 
 
+def add_org_arguments(p: argparse.ArgumentParser) -> None:
+    """The organisation's sizes, which build_org reads; bench/pages.py builds the same organisation."""
+    p.add_argument("--people", type=int, default=100_000, help="people in the organisation (100000)")
+    p.add_argument("--teams", type=int, default=12_000, help="teams, about (12000)")
+    p.add_argument("--levels", type=int, default=6, help="levels of the team tree (6)")
+    p.add_argument("--rounds", type=int, default=26, help="pulse rounds, every 14 days (26)")
+    p.add_argument("--questions", type=int, default=8, help="scored questions per round (8)")
+    p.add_argument("--response", type=float, default=0.70, help="share of people answering a round (0.70)")
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
-    p.add_argument("--people", type=int, default=100_000, help="people in the organisation (100000)")
-    p.add_argument("--teams", type=int, default=12_000, help="teams, about (12000)")
-    p.add_argument("--levels", type=int, default=6, help="levels of the team tree (6)")
-    p.add_argument("--rounds", type=int, default=26, help="rounds, every 14 days (26)")
-    p.add_argument("--questions", type=int, default=8, help="scored questions per round (8)")
-    p.add_argument("--response", type=float, default=0.70, help="share of people answering a round (0.70)")
+    add_org_arguments(p)
     p.add_argument("--repeat", type=int, default=5, help="timed runs of each side; medians are reported (5)")
     p.add_argument(
         "--db",
@@ -340,6 +345,24 @@ def build_org(args: argparse.Namespace, rng: random.Random) -> dict[str, Any]:
         "rounds": rounds,
         "round_questions": round_questions,
     }
+
+
+def team_children(parent_of: dict[int, int | None]) -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for t, p in parent_of.items():
+        if p is not None:
+            children.setdefault(p, []).append(t)
+    return children
+
+
+def subtree(children: dict[int, list[int]], t: int) -> list[int]:
+    """Team `t` and every team below it, from `team_children`."""
+    out, todo = [], [t]
+    while todo:
+        x = todo.pop()
+        out.append(x)
+        todo.extend(children.get(x, []))
+    return out
 
 
 def closure_rows(parent_of: dict[int, int | None]) -> list[tuple[int, int]]:
@@ -747,23 +770,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
 
     # The manager: a level-3 team (depth 2) with a middling subtree.
-    children: dict[int, list[int]] = {}
-    for t, p in parent_of.items():
-        if p is not None:
-            children.setdefault(p, []).append(t)
-
-    def subtree(t: int) -> list[int]:
-        out, todo = [], [t]
-        while todo:
-            x = todo.pop()
-            out.append(x)
-            todo.extend(children.get(x, []))
-        return out
-
+    children = team_children(parent_of)
     want = min(2, max(depth_of.values()))
-    candidates = sorted((t for t, d in depth_of.items() if d == want), key=lambda t: (len(subtree(t)), t))
+    candidates = sorted(
+        (t for t, d in depth_of.items() if d == want), key=lambda t: (len(subtree(children, t)), t)
+    )
     manager_team = candidates[len(candidates) // 2]
-    sub = subtree(manager_team)
+    sub = subtree(children, manager_team)
     sub_people = sum(team_people.get(t, 0) for t in sub)
     manager_scope = frozenset({manager_team})
 

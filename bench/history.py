@@ -180,7 +180,26 @@ def build_history(
         if d.weekday() < 5:
             days.append(d)
     checkins: list[Any] = []
-    n_checkins = n_blockers = 0
+    counts["check-ins"] = counts["blockers"] = 0
+
+    def save_checkins(rows: list[Any]) -> None:
+        """A batch of check-ins, then a blocker on about 3% of the answered ones (which need their ids)."""
+        counts["check-ins"] += bulk(Checkin, rows)
+        counts["blockers"] += bulk(
+            Blocker,
+            (
+                Blocker(
+                    org_id=org_id,
+                    checkin_id=c.pk,
+                    person_id=c.person_id,
+                    team_id=c.team_id,
+                    text="Waiting for access.",
+                )
+                for c in rows
+                if c.submitted_at and rng.random() < 0.03
+            ),
+        )
+
     for t in checkin_teams:
         for pid in members[t]:
             for day in days:
@@ -205,38 +224,9 @@ def build_history(
                     )
                 )
         if len(checkins) > 20000:
-            n_checkins += bulk(Checkin, checkins)
-            n_blockers += bulk(
-                Blocker,
-                (
-                    Blocker(
-                        org_id=org_id,
-                        checkin_id=c.pk,
-                        person_id=c.person_id,
-                        team_id=c.team_id,
-                        text="Waiting for access.",
-                    )
-                    for c in checkins
-                    if c.submitted_at and rng.random() < 0.03
-                ),
-            )
+            save_checkins(checkins)
             checkins = []
-    n_checkins += bulk(Checkin, checkins)
-    n_blockers += bulk(
-        Blocker,
-        (
-            Blocker(
-                org_id=org_id,
-                checkin_id=c.pk,
-                person_id=c.person_id,
-                team_id=c.team_id,
-                text="Waiting for access.",
-            )
-            for c in checkins
-            if c.submitted_at and rng.random() < 0.03
-        ),
-    )
-    counts["check-ins"], counts["blockers"] = n_checkins, n_blockers
+    save_checkins(checkins)
     del checkins
 
     # Kudos: two per person over six months, mostly to a teammate, some to anyone; reactions.

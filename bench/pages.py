@@ -55,12 +55,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
-    p.add_argument("--people", type=int, default=100_000, help="people in the organisation (100000)")
-    p.add_argument("--teams", type=int, default=12_000, help="teams, about (12000)")
-    p.add_argument("--levels", type=int, default=6, help="levels of the team tree (6)")
-    p.add_argument("--rounds", type=int, default=26, help="pulse rounds, every 14 days (26)")
-    p.add_argument("--questions", type=int, default=8, help="scored questions per round (8)")
-    p.add_argument("--response", type=float, default=0.70, help="share of people answering a round (0.70)")
+    heatmap.add_org_arguments(p)
     p.add_argument("--days", type=int, default=10, help="working days of check-in history (10)")
     p.add_argument("--repeat", type=int, default=10, help="timed requests of each page per viewer (10)")
     p.add_argument("--slow", type=float, default=2.0, help="seconds over which a page is timed twice only")
@@ -137,24 +132,17 @@ def build(args: argparse.Namespace, db_path: Path) -> dict[str, Any]:
 def pick_viewers(org_id: int, line: dict[str, Any], depth_of: dict[int, int]) -> dict[str, Any]:
     """The admin, the lead of a middling level-3 team, and a member of a leaf team under it."""
     lead, members, parent_of = line["lead"], line["members"], line["parent_of"]
-    children: dict[int, list[int]] = {}
-    for t, p in parent_of.items():
-        if p is not None:
-            children.setdefault(p, []).append(t)
-
-    def subtree(t: int) -> list[int]:
-        out, todo = [], [t]
-        while todo:
-            x = todo.pop()
-            out.append(x)
-            todo.extend(children.get(x, []))
-        return out
-
+    children = heatmap.team_children(parent_of)
     level3 = sorted(
-        (t for t, d in depth_of.items() if d == 2 and t in lead), key=lambda t: (len(subtree(t)), t)
+        (t for t, d in depth_of.items() if d == 2 and t in lead),
+        key=lambda t: (len(heatmap.subtree(children, t)), t),
     )
     team3 = level3[len(level3) // 2]
-    leaf = next(t for t in sorted(subtree(team3)) if t not in children and len(members.get(t, [])) > 1)
+    leaf = next(
+        t
+        for t in sorted(heatmap.subtree(children, team3))
+        if t not in children and len(members.get(t, [])) > 1
+    )
     member = members[leaf][1]
     return {"admin": line["admin"], "manager": lead[team3], "member": member, "manager_team": team3}
 

@@ -96,7 +96,15 @@ class PersonPicker(forms.Widget):
 class _Resolves:
     """Turns typed email addresses into ids of the field's queryset before Django's own checks."""
 
-    queryset: QuerySet[Person]
+    widget: forms.Widget
+
+    def _set_queryset(self, queryset: Any) -> None:
+        super()._set_queryset(queryset)  # type: ignore[misc]
+        if isinstance(self.widget, PersonPicker):
+            self.widget.queryset = self.queryset
+
+    # The widget shows who is chosen, from the queryset a form may narrow after the field is made.
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
 
     def _resolve(self, token: str) -> str:
         if "@" not in token:
@@ -117,13 +125,6 @@ class PersonField(_Resolves, forms.ModelChoiceField):
         kwargs.setdefault("widget", PersonPicker(scope=scope))
         super().__init__(*args, **kwargs)
 
-    def _set_queryset(self, queryset: Any) -> None:
-        super()._set_queryset(queryset)  # type: ignore[misc]
-        if isinstance(self.widget, PersonPicker):
-            self.widget.queryset = self.queryset
-
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
-
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str) and value.strip():
             value = self._resolve(value.strip())
@@ -136,13 +137,6 @@ class PeopleField(_Resolves, IdsChoiceField):
     def __init__(self, *args: Any, scope: str = "all", **kwargs: Any) -> None:
         kwargs.setdefault("widget", PersonPicker(multiple=True, scope=scope))
         super().__init__(*args, **kwargs)
-
-    def _set_queryset(self, queryset: Any) -> None:
-        super()._set_queryset(queryset)  # type: ignore[misc]
-        if isinstance(self.widget, PersonPicker):
-            self.widget.queryset = self.queryset
-
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
 
     def clean(self, value: Any) -> Any:
         if isinstance(value, list | tuple):

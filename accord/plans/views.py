@@ -3,9 +3,11 @@ Each view is an access check, a form, an action and a render; POSTs go back to t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accord.lib.forms import id_param, show_refusal
 from accord.lib.refusals import Refused
 from accord.orgs.access import OrgRequest, admin_required, member_required
+from accord.orgs.models import Person
 
 from . import queries
 from .actions import (
@@ -31,7 +34,7 @@ from .actions import (
     write_feedback,
 )
 from .forms import EntryForm, ExtendForm, FeedbackForm, MilestoneForm, OutcomeForm, PlanForm, SettingsForm
-from .models import Plan
+from .models import Milestone, Plan
 
 
 @member_required
@@ -172,32 +175,39 @@ def plan_milestone(request: OrgRequest, pk: int) -> HttpResponse:
     )
 
 
-@member_required
-@require_POST
-def plan_milestone_outcome(request: OrgRequest, pk: int) -> HttpResponse:
+def _milestone_post(
+    request: OrgRequest,
+    pk: int,
+    form: Form,
+    field: str,
+    when_invalid: str,
+    act: Callable[[Milestone, Person, str], object],
+) -> HttpResponse:
+    """One field posted from the plan's page onto a milestone; a refusal is a message above the list."""
     milestone = queries.access_milestone_by_id(request.person, pk)
-    form = OutcomeForm(request.POST)
     try:
         if not form.is_valid():
-            raise Refused("Choose met, not met or not decided.", "outcome")
-        record_outcome(milestone, request.person, form.cleaned_data["outcome"])
+            raise Refused(when_invalid, field)
+        act(milestone, request.person, form.cleaned_data[field])
     except Refused as exc:
         messages.error(request, exc.reason)
     return redirect(reverse("plan", args=[milestone.plan_id]) + "#milestones")
+
+
+@member_required
+@require_POST
+def plan_milestone_outcome(request: OrgRequest, pk: int) -> HttpResponse:
+    form = OutcomeForm(request.POST)
+    return _milestone_post(
+        request, pk, form, "outcome", "Choose met, not met or not decided.", record_outcome
+    )
 
 
 @member_required
 @require_POST
 def plan_milestone_feedback(request: OrgRequest, pk: int) -> HttpResponse:
-    milestone = queries.access_milestone_by_id(request.person, pk)
     form = FeedbackForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise Refused("Write the feedback.", "feedback")
-        write_feedback(milestone, request.person, form.cleaned_data["feedback"])
-    except Refused as exc:
-        messages.error(request, exc.reason)
-    return redirect(reverse("plan", args=[milestone.plan_id]) + "#milestones")
+    return _milestone_post(request, pk, form, "feedback", "Write the feedback.", write_feedback)
 
 
 @member_required

@@ -34,6 +34,46 @@ class World:
     people: list[Person]
 
 
+def _checkins(org: Organisation, people: list[Person], now: dt.datetime, days: range) -> list[Checkin]:
+    """A check-in a day for each person, `days` days ago; today's (day 0) not answered yet."""
+    return Checkin.objects.bulk_create(
+        Checkin(
+            org=org,
+            person=p,
+            team_id=p.team_id,
+            day=(now - dt.timedelta(days=d)).date(),
+            prompt_at=now - dt.timedelta(days=d, hours=2),
+            closes_at=now - dt.timedelta(days=d) + dt.timedelta(hours=20),
+            submitted_at=now - dt.timedelta(days=d, hours=1) if d else None,
+            answers=[{"q": "What did you do?", "a": "Things."}],
+        )
+        for p in people
+        for d in days
+    )
+
+
+def _one_on_ones(
+    org: Organisation, reports: list[Person], now: dt.datetime, starts: list[dt.timedelta]
+) -> None:
+    """A 1:1 series for each report with their manager; a 30-minute meeting at each of `starts` from now."""
+    series = OneOnOneSeries.objects.bulk_create(
+        OneOnOneSeries(
+            org=org,
+            manager_id=p.manager_id,
+            report=p,
+            start_time=dt.time(10),
+            timezone="Europe/London",
+            starts_on=(now - dt.timedelta(days=60)).date(),
+        )
+        for p in reports
+    )
+    Meeting.objects.bulk_create(
+        Meeting(org=org, series=s, scheduled_at=now + at, ends_at=now + at + dt.timedelta(minutes=30))
+        for s in series
+        for at in starts
+    )
+
+
 def build_world(size: int, slug: str = "world") -> World:
     now = timezone.now()
     org = OrgFactory(name=f"World {size}", slug=slug)
@@ -55,23 +95,7 @@ def build_world(size: int, slug: str = "world") -> World:
     ]
     everyone = [*managers, admin, *members]
 
-    checkins = []
-    for p in everyone:
-        for d in range(HISTORY_DAYS):
-            at = now - dt.timedelta(days=d)
-            checkins.append(
-                Checkin(
-                    org=org,
-                    person=p,
-                    team_id=p.team_id,
-                    day=at.date(),
-                    prompt_at=at - dt.timedelta(hours=2),
-                    closes_at=at + dt.timedelta(hours=20),
-                    submitted_at=at - dt.timedelta(hours=1) if d else None,
-                    answers=[{"q": "What did you do?", "a": "Things."}],
-                )
-            )
-    Checkin.objects.bulk_create(checkins)
+    checkins = _checkins(org, everyone, now, range(HISTORY_DAYS))
     Blocker.objects.bulk_create(
         Blocker(org=org, checkin=c, person=c.person, team_id=c.team_id, text="Waiting for access.")
         for c in checkins
@@ -102,27 +126,7 @@ def build_world(size: int, slug: str = "world") -> World:
         for d in range(5)
     )
 
-    series = OneOnOneSeries.objects.bulk_create(
-        OneOnOneSeries(
-            org=org,
-            manager=p.manager,
-            report=p,
-            start_time=dt.time(10),
-            timezone="Europe/London",
-            starts_on=(now - dt.timedelta(days=60)).date(),
-        )
-        for p in members
-    )
-    Meeting.objects.bulk_create(
-        Meeting(
-            org=org,
-            series=s,
-            scheduled_at=now + dt.timedelta(days=w * 7 + 1),
-            ends_at=now + dt.timedelta(days=w * 7 + 1, minutes=30),
-        )
-        for s in series
-        for w in range(-4, 2)
-    )
+    _one_on_ones(org, members, now, [dt.timedelta(days=w * 7 + 1) for w in range(-4, 2)])
 
     program = Program.objects.create(org=org, name="Pulse")
     rnd = Round.objects.create(
@@ -162,20 +166,7 @@ def grow(world: World, people: int = 200, teams: int = 30) -> None:
         for i in range(people - teams)
     )
     everyone = [*leads, *others]
-    Checkin.objects.bulk_create(
-        Checkin(
-            org=org,
-            person=p,
-            team_id=p.team_id,
-            day=(now - dt.timedelta(days=d)).date(),
-            prompt_at=now - dt.timedelta(days=d, hours=2),
-            closes_at=now - dt.timedelta(days=d) + dt.timedelta(hours=20),
-            submitted_at=now - dt.timedelta(days=d, hours=1),
-            answers=[{"q": "What did you do?", "a": "Things."}],
-        )
-        for p in everyone
-        for d in range(1, HISTORY_DAYS)
-    )
+    _checkins(org, everyone, now, range(1, HISTORY_DAYS))
     kudos = Kudos.objects.bulk_create(Kudos(org=org, giver=p, message="Thanks.") for p in everyone)
     KudosRecipient.objects.bulk_create(
         KudosRecipient(org=org, kudos=k, person=everyone[(i + 1) % len(everyone)], team_id=top.pk)
@@ -191,28 +182,7 @@ def grow(world: World, people: int = 200, teams: int = 30) -> None:
         )
         for p in everyone
     )
-    series = OneOnOneSeries.objects.bulk_create(
-        OneOnOneSeries(
-            org=org,
-            manager_id=p.manager_id,
-            report=p,
-            start_time=dt.time(10),
-            timezone="Europe/London",
-            starts_on=(now - dt.timedelta(days=60)).date(),
-        )
-        for p in everyone
-        if p.manager_id
-    )
-    Meeting.objects.bulk_create(
-        Meeting(
-            org=org,
-            series=s,
-            scheduled_at=now + dt.timedelta(hours=w),
-            ends_at=now + dt.timedelta(hours=w, minutes=30),
-        )
-        for s in series
-        for w in (-24, 5)
-    )
+    _one_on_ones(org, [p for p in everyone if p.manager_id], now, [dt.timedelta(hours=w) for w in (-24, 5)])
     rnd = Round.objects.filter(org=org).first()
     Participation.objects.bulk_create(
         Participation(org=org, round=rnd, person=p, tenure_band="1-2y", region="europe", prompt_at=now)

@@ -94,6 +94,37 @@ def _slice_suffix(group: Group) -> str:
     return "whole"
 
 
+def question_code(result: QuestionResult) -> dict[str, Any]:
+    """A question's full result as stored (eNPS as shown, never its counts); the heatmap's rows and
+    every group's stored results (stored.py) keep it alike."""
+    return {
+        "q": result.question.id,
+        "n": result.n,
+        "mean": result.mean,
+        "fav": result.favourable,
+        "sd": result.sd,
+        "dist": None if result.distribution is None else [list(d) for d in result.distribution],
+        "enps": None if result.enps is None else list(astuple(result.enps)),
+        "r": result.rounded,
+    }
+
+
+def question_from_code(code: Mapping[str, Any], group: Group, question: QuestionInfo) -> QuestionResult:
+    """The QuestionResult `question_code` stored, for `group`."""
+    dist = code["dist"]
+    return QuestionResult(
+        group=group,
+        question=question,
+        n=code["n"],
+        mean=code["mean"],
+        favourable=code["fav"],
+        sd=code["sd"],
+        distribution=None if dist is None else tuple((str(a), int(b)) for a, b in dist),
+        enps=None if code["enps"] is None else EnpsFigures(*code["enps"]),
+        rounded=bool(code["r"]),
+    )
+
+
 class _Encoder:
     def __init__(self, data: RoundData, columns: Sequence[str]) -> None:
         self.reasons: dict[str, int] = {}
@@ -102,16 +133,7 @@ class _Encoder:
     def cell(self, result: QuestionResult | Suppressed) -> object:
         if isinstance(result, Suppressed):
             return self.reasons.setdefault(result.reason, len(self.reasons))
-        return {
-            "q": result.question.id,
-            "n": result.n,
-            "mean": result.mean,
-            "fav": result.favourable,
-            "sd": result.sd,
-            "dist": None if result.distribution is None else [list(d) for d in result.distribution],
-            "enps": None if result.enps is None else list(astuple(result.enps)),
-            "r": result.rounded,
-        }
+        return question_code(result)
 
     def construct(self, result: ConstructResult, nums: Nums) -> object:
         if result.rounded:
@@ -259,18 +281,7 @@ class Published:
         q = self.nps[construct]
         if code["q"] != q.id:
             raise ValueError(f"published cell of question {code['q']} under {construct!r}")
-        dist = code["dist"]
-        return QuestionResult(
-            group=group,
-            question=q,
-            n=code["n"],
-            mean=code["mean"],
-            favourable=code["fav"],
-            sd=code["sd"],
-            distribution=None if dist is None else tuple((str(a), int(b)) for a, b in dist),
-            enps=None if code["enps"] is None else EnpsFigures(*code["enps"]),
-            rounded=bool(code["r"]),
-        )
+        return question_from_code(code, group, q)
 
     def default_group(self, rows: Iterable[tuple[int | None, str]]) -> Group | None:
         """`visible_groups(data, scope)[0]` if any, else the first group of the viewer's rows, given the

@@ -23,10 +23,10 @@ from typing import Any, NamedTuple
 from ..data import DriverSums, QuestionInfo, RoundData
 from .core import SMALL, Group, family, gc_paused, round_cache
 from .protection import surviving
+from .published import question_code, question_from_code
 from .results import (
     ConstructResult,
     Driver,
-    EnpsFigures,
     Nums,
     ParticipationResult,
     QuestionResult,
@@ -70,16 +70,7 @@ def _result(result: Result, reasons: dict[str, int]) -> object:
     if isinstance(result, Suppressed):
         return reasons.setdefault(result.reason, len(reasons))  # a few reasons, stored once per round
     if isinstance(result, QuestionResult):
-        return {
-            "q": result.question.id,
-            "n": result.n,
-            "mean": result.mean,
-            "fav": result.favourable,
-            "sd": result.sd,
-            "dist": None if result.distribution is None else [list(d) for d in result.distribution],
-            "enps": None if result.enps is None else list(astuple(result.enps)),
-            "r": result.rounded,
-        }
+        return question_code(result)
     return [result.n, result.mean, result.favourable, list(result.questions), result.rounded]
 
 
@@ -201,18 +192,7 @@ class StoredGroup:
         if isinstance(code, int):
             return hidden[code]
         assert isinstance(code, dict)
-        dist = code["dist"]
-        return QuestionResult(
-            group=self.group,
-            question=by_id[code["q"]],
-            n=code["n"],
-            mean=code["mean"],
-            favourable=code["fav"],
-            sd=code["sd"],
-            distribution=None if dist is None else tuple((str(a), int(b)) for a, b in dist),
-            enps=None if code["enps"] is None else EnpsFigures(*code["enps"]),
-            rounded=bool(code["r"]),
-        )
+        return question_from_code(code, self.group, by_id[code["q"]])
 
 
 class TrendRound(NamedTuple):

@@ -16,22 +16,23 @@ from accord.orgs.models import Organisation
 
 from .. import gate, queries
 from ..data import REGION_LABELS, TENURE_LABELS, Cell
-from ..gate import Group, Scope, StoredGroup, Suppressed, TrendRound
+from ..gate import Group, Scope, StoredGroup, TrendRound
 from ..models import Program, Round
 from ..stats import NPS11
 from .reports import (
     HISTORY_ROUNDS,
-    NO_ENPS_DRIVERS,
     TREND_ROUNDS,
-    DriverView,
     GroupChoice,
     GroupReport,
-    ParticipationView,
     Score,
     construct_label,
+    construct_scores,
+    drivers_view,
     group_key,
     parse_group_key,
+    participation_view,
     score_of,
+    shown_change,
     with_results,
 )
 from .trends import TrendSeries, TrendsPage, series_of
@@ -177,11 +178,7 @@ def _change_for(usable: list[TrendRound], key: str) -> tuple[Any, str]:
     """reports._change_for from stored results."""
     if len(usable) < 2:
         return None, ""
-    found = gate.stored_trend(usable, key)
-    shown = [p for p in found.points if not isinstance(p.result, Suppressed)]
-    if found.change is None or len(shown) < 2 or shown[-1].round_id != usable[-1].round_id:
-        return None, ""
-    return found.change, shown[-2].label
+    return shown_change(gate.stored_trend(usable, key), usable[-1].round_id)
 
 
 def group_report(hist: History, picked: Picked, org: Organisation) -> GroupReport:
@@ -191,13 +188,7 @@ def group_report(hist: History, picked: Picked, org: Organisation) -> GroupRepor
     assert last is not None
     group = picked.group
     part = last.participation
-    participation = (
-        ParticipationView(hidden=part.reason)
-        if isinstance(part, Suppressed)
-        else ParticipationView(
-            invited=part.invited, responded=part.responded, rate=part.rate, rounded=part.rounded
-        )
-    )
+    participation = participation_view(part)
     questions_by: dict[str, list[Score]] = {}
     for q, result in zip(last.questions, last.question_results, strict=True):
         text = q.text.replace("{org}", org.name)
@@ -205,26 +196,12 @@ def group_report(hist: History, picked: Picked, org: Organisation) -> GroupRepor
         questions_by.setdefault(q.construct, []).append(score)
     nps = {q.construct for q in last.questions if q.scale == NPS11}
     usable = trend_rounds(hist, picked)
-    enps: Score | None = None
-    constructs: list[Score] = []
-    for key in hist.constructs(rnd):
-        change, since = _change_for(usable, key)
-        score = replace(
-            score_of(key, construct_label(key), last.constructs[key]),
-            change=change,
-            change_since=since,
-            questions=tuple(questions_by.get(key, ())),
-        )
-        if key in nps:
-            enps = enps or score
-        else:
-            constructs.append(score)
-    found = last.drivers
-    drivers = (
-        None
-        if isinstance(found, Suppressed)
-        else [DriverView(d.construct, construct_label(d.construct), d.share) for d in found]
+    enps, constructs = construct_scores(
+        ((key, *_change_for(usable, key), last.constructs[key]) for key in hist.constructs(rnd)),
+        questions_by,
+        nps,
     )
+    drivers, drivers_hidden = drivers_view(last.drivers, enps)
     comments = None
     if last.visible_comments:
         comments = _comments(hist, picked)
@@ -239,9 +216,7 @@ def group_report(hist: History, picked: Picked, org: Organisation) -> GroupRepor
         enps=enps,
         constructs=constructs,
         drivers=drivers,
-        drivers_hidden=(NO_ENPS_DRIVERS if enps is None else found.reason)
-        if isinstance(found, Suppressed)
-        else "",
+        drivers_hidden=drivers_hidden,
         comments=comments,
         can_reply=hist.scope != "org" and comments is not None,
         previous=str(hist.headers[hist.rounds[-2].pk]["label"]) if len(hist.rounds) > 1 else "",

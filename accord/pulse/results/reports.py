@@ -13,7 +13,7 @@ not have, or names one outside the viewer's scope is a 404: the pages and the AP
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -25,7 +25,17 @@ from accord.orgs.models import Organisation
 from .. import gate, queries
 from ..bank import CONSTRUCT_HELP, CONSTRUCTS, NPS11
 from ..data import RoundData
-from ..gate import ConstructResult, EnpsFigures, Group, QuestionResult, Scope, Suppressed
+from ..gate import (
+    ConstructResult,
+    Driver,
+    EnpsFigures,
+    Group,
+    ParticipationResult,
+    QuestionResult,
+    Scope,
+    Suppressed,
+    Trend,
+)
 from ..models import Comment, Program, Round, RoundQuestion, RoundTally
 from ..stats import Change
 
@@ -401,11 +411,54 @@ def _change_for(
     usable = [d for d in datas if gate.in_scope(d, group, scope)]
     if len(usable) < 2:
         return None, ""
-    found = gate.trend(usable, group, key, scope=scope)
+    return shown_change(gate.trend(usable, group, key, scope=scope), usable[-1].round_id)
+
+
+def shown_change(found: Trend, last_round_id: int) -> tuple[Change | None, str]:
+    """A trend's change into the round `last_round_id` and the label of the round it is from, or (None, "")
+    when that round's number is hidden or nothing earlier is shown."""
     shown = [p for p in found.points if not isinstance(p.result, Suppressed)]
-    if found.change is None or len(shown) < 2 or shown[-1].round_id != usable[-1].round_id:
+    if found.change is None or len(shown) < 2 or shown[-1].round_id != last_round_id:
         return None, ""
     return found.change, shown[-2].label
+
+
+def participation_view(part: ParticipationResult | Suppressed) -> ParticipationView:
+    if isinstance(part, Suppressed):
+        return ParticipationView(hidden=part.reason)
+    return ParticipationView(
+        invited=part.invited, responded=part.responded, rate=part.rate, rounded=part.rounded
+    )
+
+
+def construct_scores(
+    found: Iterable[tuple[str, Change | None, str, Result]],
+    questions_by: dict[str, list[Score]],
+    nps: set[str],
+) -> tuple[Score | None, list[Score]]:
+    """Each construct's score, given as (key, change, round the change is from, result), with its
+    questions' scores; the eNPS construct (the first of `nps`) apart from the others."""
+    enps: Score | None = None
+    constructs: list[Score] = []
+    for key, change, since, result in found:
+        score = replace(
+            score_of(key, construct_label(key), result),
+            change=change,
+            change_since=since,
+            questions=tuple(questions_by.get(key, ())),
+        )
+        if key in nps:
+            enps = enps or score
+        else:
+            constructs.append(score)
+    return enps, constructs
+
+
+def drivers_view(found: list[Driver] | Suppressed, enps: Score | None) -> tuple[list[DriverView] | None, str]:
+    """The key drivers as shown, or None and why they are hidden."""
+    if isinstance(found, Suppressed):
+        return None, NO_ENPS_DRIVERS if enps is None else found.reason
+    return [DriverView(d.construct, construct_label(d.construct), d.share) for d in found], ""
 
 
 def group_report(
@@ -415,13 +468,7 @@ def group_report(
     data = datas[-1]
     nps = nps_constructs(data)
     part = gate.participation(data, group, scope=scope)
-    participation = (
-        ParticipationView(hidden=part.reason)
-        if isinstance(part, Suppressed)
-        else ParticipationView(
-            invited=part.invited, responded=part.responded, rate=part.rate, rounded=part.rounded
-        )
-    )
+    participation = participation_view(part)
     questions_by: dict[str, list[Score]] = {}
     for q in data.questions:
         text = q.text.replace("{org}", org.name)
@@ -429,26 +476,19 @@ def group_report(
         questions_by.setdefault(q.construct, []).append(
             replace(score_of(str(q.id), text, result), scale=q.scale)
         )
-    enps: Score | None = None
-    constructs: list[Score] = []
-    for key in gate.round_constructs(data):
-        change, since = _change_for(datas, group, key, scope)
-        score = replace(
-            score_of(key, construct_label(key), gate.construct_result(data, group, key, scope=scope)),
-            change=change,
-            change_since=since,
-            questions=tuple(questions_by.get(key, ())),
-        )
-        if key in nps:
-            enps = enps or score
-        else:
-            constructs.append(score)
-    found = gate.drivers(data, group, scope=scope)
-    drivers = (
-        None
-        if isinstance(found, Suppressed)
-        else [DriverView(d.construct, construct_label(d.construct), d.share) for d in found]
+    enps, constructs = construct_scores(
+        (
+            (
+                key,
+                *_change_for(datas, group, key, scope),
+                gate.construct_result(data, group, key, scope=scope),
+            )
+            for key in gate.round_constructs(data)
+        ),
+        questions_by,
+        nps,
     )
+    drivers, drivers_hidden = drivers_view(gate.drivers(data, group, scope=scope), enps)
     comments = None
     if gate.comments_visible(data, group, scope=scope):
         cells = {c for table in (data.respondents, data.commenters, data.invited) for c in table}
@@ -464,9 +504,7 @@ def group_report(
         enps=enps,
         constructs=constructs,
         drivers=drivers,
-        drivers_hidden=(NO_ENPS_DRIVERS if enps is None else found.reason)
-        if isinstance(found, Suppressed)
-        else "",
+        drivers_hidden=drivers_hidden,
         comments=comments,
         can_reply=scope != "org" and comments is not None,
         previous=datas[-2].label if len(datas) > 1 else "",
