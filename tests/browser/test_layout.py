@@ -28,7 +28,7 @@ WIDTHS = {"laptop": (1280, 800), "phone": (390, 844)}
 ONLY = {n for n in os.environ.get("ACCORD_LAYOUT_ONLY", "").split(",") if n}
 DOWNLOADS = {"people_export", "rhythm_meeting_ics", "calendar_feed"}
 # Answers that are a piece of a page for htmx, not a page (the person picker's matches).
-FRAGMENTS = {"person_pick"}
+FRAGMENTS = {"person_pick", "team_pick"}
 # Pages checked with a query string too, as people mostly see them (search with results).
 QUERIES = {"search": "?q=an"}
 
