@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from accord.lib.forms import TimeOfDayInput
 from accord.lib.picker import PersonField
+from accord.lib.team_picker import TeamField
 
 from .actions import LINKED_EMAIL, check_person, check_role_change, check_team
 from .models import WEEKDAYS, Person, Team, valid_timezones
@@ -87,7 +88,7 @@ class PersonForm(forms.ModelForm[Person]):
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         labels = {"work_start": "Working hours start", "work_end": "Working hours end"}
-        field_classes = {"manager": PersonField}
+        field_classes = {"manager": PersonField, "team": TeamField}
 
     def __init__(self, *args: Any, as_admin: bool, actor: Person | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/<int:pk>/invite/", views.person_invite, name="person_invite"),
     path("teams/", views.teams, name="teams"),
     path("teams/new/", views.team_edit, name="team_new"),
+    path("teams/pick/", views_picker.team_pick, name="team_pick"),
     path("teams/chart/", views_chart.org_chart, name="org_chart"),
     path("teams/chart/<int:pk>/", views_chart.org_chart, name="org_chart_team"),
     path("teams/<int:pk>/", views.team_detail, name="team"),

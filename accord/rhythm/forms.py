@@ -6,8 +6,8 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accord.lib.forms import IdsChoiceField
 from accord.lib.picker import PeopleField
+from accord.lib.team_picker import TeamsField
 from accord.lib.text import single_line
 from accord.orgs.forms import TimezoneField
 from accord.orgs.models import Person, Team
@@ -57,12 +57,11 @@ class MapForm(forms.Form):
 
 class MeetingForm(forms.Form):
     name = forms.CharField(validators=[single_line], max_length=200, required=False)
-    teams = IdsChoiceField(
+    teams = TeamsField(
         label="Everyone in these teams",
         queryset=Team.objects.none(),
         required=False,
         help_text="Sub-teams included.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     people = PersonChoices(label="And these people", queryset=Person.objects.none(), required=False)
     everyone = forms.BooleanField(label="The whole organisation", required=False)

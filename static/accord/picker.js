@@ -1,5 +1,5 @@
-// accord.lib.picker: a result chosen from the list fills the box (one person) or adds a ticked box
-// (several). Delegated from the document, so pickers that htmx swaps in work too; loaded once however
+// accord.lib.picker and team_picker: a result chosen from the list fills the box (one person) or adds a
+// ticked box (several, or a radio button for one team). Delegated from the document, so pickers that htmx swaps in work too; loaded once however
 // many pickers a page has.
 (function () {
   if (window.accordPicker) return;
@@ -19,7 +19,8 @@
         var item = document.createElement("li");
         var label = document.createElement("label");
         var tick = document.createElement("input");
-        tick.type = "checkbox";
+        // A single team (data-one) is one of a set of radio buttons, the nearby teams listed up front.
+        tick.type = picker.hasAttribute("data-one") ? "radio" : "checkbox";
         tick.name = box.name;
         tick.value = button.dataset.pick;
         tick.checked = true;

@@ -1,8 +1,8 @@
 """Every page, as the first demo persona who can open it, checked in Chromium for what a new user calls
 broken: on a laptop (1280 px) and a phone (390 px) nothing is wider than the screen, the page does not
-scroll sideways, bars have a size, cards neither overlap nor touch, the page has a phone viewport and no
-id twice, and (on the laptop) no button's label wraps; and axe-core finds no serious or critical
-accessibility violation, in the light and the dark colour scheme.
+scroll sideways, the top bar is one row, bars have a size, cards neither overlap nor touch, the page has
+a phone viewport and no id twice, and (on the laptop) no button's label wraps; and axe-core finds no
+serious or critical accessibility violation, in the light and the dark colour scheme.
 
 One browser page visits each URL once; the widths and colour schemes are switched on the loaded page.
 A screenshot of each page at each width lands in test-artifacts/screenshots/layout/ for a person to look at.
@@ -28,7 +28,7 @@ WIDTHS = {"laptop": (1280, 800), "phone": (390, 844)}
 ONLY = {n for n in os.environ.get("ACCORD_LAYOUT_ONLY", "").split(",") if n}
 DOWNLOADS = {"people_export", "rhythm_meeting_ics", "calendar_feed"}
 # Answers that are a piece of a page for htmx, not a page (the person picker's matches).
-FRAGMENTS = {"person_pick"}
+FRAGMENTS = {"person_pick", "team_pick"}
 # Pages checked with a query string too, as people mostly see them (search with results).
 QUERIES = {"search": "?q=an"}
 
@@ -65,6 +65,21 @@ LAYOUT = """([bars, cards, laptop]) => {
     }
   };
   walk(document.body, false);
+  // The top bar keeps its items on one row: the brand, the search box, the links and the personal menu
+  // on a laptop, the brand, the search box and the menu button on a phone (issue #13: the search box
+  // pushed the personal menu to a second row at 1280px). One row: every item's box spans a common line.
+  const bar = document.querySelector(".topbar");
+  if (bar) {
+    const items = [...bar.children].flatMap((el) => (el.matches(".nav") ? [...el.children] : [el]))
+      .filter((el) => shown(el) && getComputedStyle(el).position !== "absolute");
+    const rects = items.map((el) => el.getBoundingClientRect());
+    const lowestTop = Math.max(...rects.map((r) => r.top));
+    const highestBottom = Math.min(...rects.map((r) => r.bottom));
+    if (items.length && lowestTop >= highestBottom) {
+      const low = items[rects.findIndex((r) => r.top === lowestTop)];
+      found.push(`the top bar takes more than one row: ${name(low)} starts at y=${Math.round(lowestTop)}`);
+    }
+  }
   for (const el of document.querySelectorAll(bars)) {
     if (!shown(el)) continue;
     const r = el.getBoundingClientRect();

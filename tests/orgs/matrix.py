@@ -55,6 +55,7 @@ MATRIX = Matrix(
         "org_chart": Page("get", None, EVERYONE, 200),
         "org_chart_team": Page("get", "team", EVERYONE, 200),
         "person_pick": Page("get", None, EVERYONE, 200),
+        "team_pick": Page("get", None, EVERYONE, 200),
         "search": Page("get", None, EVERYONE, 200),
         "team": Page("get", "team", EVERYONE, 200),
         "team_new": Page("get", None, ADMINS, 200),
