@@ -42,7 +42,7 @@ Exact arithmetic (fractions), sparse rows kept fully reduced.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from heapq import heappop, heappush
 from math import gcd, lcm
@@ -118,9 +118,13 @@ class _Span:
                 self.holding.setdefault(x, set()).add(p)
 
 
-def unresolved(blocks: Counter[Equation], k: int) -> list[Equation]:
+def unresolved(blocks: Counter[Equation], k: int, new: Callable[[int], bool] | None = None) -> list[Equation]:
     """The equations (blocks, with how many people hold each) not shown to survive every removal of
-    fewer than k people: steps 1 to 4 of the module docstring."""
+    fewer than k people: steps 1 to 4 of the module docstring.
+
+    With `new` (which variables are this round's atoms), only what this round ADDS must survive
+    (`_new_directions`, module docstring): nothing is returned when it does, even if some blocks are
+    left unsettled; when it does not, the blocks that reach what it adds, for the caller to widen."""
     span = _Span()
     small: list[tuple[Equation, int]] = []
     for eq, n in blocks.items():
@@ -150,7 +154,41 @@ def unresolved(blocks: Counter[Equation], k: int) -> list[Equation]:
             w = span.reduce(v)  # another one may have joined since v was reduced
             if w:
                 span.add(w)
-    return [eq for eq, _ in small]
+    left = [eq for eq, _ in small]
+    if new is None or not left:
+        return left
+    return _new_directions(span, left, new)
+
+
+def _new_directions(span: _Span, left: list[Equation], new: Callable[[int], bool]) -> list[Equation]:
+    """The blocks through which span(all equations) reaches a vector of this round's variables only
+    that span(R) lacks (R: `span`, the equations proven to survive every removal of fewer than k
+    people); none exactly when K, the part of span(all) made of this round's variables only, lies in
+    span(R). `span` is used up.
+
+    Let P drop this round's variables and N be the space of this round's variables. For any space A,
+    dim(A ∩ N) = dim A - dim P(A). Span(all) is span(R) plus the blocks `left`, and span(R) ∩ N lies in
+    K, so K lies in span(R) exactly when adding the blocks one by one raises dim A as often as dim P(A).
+    A block that raises dim A but not dim P(A) is congruent, modulo what came before it, to a vector of
+    N: it is returned. (The converse never happens: if P(v) is new to P(A), v is new to A.)"""
+    old = _Span()
+    for row in span.rows.values():
+        v = old.reduce({x: a for x, a in row.items() if not new(x)})
+        if v:
+            old.add(v)
+    found = []
+    # Earlier rounds' blocks first, so that what is blamed is, where possible, this round's.
+    for eq in sorted(left, key=lambda eq: any(new(x) for x in eq)):
+        v = span.reduce(eq)
+        if not v:
+            continue
+        span.add(v)
+        w = old.reduce([x for x in eq if not new(x)])
+        if w:
+            old.add(w)
+        else:
+            found.append(eq)
+    return found
 
 
 GROUND = -1

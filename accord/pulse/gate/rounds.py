@@ -169,7 +169,7 @@ def _all_rounds(
         for person, b in atom_of.items():
             if person not in before:
                 counts[(base + b,)] += 1
-        left = history.unresolved(counts, k)
+        left = history.unresolved(counts, k, new=lambda x: x >= base)
         if not left:
             return
         mine: set[int] = set()
