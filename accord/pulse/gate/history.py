@@ -25,16 +25,24 @@ and so 0 everywhere; if they do not, some f is 0 outside S and not everywhere).
   4. Repeat 2 and 3 until nothing joins R. By induction every equation in R is spanned by the
      equations of the people outside any S of fewer than k (and by R before it); so when every block
      is settled the promise holds.
+  5. Only what this round adds (`new`, as the gate calls it). Earlier rounds were shown under their
+     own k; the promise for this one is that every f non-zero on 1 to k-1 people gives the same
+     numbers as some f using the earlier rounds' atoms only. Let P drop this round's variables, N be
+     the space of this round's variables and K = span(all equations) ∩ N. For a set S, the f
+     non-zero only on S, as numbers per person, form a space of dimension rank(all) -
+     rank(outside S); those using earlier atoms only, rank(P all) - rank(P outside S), a subspace of
+     it; and rank(E) - rank(P E) = dim(span(E) ∩ N). So the promise holds for S exactly when K lies
+     in the span of the equations outside S. R lies in that span for every S of fewer than k, so K
+     in span(R) is enough, even with blocks left unsettled (earlier atoms below a k raised since).
 Blocks left unsettled are what this round must fix, by hiding groups (merging this round's atoms) and
 checking again. This is sufficient, not exact (exactly is NP-hard: the smallest support in a linear
 space): it can hide a group no combination really needs hidden, never the other way round.
 
 What is compared with what, and with which k: the earlier rounds are those `Membership.earlier` lists
 (see `queries.earlier_rounds`: same organisation, a theme in common, closed before or already
-published), every one of them at once; k is the largest minimum size among them and this round. Those
-rounds were checked the same way when published, so with this round hidden altogether they settle
-again and the loop in `rounds._all_rounds` ends (if k went up since, they may not: then this round
-hides everything, a cost of raising k, never of soundness).
+published), every one of them at once; k is the largest minimum size among them and this round, and
+the gate checks step 5. With this round hidden altogether K is nothing, so the loop in
+`rounds._all_rounds` ends, whatever k the earlier rounds were shown with.
 
 Exact arithmetic (fractions), sparse rows kept fully reduced.
 """
@@ -154,10 +162,10 @@ def unresolved(blocks: Counter[Equation], k: int, new: Callable[[int], bool] | N
             w = span.reduce(v)  # another one may have joined since v was reduced
             if w:
                 span.add(w)
-    left = [eq for eq, _ in small]
-    if new is None or not left:
-        return left
-    return _new_directions(span, left, new)
+    unsettled = [eq for eq, _ in small]
+    if new is None or not unsettled:
+        return unsettled
+    return _new_directions(span, unsettled, new)
 
 
 def _new_directions(span: _Span, left: list[Equation], new: Callable[[int], bool]) -> list[Equation]:
