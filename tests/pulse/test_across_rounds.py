@@ -512,17 +512,41 @@ def test_ordinary_churn_costs_no_more_than_the_pairs_it_changes():
     ),
     k=st.integers(3, 7),
     split=st.integers(0, 9),
+    groups=st.one_of(st.none(), st.lists(st.sets(st.integers(0, 8), min_size=1), min_size=1, max_size=6)),
 )
-def test_what_a_round_adds_never_singles_out_fewer_than_k(blocks, k, split):
-    """The check of only what a round adds (gate/history.py, `new`): variables from `split` on are this
-    round's atoms, the others earlier rounds' (which may single out people below k: k went up since).
-    Whenever it passes, the exact attacker finds no set of fewer than k people on which a combination
-    using this round is non-zero and that no combination of the earlier rounds alone already gave."""
-    if history.unresolved(Counter(blocks), k, new=lambda x: x >= split):
+def test_what_a_round_adds_never_singles_out_fewer_than_k(blocks, k, split, groups):
+    """The check of only what a round adds (gate/history.py, `reader`): variables from `split` on are
+    this round's atoms, the others earlier rounds' (which may single out people below k: k went up
+    since). The reader has the earlier atoms themselves (`groups` None) or only some unions of them
+    that nobody is in two atoms of (the groups earlier rounds showed). Whenever the check passes,
+    the exact attacker finds no set of fewer than k people on which a combination using this round
+    is non-zero and that no combination of what the reader had already gave."""
+    old = [{x} for x in range(split)] if groups is None else [{x for x in g if x < split} for g in groups]
+    if any(len(g.intersection(eq)) > 1 for g in old for eq in blocks):
+        # A group is shown by one round, whose atoms are disjoint: nobody is in two atoms of it.
+        old = [{x} for x in range(split)]
+    reader = {x: tuple(gi for gi, g in enumerate(old) if x in g) for x in range(split)}
+    if history.unresolved(Counter(blocks), k, reader):
         return
     people = [eq for eq, n in blocks.items() for _ in range(n)]
     atoms = [frozenset(i for i, eq in enumerate(people) if x in eq) for x in range(9)]
-    assert singled_out(atoms, k, split) is None
+    had = [frozenset().union(*(atoms[x] for x in g)) for g in old]
+    assert singled_out(had + atoms[split:], k, len(had)) is None
+
+
+def test_what_the_reader_had_is_the_groups_not_the_atoms():
+    """Round 1 (k = 5) showed the organisation (atoms 0 to 3, five people each), a band (atoms 0 and
+    1) and a team (1 and 2): atom 1 alone is not among its sums. Round 2 (k = 6) shows atoms 0 and 2
+    together (atom 4): the band plus the team minus it is twice atom 1, five people, new. Judged
+    against round 1's atoms it would pass (every combination would already be known); against its
+    groups it does not."""
+    blocks = Counter({(0, 4): 5, (1,): 5, (2, 4): 5, (3,): 5})
+    atoms_known = {x: (x,) for x in range(4)}
+    groups_known = {0: (0, 1), 1: (0, 1, 2), 2: (0, 2), 3: (0,)}
+    assert history.unresolved(blocks, 6, atoms_known) == []
+    assert history.unresolved(blocks, 6, groups_known)
+    org, band, team = frozenset(range(20)), frozenset(range(10)), frozenset(range(5, 15))
+    assert singled_out([org, band, team, frozenset([*range(5), *range(10, 15)])], 6, 3) is not None
 
 
 def test_what_a_round_adds_is_checked_not_the_earlier_rounds_again():
@@ -533,9 +557,9 @@ def test_what_a_round_adds_is_checked_not_the_earlier_rounds_again():
     same = Counter({(0, 2): 5, (1, 2): 7})  # round 2 shows all twelve together: atom 0 plus atom 1
     assert history.unresolved(earlier, 6)
     assert history.unresolved(same, 6)
-    assert history.unresolved(same, 6, new=lambda x: x >= 2) == []
+    assert history.unresolved(same, 6, {0: (0,), 1: (1,)}) == []
     hire = same + Counter({(2,): 1})  # the same, and a hire: round 2 minus round 1 is the hire
-    assert history.unresolved(hire, 6, new=lambda x: x >= 2)
+    assert history.unresolved(hire, 6, {0: (0,), 1: (1,)})
 
 
 def test_raising_k_keeps_showing_what_an_earlier_round_showed():

@@ -169,22 +169,23 @@ The rules, in plain words
             outside any S of fewer than k. Exact arithmetic (fractions).
           What a round adds. Earlier rounds were published under their own k and the reader has
           them; what this round must promise is that ADDING it singles out nobody new: every
-          combination non-zero on 1 to k-1 people (this k) gives the same numbers as a
-          combination of the earlier rounds alone. Write each equation as its earlier part plus
-          its part in this round's atoms, and K for the vectors of the equations' span with no
-          earlier part (what combinations whose earlier parts cancel leave: sums of this round's
-          atoms alone). The promise holds exactly when, for every S of fewer than k, K lies in
-          the span of the equations of the people outside S. Proof: the combinations non-zero
-          only on S form a space of dimension rank(all) - rank(outside S); those of the earlier
-          rounds alone, rank(earlier parts of all) - rank(earlier parts outside S), a subspace of
-          it; and for any set of equations, rank minus rank of the earlier parts is the
-          dimension of its K. So the two spaces are equal exactly when K of everyone equals K of
+          combination non-zero on 1 to k-1 people (this k) gives the same numbers as some
+          combination of the groups earlier rounds showed (the groups, not their atoms: an
+          earlier atom's sum is not always among what the reader has). Let K be the vectors of
+          the equations' span orthogonal to every earlier group (what combinations leave once
+          everything the reader had cancels). The promise holds exactly when, for every S of
+          fewer than k, K lies in the span of the equations of the people outside S. Proof
+          (`history.py`, step 5): with P(v) = v's sum over each earlier group, the combinations
+          non-zero only on S form a space of dimension rank(all) - rank(outside S), those that
+          are also combinations of earlier groups one of dimension rank(P all) - rank(P outside
+          S) inside it, and rank(E) - rank(P E) is the dimension of span(E) ∩ (kernel of P) for
+          any equations E; so the two spaces are equal exactly when K of everyone equals K of
           the people outside S, that is when it lies in their span. The safe equations lie in
           that span whatever S is, so it is enough that K lies in their span, and the gate checks
           that exactly (`history._new_directions`: adding the unsettled blocks raises the rank as
-          often as adding their earlier parts raises the earlier parts' rank). With k unchanged
-          this is the whole promise again (by induction no earlier combination singles out
-          anyone below k); with every group of this round hidden K is nothing, so it passes.
+          often as adding their images under P does). With k unchanged this is the whole promise
+          again (by induction no earlier combination singles out anyone below k); with every
+          group of this round hidden K is nothing, so it passes.
           Chained over rounds: whatever a round added singles out nobody below that round's k.
           It is sufficient, not exact (the smallest support in a linear space is NP-hard to find):
           a group may be hidden that no combination really needs hidden, never the other way

@@ -25,14 +25,19 @@ and so 0 everywhere; if they do not, some f is 0 outside S and not everywhere).
   4. Repeat 2 and 3 until nothing joins R. By induction every equation in R is spanned by the
      equations of the people outside any S of fewer than k (and by R before it); so when every block
      is settled the promise holds.
-  5. Only what this round adds (`new`, as the gate calls it). Earlier rounds were shown under their
-     own k; the promise for this one is that every f non-zero on 1 to k-1 people gives the same
-     numbers as some f using the earlier rounds' atoms only. Let P drop this round's variables, N be
-     the space of this round's variables and K = span(all equations) ∩ N. For a set S, the f
-     non-zero only on S, as numbers per person, form a space of dimension rank(all) -
-     rank(outside S); those using earlier atoms only, rank(P all) - rank(P outside S), a subspace of
-     it; and rank(E) - rank(P E) = dim(span(E) ∩ N). So the promise holds for S exactly when K lies
-     in the span of the equations outside S. R lies in that span for every S of fewer than k, so K
+  5. Only what this round adds (`reader`, as the gate calls it). Earlier rounds were shown under
+     their own k; the promise for this one is that every f non-zero on 1 to k-1 people gives the
+     same numbers as some combination of the GROUPS earlier rounds showed (what the reader has: an
+     earlier atom's sum is not always among them). Let G be the span of those groups (each the sum
+     of its atoms, a vector f), M = G's orthogonal complement, K = span(all equations) ∩ M, and P
+     the map v -> (<v, g>) over the earlier groups g (its kernel is M; P(e_i) says which earlier
+     groups person i was in). For a set S, the f non-zero only on S, as numbers per person, form
+     the image of the f orthogonal to the equations outside S, of dimension rank(all) -
+     rank(outside S); those that are also combinations of G, the image of G's f orthogonal to
+     them, of dimension rank(P all) - rank(P outside S), a subspace of it; and for any set E of
+     equations rank(E) - rank(P E) = dim(span(E) ∩ M). So the promise holds for S exactly when
+     K lies in the span of the equations outside S (the spaces are equal when their dimensions
+     are, and span(outside) ∩ M lies in K). R lies in that span for every S of fewer than k, so K
      in span(R) is enough, even with blocks left unsettled (earlier atoms below a k raised since).
 Blocks left unsettled are what this round must fix, by hiding groups (merging this round's atoms) and
 checking again. This is sufficient, not exact (exactly is NP-hard: the smallest support in a linear
@@ -50,7 +55,7 @@ Exact arithmetic (fractions), sparse rows kept fully reduced.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from heapq import heappop, heappush
 from math import gcd, lcm
@@ -126,13 +131,16 @@ class _Span:
                 self.holding.setdefault(x, set()).add(p)
 
 
-def unresolved(blocks: Counter[Equation], k: int, new: Callable[[int], bool] | None = None) -> list[Equation]:
+def unresolved(
+    blocks: Counter[Equation], k: int, reader: Mapping[int, Sequence[int]] | None = None
+) -> list[Equation]:
     """The equations (blocks, with how many people hold each) not shown to survive every removal of
     fewer than k people: steps 1 to 4 of the module docstring.
 
-    With `new` (which variables are this round's atoms), only what this round ADDS must survive
-    (`_new_directions`, module docstring): nothing is returned when it does, even if some blocks are
-    left unsettled; when it does not, the blocks that reach what it adds, for the caller to widen."""
+    With `reader` (for each earlier round's atom, the groups that round showed holding it; this
+    round's atoms are not in it), only what this round ADDS to what the reader has must survive
+    (step 5, `_new_directions`): nothing is returned when it does, even if some blocks are left
+    unsettled; when it does not, the blocks that reach beyond it, for the caller to widen."""
     span = _Span()
     small: list[tuple[Equation, int]] = []
     for eq, n in blocks.items():
@@ -163,35 +171,49 @@ def unresolved(blocks: Counter[Equation], k: int, new: Callable[[int], bool] | N
             if w:
                 span.add(w)
     unsettled = [eq for eq, _ in small]
-    if new is None or not unsettled:
+    if reader is None or not unsettled:
         return unsettled
-    return _new_directions(span, unsettled, new)
+    return _new_directions(span, unsettled, reader)
 
 
-def _new_directions(span: _Span, left: list[Equation], new: Callable[[int], bool]) -> list[Equation]:
-    """The blocks through which span(all equations) reaches a vector of this round's variables only
-    that span(R) lacks (R: `span`, the equations proven to survive every removal of fewer than k
-    people); none exactly when K, the part of span(all) made of this round's variables only, lies in
-    span(R). `span` is used up.
+def _project(v: Vector | Iterable[int], reader: Mapping[int, Sequence[int]]) -> Vector:
+    """P(v): for each group an earlier round showed, the sum of v's coefficients over its atoms."""
+    items = v.items() if isinstance(v, dict) else ((x, 1) for x in v)
+    out: Vector = {}
+    for x, a in items:
+        for g in reader.get(x, ()):
+            nv = out.get(g, 0) + a
+            if nv:
+                out[g] = nv
+            else:
+                del out[g]
+    return out
 
-    Let P drop this round's variables and N be the space of this round's variables. For any space A,
-    dim(A ∩ N) = dim A - dim P(A). Span(all) is span(R) plus the blocks `left`, and span(R) ∩ N lies in
-    K, so K lies in span(R) exactly when adding the blocks one by one raises dim A as often as dim P(A).
-    A block that raises dim A but not dim P(A) is congruent, modulo what came before it, to a vector of
-    N: it is returned. (The converse never happens: if P(v) is new to P(A), v is new to A.)"""
+
+def _new_directions(span: _Span, left: list[Equation], reader: Mapping[int, Sequence[int]]) -> list[Equation]:
+    """The blocks through which span(all equations) reaches a vector of K (step 5: orthogonal to every
+    group an earlier round showed) that span(R) lacks (R: `span`, the equations proven to survive
+    every removal of fewer than k people); none exactly when K lies in span(R). `span` is used up.
+
+    P (`_project`) is linear and its kernel is the space M of vectors orthogonal to every earlier group,
+    so for any space A, dim(A ∩ M) = dim A - dim P(A). Span(all) is span(R) plus the blocks `left`,
+    and span(R) ∩ M lies in K, so K lies in span(R) exactly when adding the blocks one by one raises
+    dim A as often as dim P(A). A block that raises dim A but not dim P(A) is congruent, modulo what
+    came before it, to a vector of M: it is returned. (The converse never happens: if P(v) is new to
+    P(A), v is new to A.)"""
     old = _Span()
     for row in span.rows.values():
-        v = old.reduce({x: a for x, a in row.items() if not new(x)})
+        v = old.reduce(_project(row, reader))
         if v:
             old.add(v)
     found = []
     # Earlier rounds' blocks first, so that what is blamed is, where possible, this round's.
-    for eq in sorted(left, key=lambda eq: any(new(x) for x in eq)):
+    for eq in sorted(left, key=lambda eq: any(x not in reader for x in eq)):
         v = span.reduce(eq)
         if not v:
             continue
         span.add(v)
-        w = old.reduce([x for x in eq if not new(x)])
+        w = old.reduce(_project(eq, reader))
         if w:
             old.add(w)
         else:
