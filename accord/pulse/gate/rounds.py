@@ -13,7 +13,9 @@ at once:
    found safe stay safe and the others are checked again until none leaks.
 3. Every round together (`_all_rounds`, with `history`): exact for two rounds is not enough for three,
    so the gate then proves that no combination of every earlier round and this one singles out 1 to
-   k-1 people, hiding more groups (as rule 2b would) until the proof goes through.
+   k-1 people unless the groups the earlier rounds showed already did (what this round ADDS: earlier
+   rounds keep the k they were shown with, so raising k does not hide every later round), hiding
+   more groups (as rule 2b would) until the proof goes through.
 
 Cost: earlier atoms are counted per cell of this round once; each step is then linear in the numbers
 of cells and atoms (maximum-adjacency passes are O(E log V) each), and only leaky rounds are redone.
