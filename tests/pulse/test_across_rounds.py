@@ -545,6 +545,10 @@ def test_what_the_reader_had_is_the_groups_not_the_atoms():
     groups_known = {0: (0, 1), 1: (0, 1, 2), 2: (0, 2), 3: (0,)}
     assert history.unresolved(blocks, 6, atoms_known) == []
     assert history.unresolved(blocks, 6, groups_known)
+    # Round 2 hidden altogether adds nothing, though round 1's atoms (below the new k) are not all
+    # among its sums: the check ends there.
+    alone = Counter({(0,): 5, (1,): 5, (2,): 5, (3,): 5})
+    assert history.unresolved(alone, 6) and history.unresolved(alone, 6, groups_known) == []
     org, band, team = frozenset(range(20)), frozenset(range(10)), frozenset(range(5, 15))
     assert singled_out([org, band, team, frozenset([*range(5), *range(10, 15)])], 6, 3) is not None
 

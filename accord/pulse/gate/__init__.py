@@ -171,19 +171,20 @@ The rules, in plain words
           them; what this round must promise is that ADDING it singles out nobody new: every
           combination non-zero on 1 to k-1 people (this k) gives the same numbers as some
           combination of the groups earlier rounds showed (the groups, not their atoms: an
-          earlier atom's sum is not always among what the reader has). Let K be the vectors of
-          the equations' span orthogonal to every earlier group (what combinations leave once
-          everything the reader had cancels). The promise holds exactly when, for every S of
-          fewer than k, K lies in the span of the equations of the people outside S. Proof
-          (`history.py`, step 5): with P(v) = v's sum over each earlier group, the combinations
-          non-zero only on S form a space of dimension rank(all) - rank(outside S), those that
-          are also combinations of earlier groups one of dimension rank(P all) - rank(P outside
-          S) inside it, and rank(E) - rank(P E) is the dimension of span(E) ∩ (kernel of P) for
-          any equations E; so the two spaces are equal exactly when K of everyone equals K of
-          the people outside S, that is when it lies in their span. The safe equations lie in
+          earlier atom's sum is not always among what the reader has). Write each equation as
+          the reader has it: the earlier groups the person was in and their atom of this round.
+          Let K be what combinations of those leave once the earlier groups cancel (sums of this
+          round's atoms alone). The promise holds exactly when, for every S of fewer than k, K
+          lies in the span of the equations (as the reader has them) of the people outside S.
+          Proof (`history.py`, step 5): the combinations non-zero only on S form a space of
+          dimension rank(all) - rank(outside S), those of earlier groups alone one of dimension
+          rank(earlier parts of all) - rank(earlier parts outside S) inside it, and rank minus
+          rank of the earlier parts is the dimension of K, for everyone and for the people
+          outside S; the two spaces are equal exactly when those are, that is when K lies in the
+          span of the equations outside S. The safe equations (rewritten the same way) lie in
           that span whatever S is, so it is enough that K lies in their span, and the gate checks
           that exactly (`history._new_directions`: adding the unsettled blocks raises the rank as
-          often as adding their images under P does). With k unchanged this is the whole promise
+          often as adding their earlier parts does). With k unchanged this is the whole promise
           again (by induction no earlier combination singles out anyone below k); with every
           group of this round hidden K is nothing, so it passes.
           Chained over rounds: whatever a round added singles out nobody below that round's k.

@@ -26,19 +26,22 @@ and so 0 everywhere; if they do not, some f is 0 outside S and not everywhere).
      equations of the people outside any S of fewer than k (and by R before it); so when every block
      is settled the promise holds.
   5. Only what this round adds (`reader`, as the gate calls it). Earlier rounds were shown under
-     their own k; the promise for this one is that every f non-zero on 1 to k-1 people gives the
-     same numbers as some combination of the GROUPS earlier rounds showed (what the reader has: an
-     earlier atom's sum is not always among them). Let G be the span of those groups (each the sum
-     of its atoms, a vector f), M = G's orthogonal complement, K = span(all equations) ∩ M, and P
-     the map v -> (<v, g>) over the earlier groups g (its kernel is M; P(e_i) says which earlier
-     groups person i was in). For a set S, the f non-zero only on S, as numbers per person, form
-     the image of the f orthogonal to the equations outside S, of dimension rank(all) -
-     rank(outside S); those that are also combinations of G, the image of G's f orthogonal to
-     them, of dimension rank(P all) - rank(P outside S), a subspace of it; and for any set E of
-     equations rank(E) - rank(P E) = dim(span(E) ∩ M). So the promise holds for S exactly when
-     K lies in the span of the equations outside S (the spaces are equal when their dimensions
-     are, and span(outside) ∩ M lies in K). R lies in that span for every S of fewer than k, so K
-     in span(R) is enough, even with blocks left unsettled (earlier atoms below a k raised since).
+     their own k; the promise for this one is that every combination non-zero on 1 to k-1 people
+     gives numbers the reader already had: a combination of the GROUPS earlier rounds showed (an
+     earlier atom's sum is not always among them). Write L(e) for equation e with each earlier atom
+     replaced by the earlier groups holding it (the group's sum is the sum of its atoms, and a
+     person is in at most one atom of a round, so L(e_i) says which earlier groups person i was in,
+     and which atom of this round): these are the equations of what the reader really has. Let N
+     be the space of this round's variables, P drop them, and K = span(L(all)) ∩ N. For a set S,
+     the reader's combinations non-zero only on S form a space of dimension rank(L(all)) -
+     rank(L(outside S)); those of earlier groups alone, rank(P L(all)) - rank(P L(outside S)), a
+     subspace of it; and for any equations E, rank(E) - rank(P E) = dim(span(E) ∩ N). So the
+     promise holds for S exactly when K lies in span(L(outside S)) (the two spaces are equal when
+     their dimensions are, and span(L(outside S)) ∩ N lies in K). R lies in span(outside S) for
+     every S of fewer than k, and L is linear, so K in span(L(R)) is enough, even with blocks left
+     unsettled (earlier atoms below a k raised since). With this round hidden altogether, L(all)
+     holds no variable of N, so K is nothing and the check passes.
+
 Blocks left unsettled are what this round must fix, by hiding groups (merging this round's atoms) and
 checking again. This is sufficient, not exact (exactly is NP-hard: the smallest support in a linear
 space): it can hide a group no combination really needs hidden, never the other way round.
@@ -190,29 +193,41 @@ def _project(v: Vector | Iterable[int], reader: Mapping[int, Sequence[int]]) -> 
     return out
 
 
-def _new_directions(span: _Span, left: list[Equation], reader: Mapping[int, Sequence[int]]) -> list[Equation]:
-    """The blocks through which span(all equations) reaches a vector of K (step 5: orthogonal to every
-    group an earlier round showed) that span(R) lacks (R: `span`, the equations proven to survive
-    every removal of fewer than k people); none exactly when K lies in span(R). `span` is used up.
+def _lift(v: Vector | Iterable[int], reader: Mapping[int, Sequence[int]]) -> Vector:
+    """L(v): v with its earlier rounds' atoms replaced by the groups holding them (as -1 - group, so
+    apart from this round's variables, which stay): the equation as the reader has it."""
+    out = {-1 - g: a for g, a in _project(v, reader).items()}
+    items = v.items() if isinstance(v, dict) else ((x, 1) for x in v)
+    out.update((x, a) for x, a in items if x not in reader)
+    return out
 
-    P (`_project`) is linear and its kernel is the space M of vectors orthogonal to every earlier group,
-    so for any space A, dim(A ∩ M) = dim A - dim P(A). Span(all) is span(R) plus the blocks `left`,
-    and span(R) ∩ M lies in K, so K lies in span(R) exactly when adding the blocks one by one raises
-    dim A as often as dim P(A). A block that raises dim A but not dim P(A) is congruent, modulo what
-    came before it, to a vector of M: it is returned. (The converse never happens: if P(v) is new to
-    P(A), v is new to A.)"""
-    old = _Span()
+
+def _new_directions(span: _Span, left: list[Equation], reader: Mapping[int, Sequence[int]]) -> list[Equation]:
+    """The blocks through which what the reader has (L of every equation) reaches a vector of this
+    round's variables only (K, step 5) that L(R) lacks (R: `span`, the equations proven to survive
+    every removal of fewer than k people); none exactly when K lies in span(L(R)).
+
+    P (`_project`) drops this round's variables of L(v). For any space A, dim(A ∩ N) = dim A -
+    dim P(A), N the space of this round's variables. Span(L(all)) is span(L(R)) plus L of the blocks
+    `left`, and span(L(R)) ∩ N lies in K, so K lies in span(L(R)) exactly when adding the blocks one by
+    one raises dim A as often as dim P(A). A block that raises dim A but not dim P(A) is congruent,
+    modulo what came before it, to a vector of N: it is returned. (The converse never happens: if P(v)
+    is new to P(A), v is new to A.)"""
+    lifted, old = _Span(), _Span()
     for row in span.rows.values():
-        v = old.reduce(_project(row, reader))
+        v = lifted.reduce(_lift(row, reader))
         if v:
-            old.add(v)
+            lifted.add(v)
+        w = old.reduce(_project(row, reader))
+        if w:
+            old.add(w)
     found = []
     # Earlier rounds' blocks first, so that what is blamed is, where possible, this round's.
     for eq in sorted(left, key=lambda eq: any(x not in reader for x in eq)):
-        v = span.reduce(eq)
+        v = lifted.reduce(_lift(eq, reader))
         if not v:
             continue
-        span.add(v)
+        lifted.add(v)
         w = old.reduce(_project(eq, reader))
         if w:
             old.add(w)
