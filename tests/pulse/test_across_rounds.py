@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 from collections import Counter
 from fractions import Fraction
 
@@ -125,7 +126,7 @@ BANDS = ("under-1y", "1-3y")
 REGION = "emea"
 
 
-def build_round(number, k, placed, answered, earlier):
+def build_round(number, k, placed, answered, earlier, tree=None):
     """A RoundData of people `placed` ({person: (team, band)}), of whom `answered` took part, each
     answering person % 5 + 1 (an answer stays the same across rounds: the attacker's best case)."""
     took: dict = {}
@@ -145,8 +146,8 @@ def build_round(number, k, placed, answered, earlier):
         number=number,
         label=f"Round {number}",
         k=k,
-        tree=dict(TREE),
-        team_names={t: f"Team {t}" for t in TREE},
+        tree=dict(tree or TREE),
+        team_names={t: f"Team {t}" for t in tree or TREE},
         questions=[AGREE],
         respondents={c: len(p) for c, p in took.items()},
         commenters={},
@@ -499,3 +500,142 @@ def test_ordinary_churn_costs_no_more_than_the_pairs_it_changes():
         shown += mine
         earlier.append(gate.shown_before(data))
     assert hidden_teams > 0
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    blocks=st.dictionaries(
+        st.lists(st.integers(0, 8), min_size=1, max_size=4, unique=True).map(lambda v: tuple(sorted(v))),
+        st.integers(1, 6),
+        min_size=1,
+        max_size=12,
+    ),
+    k=st.integers(3, 7),
+    split=st.integers(0, 9),
+    groups=st.one_of(st.none(), st.lists(st.sets(st.integers(0, 8), min_size=1), min_size=1, max_size=6)),
+)
+def test_what_a_round_adds_never_singles_out_fewer_than_k(blocks, k, split, groups):
+    """The check of only what a round adds (gate/history.py, `reader`): variables from `split` on are
+    this round's atoms, the others earlier rounds' (which may single out people below k: k went up
+    since). The reader has the earlier atoms themselves (`groups` None) or only some unions of them
+    that nobody is in two atoms of (the groups earlier rounds showed). Whenever the check passes,
+    the exact attacker finds no set of fewer than k people on which a combination using this round
+    is non-zero and that no combination of what the reader had already gave."""
+    old = [{x} for x in range(split)] if groups is None else [{x for x in g if x < split} for g in groups]
+    if any(len(g.intersection(eq)) > 1 for g in old for eq in blocks):
+        # A group is shown by one round, whose atoms are disjoint: nobody is in two atoms of it.
+        old = [{x} for x in range(split)]
+    reader = {x: tuple(gi for gi, g in enumerate(old) if x in g) for x in range(split)}
+    if history.unresolved(Counter(blocks), k, reader):
+        return
+    people = [eq for eq, n in blocks.items() for _ in range(n)]
+    atoms = [frozenset(i for i, eq in enumerate(people) if x in eq) for x in range(9)]
+    had = [frozenset().union(*(atoms[x] for x in g)) for g in old]
+    assert singled_out(had + atoms[split:], k, len(had)) is None
+
+
+def test_what_the_reader_had_is_the_groups_not_the_atoms():
+    """Round 1 (k = 5) showed the organisation (atoms 0 to 3, five people each), a band (atoms 0 and
+    1) and a team (1 and 2): atom 1 alone is not among its sums. Round 2 (k = 6) shows atoms 0 and 2
+    together (atom 4): the band plus the team minus it is twice atom 1, five people, new. Judged
+    against round 1's atoms it would pass (every combination would already be known); against its
+    groups it does not."""
+    blocks = Counter({(0, 4): 5, (1,): 5, (2, 4): 5, (3,): 5})
+    atoms_known = {x: (x,) for x in range(4)}
+    groups_known = {0: (0, 1), 1: (0, 1, 2), 2: (0, 2), 3: (0,)}
+    assert history.unresolved(blocks, 6, atoms_known) == []
+    assert history.unresolved(blocks, 6, groups_known)
+    # Round 2 hidden altogether adds nothing, though round 1's atoms (below the new k) are not all
+    # among its sums: the check ends there.
+    alone = Counter({(0,): 5, (1,): 5, (2,): 5, (3,): 5})
+    assert history.unresolved(alone, 6) and history.unresolved(alone, 6, groups_known) == []
+    org, band, team = frozenset(range(20)), frozenset(range(10)), frozenset(range(5, 15))
+    assert singled_out([org, band, team, frozenset([*range(5), *range(10, 15)])], 6, 3) is not None
+
+
+def test_what_a_round_adds_is_checked_not_the_earlier_rounds_again():
+    """Without `new`, the same system is unsettled (an earlier atom of 5 is below k = 6); with it, a
+    round that adds only a sum the earlier round gave passes, and one that adds one person's answer
+    does not."""
+    earlier = Counter({(0,): 5, (1,): 7})  # round 1 (k = 5): atoms of 5 and of 7 people
+    same = Counter({(0, 2): 5, (1, 2): 7})  # round 2 shows all twelve together: atom 0 plus atom 1
+    assert history.unresolved(earlier, 6)
+    assert history.unresolved(same, 6)
+    assert history.unresolved(same, 6, {0: (0,), 1: (1,)}) == []
+    hire = same + Counter({(2,): 1})  # the same, and a hire: round 2 minus round 1 is the hire
+    assert history.unresolved(hire, 6, {0: (0,), 1: (1,)})
+
+
+def test_raising_k_keeps_showing_what_an_earlier_round_showed():
+    """Round 1 (k = 5) shows teams 2 (five people), 3 (six) and 4 (seven), their parent team 1 and the
+    organisation; the admin raises k to 6. Round 2, the same eighteen people: team 2 is too small now,
+    and with it whatever tells it apart (team 3 goes, team 1 differs from round 1's team 3 by five).
+    The organisation and team 4 are left: round 1 showed both, so they add nothing and are shown.
+    Before, the check of every round under the new k hid them, as it did every group of every later
+    round: round 1's team 2 is below the new k."""
+    placed = {p: (2, "1-3y") for p in range(5)} | {p: (3, "1-3y") for p in range(5, 11)}
+    placed |= {p: (4, "1-3y") for p in range(11, 18)}
+    r1 = build_round(1, 5, placed, list(placed), [])
+    assert {Group(), Group(1), Group(2), Group(3), Group(4)} <= set(gate.visible_groups(r1, None))
+    r2 = build_round(2, 6, placed, list(placed), [gate.shown_before(r1)])
+    shown = [people_of(r2, g) for g in gate.visible_groups(r2, None)]
+    assert set(shown) == {frozenset(range(18)), frozenset(range(11, 18))}
+    earlier = shown_sets(r1)
+    assert singled_out(earlier + shown, 6, len(earlier)) is None
+
+
+def small_org(seed: int, people: int = 300, teams: int = 40):
+    """A synthetic organisation: `teams` leaf teams under five departments, people placed at random
+    with a tenure band each."""
+    rng = random.Random(seed)
+    tree: dict[int, int | None] = {1: None} | {t: 1 for t in range(2, 7)}
+    for t in range(7, 7 + teams):
+        tree[t] = rng.randrange(2, 7)
+    leaves = list(range(7, 7 + teams))
+    placed = {p: (rng.choice(leaves), rng.choice(BANDS)) for p in range(people)}
+    return rng, tree, leaves, placed
+
+
+def shown_per_round(seed: int, ks: list[int]) -> list[int]:
+    """Groups shown each round on `small_org`: 80% answering at random each round; between rounds 1%
+    move team, 0.5% leave and one in 200 joins (in the newest band)."""
+    rng, tree, leaves, placed = small_org(seed)
+    earlier: list = []
+    shown = []
+    joiner = len(placed)
+    for number, k in enumerate(ks, start=1):
+        if number > 1:
+            for person in list(placed):
+                r = rng.random()
+                if r < 0.01:
+                    placed[person] = (rng.choice(leaves), placed[person][1])
+                elif r < 0.015:
+                    del placed[person]
+            for _ in range(len(placed) // 200):
+                placed[joiner] = (rng.choice(leaves), BANDS[0])
+                joiner += 1
+        answered = [p for p in placed if rng.random() < 0.8]
+        data = build_round(number, k, placed, answered, earlier, tree=tree)
+        shown.append(len(gate.visible_groups(data, None)))
+        found = gate.shown_before(data)
+        if found is not None:
+            earlier.append(found)
+    return shown
+
+
+def test_raising_k_does_not_black_out_the_rounds_after():
+    """An admin raises the minimum group size from 5 to 6 before round 4 of six, on three synthetic
+    organisations. Checking every round again under the new k hid every group of rounds 4 to 6, for
+    good (round 1's atoms of five stay below 6 forever). Checking what each round adds shows groups
+    again: in rounds 4 to 6 of each organisation, and overall at least a third as many as keeping k at
+    5 would (random non-response hides a lot either way: a round of an organisation kept at 5 can
+    show nothing too, and so can one of these)."""
+    kept_total = raised_total = 0
+    for seed in range(3):
+        kept = shown_per_round(seed, [5, 5, 5, 5, 5, 5])
+        raised = shown_per_round(seed, [5, 5, 5, 6, 6, 6])
+        assert raised[:3] == kept[:3]
+        assert sum(raised[3:]) > 0, (seed, raised, kept)
+        kept_total += sum(kept[3:])
+        raised_total += sum(raised[3:])
+    assert raised_total * 3 >= kept_total, (raised_total, kept_total)

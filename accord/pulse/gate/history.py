@@ -25,16 +25,32 @@ and so 0 everywhere; if they do not, some f is 0 outside S and not everywhere).
   4. Repeat 2 and 3 until nothing joins R. By induction every equation in R is spanned by the
      equations of the people outside any S of fewer than k (and by R before it); so when every block
      is settled the promise holds.
+  5. Only what this round adds (`reader`, as the gate calls it). Earlier rounds were shown under
+     their own k; the promise for this one is that every combination non-zero on 1 to k-1 people
+     gives numbers the reader already had: a combination of the GROUPS earlier rounds showed (an
+     earlier atom's sum is not always among them). Write L(e) for equation e with each earlier atom
+     replaced by the earlier groups holding it (the group's sum is the sum of its atoms, and a
+     person is in at most one atom of a round, so L(e_i) says which earlier groups person i was in,
+     and which atom of this round): these are the equations of what the reader really has. Let N
+     be the space of this round's variables, P drop them, and K = span(L(all)) ∩ N. For a set S,
+     the reader's combinations non-zero only on S form a space of dimension rank(L(all)) -
+     rank(L(outside S)); those of earlier groups alone, rank(P L(all)) - rank(P L(outside S)), a
+     subspace of it; and for any equations E, rank(E) - rank(P E) = dim(span(E) ∩ N). So the
+     promise holds for S exactly when K lies in span(L(outside S)) (the two spaces are equal when
+     their dimensions are, and span(L(outside S)) ∩ N lies in K). R lies in span(outside S) for
+     every S of fewer than k, and L is linear, so K in span(L(R)) is enough, even with blocks left
+     unsettled (earlier atoms below a k raised since). With this round hidden altogether, L(all)
+     holds no variable of N, so K is nothing and the check passes.
+
 Blocks left unsettled are what this round must fix, by hiding groups (merging this round's atoms) and
 checking again. This is sufficient, not exact (exactly is NP-hard: the smallest support in a linear
 space): it can hide a group no combination really needs hidden, never the other way round.
 
 What is compared with what, and with which k: the earlier rounds are those `Membership.earlier` lists
 (see `queries.earlier_rounds`: same organisation, a theme in common, closed before or already
-published), every one of them at once; k is the largest minimum size among them and this round. Those
-rounds were checked the same way when published, so with this round hidden altogether they settle
-again and the loop in `rounds._all_rounds` ends (if k went up since, they may not: then this round
-hides everything, a cost of raising k, never of soundness).
+published), every one of them at once; k is the largest minimum size among them and this round, and
+the gate checks step 5. With this round hidden altogether K is nothing, so the loop in
+`rounds._all_rounds` ends, whatever k the earlier rounds were shown with.
 
 Exact arithmetic (fractions), sparse rows kept fully reduced.
 """
@@ -42,7 +58,7 @@ Exact arithmetic (fractions), sparse rows kept fully reduced.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from heapq import heappop, heappush
 from math import gcd, lcm
@@ -118,9 +134,16 @@ class _Span:
                 self.holding.setdefault(x, set()).add(p)
 
 
-def unresolved(blocks: Counter[Equation], k: int) -> list[Equation]:
+def unresolved(
+    blocks: Counter[Equation], k: int, reader: Mapping[int, Sequence[int]] | None = None
+) -> list[Equation]:
     """The equations (blocks, with how many people hold each) not shown to survive every removal of
-    fewer than k people: steps 1 to 4 of the module docstring."""
+    fewer than k people: steps 1 to 4 of the module docstring.
+
+    With `reader` (for each earlier round's atom, the groups that round showed holding it; this
+    round's atoms are not in it), only what this round ADDS to what the reader has must survive
+    (step 5, `_new_directions`): nothing is returned when it does, even if some blocks are left
+    unsettled; when it does not, the blocks that reach beyond it, for the caller to widen."""
     span = _Span()
     small: list[tuple[Equation, int]] = []
     for eq, n in blocks.items():
@@ -150,7 +173,67 @@ def unresolved(blocks: Counter[Equation], k: int) -> list[Equation]:
             w = span.reduce(v)  # another one may have joined since v was reduced
             if w:
                 span.add(w)
-    return [eq for eq, _ in small]
+    unsettled = [eq for eq, _ in small]
+    if reader is None or not unsettled:
+        return unsettled
+    return _new_directions(span, unsettled, reader)
+
+
+def _project(v: Vector | Iterable[int], reader: Mapping[int, Sequence[int]]) -> Vector:
+    """P(v): for each group an earlier round showed, the sum of v's coefficients over its atoms."""
+    items = v.items() if isinstance(v, dict) else ((x, 1) for x in v)
+    out: Vector = {}
+    for x, a in items:
+        for g in reader.get(x, ()):
+            nv = out.get(g, 0) + a
+            if nv:
+                out[g] = nv
+            else:
+                del out[g]
+    return out
+
+
+def _lift(v: Vector | Iterable[int], reader: Mapping[int, Sequence[int]]) -> Vector:
+    """L(v): v with its earlier rounds' atoms replaced by the groups holding them (as -1 - group, so
+    apart from this round's variables, which stay): the equation as the reader has it."""
+    out = {-1 - g: a for g, a in _project(v, reader).items()}
+    items = v.items() if isinstance(v, dict) else ((x, 1) for x in v)
+    out.update((x, a) for x, a in items if x not in reader)
+    return out
+
+
+def _new_directions(span: _Span, left: list[Equation], reader: Mapping[int, Sequence[int]]) -> list[Equation]:
+    """The blocks through which what the reader has (L of every equation) reaches a vector of this
+    round's variables only (K, step 5) that L(R) lacks (R: `span`, the equations proven to survive
+    every removal of fewer than k people); none exactly when K lies in span(L(R)).
+
+    P (`_project`) drops this round's variables of L(v). For any space A, dim(A ∩ N) = dim A -
+    dim P(A), N the space of this round's variables. Span(L(all)) is span(L(R)) plus L of the blocks
+    `left`, and span(L(R)) ∩ N lies in K, so K lies in span(L(R)) exactly when adding the blocks one by
+    one raises dim A as often as dim P(A). A block that raises dim A but not dim P(A) is congruent,
+    modulo what came before it, to a vector of N: it is returned. (The converse never happens: if P(v)
+    is new to P(A), v is new to A.)"""
+    lifted, old = _Span(), _Span()
+    for row in span.rows.values():
+        v = lifted.reduce(_lift(row, reader))
+        if v:
+            lifted.add(v)
+        w = old.reduce(_project(row, reader))
+        if w:
+            old.add(w)
+    found = []
+    # Earlier rounds' blocks first, so that what is blamed is, where possible, this round's.
+    for eq in sorted(left, key=lambda eq: any(x not in reader for x in eq)):
+        v = lifted.reduce(_lift(eq, reader))
+        if not v:
+            continue
+        lifted.add(v)
+        w = old.reduce(_project(eq, reader))
+        if w:
+            old.add(w)
+        else:
+            found.append(eq)
+    return found
 
 
 GROUND = -1

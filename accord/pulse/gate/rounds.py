@@ -13,7 +13,9 @@ at once:
    found safe stay safe and the others are checked again until none leaks.
 3. Every round together (`_all_rounds`, with `history`): exact for two rounds is not enough for three,
    so the gate then proves that no combination of every earlier round and this one singles out 1 to
-   k-1 people, hiding more groups (as rule 2b would) until the proof goes through.
+   k-1 people unless the groups the earlier rounds showed already did (what this round ADDS: earlier
+   rounds keep the k they were shown with, so raising k does not hide every later round), hiding
+   more groups (as rule 2b would) until the proof goes through.
 
 Cost: earlier atoms are counted per cell of this round once; each step is then linear in the numbers
 of cells and atoms (maximum-adjacency passes are O(E log V) each), and only leaky rounds are redone.
@@ -137,20 +139,40 @@ def across_rounds(data: RoundData, visible: frozenset[Group]) -> frozenset[Group
             break
         now.hide(hide)
         pending = still
-    _all_rounds(now, [_atoms_of(shown) for shown in earlier], people, max(k, *(shown.k for shown in earlier)))
+    _all_rounds(
+        now,
+        [(_atoms_of(shown), shown.took_part) for shown in earlier],
+        people,
+        max(k, *(shown.k for shown in earlier)),
+    )
     return frozenset(g for gi, g in enumerate(now.groups) if gi not in now.hidden)
 
 
 def _all_rounds(
-    now: _Now, earlier: Sequence[Sequence[frozenset[int]]], people: Sequence[frozenset[int]], k: int
+    now: _Now,
+    earlier: Sequence[tuple[Sequence[frozenset[int]], Sequence[frozenset[int]]]],
+    people: Sequence[frozenset[int]],
+    k: int,
 ) -> None:
     """Step c: hide groups of this round until every equation settles (`history`) with every earlier
     round at once. Unsettled people in one of this round's atoms: that atom is widened as rule 2b would
     (`_Now.widen`); unsettled people in none (they took no part now, or are in no shown group): the atom
     holding most of the people they shared an earlier atom with. Each pass hides at least one group;
     with every group hidden nothing is left of this round, so it ends."""
-    flat = [atom for atoms in earlier for atom in atoms]  # variable number -> earlier atom
+    flat = [atom for atoms, _ in earlier for atom in atoms]  # variable number -> earlier atom
     base = len(flat)
+    # What the reader has of the earlier rounds: the groups they showed, each a sum of its atoms.
+    reader: dict[int, list[int]] = {}
+    var = number = 0
+    for atoms, groups in earlier:
+        group_of: dict[int, list[int]] = {}
+        for shown in groups:
+            for person in shown:
+                group_of.setdefault(person, []).append(number)
+            number += 1
+        for atom in atoms:  # an atom's people are in exactly the same groups: any one of them says which
+            reader[var] = group_of.get(next(iter(atom)), []) if atom else []
+            var += 1
     old: dict[int, list[int]] = {}
     for x, atom in enumerate(flat):
         for person in atom:
@@ -169,7 +191,7 @@ def _all_rounds(
         for person, b in atom_of.items():
             if person not in before:
                 counts[(base + b,)] += 1
-        left = history.unresolved(counts, k)
+        left = history.unresolved(counts, k, reader)
         if not left:
             return
         mine: set[int] = set()
