@@ -23,7 +23,6 @@ GLOBAL_MODELS = {
     "orgs.Organisation": "the tenant itself: the distribution key's own table",
     "operations.Heartbeat": "the scheduler's and worker's liveness, per install",
     "delivery.SentMessage": "idempotency keys of sent mail, per install",
-    "delivery.WorkerBeat": "worker leases, per install",
     "delivery.Chore": "housekeeping claim rows, per install",
 }
 
@@ -46,6 +45,7 @@ UNIQUE_WITHOUT_ORG = {
     "pulse.RoundTally: round",
     "pulse.PublishedRound: round",
     "pulse.PublishedRow: round, team_id_snapshot",
+    "pulse.PublishedGroup: round, key",
     "checkins.CheckinTemplate: team",
     "checkins.CheckinSettings: person",
     "checkins.Blocker: checkin",

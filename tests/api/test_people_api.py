@@ -554,7 +554,6 @@ def test_docs_page_loads_only_same_origin_assets(client, db):
         "/static/ninja/swagger-ui.css",
         "/static/accord/api-docs.css",
         "/static/accord/favicon.svg",
-        "/static/accord/api-docs-scheme.js",
         "/static/accord/favicon.svg",
         "/static/ninja/swagger-ui-bundle.js",
         "/static/ninja/swagger-ui-init.js",
