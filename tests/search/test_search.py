@@ -45,7 +45,7 @@ def found_text(client, q="falcon", **extra):
 def hits(client, q, **extra):
     """The links listed as results (the page also repeats the query, which proves nothing)."""
     html = found_text(client, q=q, **extra)
-    results = html.split('id="search-results"', 1)[1].split("</div>", 1)[0]
+    results = html.split('class="search-results"', 1)[1].split("</div>", 1)[0]
     return re.findall(r'<a href="[^"]+">([^<]+)</a>', results)
 
 
